@@ -1,0 +1,19 @@
+"""The `coach` command: the composition root for the server and the operator's tools.
+
+Each command group lives in its own module and is added here.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from adapters.cli import content, database, server
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Adoption Coach")
+server.register(app)
+app.add_typer(database.app, name="db", help="Database migrations")
+app.add_typer(content.app, name="content", help="Check programmes, templates and systems.yaml")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,21 @@
+"""Helpers the CLI modules share: settings that fail with the key's name, logging."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from bot.config import Settings, SettingsError, load_settings
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        typer.echo(f"coach: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")

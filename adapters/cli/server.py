@@ -1,0 +1,74 @@
+"""`coach run` and `coach config`."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+import typer
+from aiohttp import web
+
+from adapters.cli.common import configure_logging, settings_or_exit
+from adapters.runtime import build_runtime
+from adapters.web.app import build_app
+from bot.config import Settings, masked
+from bot.store.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("config")(config)
+
+
+def run() -> None:
+    """Serve everything configured on COACH_HOST:COACH_PORT."""
+    settings = settings_or_exit()
+    configure_logging(settings.log_level)
+    refuse_remote_local_chat(settings)
+    if settings.is_sqlite:
+        upgrade(settings.database_url)
+    runtime = build_runtime(settings)
+    app = build_app(runtime)
+    surfaces = [
+        name
+        for name, on in (
+            ("local web chat", settings.local_chat_enabled),
+            ("Slack", settings.slack_enabled),
+            ("Teams", settings.teams_enabled),
+        )
+        if on
+    ]
+    typer.echo(f"Adoption Coach on http://{settings.host}:{settings.port}/ serving: {', '.join(surfaces)}")
+    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=10)
+
+
+def config() -> None:
+    """Print the effective configuration, secrets masked."""
+    settings = settings_or_exit()
+    for key, value in masked(settings).items():
+        typer.echo(f"{key}={value}")
+
+
+def refuse_remote_local_chat(settings: Settings) -> None:
+    """The local chat lets anyone act as anyone: loopback only, unless forced."""
+    if not settings.local_chat_enabled or _is_loopback(settings.host):
+        return
+    if not settings.local_chat_force_remote:
+        typer.echo(
+            f"coach: refusing to serve the local chat on {settings.host}: it lets anyone act as anyone. "
+            "Bind 127.0.0.1, set COACH_LOCAL_CHAT=false, or set COACH_LOCAL_CHAT_FORCE_REMOTE=true.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    log.warning("!!! the local chat is served on %s: ANYONE who reaches it can act as ANYONE !!!", settings.host)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

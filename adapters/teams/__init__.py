@@ -1,0 +1,1 @@
+"""Microsoft Teams: botbuilder's CloudAdapter at /api/messages, Adaptive Cards, proactive sends."""

@@ -1,0 +1,1 @@
+"""The one aiohttp application: health, metrics, the API, and the mounted platform adapters."""

@@ -1,0 +1,65 @@
+"""Builds the aiohttp application and its lifecycle (outbox dispatcher and scheduler)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from adapters.runtime import Runtime
+
+log = logging.getLogger(__name__)
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+def build_app(runtime: Runtime) -> web.Application:
+    settings = runtime.settings
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[RUNTIME] = runtime
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    if settings.local_chat_enabled:
+        from adapters.local.web import mount as mount_local
+
+        mount_local(app, runtime)
+    if settings.slack_enabled:
+        from adapters.slack.app import mount as mount_slack
+
+        mount_slack(app, runtime)
+    if settings.teams_enabled:
+        from adapters.teams.app import mount as mount_teams
+
+        mount_teams(app, runtime)
+    app.cleanup_ctx.append(_background(runtime))
+    return app
+
+
+def _background(runtime: Runtime):  # type: ignore[no-untyped-def]
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(runtime.dispatcher.run_forever(), name="outbox-dispatcher")
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    return context
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    ok = await runtime.store.run(lambda _s: runtime.store.ping())
+    return web.json_response({"database": "ok" if ok else "unreachable"}, status=200 if ok else 503)
+
+
+async def metrics(_request: web.Request) -> web.Response:
+    body = generate_latest()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -1,0 +1,155 @@
+"""Settings, read once at start-up from the environment and `.env`.
+
+A missing or malformed setting fails at start-up with the key's name (`load_settings`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///./coach.db"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the key."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        alias="COACH_DATABASE_URL",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
+    )
+    content_dir: Path = Field(
+        Path("content"), alias="COACH_CONTENT_DIR", description="Programmes, templates and systems.yaml"
+    )
+    host: str = Field("127.0.0.1", alias="COACH_HOST", description="Address the HTTP server binds")
+    port: int = Field(3978, alias="COACH_PORT", ge=1, le=65535, description="Port the HTTP server binds")
+    admins: str = Field(
+        "", alias="COACH_ADMINS", description="Comma-separated emails or platform user ids made admins"
+    )
+    api_token: SecretStr | None = Field(
+        None, alias="COACH_API_TOKEN", description="Bearer token for /api/v1/* (usage, announcements)"
+    )
+    local_chat: bool | None = Field(
+        None,
+        alias="COACH_LOCAL_CHAT",
+        description="Serve the local web chat; default: only when no platform credentials are set",
+    )
+    local_chat_force_remote: bool = Field(
+        False,
+        alias="COACH_LOCAL_CHAT_FORCE_REMOTE",
+        description="Allow the local chat (which lets anyone act as anyone) on a non-loopback host",
+    )
+    max_body_bytes: int = Field(
+        2 * 1024 * 1024, alias="COACH_MAX_BODY_BYTES", ge=1024, description="Largest request body accepted"
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="COACH_LOG_LEVEL")
+    default_timezone: str = Field(
+        "UTC", alias="COACH_DEFAULT_TIMEZONE", description="Time zone for people whose platform gives none"
+    )
+
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN", description="xoxb- bot token")
+    slack_signing_secret: SecretStr | None = Field(
+        None, alias="SLACK_SIGNING_SECRET", description="Verifies requests from Slack"
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, alias="SLACK_APP_TOKEN", description="xapp- token: use Socket Mode instead of HTTP"
+    )
+    slack_client_id: str | None = Field(None, alias="SLACK_CLIENT_ID", description="OAuth install")
+    slack_client_secret: SecretStr | None = Field(None, alias="SLACK_CLIENT_SECRET", description="OAuth")
+    slack_api_url: str = Field(
+        "https://slack.com/api/", alias="SLACK_API_URL", description="Web API base URL (GovSlack, proxies)"
+    )
+
+    teams_app_id: str | None = Field(None, alias="TEAMS_APP_ID", description="Bot's Microsoft app id")
+    teams_app_password: SecretStr | None = Field(None, alias="TEAMS_APP_PASSWORD", description="Secret")
+    teams_app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = Field(
+        "MultiTenant", alias="TEAMS_APP_TYPE"
+    )
+    teams_app_tenant_id: str | None = Field(None, alias="TEAMS_APP_TENANT_ID")
+    teams_openid_metadata_url: str | None = Field(None, alias="TEAMS_OPENID_METADATA_URL")
+    teams_token_issuer: str | None = Field(None, alias="TEAMS_TOKEN_ISSUER")
+    teams_login_url: str | None = Field(None, alias="TEAMS_LOGIN_URL")
+    teams_oauth_scope: str | None = Field(None, alias="TEAMS_OAUTH_SCOPE")
+    teams_oauth_url: str | None = Field(None, alias="TEAMS_OAUTH_URL")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must start with sqlite:// or postgresql+psycopg://")
+        return value
+
+    @property
+    def admin_handles(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.admins.split(",") if h.strip())
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_signing_secret is not None or self.slack_app_token is not None
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.teams_app_id)
+
+    @property
+    def local_chat_enabled(self) -> bool:
+        if self.local_chat is not None:
+            return self.local_chat
+        return not (self.slack_enabled or self.teams_enabled)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one line per bad key."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            key = _env_name(str(error["loc"][0])) if error["loc"] else "?"
+            problems.append(f"{key}: {error['msg']}")
+        raise SettingsError("invalid settings: " + "; ".join(problems)) from None
+
+
+def _env_name(field_or_alias: str) -> str:
+    field = Settings.model_fields.get(field_or_alias)
+    if field is not None and field.alias:
+        return field.alias
+    return field_or_alias
+
+
+def masked(settings: Settings) -> dict[str, str]:
+    """The effective configuration keyed by environment name, secrets masked."""
+    shown: dict[str, str] = {}
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            text = "********" if value.get_secret_value() else ""
+        elif value is None:
+            text = ""
+        else:
+            text = str(value)
+        if name == "database_url":
+            text = _mask_url_password(text)
+        shown[field.alias or name] = text
+    return shown
+
+
+def _mask_url_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, location = rest.rpartition("@")
+    user, colon, _password = credentials.partition(":")
+    return f"{scheme}://{user}{':********' if colon else ''}@{location}"

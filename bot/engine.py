@@ -1,0 +1,151 @@
+"""The engine: routes neutral events to flows, one unit of work per event.
+
+A known problem (`UserError`) is told to the person as it is. Anything unexpected gives them a
+friendly message with a short reference id; the traceback is logged with that id and never shown.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.audit import service as audit
+from bot.config import Settings
+from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
+from bot.messages import Reply, text_message
+from bot.people import service as people
+from bot.ports import Clock
+from bot.routing import Router, split_command
+from bot.store.db import Store
+from bot.turn import Turn, UserError
+
+log = logging.getLogger(__name__)
+
+OPEN_FORM = "form.open"  # a button that opens a form: value is "form_id|context"
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        router: Router,
+        clock: Clock,
+        services: Mapping[str, Any] | None = None,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.router = router
+        self.clock = clock
+        self.services = dict(services or {})
+        self.on_commit = on_commit or (lambda: None)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        try:
+            replies = await self.store.run(lambda session: self.handle_sync(session, event))
+        except UserError as exc:
+            return [Reply(message=text_message(str(exc)), ephemeral=True)]
+        except Exception:
+            reference = secrets.token_hex(4)
+            log.exception("event failed [ref %s] %s", reference, type(event).__name__)
+            return [
+                Reply(
+                    message=text_message(
+                        "Sorry, something went wrong on my side and nothing was saved. "
+                        f"Please try again; if it keeps happening, give your admin this reference: `{reference}`"
+                    ),
+                    ephemeral=True,
+                )
+            ]
+        self.on_commit()
+        return replies
+
+    def handle_sync(self, session: Session, event: Event) -> list[Reply]:
+        now = self.clock.now()
+        if event.event_id and not audit.first_time(
+            session=session, key=f"{event.actor.platform}:{event.event_id}", at=now
+        ):
+            log.info("duplicate event dropped: %s", event.event_id)
+            return []
+        person, identity, is_new = people.resolve(
+            session=session, actor=event.actor, now=now, admin_handles=self.settings.admin_handles
+        )
+        turn = Turn(
+            session=session, event=event, person=person, identity=identity, now=now,
+            settings=self.settings, router=self.router, services=self.services, is_new_person=is_new,
+        )
+        replies: list[Reply] = []
+        if is_new:
+            for hook in self.router.on_first_contact:
+                replies.extend(hook(turn))
+        replies.extend(self._route(turn, event))
+        return replies
+
+    def _route(self, turn: Turn, event: Event) -> list[Reply]:
+        if isinstance(event, Said):
+            return self._said(turn, event)
+        if isinstance(event, Clicked):
+            return self._clicked(turn, event)
+        if isinstance(event, Submitted):
+            spec = self.router.forms.get(event.form_id)
+            if spec is None:
+                raise UserError("That form has expired. Type `help` to start again.")
+            return spec.submit(turn, event)
+        if isinstance(event, Shortcut):
+            handler = self.router.shortcuts.get(event.shortcut_id)
+            if handler is None:
+                raise UserError("I don't know that shortcut yet. Type `help` to see what I can do.")
+            return handler(turn, event)
+        if isinstance(event, Opened):
+            if event.surface == "home" and self.router.home is not None:
+                return self.router.home(turn)
+            return []
+        raise TypeError(f"unknown event {event!r}")
+
+    def _said(self, turn: Turn, event: Said) -> list[Reply]:
+        if event.via == "thread_reply":
+            for hook in self.router.thread_hooks:
+                replies = hook(turn, event.text)
+                if replies is not None:
+                    return replies
+            return []
+        word, rest = split_command(event.text)
+        command = self.router.commands.get(word)
+        if command is not None:
+            turn.require_role(command.role)
+            return command.handler(turn, rest)
+        for text_hook in self.router.text_hooks:
+            replies = text_hook(turn, event.text)
+            if replies is not None:
+                return replies
+        return self._unknown(turn, word)
+
+    def _clicked(self, turn: Turn, event: Clicked) -> list[Reply]:
+        if event.action_id == OPEN_FORM:
+            form_id, _, context = event.value.partition("|")
+            spec = self.router.forms.get(form_id)
+            if spec is None:
+                raise UserError("That form has expired. Type `help` to start again.")
+            return [Reply(form=spec.build(turn, context))]
+        handler = self.router.actions.get(event.action_id)
+        if handler is None:
+            raise UserError("That button no longer works. Type `help` to see what you can do.")
+        return handler(turn, event)
+
+    def _unknown(self, turn: Turn, word: str) -> list[Reply]:
+        if not word:
+            return [Reply(message=text_message("Type `help` to see what I can do for you."))]
+        close = self.router.closest(word, turn.person.roles)
+        if close:
+            guess = " or ".join(f"`{c}`" for c in close)
+            text = f"I didn't understand that. Did you mean {guess}? Type `help` for everything I can do."
+        else:
+            text = "I didn't understand that. Type `help` to see what I can do for you."
+        return [Reply(message=text_message(text))]
+

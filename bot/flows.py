@@ -1,0 +1,12 @@
+"""Builds the router from every domain's flows: the one place that lists them."""
+
+from __future__ import annotations
+
+from bot.help import flows as help_flows
+from bot.routing import Router
+
+
+def build_router() -> Router:
+    router = Router()
+    help_flows.register(router)
+    return router

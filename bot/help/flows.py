@@ -1,0 +1,106 @@
+"""`help`, the welcome on first contact, and `admins` (list, add, remove)."""
+
+from __future__ import annotations
+
+from bot.audit import service as audit
+from bot.messages import Actions, Button, Context, Header, Message, Reply, Text, text_message
+from bot.markdown import escape
+from bot.people import service as people
+from bot.routing import Command, Router
+from bot.turn import Turn, UserError
+
+
+def register(router: Router) -> None:
+    router.command(Command("help", "Show what I can do for you", help_command, aliases=("?", "hi", "hello")))
+    router.command(
+        Command(
+            "admins",
+            "List admins, or `admins add EMAIL` / `admins remove EMAIL`",
+            admins_command,
+            usage="admins [add|remove EMAIL]",
+            role="admin",
+            topic="Admin",
+        )
+    )
+    router.action("help.show", lambda turn, _event: help_command(turn, ""))
+    router.on_first_contact.append(welcome)
+
+
+def help_command(turn: Turn, _rest: str) -> list[Reply]:
+    return [Reply(message=help_message(turn))]
+
+
+def help_message(turn: Turn) -> Message:
+    roles = turn.person.roles
+    lines: list[str] = []
+    topic = None
+    for command in turn.router.visible_commands(roles):
+        if command.topic != topic:
+            topic = command.topic
+            lines.append(f"\n**{escape(topic)}**")
+        usage = command.usage or command.name
+        lines.append(f"- `{usage}`: {command.summary}")
+    role_names = ", ".join(sorted(roles))
+    return Message(
+        summary="Here is what I can do for you",
+        blocks=(
+            Header("Here is what I can do for you"),
+            Text("\n".join(lines).strip()),
+            Context(f"Your roles: {escape(role_names)}. Type a command, or click a button below."),
+        ),
+    )
+
+
+def welcome(turn: Turn) -> list[Reply]:
+    name = escape(turn.person.first_name)
+    return [
+        Reply(
+            message=Message(
+                summary=f"Welcome, {turn.person.first_name}!",
+                blocks=(
+                    Text(
+                        f"**Welcome, {name}!** I'm your adoption coach. I'll help you get value from "
+                        "the AI tools your team is rolling out, take your feedback to the people who "
+                        "own them, and keep you posted when they change."
+                    ),
+                    Actions((Button("help.show", "Show me what you can do", style="primary"),)),
+                ),
+            )
+        )
+    ]
+
+
+def admins_command(turn: Turn, rest: str) -> list[Reply]:
+    verb, _, handle = rest.partition(" ")
+    verb = verb.lower()
+    if verb in ("", "list"):
+        names = [f"- {escape(p.display_name or p.email or str(p.id))}" for p in people.admins(session=turn.session)]
+        return [Reply(message=text_message("**Admins**\n" + "\n".join(names)))]
+    if verb not in ("add", "remove") or not handle.strip():
+        raise UserError("Usage: `admins`, `admins add EMAIL` or `admins remove EMAIL`.")
+    target = people.find(session=turn.session, handle=handle)
+    if target is None and verb == "add" and "@" in handle:
+        target = people.ensure_by_email(session=turn.session, email=handle, now=turn.now)
+    if target is None:
+        raise UserError(f"I don't know anyone called {handle.strip()}. Use their email address.")
+    if verb == "remove" and target.id == turn.person_id and len(people.admins(session=turn.session)) == 1:
+        raise UserError("You are the last admin; add another admin before removing yourself.")
+    target.is_admin = verb == "add"
+    audit.record(
+        session=turn.session, at=turn.now, actor_person_id=turn.person_id, action=f"admin.{verb}",
+        subject=f"person:{target.id}",
+    )
+    who = escape(target.display_name or target.email or "them")
+    if verb == "add":
+        turn.notify(
+            person=target,
+            message=text_message(
+                f"{escape(turn.person.display_name or 'An admin')} made you an **admin** of the adoption coach. "
+                "Type `help` to see the admin commands."
+            ),
+            key=f"admin.add:{target.id}:{turn.now.isoformat()}",
+            kind="notice",
+        )
+        return [Reply(message=text_message(f"{who} is now an admin. I've let them know."))]
+    return [Reply(message=text_message(f"{who} is no longer an admin."))]
+

@@ -1,0 +1,190 @@
+"""Outbound neutral messages, designed for three renderers: Block Kit, Adaptive Cards 1.5 and HTML.
+
+Text blocks hold neutral markdown (see `bot.markdown`): **bold**, _italic_, `code`, [label](url),
+`- ` bullets and `> ` quotes, with backslash escapes. Values that came from people (`Quote`,
+`Fact.value`, option labels) are plain text: every renderer shows them verbatim and inert.
+Escaping for a platform happens once, in that platform's renderer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ButtonStyle = Literal["primary", "danger"]
+FieldKind = Literal["text", "multiline", "select", "number", "date"]
+
+
+@dataclass(frozen=True)
+class Header:
+    text: str  # plain
+
+
+@dataclass(frozen=True)
+class Text:
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Text a person wrote (an AI output, a report): shown verbatim, never formatted or linked."""
+
+    text: str
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str  # plain
+
+
+@dataclass(frozen=True)
+class Facts:
+    items: tuple[Fact, ...]
+
+
+@dataclass(frozen=True)
+class Context:
+    markdown: str  # small print under a message
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+@dataclass(frozen=True)
+class Button:
+    action_id: str
+    label: str
+    value: str = ""
+    style: ButtonStyle | None = None
+    url: str | None = None  # a link button: opens the URL, sends no click
+
+
+@dataclass(frozen=True)
+class Actions:
+    buttons: tuple[Button, ...]
+
+
+Block = Header | Text | Quote | Facts | Context | Divider | Actions
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message. `summary` is the plain fallback for notifications and screen readers."""
+
+    summary: str
+    blocks: tuple[Block, ...] = ()
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = True
+    options: tuple[Option, ...] = ()
+    initial: str | None = None
+    placeholder: str | None = None
+    hint: str | None = None
+    max_length: int | None = None
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form: a Slack modal, an Adaptive Card with inputs (or task module), an HTML form.
+
+    `context` is opaque state carried to the submission (Slack private_metadata, ≤ 3,000 chars).
+    `errors` maps a field name to a message shown beside that field after a failed submission.
+    """
+
+    form_id: str
+    title: str
+    fields: tuple[Field, ...]
+    submit_label: str = "Submit"
+    intro: str | None = None  # markdown above the fields
+    context: str = ""
+    errors: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the engine answers to an event, shown where the event happened.
+
+    - `ephemeral`: only the actor sees it (Slack ephemeral; elsewhere a private reply).
+    - `in_thread`: reply in the thread of the event's message.
+    - `replace_source`: update the message that carried the clicked button instead of posting.
+    - `form`: open a form; `form_errors`: keep a submitted form open with these field errors;
+      `close_form` closes the form that was submitted (the default after a submission).
+    """
+
+    message: Message | None = None
+    form: Form | None = None
+    ephemeral: bool = False
+    in_thread: bool = False
+    replace_source: bool = False
+    form_errors: Mapping[str, str] | None = None
+
+
+def text_message(markdown: str, *, summary: str | None = None) -> Message:
+    return Message(summary=summary or _plain_summary(markdown), blocks=(Text(markdown),))
+
+
+def _plain_summary(markdown: str) -> str:
+    first = markdown.strip().splitlines()[0] if markdown.strip() else ""
+    cleaned = first.replace("**", "").replace("\\", "").replace("`", "")
+    return cleaned[:150]
+
+
+# --- JSON round trip, for the outbox ------------------------------------------------------------
+
+_BLOCK_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (Header, Text, Quote, Facts, Context, Divider, Actions)
+}
+
+
+def dump_message(message: Message) -> dict[str, Any]:
+    return {"summary": message.summary, "blocks": [_dump_block(b) for b in message.blocks]}
+
+
+def load_message(data: Mapping[str, Any]) -> Message:
+    return Message(summary=str(data["summary"]), blocks=tuple(_load_block(b) for b in data["blocks"]))
+
+
+def _dump_block(block: Block) -> dict[str, Any]:
+    return {"type": type(block).__name__, **dataclasses.asdict(block)}
+
+
+def _load_block(data: Mapping[str, Any]) -> Block:
+    kind = data["type"]
+    cls = _BLOCK_TYPES[kind]
+    fields = {k: v for k, v in data.items() if k != "type"}
+    if cls is Facts:
+        return Facts(items=tuple(Fact(**item) for item in fields["items"]))
+    if cls is Actions:
+        return Actions(buttons=tuple(Button(**b) for b in fields["buttons"]))
+    block: Block = cls(**fields)
+    return block
+
+
+def dump_form(form: Form) -> dict[str, Any]:
+    data = dataclasses.asdict(form)
+    data["errors"] = dict(form.errors)
+    return data
+
+
+def load_form(data: Mapping[str, Any]) -> Form:
+    fields = tuple(
+        Field(**{**f, "options": tuple(Option(**o) for o in f.get("options", ()))}) for f in data["fields"]
+    )
+    return Form(**{**data, "fields": fields, "errors": dict(data.get("errors", {}))})

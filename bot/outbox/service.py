@@ -1,0 +1,168 @@
+"""Persistence for the outbox: enqueue, claim, and record what happened."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from bot.messages import Message, dump_message
+from bot.outbox.models import OutboxMessage, OutboxState
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=120)  # a row "sending" longer than this was orphaned by a dead process
+
+
+def enqueue(
+    *,
+    session: Session,
+    key: str,
+    platform: str,
+    address: Mapping[str, Any],
+    message: Message,
+    now: datetime,
+    not_before: datetime | None = None,
+    person_id: int | None = None,
+    kind: str = "reply",
+    priority: int = 50,
+    thread_id: str | None = None,
+    update_of_key: str | None = None,
+    after_sent: str | None = None,
+) -> OutboxMessage:
+    """Add a message unless one with this key exists already (then that one is returned)."""
+    existing = by_key(session=session, key=key)
+    if existing is not None:
+        return existing
+    row = OutboxMessage(
+        idempotency_key=key,
+        platform=platform,
+        address=dict(address),
+        payload=dump_message(message),
+        person_id=person_id,
+        kind=kind,
+        priority=priority,
+        thread_id=thread_id,
+        update_of_key=update_of_key,
+        after_sent=after_sent,
+        next_attempt_at=not_before or now,
+        created_at=now,
+    )
+    with session.begin_nested():
+        session.add(row)
+    return row
+
+
+def by_key(*, session: Session, key: str) -> OutboxMessage | None:
+    return session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
+
+
+def claim_due(*, session: Session, now: datetime, worker: str, limit: int = 50) -> list[OutboxMessage]:
+    """Take due rows for this worker; on PostgreSQL other workers skip the rows taken."""
+    _release_orphans(session=session, now=now)
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.pending, col(OutboxMessage.next_attempt_at) <= now)
+        .order_by(col(OutboxMessage.priority), col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list(session.exec(query).all())
+    for row in rows:
+        row.state = OutboxState.sending
+        row.claimed_at = now
+        row.claimed_by = worker
+        row.attempts += 1
+    session.flush()
+    return rows
+
+
+def _release_orphans(*, session: Session, now: datetime) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.state) == OutboxState.sending,
+            col(OutboxMessage.claimed_at) < now - LEASE,
+        )
+        .values(state=OutboxState.pending, claimed_by=None)
+    )
+
+
+def mark_sent(
+    *, session: Session, row_id: int, now: datetime, message_id: str, thread_id: str | None
+) -> OutboxMessage | None:
+    row = session.get(OutboxMessage, row_id)
+    if row is None:
+        return None
+    row.state = OutboxState.sent
+    row.sent_at = now
+    row.platform_message_id = message_id
+    row.platform_thread_id = thread_id
+    row.last_error = None
+    return row
+
+
+def mark_retry(
+    *, session: Session, row_id: int, now: datetime, error: str, after_seconds: float | None
+) -> OutboxMessage | None:
+    row = session.get(OutboxMessage, row_id)
+    if row is None:
+        return None
+    row.last_error = error[:2000]
+    if row.attempts >= MAX_ATTEMPTS:
+        row.state = OutboxState.dead
+        return row
+    row.state = OutboxState.pending
+    row.claimed_by = None
+    delay = after_seconds if after_seconds is not None else backoff_seconds(row.attempts)
+    row.next_attempt_at = now + timedelta(seconds=delay)
+    return row
+
+
+def mark_final(*, session: Session, row_id: int, state: OutboxState, error: str) -> OutboxMessage | None:
+    row = session.get(OutboxMessage, row_id)
+    if row is None:
+        return None
+    row.state = state
+    row.last_error = error[:2000]
+    return row
+
+
+def backoff_seconds(attempts: int, *, base: float = 2.0, cap: float = 900.0) -> float:
+    """Exponential backoff with full jitter."""
+    return random.uniform(0, min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def retry_now(*, session: Session, row_id: int, now: datetime) -> OutboxMessage | None:
+    """An admin's retry of a dead or unreachable row."""
+    row = session.get(OutboxMessage, row_id)
+    if row is None or row.state not in (OutboxState.dead, OutboxState.unreachable):
+        return None
+    row.state = OutboxState.pending
+    row.attempts = 0
+    row.next_attempt_at = now
+    return row
+
+
+def listing(*, session: Session, states: Sequence[OutboxState], limit: int = 100) -> Sequence[OutboxMessage]:
+    return session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.state).in_(list(states)))
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(limit)
+    ).all()
+
+
+def counts(*, session: Session) -> dict[str, int]:
+    rows = session.exec(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all()
+    return {str(state): int(n) for state, n in rows}
+
+
+def next_due(*, session: Session) -> datetime | None:
+    return session.exec(
+        select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state == OutboxState.pending)
+    ).first()

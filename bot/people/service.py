@@ -1,0 +1,113 @@
+"""Persistence for people and identities."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.events import Actor
+from bot.people.models import Identity, Person
+
+
+def get(*, session: Session, person_id: int) -> Person | None:
+    return session.get(Person, person_id)
+
+
+def by_email(*, session: Session, email: str) -> Person | None:
+    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+
+
+def identities(*, session: Session, person_id: int) -> Sequence[Identity]:
+    return session.exec(select(Identity).where(Identity.person_id == person_id)).all()
+
+
+def find(*, session: Session, handle: str) -> Person | None:
+    """A person by email, by platform user id, or by `platform:user_id`."""
+    handle = handle.strip().strip("<>@").lower()
+    if "@" in handle:
+        return by_email(session=session, email=handle)
+    platform, _, user_id = handle.rpartition(":")
+    query = select(Identity).where(col(Identity.user_id).ilike(user_id))
+    if platform:
+        query = query.where(Identity.platform == platform)
+    identity = session.exec(query).first()
+    return session.get(Person, identity.person_id) if identity else None
+
+
+def resolve(
+    *, session: Session, actor: Actor, now: datetime, admin_handles: Iterable[str] = ()
+) -> tuple[Person, Identity, bool]:
+    """The person behind an actor, created on first contact; returns (person, identity, is_new).
+
+    People are matched across platforms by email when the platform gives one.
+    """
+    identity = session.exec(
+        select(Identity).where(
+            Identity.platform == actor.platform,
+            Identity.workspace == actor.workspace,
+            Identity.user_id == actor.user_id,
+        )
+    ).first()
+    email = actor.email.strip().lower() if actor.email else None
+    is_new = False
+    if identity is None:
+        person = by_email(session=session, email=email) if email else None
+        if person is None:
+            person = Person(email=email, display_name=actor.display_name or "", created_at=now)
+            session.add(person)
+            session.flush()
+            is_new = True
+        assert person.id is not None
+        identity = Identity(
+            person_id=person.id, platform=actor.platform, workspace=actor.workspace, user_id=actor.user_id
+        )
+        session.add(identity)
+    else:
+        found = session.get(Person, identity.person_id)
+        assert found is not None
+        person = found
+    _refresh(person=person, identity=identity, actor=actor, now=now, email=email)
+    handles = {h.lower() for h in admin_handles}
+    if handles & {email or "", actor.user_id.lower(), f"{actor.platform}:{actor.user_id}".lower()}:
+        person.is_admin = True
+    session.flush()
+    return person, identity, is_new
+
+
+def _refresh(*, person: Person, identity: Identity, actor: Actor, now: datetime, email: str | None) -> None:
+    if actor.display_name and not person.display_name:
+        person.display_name = actor.display_name
+    if email and not person.email:
+        person.email = email
+    if actor.timezone:
+        person.timezone = actor.timezone
+    if actor.address and dict(actor.address) != identity.address:
+        identity.address = dict(actor.address)
+    identity.reachable = True
+    identity.last_seen_at = now
+
+
+def ensure_by_email(*, session: Session, email: str, now: datetime, display_name: str = "") -> Person:
+    """A person known only by email so far (enrolled or named as an owner before first contact)."""
+    email = email.strip().lower()
+    person = by_email(session=session, email=email)
+    if person is None:
+        person = Person(email=email, display_name=display_name, created_at=now)
+        session.add(person)
+        session.flush()
+    return person
+
+
+def admins(*, session: Session) -> Sequence[Person]:
+    return session.exec(select(Person).where(col(Person.is_admin).is_(True))).all()
+
+
+def reachable_identity(*, session: Session, person_id: int, prefer: str | None = None) -> Identity | None:
+    """The identity to reach a person on: the preferred platform, else the most recently seen."""
+    rows = [i for i in identities(session=session, person_id=person_id) if i.reachable and i.address]
+    if not rows:
+        return None
+    rows.sort(key=lambda i: (i.platform != prefer, -(i.last_seen_at.timestamp() if i.last_seen_at else 0)))
+    return rows[0]

@@ -1,0 +1,76 @@
+"""What the engine needs from the outer ring: a sender per platform, and a clock.
+
+Adapters implement `Sender`; the outbox dispatcher calls it. A sender raises `RetryLater` for rate
+limits and transient failures, `Unreachable` when the platform cannot reach that address at all, and
+`PermanentFailure` for anything retrying cannot fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.messages import Message
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One message to send to an opaque platform address (a person's DM or a channel)."""
+
+    address: Mapping[str, Any]
+    message: Message
+    idempotency_key: str
+    thread_id: str | None = None  # post as a reply in this thread
+    update_message_id: str | None = None  # replace this message instead of posting
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: str
+    thread_id: str | None = None  # the thread the message started or joined, for relayed replies
+
+
+class RetryLater(Exception):
+    def __init__(self, reason: str, *, after_seconds: float | None = None) -> None:
+        super().__init__(reason)
+        self.after_seconds = after_seconds
+
+
+class Unreachable(Exception):
+    """The platform cannot deliver to this address (e.g. a Teams user who never installed the app)."""
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, delivery: Delivery) -> Sent: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.at = self.at + timedelta(**delta)

@@ -1,0 +1,93 @@
+"""The router: which flow answers which command, button, form or shortcut.
+
+Each domain's `flows.register(router)` adds its entries; the engine asks the router. Text is matched
+on its first word (after an optional `/coach`), so chat, mentions and slash commands share one grammar.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from bot.events import Clicked, Shortcut, Submitted
+from bot.messages import Form, Reply
+from bot.turn import Turn
+
+CommandHandler = Callable[[Turn, str], list[Reply]]
+ActionHandler = Callable[[Turn, Clicked], list[Reply]]
+FormBuilder = Callable[[Turn, str], Form]
+FormHandler = Callable[[Turn, Submitted], list[Reply]]
+ShortcutHandler = Callable[[Turn, Shortcut], list[Reply]]
+TextHook = Callable[[Turn, str], list[Reply] | None]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    summary: str
+    handler: CommandHandler
+    usage: str = ""
+    role: str = "user"  # the least role that may use it: user, owner or admin
+    aliases: tuple[str, ...] = ()
+    topic: str = "General"
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    form_id: str
+    build: FormBuilder
+    submit: FormHandler
+
+
+@dataclass
+class Router:
+    commands: dict[str, Command] = field(default_factory=dict)
+    actions: dict[str, ActionHandler] = field(default_factory=dict)
+    forms: dict[str, FormSpec] = field(default_factory=dict)
+    shortcuts: dict[str, ShortcutHandler] = field(default_factory=dict)
+    text_hooks: list[TextHook] = field(default_factory=list)
+    thread_hooks: list[TextHook] = field(default_factory=list)  # replies in threads the bot started
+    on_first_contact: list[Callable[[Turn], list[Reply]]] = field(default_factory=list)
+    home: Callable[[Turn], list[Reply]] | None = None
+
+    def command(self, command: Command) -> None:
+        for name in (command.name, *command.aliases):
+            if name in self.commands:
+                raise ValueError(f"command {name!r} registered twice")
+            self.commands[name] = command
+
+    def action(self, action_id: str, handler: ActionHandler) -> None:
+        if action_id in self.actions:
+            raise ValueError(f"action {action_id!r} registered twice")
+        self.actions[action_id] = handler
+
+    def form(self, spec: FormSpec) -> None:
+        if spec.form_id in self.forms:
+            raise ValueError(f"form {spec.form_id!r} registered twice")
+        self.forms[spec.form_id] = spec
+
+    def shortcut(self, shortcut_id: str, handler: ShortcutHandler) -> None:
+        self.shortcuts[shortcut_id] = handler
+
+    def visible_commands(self, roles: frozenset[str]) -> list[Command]:
+        seen: dict[str, Command] = {}
+        for command in self.commands.values():
+            if command.role in roles:
+                seen[command.name] = command
+        return sorted(seen.values(), key=lambda c: (c.topic, c.name))
+
+    def closest(self, word: str, roles: frozenset[str]) -> Sequence[str]:
+        names = [c.name for c in self.visible_commands(roles)]
+        return difflib.get_close_matches(word, names, n=2, cutoff=0.6)
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """('flag', 'the rest') from '/coach flag the rest', 'flag the rest' or 'Flag: the rest'."""
+    words = text.strip().split(maxsplit=1)
+    if words and words[0].lower() in ("/coach", "coach"):
+        words = words[1].split(maxsplit=1) if len(words) > 1 else []
+    if not words:
+        return "", ""
+    head = words[0].lower().rstrip(":,.!?")
+    return head, words[1].strip() if len(words) > 1 else ""

@@ -1,0 +1,92 @@
+"""The database engine and units of work.
+
+Sessions are synchronous and every unit of work runs in a worker thread (`Store.run`), so the
+aiohttp event loop never waits on the database. Why sync in a thread rather than async sessions:
+SQLModel's typed API, Alembic and the CLI are synchronous; flows stay plain functions that tests
+call directly; and one code path serves SQLite and PostgreSQL. SQLite gets one writer thread (it
+allows one writer anyway); PostgreSQL gets a small pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session, SQLModel, create_engine
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class Store:
+    def __init__(self, url: str, *, workers: int | None = None, schema: str | None = None) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self.engine = _make_engine(url, schema=schema)
+        size = workers or (1 if self.is_sqlite else 8)
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in one transaction in a worker thread; commit on success, roll back on error."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.run_sync, work)
+
+    def run_sync(self, work: Callable[[Session], T]) -> T:
+        with self.session() as session:
+            return work(session)
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def create_all(self) -> None:
+        import bot.store.tables  # noqa: F401  (registers every table on the metadata)
+
+        SQLModel.metadata.create_all(self.engine)
+
+    def ping(self) -> bool:
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            log.warning("database ping failed", exc_info=True)
+            return False
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def _make_engine(url: str, *, schema: str | None) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    pool_args: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 8, "max_overflow": 4}
+    if schema:
+        pool_args = {"poolclass": NullPool}
+    return create_engine(url, connect_args=connect_args, **pool_args)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
