@@ -77,8 +77,15 @@ class Engine:
             session=session, actor=event.actor, now=now, admin_handles=self.settings.admin_handles
         )
         turn = Turn(
-            session=session, event=event, person=person, identity=identity, now=now,
-            settings=self.settings, router=self.router, services=self.services, is_new_person=is_new,
+            session=session,
+            event=event,
+            person=person,
+            identity=identity,
+            now=now,
+            settings=self.settings,
+            router=self.router,
+            services=self.services,
+            is_new_person=is_new,
         )
         replies: list[Reply] = []
         if is_new:
@@ -148,4 +155,3 @@ class Engine:
         else:
             text = "I didn't understand that. Type `help` to see what I can do for you."
         return [Reply(message=text_message(text))]
-

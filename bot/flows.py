@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from bot.help import flows as help_flows
+from bot.people import flows as people_flows
 from bot.routing import Router
 
 
 def build_router() -> Router:
     router = Router()
     help_flows.register(router)
+    people_flows.register(router)
     return router

@@ -87,15 +87,30 @@ def notify(
     identity = people.reachable_identity(session=session, person_id=person.id)
     if identity is None:
         row = outbox.enqueue(
-            session=session, key=key, platform="none", address={}, message=message, now=now,
-            person_id=person.id, kind=kind, priority=priority,
+            session=session,
+            key=key,
+            platform="none",
+            address={},
+            message=message,
+            now=now,
+            person_id=person.id,
+            kind=kind,
+            priority=priority,
         )
         if row.state == OutboxState.pending:
             row.state = OutboxState.unreachable
             row.last_error = "this person has no reachable identity on any platform yet"
         return row
     return outbox.enqueue(
-        session=session, key=key, platform=identity.platform, address=identity.address, message=message,
-        now=now, not_before=not_before, person_id=person.id, kind=kind, priority=priority,
+        session=session,
+        key=key,
+        platform=identity.platform,
+        address=identity.address,
+        message=message,
+        now=now,
+        not_before=not_before,
+        person_id=person.id,
+        kind=kind,
+        priority=priority,
         after_sent=after_sent,
     )

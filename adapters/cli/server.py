@@ -62,7 +62,9 @@ def refuse_remote_local_chat(settings: Settings) -> None:
             err=True,
         )
         raise typer.Exit(2)
-    log.warning("!!! the local chat is served on %s: ANYONE who reaches it can act as ANYONE !!!", settings.host)
+    log.warning(
+        "!!! the local chat is served on %s: ANYONE who reaches it can act as ANYONE !!!", settings.host
+    )
 
 
 def _is_loopback(host: str) -> bool:

@@ -30,7 +30,9 @@ def record(
 
 
 def for_subject(*, session: Session, subject: str) -> Sequence[AuditEntry]:
-    return session.exec(select(AuditEntry).where(AuditEntry.subject == subject).order_by(col(AuditEntry.id))).all()
+    return session.exec(
+        select(AuditEntry).where(AuditEntry.subject == subject).order_by(col(AuditEntry.id))
+    ).all()
 
 
 def first_time(*, session: Session, key: str, at: datetime) -> bool:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.audit import service as audit
-from bot.messages import Actions, Button, Context, Header, Message, Reply, Text, text_message
 from bot.markdown import escape
+from bot.messages import Actions, Button, Context, Header, Message, Reply, Text, text_message
 from bot.people import service as people
 from bot.routing import Command, Router
 from bot.turn import Turn, UserError
@@ -74,7 +74,9 @@ def admins_command(turn: Turn, rest: str) -> list[Reply]:
     verb, _, handle = rest.partition(" ")
     verb = verb.lower()
     if verb in ("", "list"):
-        names = [f"- {escape(p.display_name or p.email or str(p.id))}" for p in people.admins(session=turn.session)]
+        names = [
+            f"- {escape(p.display_name or p.email or str(p.id))}" for p in people.admins(session=turn.session)
+        ]
         return [Reply(message=text_message("**Admins**\n" + "\n".join(names)))]
     if verb not in ("add", "remove") or not handle.strip():
         raise UserError("Usage: `admins`, `admins add EMAIL` or `admins remove EMAIL`.")
@@ -87,7 +89,10 @@ def admins_command(turn: Turn, rest: str) -> list[Reply]:
         raise UserError("You are the last admin; add another admin before removing yourself.")
     target.is_admin = verb == "add"
     audit.record(
-        session=turn.session, at=turn.now, actor_person_id=turn.person_id, action=f"admin.{verb}",
+        session=turn.session,
+        at=turn.now,
+        actor_person_id=turn.person_id,
+        action=f"admin.{verb}",
         subject=f"person:{target.id}",
     )
     who = escape(target.display_name or target.email or "them")
@@ -103,4 +108,3 @@ def admins_command(turn: Turn, rest: str) -> list[Reply]:
         )
         return [Reply(message=text_message(f"{who} is now an admin. I've let them know."))]
     return [Reply(message=text_message(f"{who} is no longer an admin."))]
-

@@ -8,6 +8,7 @@ per row (senders that can look back, like Slack's, avoid even that).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -53,7 +54,10 @@ class Dispatcher:
     async def drain_once(self) -> int:
         now = self.clock.now()
         rows = await self.store.run(
-            lambda s: [_detach(s, r) for r in service.claim_due(session=s, now=now, worker=self.worker, limit=self.batch)]
+            lambda s: [
+                _detach(s, r)
+                for r in service.claim_due(session=s, now=now, worker=self.worker, limit=self.batch)
+            ]
         )
         if rows:
             await asyncio.gather(*(self._deliver(row) for row in rows))
@@ -72,10 +76,8 @@ class Dispatcher:
             except Exception:
                 log.exception("outbox drain failed")
             self._wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
-            except TimeoutError:
-                pass
 
     async def _deliver(self, row: OutboxMessage) -> None:
         assert row.id is not None

@@ -17,6 +17,8 @@ class Person(SQLModel, table=True):
     display_name: str = ""
     timezone: str | None = None  # from the platform profile
     timezone_override: str | None = None  # set by the person; wins over the profile
+    workday_start: int = 9  # local hour the working day starts
+    workday_end: int = 17  # local hour it ends
     is_admin: bool = False
     is_owner: bool = False
     active: bool = True  # false once the person has left
@@ -26,6 +28,10 @@ class Person(SQLModel, table=True):
     def first_name(self) -> str:
         name = self.display_name or (self.email or "").split("@")[0]
         return name.split()[0] if name.split() else "there"
+
+    @property
+    def effective_timezone(self) -> str | None:
+        return self.timezone_override or self.timezone
 
     @property
     def roles(self) -> frozenset[str]:

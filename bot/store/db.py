@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, text
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
 log = logging.getLogger(__name__)
@@ -25,10 +24,10 @@ T = TypeVar("T")
 
 
 class Store:
-    def __init__(self, url: str, *, workers: int | None = None, schema: str | None = None) -> None:
+    def __init__(self, url: str, *, workers: int | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.engine = _make_engine(url, schema=schema)
+        self.engine = _make_engine(url)
         size = workers or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
 
@@ -70,18 +69,12 @@ class Store:
         self.engine.dispose()
 
 
-def _make_engine(url: str, *, schema: str | None) -> Engine:
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    connect_args: dict[str, Any] = {}
-    if schema:
-        connect_args["options"] = f"-csearch_path={schema}"
-    pool_args: dict[str, Any] = {"pool_pre_ping": True, "pool_size": 8, "max_overflow": 4}
-    if schema:
-        pool_args = {"poolclass": NullPool}
-    return create_engine(url, connect_args=connect_args, **pool_args)
+    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=4)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -1,0 +1,128 @@
+"""`settings`: a person's time zone and working hours, as a form."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.audit import service as audit
+from bot.events import Submitted
+from bot.markdown import escape
+from bot.messages import Actions, Button, Fact, Facts, Field, Form, Message, Reply, Text
+from bot.routing import Command, FormSpec, Router
+from bot.turn import Turn
+
+FORM_ID = "people.settings"
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command("settings", "Your time zone and working hours", settings_command, aliases=("me", "timezone"))
+    )
+    router.form(FormSpec(FORM_ID, build_form, submit_form))
+
+
+def settings_command(turn: Turn, _rest: str) -> list[Reply]:
+    person = turn.person
+    tz = person.effective_timezone or f"{turn.settings.default_timezone} (default)"
+    return [
+        Reply(
+            message=Message(
+                summary="Your settings",
+                blocks=(
+                    Text("**Your settings.** I only send you messages inside your working hours."),
+                    Facts(
+                        (
+                            Fact("Time zone", tz),
+                            Fact(
+                                "Working hours", f"{person.workday_start:02d}:00–{person.workday_end:02d}:00"
+                            ),
+                        )
+                    ),
+                    Actions((Button("form.open", "Change", value=f"{FORM_ID}|", style="primary"),)),
+                ),
+            )
+        )
+    ]
+
+
+def build_form(turn: Turn, _context: str) -> Form:
+    person = turn.person
+    return Form(
+        form_id=FORM_ID,
+        title="Your settings",
+        intro="I'll keep my messages inside your working hours, in your time zone.",
+        fields=(
+            Field(
+                "timezone",
+                "Time zone",
+                initial=person.effective_timezone or turn.settings.default_timezone,
+                placeholder="Europe/Berlin",
+                hint="An IANA name such as Asia/Tokyo or America/Los_Angeles",
+            ),
+            Field(
+                "workday_start",
+                "Working day starts (hour, 0–23)",
+                kind="number",
+                initial=str(person.workday_start),
+            ),
+            Field(
+                "workday_end", "Working day ends (hour, 1–24)", kind="number", initial=str(person.workday_end)
+            ),
+        ),
+        submit_label="Save",
+    )
+
+
+def submit_form(turn: Turn, event: Submitted) -> list[Reply]:
+    errors: dict[str, str] = {}
+    tz = event.values.get("timezone", "").strip()
+    if not _valid_timezone(tz):
+        errors["timezone"] = "Use a time zone name such as Europe/Berlin."
+    start = _hour(event.values.get("workday_start", ""), 0, 23)
+    end = _hour(event.values.get("workday_end", ""), 1, 24)
+    if start is None:
+        errors["workday_start"] = "A whole hour from 0 to 23."
+    if end is None:
+        errors["workday_end"] = "A whole hour from 1 to 24."
+    if start is not None and end is not None and end <= start:
+        errors["workday_end"] = "The day must end after it starts."
+    if errors:
+        return [Reply(form_errors=errors)]
+    assert start is not None and end is not None
+    person = turn.person
+    person.timezone_override = tz
+    person.workday_start, person.workday_end = start, end
+    audit.record(
+        session=turn.session,
+        at=turn.now,
+        actor_person_id=turn.person_id,
+        action="person.settings",
+        subject=f"person:{turn.person_id}",
+        detail={"timezone": tz, "start": start, "end": end},
+    )
+    return [
+        Reply(
+            message=Message(
+                summary="Settings saved",
+                blocks=(Text(f"Saved: **{escape(tz)}**, {start:02d}:00–{end:02d}:00."),),
+            )
+        )
+    ]
+
+
+def _valid_timezone(name: str) -> bool:
+    if not name or name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _hour(raw: str, low: int, high: int) -> int | None:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
