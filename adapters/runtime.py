@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.content import Content, load_content
 from bot.engine import Engine
 from bot.outbox.dispatcher import Dispatcher
-from bot.ports import Clock
+from bot.ports import Clock, SystemClock
+from bot.programmes import scheduled as programme_jobs
+from bot.schedule.ticker import Ticker
 from bot.store.db import Store
 
 
@@ -17,18 +20,51 @@ class Runtime:
     store: Store
     engine: Engine
     dispatcher: Dispatcher
+    ticker: Ticker
     clock: Clock
+    content: Content
+
+    async def run_due_work(self) -> int:
+        """One tick: run due work, then drain what it queued (tests call this with a fixed clock)."""
+        ran = await self.ticker.tick()
+        await self.dispatcher.drain()
+        return ran
 
 
-def build_runtime(settings: Settings, *, clock: Clock | None = None, store: Store | None = None) -> Runtime:
-    """The composition root for everything but HTTP: store, router, engine and outbox dispatcher."""
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    content: Content | None = None,
+) -> Runtime:
+    """The composition root for everything but HTTP: content, store, router, engine, ticker and outbox.
+
+    Raises `bot.content.ContentError` when content/ has problems, so a broken file stops start-up.
+    """
     from bot.flows import build_router
-    from bot.ports import SystemClock
 
     clock = clock or SystemClock()
+    content = content or load_content(settings.content_dir)
     store = store or Store(settings.database_url)
     dispatcher = Dispatcher(store=store, senders={}, clock=clock)
-    engine = Engine(
-        store=store, settings=settings, router=build_router(), clock=clock, on_commit=dispatcher.wake
+    ticker = Ticker(
+        store=store, clock=clock, handlers=programme_jobs.handlers(content=content, settings=settings)
     )
-    return Runtime(settings=settings, store=store, engine=engine, dispatcher=dispatcher, clock=clock)
+    engine = Engine(
+        store=store,
+        settings=settings,
+        router=build_router(),
+        clock=clock,
+        services={"content": content},
+        on_commit=dispatcher.wake,
+    )
+    return Runtime(
+        settings=settings,
+        store=store,
+        engine=engine,
+        dispatcher=dispatcher,
+        ticker=ticker,
+        clock=clock,
+        content=content,
+    )

@@ -5,6 +5,7 @@ A missing or malformed setting fails at start-up with the key's name (`load_sett
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -55,6 +56,24 @@ class Settings(BaseSettings):
         "UTC", alias="COACH_DEFAULT_TIMEZONE", description="Time zone for people whose platform gives none"
     )
 
+    default_programme: str | None = Field(
+        None, alias="COACH_DEFAULT_PROGRAMME", description="Programme new people join; default: the first one"
+    )
+    weekly_cap: int = Field(
+        5, alias="COACH_WEEKLY_CAP", ge=1, description="Proactive messages per person per rolling 7 days"
+    )
+    min_gap_hours: float = Field(
+        4, alias="COACH_MIN_GAP_HOURS", ge=0, description="Least time between two proactive messages"
+    )
+    quiet_hours: str = Field(
+        "20:00-08:00",
+        alias="COACH_QUIET_HOURS",
+        description="Local HH:MM-HH:MM when nothing is sent; empty: none",
+    )
+    tick_seconds: float = Field(
+        10, alias="COACH_TICK_SECONDS", gt=0, description="How often due work is checked"
+    )
+
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN", description="xoxb- bot token")
     slack_signing_secret: SecretStr | None = Field(
         None, alias="SLACK_SIGNING_SECRET", description="Verifies requests from Slack"
@@ -86,6 +105,13 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        if value.strip() and parse_quiet_hours(value) is None:
+            raise ValueError("use HH:MM-HH:MM, e.g. 20:00-08:00, or leave empty")
+        return value.strip()
 
     @property
     def admin_handles(self) -> frozenset[str]:
@@ -153,3 +179,14 @@ def _mask_url_password(url: str) -> str:
     credentials, _, location = rest.rpartition("@")
     user, colon, _password = credentials.partition(":")
     return f"{scheme}://{user}{':********' if colon else ''}@{location}"
+
+
+def parse_quiet_hours(value: str) -> tuple[time, time] | None:
+    """("20:00-08:00") -> (20:00, 08:00); None when empty or malformed."""
+    start, sep, end = value.strip().partition("-")
+    if not sep:
+        return None
+    try:
+        return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+    except ValueError:
+        return None

@@ -17,6 +17,8 @@ from bot.audit import service as audit
 from bot.config import Settings
 from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
 from bot.messages import Reply, text_message
+from bot.metrics import EVENT_SECONDS, EVENTS
+from bot.outbox import service as outbox
 from bot.people import service as people
 from bot.ports import Clock
 from bot.routing import Router, split_command
@@ -47,10 +49,17 @@ class Engine:
         self.on_commit = on_commit or (lambda: None)
 
     async def handle(self, event: Event) -> list[Reply]:
+        kind = type(event).__name__
+        with EVENT_SECONDS.labels(kind).time():
+            replies, outcome = await self._handle(event)
+        EVENTS.labels(event.actor.platform, kind, outcome).inc()
+        return replies
+
+    async def _handle(self, event: Event) -> tuple[list[Reply], str]:
         try:
             replies = await self.store.run(lambda session: self.handle_sync(session, event))
         except UserError as exc:
-            return [Reply(message=text_message(str(exc)), ephemeral=True)]
+            return [Reply(message=text_message(str(exc)), ephemeral=True)], "refused"
         except Exception:
             reference = secrets.token_hex(4)
             log.exception("event failed [ref %s] %s", reference, type(event).__name__)
@@ -62,9 +71,9 @@ class Engine:
                     ),
                     ephemeral=True,
                 )
-            ]
+            ], "error"
         self.on_commit()
-        return replies
+        return replies, "ok"
 
     def handle_sync(self, session: Session, event: Event) -> list[Reply]:
         now = self.clock.now()
@@ -76,6 +85,14 @@ class Engine:
         person, identity, is_new = people.resolve(
             session=session, actor=event.actor, now=now, admin_handles=self.settings.admin_handles
         )
+        if identity.address and person.id is not None:
+            outbox.adopt_unreachable(
+                session=session,
+                person_id=person.id,
+                platform=identity.platform,
+                address=identity.address,
+                now=now,
+            )
         turn = Turn(
             session=session,
             event=event,

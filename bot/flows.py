@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.help import flows as help_flows
 from bot.people import flows as people_flows
+from bot.programmes import flows as programme_flows
 from bot.routing import Router
 
 
@@ -11,4 +12,5 @@ def build_router() -> Router:
     router = Router()
     help_flows.register(router)
     people_flows.register(router)
+    programme_flows.register(router)
     return router

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session
 
 from bot.config import Settings
+from bot.content import Content
 from bot.events import Event
 from bot.messages import Message
 from bot.outbox import service as outbox
@@ -41,6 +42,13 @@ class Turn:
     def person_id(self) -> int:
         assert self.person.id is not None
         return self.person.id
+
+    @property
+    def content(self) -> Content:
+        content = self.services.get("content")
+        if not isinstance(content, Content):
+            raise UserError("Content is not loaded; ask your admin to run `coach content check`.")
+        return content
 
     def require_role(self, role: str) -> None:
         if role not in self.person.roles:
@@ -82,6 +90,7 @@ def notify(
     priority: int = 50,
     not_before: datetime | None = None,
     after_sent: str | None = None,
+    critical: bool = False,
 ) -> OutboxMessage:
     assert person.id is not None
     identity = people.reachable_identity(session=session, person_id=person.id)
@@ -96,6 +105,7 @@ def notify(
             person_id=person.id,
             kind=kind,
             priority=priority,
+            critical=critical,
         )
         if row.state == OutboxState.pending:
             row.state = OutboxState.unreachable
@@ -113,4 +123,5 @@ def notify(
         kind=kind,
         priority=priority,
         after_sent=after_sent,
+        critical=critical,
     )

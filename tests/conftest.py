@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from adapters.runtime import Runtime, build_runtime
 from bot.config import Settings, load_settings
+from bot.content import Content, load_content
 from bot.ports import FixedClock
 from bot.store.db import Store
 
@@ -78,6 +79,12 @@ def settings(database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The shipped content, loaded once: flows only read it."""
+    return load_content(PROJECT / "content")
+
+
 @pytest.fixture
-def runtime(settings: Settings, store: Store, clock: FixedClock) -> Runtime:
-    return build_runtime(settings, clock=clock, store=store)
+def runtime(settings: Settings, store: Store, clock: FixedClock, content: Content) -> Runtime:
+    return build_runtime(settings, clock=clock, store=store, content=content)

@@ -11,6 +11,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.runtime import Runtime
+from adapters.web import usage_api
+from bot.schedule.clock import start_ticking
 
 log = logging.getLogger(__name__)
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -23,6 +25,7 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    usage_api.mount(app, runtime)
     if settings.local_chat_enabled:
         from adapters.local.web import mount as mount_local
 
@@ -42,7 +45,14 @@ def build_app(runtime: Runtime) -> web.Application:
 def _background(runtime: Runtime):  # type: ignore[no-untyped-def]
     async def context(_app: web.Application) -> AsyncIterator[None]:
         task = asyncio.create_task(runtime.dispatcher.run_forever(), name="outbox-dispatcher")
+
+        async def tick() -> None:
+            if await runtime.ticker.tick():
+                runtime.dispatcher.wake()
+
+        scheduler = start_ticking({"due-work": (tick, runtime.settings.tick_seconds)})
         yield
+        scheduler.shutdown(wait=False)
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from sqlmodel import Session
 
 from bot.messages import load_message
+from bot.metrics import OUTBOX
 from bot.outbox import service
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.ports import Clock, Delivery, PermanentFailure, RetryLater, Sender, Sent, Unreachable
@@ -109,6 +110,7 @@ class Dispatcher:
                 await self._retry(row_id, f"{type(exc).__name__}: {exc}", None)
             else:
                 await self._sent(row_id, sent)
+                OUTBOX.labels(row.platform, "sent").inc()
 
     async def _update_target(self, row: OutboxMessage) -> str | None:
         if not row.update_of_key:
@@ -143,6 +145,7 @@ class Dispatcher:
         )
 
     async def _finish(self, row_id: int, state: OutboxState, error: str) -> None:
+        OUTBOX.labels("any", str(state)).inc()
         await self.store.run(lambda s: service.mark_final(session=s, row_id=row_id, state=state, error=error))
 
 

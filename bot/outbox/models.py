@@ -33,6 +33,7 @@ class OutboxMessage(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     kind: str = "reply"  # nudge, question, reminder, announcement, escalation, notice, reply
     priority: int = 50  # lower goes first
+    critical: bool = False  # bypassed the attention policy (outage notice, an answer someone awaits)
     thread_id: str | None = None
     update_of_key: str | None = None  # replace the message sent for this key instead of posting
     after_sent: str | None = None  # "handler:argument", called in the unit of work that marks it sent

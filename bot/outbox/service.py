@@ -13,6 +13,8 @@ from sqlmodel import Session, col, select
 from bot.messages import Message, dump_message
 from bot.outbox.models import OutboxMessage, OutboxState
 
+__all__ = ["OutboxState"]
+
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=120)  # a row "sending" longer than this was orphaned by a dead process
 
@@ -32,6 +34,7 @@ def enqueue(
     thread_id: str | None = None,
     update_of_key: str | None = None,
     after_sent: str | None = None,
+    critical: bool = False,
 ) -> OutboxMessage:
     """Add a message unless one with this key exists already (then that one is returned)."""
     existing = by_key(session=session, key=key)
@@ -48,6 +51,7 @@ def enqueue(
         thread_id=thread_id,
         update_of_key=update_of_key,
         after_sent=after_sent,
+        critical=critical,
         next_attempt_at=not_before or now,
         created_at=now,
     )
@@ -166,3 +170,23 @@ def next_due(*, session: Session) -> datetime | None:
     return session.exec(
         select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state == OutboxState.pending)
     ).first()
+
+
+def adopt_unreachable(
+    *, session: Session, person_id: int, platform: str, address: Mapping[str, Any], now: datetime
+) -> int:
+    """Messages queued while a person had no reachable identity go out once they can be reached."""
+    rows = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.person_id == person_id,
+            OutboxMessage.state == OutboxState.unreachable,
+            OutboxMessage.platform == "none",
+        )
+    ).all()
+    for row in rows:
+        row.platform = platform
+        row.address = dict(address)
+        row.state = OutboxState.pending
+        row.next_attempt_at = now
+        row.last_error = None
+    return len(rows)

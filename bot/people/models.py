@@ -19,6 +19,8 @@ class Person(SQLModel, table=True):
     timezone_override: str | None = None  # set by the person; wins over the profile
     workday_start: int = 9  # local hour the working day starts
     workday_end: int = 17  # local hour it ends
+    snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    stopped: bool = False  # said stop: no programme messages until they say start
     is_admin: bool = False
     is_owner: bool = False
     active: bool = True  # false once the person has left

@@ -1,0 +1,459 @@
+"""Programme conversations: enrolment, progress, the buttons on every step, snooze, stop and start."""
+
+from __future__ import annotations
+
+from bot import attention
+from bot.audit import service as audit
+from bot.content import Content, Programme
+from bot.events import Clicked, Submitted
+from bot.markdown import escape
+from bot.messages import Actions, Button, Fact, Facts, Field, Form, Message, Option, Reply, Text, text_message
+from bot.people import service as people
+from bot.people.models import Person
+from bot.policy.model import AttentionState
+from bot.policy.snooze import SnoozeChoice, snooze_until
+from bot.programmes import messages as m
+from bot.programmes import scheduled, service
+from bot.programmes.models import Enrolment
+from bot.routing import Command, FormSpec, Router
+from bot.schedule import service as schedule
+from bot.turn import Turn, UserError
+
+SNOOZE_CHOICES = {"hour": "an hour", "tomorrow": "tomorrow morning", "next_week": "next week"}
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            "programme",
+            "Where you are in your programme",
+            progress_command,
+            aliases=("progress",),
+            topic="Programme",
+        )
+    )
+    router.command(
+        Command(
+            "snooze",
+            "Pause my messages: `snooze hour`, `snooze tomorrow` or `snooze next week`",
+            snooze_command,
+            usage="snooze [hour|tomorrow|next week]",
+            topic="Programme",
+        )
+    )
+    router.command(
+        Command(
+            "stop",
+            "Stop programme messages (you can still use every command)",
+            stop_command,
+            topic="Programme",
+        )
+    )
+    router.command(Command("start", "Start programme messages again", start_command, topic="Programme"))
+    router.command(
+        Command(
+            "enrol",
+            "Enrol people: `enrol EMAIL [EMAIL…] [programme KEY]`",
+            enrol_command,
+            usage="enrol EMAIL… [programme KEY]",
+            role="admin",
+            topic="Admin",
+        )
+    )
+    router.command(
+        Command(
+            "preview",
+            "Send yourself every step of a programme at once",
+            preview_command,
+            usage="preview [KEY]",
+            role="admin",
+            topic="Admin",
+        )
+    )
+    router.action(m.DONE, done_clicked)
+    router.action(m.SNOOZE, snooze_clicked)
+    router.action(f"{m.SNOOZE}.choice", snooze_choice_clicked)
+    router.action(m.STOP, lambda turn, _e: stop_command(turn, ""))
+    router.action(m.ANSWER, answer_clicked)
+    router.action(m.REPORT, report_clicked)
+    router.form(FormSpec(m.ANSWER_FORM, build_answer_form, submit_answer_form))
+    router.on_first_contact.append(enrol_on_first_contact)
+
+
+# --- enrolment ---------------------------------------------------------------------------------
+
+
+def default_programme(turn: Turn) -> Programme | None:
+    content = turn.content
+    key = turn.settings.default_programme or (min(content.programmes) if content.programmes else None)
+    return content.programmes.get(key) if key else None
+
+
+def enrol_person(turn: Turn, person: Person, programme: Programme, *, by: str) -> bool:
+    """Enrol and plan; False when the person was enrolled already."""
+    assert person.id is not None
+    enrolment, created = service.enrol(
+        session=turn.session,
+        person_id=person.id,
+        programme=programme,
+        source=turn.content.sources[programme.key],
+        now=turn.now,
+        by=by,
+    )
+    if created:
+        scheduled.plan_enrolment(
+            session=turn.session,
+            enrolment=enrolment,
+            programme=programme,
+            person=person,
+            settings=turn.settings,
+            content=turn.content,
+            now=turn.now,
+        )
+    return created
+
+
+def enrol_on_first_contact(turn: Turn) -> list[Reply]:
+    programme = default_programme(turn)
+    if programme is not None:
+        enrol_person(turn, turn.person, programme, by="first_contact")
+    return []
+
+
+def enrol_command(turn: Turn, rest: str) -> list[Reply]:
+    words = rest.replace(",", " ").split()
+    key = None
+    if "programme" in words:
+        at = words.index("programme")
+        key = words[at + 1] if at + 1 < len(words) else None
+        words = words[:at] + words[at + 2 :]
+    programme = turn.content.programmes.get(key) if key else default_programme(turn)
+    if programme is None:
+        raise UserError(
+            f"I don't know the programme {key!r}. Programmes: {', '.join(sorted(turn.content.programmes))}."
+        )
+    emails = [w.strip("<>").lower() for w in words if "@" in w]
+    if not emails:
+        raise UserError("Usage: `enrol EMAIL [EMAIL…] [programme KEY]`.")
+    added = []
+    for email in emails:
+        person = people.ensure_by_email(session=turn.session, email=email, now=turn.now)
+        if enrol_person(turn, person, programme, by="admin"):
+            added.append(email)
+    audit.record(
+        session=turn.session,
+        at=turn.now,
+        actor_person_id=turn.person_id,
+        action="programme.enrol",
+        subject=f"programme:{programme.key}",
+        detail={"emails": added},
+    )
+    already = len(emails) - len(added)
+    text = f"Enrolled {len(added)} in **{escape(programme.name)}**."
+    if already:
+        text += f" {already} already enrolled."
+    return [
+        Reply(
+            message=text_message(
+                text + " People I can't reach yet get their messages when they first talk to me."
+            )
+        )
+    ]
+
+
+def preview_command(turn: Turn, rest: str) -> list[Reply]:
+    """Every step of a programme at once, to try it on yourself before people get it."""
+    key = rest.strip()
+    programme = turn.content.programmes.get(key) if key else default_programme(turn)
+    if programme is None:
+        raise UserError(
+            f"I don't know the programme {key!r}. Programmes: {', '.join(sorted(turn.content.programmes))}."
+        )
+    return preview_messages(turn.content, programme, turn.person)
+
+
+def preview_messages(content: Content, programme: Programme, person: Person) -> list[Reply]:
+    header = text_message(
+        f"**Preview of {escape(programme.name)}** ({len(programme.steps)} steps, version `{programme.version}`). Buttons here change nothing."
+    )
+    replies = [Reply(message=header)]
+    for step in programme.steps:
+        message = m.step_message(
+            content=content, programme=programme, step=step, person=person, enrolment_id=0, stage="invited"
+        )
+        replies.append(Reply(message=message))
+    return replies
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+def progress_command(turn: Turn, _rest: str) -> list[Reply]:
+    enrolments = service.enrolments_of(session=turn.session, person_id=turn.person_id)
+    if not enrolments:
+        return [Reply(message=text_message("You're not in a programme yet. Your admin can enrol you."))]
+    replies = []
+    for enrolment in enrolments:
+        programme = service.programme_for(session=turn.session, content=turn.content, enrolment=enrolment)
+        progress = service.all_progress(session=turn.session, enrolment_id=enrolment.id or 0)
+        done = sum(1 for p in progress.values() if p.done_at)
+        sent = sum(1 for p in progress.values() if p.times_sent)
+        status = "stopped (type `start` to resume)" if turn.person.stopped else "active"
+        replies.append(
+            Reply(
+                message=Message(
+                    summary=f"{programme.name}: {enrolment.stage}",
+                    blocks=(
+                        Text(f"**{escape(programme.name)}**"),
+                        Facts(
+                            (
+                                Fact("Stage", enrolment.stage),
+                                Fact("Steps received", f"{sent} of {len(programme.steps)}"),
+                                Fact("Marked done", str(done)),
+                                Fact("Messages", status),
+                            )
+                        ),
+                    ),
+                )
+            )
+        )
+    return replies
+
+
+# --- snooze, stop, start -----------------------------------------------------------------------
+
+
+def snooze_command(turn: Turn, rest: str) -> list[Reply]:
+    choice = rest.strip().lower().replace(" ", "_") or "tomorrow"
+    if choice not in SNOOZE_CHOICES:
+        raise UserError("Snooze for `hour`, `tomorrow` or `next week`.")
+    return _snooze(turn, choice)
+
+
+def _snooze(turn: Turn, choice: str) -> list[Reply]:
+    person = turn.person
+    state = _state(turn)
+    person.snoozed_until = snooze_until(SnoozeChoice(choice), turn.now, state)
+    attention.replan(
+        session=turn.session,
+        person=person,
+        settings=turn.settings,
+        now=turn.now,
+        holidays=frozenset(turn.content.holidays),
+    )
+    local = person.snoozed_until.astimezone(state.zone).strftime("%A %H:%M")
+    return [
+        Reply(
+            message=text_message(f"Snoozed until {local} your time ({SNOOZE_CHOICES[choice]}). 😴"),
+            ephemeral=True,
+        )
+    ]
+
+
+def snooze_clicked(turn: Turn, _event: Clicked) -> list[Reply]:
+    buttons = tuple(
+        Button(f"{m.SNOOZE}.choice", label.capitalize(), value=key) for key, label in SNOOZE_CHOICES.items()
+    )
+    return [
+        Reply(
+            message=Message(
+                summary="Snooze until when?", blocks=(Text("Snooze until when?"), Actions(buttons))
+            ),
+            ephemeral=True,
+        )
+    ]
+
+
+def snooze_choice_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    if event.value not in SNOOZE_CHOICES:
+        raise UserError("Snooze for `hour`, `tomorrow` or `next week`.")
+    return _snooze(turn, event.value)
+
+
+def stop_command(turn: Turn, _rest: str) -> list[Reply]:
+    turn.person.stopped = True
+    attention.replan(
+        session=turn.session,
+        person=turn.person,
+        settings=turn.settings,
+        now=turn.now,
+        holidays=frozenset(turn.content.holidays),
+    )
+    audit.record(
+        session=turn.session,
+        at=turn.now,
+        actor_person_id=turn.person_id,
+        action="programme.stop",
+        subject=f"person:{turn.person_id}",
+    )
+    return [
+        Reply(
+            message=text_message(
+                "Done: no more programme messages. Type `start` whenever you want them back."
+            )
+        )
+    ]
+
+
+def start_command(turn: Turn, _rest: str) -> list[Reply]:
+    person = turn.person
+    person.stopped = False
+    person.snoozed_until = None
+    for job in schedule.pending_for(session=turn.session, person_id=turn.person_id, kind=scheduled.STEP):
+        if job.due_at > turn.now + attention.HELD / 2:
+            job.due_at = turn.now
+    attention.replan(
+        session=turn.session,
+        person=person,
+        settings=turn.settings,
+        now=turn.now,
+        holidays=frozenset(turn.content.holidays),
+    )
+    audit.record(
+        session=turn.session,
+        at=turn.now,
+        actor_person_id=turn.person_id,
+        action="programme.start",
+        subject=f"person:{turn.person_id}",
+    )
+    return [
+        Reply(
+            message=text_message("Welcome back! Programme messages are on again, inside your working hours.")
+        )
+    ]
+
+
+def _state(turn: Turn) -> AttentionState:
+    return attention.state_for(
+        session=turn.session,
+        person=turn.person,
+        settings=turn.settings,
+        now=turn.now,
+        holidays=frozenset(turn.content.holidays),
+    )
+
+
+# --- step buttons and answers ------------------------------------------------------------------
+
+
+def _own_step(turn: Turn, ref: str) -> tuple[Enrolment, Programme, str]:
+    enrolment_id, _, step_key = ref.partition(":")
+    enrolment = turn.session.get(Enrolment, int(enrolment_id)) if enrolment_id.isdigit() else None
+    if enrolment is None or enrolment.person_id != turn.person_id:
+        raise UserError("That button belongs to someone else's programme.")
+    programme = service.programme_for(session=turn.session, content=turn.content, enrolment=enrolment)
+    if not any(s.key == step_key for s in programme.steps):
+        raise UserError("That step is no longer in the programme.")
+    return enrolment, programme, step_key
+
+
+def done_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    enrolment, _programme, step_key = _own_step(turn, event.value)
+    progress = service.progress(session=turn.session, enrolment_id=enrolment.id or 0, step_key=step_key)
+    if progress.done_at is None:
+        progress.done_at = turn.now
+        scheduled.refresh(session=turn.session, enrolment=enrolment, content=turn.content, now=turn.now)
+    return [Reply(message=text_message("Nice one, marked as done. ✅"), ephemeral=True)]
+
+
+def answer_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    ref, _, raw = event.value.rpartition(":")
+    enrolment, programme, step_key = _own_step(turn, ref)
+    question = next(s.question for s in programme.steps if s.key == step_key)
+    if question is None:
+        raise UserError("That step has no question.")
+    if question.kind == "choice":
+        if not raw.isdigit() or int(raw) >= len(question.options):
+            raise UserError("That answer is not one of the options.")
+        return _save_answer(
+            turn, enrolment, programme, step_key, number=None, text=question.options[int(raw)]
+        )
+    return _save_answer(turn, enrolment, programme, step_key, number=float(raw), text=None)
+
+
+def build_answer_form(turn: Turn, context: str) -> Form:
+    _enrolment, programme, step_key = _own_step(turn, context)
+    question = next(s.question for s in programme.steps if s.key == step_key)
+    if question is None:
+        raise UserError("That step has no question.")
+    if question.kind == "choice":
+        field = Field(
+            "answer",
+            question.prompt,
+            kind="select",
+            options=tuple(Option(str(i), o) for i, o in enumerate(question.options)),
+        )
+    else:
+        field = Field(
+            "answer",
+            question.prompt,
+            kind="number",
+            hint=question.hint or f"From {question.min} to {question.max}",
+        )
+    return Form(
+        form_id=m.ANSWER_FORM, title="Quick question", fields=(field,), submit_label="Send", context=context
+    )
+
+
+def submit_answer_form(turn: Turn, event: Submitted) -> list[Reply]:
+    enrolment, programme, step_key = _own_step(turn, event.context)
+    question = next(s.question for s in programme.steps if s.key == step_key)
+    assert question is not None
+    raw = event.values.get("answer", "").strip()
+    if question.kind == "choice":
+        if not raw.isdigit() or int(raw) >= len(question.options):
+            return [Reply(form_errors={"answer": "Pick one of the options."})]
+        return _save_answer(
+            turn, enrolment, programme, step_key, number=None, text=question.options[int(raw)]
+        )
+    try:
+        number = float(raw)
+    except ValueError:
+        return [Reply(form_errors={"answer": "A number, please."})]
+    if question.min is not None and question.max is not None and not question.min <= number <= question.max:
+        return [Reply(form_errors={"answer": f"A number from {question.min} to {question.max}."})]
+    return _save_answer(turn, enrolment, programme, step_key, number=number, text=None)
+
+
+def _save_answer(
+    turn: Turn,
+    enrolment: Enrolment,
+    programme: Programme,
+    step_key: str,
+    *,
+    number: float | None,
+    text: str | None,
+) -> list[Reply]:
+    question = next(s.question for s in programme.steps if s.key == step_key)
+    assert question is not None
+    service.record_answer(
+        session=turn.session,
+        person_id=turn.person_id,
+        programme_key=programme.key,
+        step_key=step_key,
+        question_key=question.key,
+        number=number,
+        text=text,
+        now=turn.now,
+    )
+    progress = service.progress(session=turn.session, enrolment_id=enrolment.id or 0, step_key=step_key)
+    progress.done_at = progress.done_at or turn.now
+    scheduled.refresh(session=turn.session, enrolment=enrolment, content=turn.content, now=turn.now)
+    shown = text if text is not None else f"{number:g}"
+    return [Reply(message=text_message(f"Thanks, noted: **{escape(shown)}**. 🙏"), ephemeral=True)]
+
+
+def report_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    """'Something's not working' on a step: the friction form when it exists, else a plain offer."""
+    system, _, _ref = event.value.partition(":")
+    spec = turn.router.forms.get("friction.report")
+    if spec is not None:
+        return [Reply(form=spec.build(turn, system))]
+    return [
+        Reply(
+            message=text_message(
+                "Sorry it's not working. Tell me in a sentence what went wrong and I'll pass it on."
+            ),
+            ephemeral=True,
+        )
+    ]

@@ -1,0 +1,235 @@
+"""What the clock runs for programmes: a due step, and the triggers that schedule steps.
+
+Timed steps are planned at enrolment as due work; event triggers (a stage reached, a usage
+milestone, a step done) are planned when the event happens; an inactivity step is planned N days
+after the last use and moves forward whenever the person is active, so a tick only touches what is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot import attention
+from bot.config import Settings
+from bot.content import Content, Programme, Step, stage_index
+from bot.people.models import Person
+from bot.policy.calendar import add_working_days
+from bot.policy.model import PRIORITY, Action, Kind
+from bot.programmes import service
+from bot.programmes.messages import Stats, step_message
+from bot.programmes.models import Enrolment, StepProgress
+from bot.programmes.stages import Signals, as_stage, compute_stage
+from bot.schedule import service as schedule
+from bot.schedule.models import DueWork
+from bot.schedule.ticker import Handler
+from bot.turn import notify
+
+log = logging.getLogger(__name__)
+
+STEP = "programme.step"
+KIND = {"nudge": Kind.nudge, "tip": Kind.tip, "check_in": Kind.question, "question": Kind.question}
+
+
+def subject(enrolment_id: int, step_key: str) -> str:
+    return f"programme:{enrolment_id}:{step_key}"
+
+
+def plan_enrolment(
+    *,
+    session: Session,
+    enrolment: Enrolment,
+    programme: Programme,
+    person: Person,
+    settings: Settings,
+    content: Content,
+    now: datetime,
+) -> None:
+    """Schedule every timed step and the inactivity steps of a new enrolment."""
+    assert enrolment.id is not None
+    state = attention.state_for(
+        session=session, person=person, settings=settings, now=now, holidays=frozenset(content.holidays)
+    )
+    start = enrolment.enrolled_at
+    for step in programme.steps:
+        if step.after_hours is not None:
+            due = start + timedelta(hours=step.after_hours)
+        elif step.after_working_days is not None:
+            due = (
+                add_working_days(start, step.after_working_days, state) if step.after_working_days else start
+            )
+        elif step.trigger is not None and step.trigger.inactive_days is not None:
+            due = start + timedelta(days=step.trigger.inactive_days)
+        else:
+            continue
+        _schedule(session=session, enrolment=enrolment, step=step, due=due, now=now)
+
+
+def _schedule(*, session: Session, enrolment: Enrolment, step: Step, due: datetime, now: datetime) -> None:
+    assert enrolment.id is not None
+    schedule.upsert(
+        session=session,
+        kind=STEP,
+        subject=subject(enrolment.id, step.key),
+        due_at=due,
+        now=now,
+        person_id=enrolment.person_id,
+        payload={"enrolment": enrolment.id, "step": step.key},
+    )
+
+
+def refresh(*, session: Session, enrolment: Enrolment, content: Content, now: datetime) -> None:
+    """Recompute the stage and plan event-triggered steps whose event has happened (once each)."""
+    assert enrolment.id is not None
+    programme = service.programme_for(session=session, content=content, enrolment=enrolment)
+    uses, days = service.usage_signals(
+        session=session, person_id=enrolment.person_id, system=programme.system
+    )
+    done = {
+        k for k, p in service.all_progress(session=session, enrolment_id=enrolment.id).items() if p.done_at
+    }
+    stage = compute_stage(
+        programme.stages, Signals(uses=uses, use_days=days, steps_done=done), now, as_stage(enrolment.stage)
+    )
+    if stage != enrolment.stage:
+        log.info("enrolment %s reached stage %s", enrolment.id, stage)
+        enrolment.stage = stage
+        enrolment.stage_at = now
+    for step in programme.steps:
+        trigger = step.trigger
+        if trigger is None or schedule.by_subject(session=session, subject=subject(enrolment.id, step.key)):
+            continue
+        fired = (
+            (trigger.stage_reached is not None and stage_index(stage) >= stage_index(trigger.stage_reached))
+            or (trigger.usage_milestone is not None and uses >= trigger.usage_milestone)
+            or (trigger.step_done is not None and trigger.step_done in done)
+        )
+        if fired:
+            _schedule(session=session, enrolment=enrolment, step=step, due=now, now=now)
+
+
+def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
+    def run_step(session: Session, job: DueWork, now: datetime) -> None:
+        run_due_step(session=session, job=job, now=now, content=content, settings=settings)
+
+    return {STEP: run_step}
+
+
+def run_due_step(
+    *, session: Session, job: DueWork, now: datetime, content: Content, settings: Settings
+) -> None:
+    enrolment = session.get(Enrolment, job.payload.get("enrolment"))
+    person = session.get(Person, enrolment.person_id) if enrolment else None
+    if enrolment is None or person is None or enrolment.completed_at or not person.active:
+        schedule.finish(job=job, now=now, note="enrolment over")
+        return
+    assert enrolment.id is not None
+    programme = service.programme_for(session=session, content=content, enrolment=enrolment)
+    step = next((s for s in programme.steps if s.key == job.payload.get("step")), None)
+    if step is None:
+        schedule.finish(job=job, now=now, note="step no longer in the programme")
+        return
+    progress = service.progress(session=session, enrolment_id=enrolment.id, step_key=step.key)
+    reason = _skip_reason(
+        session=session, step=step, enrolment=enrolment, programme=programme, progress=progress
+    )
+    if reason:
+        progress.skipped = reason
+        schedule.finish(job=job, now=now, note=f"skipped: {reason}")
+        return
+    if step.trigger is not None and step.trigger.inactive_days is not None:
+        last = service.last_used(session=session, person_id=person.id or 0, system=programme.system)
+        quiet_since = now - timedelta(days=step.trigger.inactive_days)
+        if last is not None and last > quiet_since:
+            job.due_at = last + timedelta(days=step.trigger.inactive_days)  # still active: look again later
+            return
+    holidays = frozenset(content.holidays)
+    # Decided when it may go, not queued ahead: a skip condition or a snooze still counts until then.
+    decision = attention.decision_for(
+        session=session, person=person, kind=KIND[step.kind], settings=settings, now=now, holidays=holidays
+    )
+    if decision.action == Action.hold:  # the person said stop: wait until they start again
+        job.due_at = now + attention.HELD
+        return
+    if decision.action == Action.defer and decision.at is not None:
+        job.due_at = decision.at
+        return
+    uses, days = service.usage_signals(
+        session=session, person_id=enrolment.person_id, system=programme.system
+    )
+    stats = Stats(
+        uses=uses,
+        active_days=len(days),
+        minutes_saved=service.minutes_saved(
+            session=session, person_id=enrolment.person_id, system=programme.system
+        ),
+        weeks=max(1, (now - enrolment.enrolled_at).days // 7),
+    )
+    message = step_message(
+        stats=stats,
+        content=content,
+        programme=programme,
+        step=step,
+        person=person,
+        enrolment_id=enrolment.id,
+        stage=enrolment.stage,
+    )
+    row = notify(
+        session=session,
+        person=person,
+        message=message,
+        key=f"programme:{enrolment.id}:{step.key}:{progress.times_sent + 1}",
+        now=now,
+        kind=str(KIND[step.kind]),
+        priority=PRIORITY[KIND[step.kind]],
+    )
+    progress.times_sent += 1
+    progress.last_sent_at = row.next_attempt_at
+    if step.repeat is not None and progress.times_sent < step.repeat.max:
+        state = attention.state_for(
+            session=session, person=person, settings=settings, now=now, holidays=holidays
+        )
+        job.due_at = add_working_days(row.next_attempt_at, step.repeat.every_working_days, state)
+    else:
+        schedule.finish(job=job, now=now)
+    if _all_sent(session=session, enrolment=enrolment, programme=programme):
+        enrolment.completed_at = now
+
+
+def _skip_reason(
+    *, session: Session, step: Step, enrolment: Enrolment, programme: Programme, progress: StepProgress
+) -> str | None:
+    if progress.done_at is not None:
+        return "already done"
+    limit = step.repeat.max if step.repeat else 1
+    if progress.times_sent >= limit:
+        return "already sent"
+    if step.stages and enrolment.stage not in step.stages:
+        return f"not for stage {enrolment.stage}"
+    skip = step.skip_if
+    if skip is None:
+        return None
+    if skip.used_system and service.last_used(
+        session=session, person_id=enrolment.person_id, system=programme.system
+    ):
+        return "already uses the system"
+    if skip.stage_at_least and stage_index(as_stage(enrolment.stage)) >= stage_index(skip.stage_at_least):
+        return f"already {enrolment.stage}"
+    if skip.step_done:
+        other = service.all_progress(session=session, enrolment_id=enrolment.id or 0).get(skip.step_done)
+        if other is not None and other.done_at is not None:
+            return f"{skip.step_done} done"
+    return None
+
+
+def _all_sent(*, session: Session, enrolment: Enrolment, programme: Programme) -> bool:
+    """Timed steps all sent or skipped (triggered steps may still come; they keep working after)."""
+    progress = service.all_progress(session=session, enrolment_id=enrolment.id or 0)
+    timed = [s for s in programme.steps if s.trigger is None]
+    return all(
+        (p := progress.get(s.key)) is not None
+        and (p.skipped or p.times_sent >= (s.repeat.max if s.repeat else 1))
+        for s in timed
+    )

@@ -1,0 +1,82 @@
+"""Persistence for due work: add or move a job, claim what is due, finish it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.schedule.models import DueState, DueWork
+
+
+def upsert(
+    *,
+    session: Session,
+    kind: str,
+    subject: str,
+    due_at: datetime,
+    now: datetime,
+    person_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> DueWork:
+    """Schedule `subject` at `due_at`; an existing job for the subject is moved (and revived)."""
+    job = by_subject(session=session, subject=subject)
+    if job is None:
+        job = DueWork(
+            kind=kind,
+            subject=subject,
+            person_id=person_id,
+            payload=payload or {},
+            due_at=due_at,
+            created_at=now,
+        )
+        session.add(job)
+    else:
+        job.due_at = due_at
+        job.state = DueState.pending
+        job.done_at = None
+        if payload is not None:
+            job.payload = payload
+    session.flush()
+    return job
+
+
+def by_subject(*, session: Session, subject: str) -> DueWork | None:
+    return session.exec(select(DueWork).where(DueWork.subject == subject)).first()
+
+
+def claim_due(*, session: Session, now: datetime, limit: int = 200) -> list[DueWork]:
+    """Due rows for this process; on PostgreSQL rows another process holds are skipped."""
+    query = (
+        select(DueWork)
+        .where(DueWork.state == DueState.pending, col(DueWork.due_at) <= now)
+        .order_by(col(DueWork.due_at), col(DueWork.id))
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.exec(query).all())
+
+
+def finish(*, job: DueWork, now: datetime, note: str | None = None) -> None:
+    job.state = DueState.done
+    job.done_at = now
+    job.note = note
+
+
+def cancel(*, session: Session, subject_prefix: str) -> None:
+    session.execute(
+        update(DueWork)
+        .where(col(DueWork.subject).startswith(subject_prefix), col(DueWork.state) == DueState.pending)
+        .values(state=DueState.cancelled)
+    )
+
+
+def pending_for(*, session: Session, person_id: int, kind: str | None = None) -> Sequence[DueWork]:
+    query = select(DueWork).where(DueWork.person_id == person_id, DueWork.state == DueState.pending)
+    if kind:
+        query = query.where(DueWork.kind == kind)
+    return session.exec(query.order_by(col(DueWork.due_at))).all()

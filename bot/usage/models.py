@@ -1,0 +1,25 @@
+"""The usage event table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index
+from sqlmodel import Field, SQLModel
+
+from bot.store.types import UTCDateTime
+
+
+class UsageEvent(SQLModel, table=True):
+    __tablename__ = "usage_event"
+    __table_args__ = (Index("ix_usage_person_system_at", "person_id", "system", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(unique=True, max_length=255)  # the sender's id: re-sending is harmless
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    person_handle: str  # email or platform user id as sent
+    system: str = Field(index=True)
+    kind: str = "used"
+    value: float | None = None  # e.g. minutes saved
+    at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))

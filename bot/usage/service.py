@@ -1,0 +1,103 @@
+"""Persistence for usage events: idempotent bulk ingest and the reads triggers need."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, col, select
+
+from bot.people.models import Identity, Person
+from bot.usage.models import UsageEvent
+from bot.usage.parse import UsageIn
+
+CHUNK = 1_000
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    received: int
+    stored: int  # new events; the rest were already known (same id)
+    unknown_people: int  # stored, but not matched to anyone the coach knows yet
+    person_ids: frozenset[int] = frozenset()  # the known people these events were about
+
+
+def ingest(*, session: Session, events: Sequence[UsageIn], now: datetime) -> IngestResult:
+    people = _resolve_people(session=session, handles={e.person for e in events})
+    stored = 0
+    for start in range(0, len(events), CHUNK):
+        rows = [
+            {
+                "external_id": e.id,
+                "person_id": people.get(e.person),
+                "person_handle": e.person,
+                "system": e.system,
+                "kind": e.kind,
+                "value": e.value,
+                "at": e.at,
+                "received_at": now,
+            }
+            for e in events[start : start + CHUNK]
+        ]
+        statement = _insert_ignoring_duplicates(session).values(rows).returning(UsageEvent.__table__.c.id)  # type: ignore[attr-defined]
+        stored += len(session.execute(statement).all())
+    unknown = sum(1 for e in events if e.person not in people)
+    return IngestResult(
+        received=len(events), stored=stored, unknown_people=unknown, person_ids=frozenset(people.values())
+    )
+
+
+def _insert_ignoring_duplicates(session: Session):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    table = UsageEvent.__table__  # type: ignore[attr-defined]
+    if dialect == "postgresql":
+        return pg_insert(table).on_conflict_do_nothing(index_elements=["external_id"])
+    return sqlite_insert(table).on_conflict_do_nothing(index_elements=["external_id"])
+
+
+def _resolve_people(*, session: Session, handles: set[str]) -> dict[str, int]:
+    emails = [h for h in handles if "@" in h]
+    user_ids = [h for h in handles if "@" not in h]
+    found: dict[str, int] = {}
+    for start in range(0, len(emails), CHUNK):
+        for person_id, email in session.exec(
+            select(Person.id, Person.email).where(col(Person.email).in_(emails[start : start + CHUNK]))
+        ).all():
+            if email and person_id is not None:
+                found[email] = person_id
+    for start in range(0, len(user_ids), CHUNK):
+        for person_id, user_id in session.exec(
+            select(Identity.person_id, Identity.user_id).where(
+                col(Identity.user_id).in_(user_ids[start : start + CHUNK])
+            )
+        ).all():
+            found[user_id] = person_id
+    return found
+
+
+def last_used(*, session: Session, person_id: int, system: str | None = None) -> datetime | None:
+    query = select(func.max(UsageEvent.at)).where(UsageEvent.person_id == person_id)
+    if system:
+        query = query.where(UsageEvent.system == system)
+    return session.exec(query).first()
+
+
+def count_uses(*, session: Session, person_id: int, system: str | None = None) -> int:
+    query = select(func.count()).select_from(UsageEvent).where(UsageEvent.person_id == person_id)
+    if system:
+        query = query.where(UsageEvent.system == system)
+    return int(session.exec(query).one())
+
+
+def link_person(*, session: Session, person_id: int, handles: Sequence[str]) -> None:
+    """Attach events sent before the person was known (matched by email or user id)."""
+    for event in session.exec(
+        select(UsageEvent).where(
+            col(UsageEvent.person_id).is_(None), col(UsageEvent.person_handle).in_(handles)
+        )
+    ).all():
+        event.person_id = person_id

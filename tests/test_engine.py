@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from adapters.runtime import Runtime
+from bot.events import Actor, Clicked, Place, Said, Submitted
+from bot.messages import Reply, Text
+from bot.routing import Command
+from bot.turn import Turn
+
+ADA = Actor(
+    "local",
+    "local",
+    "ada@example.com",
+    display_name="Ada Admin",
+    email="ada@example.com",
+    address={"user": "ada@example.com"},
+)
+UMA = Actor(
+    "local",
+    "local",
+    "uma@example.com",
+    display_name="Uma User",
+    email="uma@example.com",
+    address={"user": "uma@example.com"},
+)
+
+
+def dm(actor: Actor) -> Place:
+    return Place("local", "local", f"dm:{actor.user_id}", True, address=actor.address)
+
+
+def texts(replies: list[Reply]) -> str:
+    return "\n".join(
+        b.markdown for r in replies if r.message for b in r.message.blocks if isinstance(b, Text)
+    )
+
+
+async def test_first_contact_welcomes_then_answers(runtime: Runtime) -> None:
+    first = await runtime.engine.handle(Said(UMA, dm(UMA), "help"))
+    assert "Welcome, Uma" in texts(first)
+    again = await runtime.engine.handle(Said(UMA, dm(UMA), "help"))
+    assert "Welcome" not in texts(again)
+    assert "`settings`" in texts(again)
+    assert "admins" not in texts(again)  # not an admin
+
+
+async def test_nonsense_gets_help_and_typos_get_a_suggestion(runtime: Runtime) -> None:
+    await runtime.engine.handle(Said(UMA, dm(UMA), "hi"))
+    assert "Did you mean `settings`" in texts(await runtime.engine.handle(Said(UMA, dm(UMA), "setings")))
+    assert "Type `help`" in texts(await runtime.engine.handle(Said(UMA, dm(UMA), "qwertyuiop zxcv")))
+
+
+async def test_admin_only_commands_are_refused_to_users(runtime: Runtime) -> None:
+    await runtime.engine.handle(Said(UMA, dm(UMA), "hi"))
+    replies = await runtime.engine.handle(Said(UMA, dm(UMA), "admins add uma@example.com"))
+    assert replies[0].ephemeral
+    assert "Only admins" in texts(replies)
+
+
+async def test_unexpected_errors_show_a_reference_never_a_traceback(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(_turn: Turn, _rest: str) -> list[Reply]:
+        raise RuntimeError("secret internals")
+
+    runtime.engine.router.command(Command("boom", "breaks", broken))
+    with caplog.at_level(logging.ERROR):
+        replies = await runtime.engine.handle(Said(UMA, dm(UMA), "boom"))
+    text = texts(replies)
+    assert "secret internals" not in text and "Traceback" not in text
+    reference = text.split("reference: `")[1].split("`")[0]
+    assert any(reference in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_platform_retries_are_handled_once(runtime: Runtime) -> None:
+    event = Said(UMA, dm(UMA), "help", event_id="Ev1")
+    assert await runtime.engine.handle(event)
+    assert await runtime.engine.handle(event) == []
+
+
+async def test_settings_form_validates_each_field(runtime: Runtime) -> None:
+    await runtime.engine.handle(Said(UMA, dm(UMA), "hi"))
+    opened = await runtime.engine.handle(Clicked(UMA, dm(UMA), "form.open", "people.settings|"))
+    form = opened[0].form
+    assert form is not None and [f.name for f in form.fields] == ["timezone", "workday_start", "workday_end"]
+    bad = await runtime.engine.handle(
+        Submitted(
+            UMA,
+            dm(UMA),
+            "people.settings",
+            {"timezone": "Mars/Base", "workday_start": "9", "workday_end": "8"},
+        )
+    )
+    assert bad[0].form_errors == {
+        "timezone": "Use a time zone name such as Europe/Berlin.",
+        "workday_end": "The day must end after it starts.",
+    }
+    good = await runtime.engine.handle(
+        Submitted(
+            UMA,
+            dm(UMA),
+            "people.settings",
+            {"timezone": "Asia/Tokyo", "workday_start": "8", "workday_end": "16"},
+        )
+    )
+    assert "Asia/Tokyo" in texts(good)
+
+
+async def test_admins_add_sends_a_proactive_message(runtime: Runtime) -> None:
+    await runtime.engine.handle(Said(UMA, dm(UMA), "hi"))
+    replies = await runtime.engine.handle(Said(ADA, dm(ADA), "admins add uma@example.com"))
+    assert "is now an admin" in texts(replies)
+    from bot.outbox import service
+
+    rows = runtime.store.run_sync(lambda s: service.listing(session=s, states=list(service.OutboxState)))
+    assert len(rows) == 1 and rows[0].address == {"user": "uma@example.com"}

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.runtime import Runtime
+from adapters.web.app import build_app
+
+
+async def test_health_ready_and_metrics(runtime: Runtime) -> None:
+    async with TestClient(TestServer(build_app(runtime))) as client:
+        health = await client.get("/healthz")
+        assert health.status == 200 and (await health.json()) == {"status": "ok"}
+        ready = await client.get("/readyz")
+        assert ready.status == 200 and (await ready.json()) == {"database": "ok"}
+        metrics = await client.get("/metrics")
+        assert metrics.status == 200
+        assert "coach_events_total" in await metrics.text()
+
+
+async def test_oversized_bodies_are_refused(runtime: Runtime) -> None:
+    async with TestClient(TestServer(build_app(runtime))) as client:
+        response = await client.post("/healthz", data=b"x" * (runtime.settings.max_body_bytes + 1))
+        assert response.status in (405, 413)
