@@ -9,7 +9,7 @@ from bot.content import Content, load_content
 from bot.engine import Engine
 from bot.outbox.dispatcher import Dispatcher
 from bot.ports import Clock, SystemClock
-from bot.programmes import scheduled as programme_jobs
+from bot.programmes import jobs as programme_jobs
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
 

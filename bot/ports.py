@@ -24,6 +24,7 @@ class Delivery:
     idempotency_key: str
     thread_id: str | None = None  # post as a reply in this thread
     update_message_id: str | None = None  # replace this message instead of posting
+    attempt: int = 1  # > 1: tried before, perhaps sent before a crash; look back if the platform can
 
 
 @dataclass(frozen=True)

@@ -76,12 +76,17 @@ def claim_due(*, session: Session, now: datetime, worker: str, limit: int = 50) 
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list(session.exec(query).all())
-    for row in rows:
-        row.state = OutboxState.sending
-        row.claimed_at = now
-        row.claimed_by = worker
-        row.attempts += 1
-    session.flush()
+    if rows:
+        session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_([row.id for row in rows]))
+            .values(
+                state=OutboxState.sending,
+                claimed_at=now,
+                claimed_by=worker,
+                attempts=OutboxMessage.attempts + 1,
+            )
+        )
     return rows
 
 
@@ -94,6 +99,25 @@ def _release_orphans(*, session: Session, now: datetime) -> None:
         )
         .values(state=OutboxState.pending, claimed_by=None)
     )
+
+
+def mark_all_sent(*, session: Session, sent: Sequence[tuple[int, str, str | None]], now: datetime) -> None:
+    """Record many sends at once: (row id, platform message id, platform thread id)."""
+    if sent:
+        session.execute(
+            update(OutboxMessage),
+            [
+                {
+                    "id": row_id,
+                    "state": OutboxState.sent,
+                    "sent_at": now,
+                    "platform_message_id": message_id,
+                    "platform_thread_id": thread_id,
+                    "last_error": None,
+                }
+                for row_id, message_id, thread_id in sent
+            ],
+        )
 
 
 def mark_sent(
@@ -190,3 +214,14 @@ def adopt_unreachable(
         row.next_attempt_at = now
         row.last_error = None
     return len(rows)
+
+
+def with_after_sent(*, session: Session, row_ids: Sequence[int]) -> Sequence[OutboxMessage]:
+    """The rows among these that asked for an after-sent handler."""
+    if not row_ids:
+        return []
+    return session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.id).in_(list(row_ids)), col(OutboxMessage.after_sent).is_not(None)
+        )
+    ).all()

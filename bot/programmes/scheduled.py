@@ -24,7 +24,6 @@ from bot.programmes.models import Enrolment, StepProgress
 from bot.programmes.stages import Signals, as_stage, compute_stage
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
-from bot.schedule.ticker import Handler
 from bot.turn import notify
 
 log = logging.getLogger(__name__)
@@ -97,9 +96,10 @@ def refresh(*, session: Session, enrolment: Enrolment, content: Content, now: da
         log.info("enrolment %s reached stage %s", enrolment.id, stage)
         enrolment.stage = stage
         enrolment.stage_at = now
+    planned = schedule.subjects_with_prefix(session=session, prefix=subject(enrolment.id, ""))
     for step in programme.steps:
         trigger = step.trigger
-        if trigger is None or schedule.by_subject(session=session, subject=subject(enrolment.id, step.key)):
+        if trigger is None or subject(enrolment.id, step.key) in planned:
             continue
         fired = (
             (trigger.stage_reached is not None and stage_index(stage) >= stage_index(trigger.stage_reached))
@@ -110,19 +110,12 @@ def refresh(*, session: Session, enrolment: Enrolment, content: Content, now: da
             _schedule(session=session, enrolment=enrolment, step=step, due=now, now=now)
 
 
-def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
-    def run_step(session: Session, job: DueWork, now: datetime) -> None:
-        run_due_step(session=session, job=job, now=now, content=content, settings=settings)
-
-    return {STEP: run_step}
-
-
 def run_due_step(
     *, session: Session, job: DueWork, now: datetime, content: Content, settings: Settings
 ) -> None:
     enrolment = session.get(Enrolment, job.payload.get("enrolment"))
     person = session.get(Person, enrolment.person_id) if enrolment else None
-    if enrolment is None or person is None or enrolment.completed_at or not person.active:
+    if enrolment is None or person is None or not person.active:
         schedule.finish(job=job, now=now, note="enrolment over")
         return
     assert enrolment.id is not None
@@ -131,19 +124,20 @@ def run_due_step(
     if step is None:
         schedule.finish(job=job, now=now, note="step no longer in the programme")
         return
-    progress = service.progress(session=session, enrolment_id=enrolment.id, step_key=step.key)
-    reason = _skip_reason(
-        session=session, step=step, enrolment=enrolment, programme=programme, progress=progress
+    progress = service.all_progress(session=session, enrolment_id=enrolment.id)
+    mine = progress.get(step.key) or service.progress(
+        session=session, enrolment_id=enrolment.id, step_key=step.key
     )
+    usage = service.usage_summary(session=session, person_id=enrolment.person_id, system=programme.system)
+    reason = _skip_reason(step=step, enrolment=enrolment, progress=progress, mine=mine, usage=usage)
     if reason:
-        progress.skipped = reason
+        mine.skipped = reason
         schedule.finish(job=job, now=now, note=f"skipped: {reason}")
         return
     if step.trigger is not None and step.trigger.inactive_days is not None:
-        last = service.last_used(session=session, person_id=person.id or 0, system=programme.system)
-        quiet_since = now - timedelta(days=step.trigger.inactive_days)
-        if last is not None and last > quiet_since:
-            job.due_at = last + timedelta(days=step.trigger.inactive_days)  # still active: look again later
+        idle = timedelta(days=step.trigger.inactive_days)
+        if usage.last is not None and usage.last > now - idle:
+            job.due_at = usage.last + idle  # still active: look again when they might have gone quiet
             return
     holidays = frozenset(content.holidays)
     # Decided when it may go, not queued ahead: a skip condition or a snooze still counts until then.
@@ -156,15 +150,10 @@ def run_due_step(
     if decision.action == Action.defer and decision.at is not None:
         job.due_at = decision.at
         return
-    uses, days = service.usage_signals(
-        session=session, person_id=enrolment.person_id, system=programme.system
-    )
     stats = Stats(
-        uses=uses,
-        active_days=len(days),
-        minutes_saved=service.minutes_saved(
-            session=session, person_id=enrolment.person_id, system=programme.system
-        ),
+        uses=usage.uses,
+        active_days=len(usage.days),
+        minutes_saved=usage.minutes_saved,
         weeks=max(1, (now - enrolment.enrolled_at).days // 7),
     )
     message = step_message(
@@ -176,57 +165,58 @@ def run_due_step(
         enrolment_id=enrolment.id,
         stage=enrolment.stage,
     )
-    row = notify(
+    notify(
         session=session,
         person=person,
         message=message,
-        key=f"programme:{enrolment.id}:{step.key}:{progress.times_sent + 1}",
+        key=f"programme:{enrolment.id}:{step.key}:{mine.times_sent + 1}",
         now=now,
         kind=str(KIND[step.kind]),
         priority=PRIORITY[KIND[step.kind]],
     )
-    progress.times_sent += 1
-    progress.last_sent_at = row.next_attempt_at
-    if step.repeat is not None and progress.times_sent < step.repeat.max:
+    mine.times_sent += 1
+    mine.last_sent_at = now
+    if step.repeat is not None and mine.times_sent < step.repeat.max:
         state = attention.state_for(
             session=session, person=person, settings=settings, now=now, holidays=holidays
         )
-        job.due_at = add_working_days(row.next_attempt_at, step.repeat.every_working_days, state)
-    else:
-        schedule.finish(job=job, now=now)
-    if _all_sent(session=session, enrolment=enrolment, programme=programme):
-        enrolment.completed_at = now
+        job.due_at = add_working_days(now, step.repeat.every_working_days, state)
+        return
+    schedule.finish(job=job, now=now)
+    progress[step.key] = mine
+    if enrolment.completed_at is None and _all_sent(programme=programme, progress=progress):
+        enrolment.completed_at = now  # informational: triggered steps may still come
 
 
 def _skip_reason(
-    *, session: Session, step: Step, enrolment: Enrolment, programme: Programme, progress: StepProgress
+    *,
+    step: Step,
+    enrolment: Enrolment,
+    progress: dict[str, StepProgress],
+    mine: StepProgress,
+    usage: service.UsageSummary,
 ) -> str | None:
-    if progress.done_at is not None:
+    if mine.done_at is not None:
         return "already done"
-    limit = step.repeat.max if step.repeat else 1
-    if progress.times_sent >= limit:
+    if mine.times_sent >= (step.repeat.max if step.repeat else 1):
         return "already sent"
     if step.stages and enrolment.stage not in step.stages:
         return f"not for stage {enrolment.stage}"
     skip = step.skip_if
     if skip is None:
         return None
-    if skip.used_system and service.last_used(
-        session=session, person_id=enrolment.person_id, system=programme.system
-    ):
+    if skip.used_system and usage.uses:
         return "already uses the system"
     if skip.stage_at_least and stage_index(as_stage(enrolment.stage)) >= stage_index(skip.stage_at_least):
         return f"already {enrolment.stage}"
-    if skip.step_done:
-        other = service.all_progress(session=session, enrolment_id=enrolment.id or 0).get(skip.step_done)
-        if other is not None and other.done_at is not None:
-            return f"{skip.step_done} done"
+    other = progress.get(skip.step_done) if skip.step_done else None
+    if other is not None and other.done_at is not None:
+        return f"{skip.step_done} done"
     return None
 
 
-def _all_sent(*, session: Session, enrolment: Enrolment, programme: Programme) -> bool:
+def _all_sent(*, programme: Programme, progress: dict[str, StepProgress]) -> bool:
     """Timed steps all sent or skipped (triggered steps may still come; they keep working after)."""
-    progress = service.all_progress(session=session, enrolment_id=enrolment.id or 0)
     timed = [s for s in programme.steps if s.trigger is None]
     return all(
         (p := progress.get(s.key)) is not None

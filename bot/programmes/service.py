@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
@@ -133,3 +134,26 @@ def minutes_saved(*, session: Session, person_id: int, system: str) -> float:
         )
     ).first()
     return float(total or 0)
+
+
+@dataclass(frozen=True)
+class UsageSummary:
+    uses: int
+    days: list[date]
+    minutes_saved: float
+    last: datetime | None
+
+
+def usage_summary(*, session: Session, person_id: int, system: str) -> UsageSummary:
+    """Everything a step needs about one person's use of one system, in one query."""
+    rows = session.exec(
+        select(UsageEvent.at, UsageEvent.value).where(
+            UsageEvent.person_id == person_id, UsageEvent.system == system
+        )
+    ).all()
+    return UsageSummary(
+        uses=len(rows),
+        days=sorted({at.date() for at, _ in rows}),
+        minutes_saved=float(sum(v for _, v in rows if v is not None)),
+        last=max((at for at, _ in rows), default=None),
+    )

@@ -1,7 +1,13 @@
-"""Usage signals reaching the programme: stages move and milestone steps fire as usage arrives."""
+"""Usage signals reaching the programme: stages move and milestone steps fire as usage arrives.
+
+Ingest stores the events and leaves one due job naming the people they were about; the ticker then
+refreshes those people's programmes in the background, so a large upload is acknowledged at the
+speed of an insert.
+"""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -9,16 +15,33 @@ from sqlmodel import Session
 
 from bot.content import Content
 from bot.programmes import scheduled, service
+from bot.schedule import service as schedule
+from bot.schedule.models import DueWork
 from bot.usage import service as usage
 from bot.usage.parse import UsageIn
+
+REFRESH = "usage.refresh"
 
 
 def record_usage(
     *, session: Session, events: Sequence[UsageIn], content: Content, now: datetime
 ) -> usage.IngestResult:
-    """Store usage events, then refresh the programmes of the people they were about."""
+    """Store usage events and queue a refresh of the programmes of the people they were about."""
     result = usage.ingest(session=session, events=events, now=now)
-    for person_id in result.person_ids:
-        for enrolment in service.enrolments_of(session=session, person_id=person_id):
-            scheduled.refresh(session=session, enrolment=enrolment, content=content, now=now)
+    if result.person_ids:
+        schedule.upsert(
+            session=session,
+            kind=REFRESH,
+            subject=f"{REFRESH}:{uuid.uuid4().hex}",
+            due_at=now,
+            now=now,
+            payload={"people": sorted(result.person_ids)},
+        )
     return result
+
+
+def refresh_people(*, session: Session, job: DueWork, now: datetime, content: Content) -> None:
+    for person_id in job.payload.get("people", []):
+        for enrolment in service.enrolments_of(session=session, person_id=int(person_id)):
+            scheduled.refresh(session=session, enrolment=enrolment, content=content, now=now)
+    schedule.finish(job=job, now=now)

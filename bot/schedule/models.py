@@ -32,5 +32,6 @@ class DueWork(SQLModel, table=True):
     state: DueState = Field(default=DueState.pending)
     due_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    claimed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     note: str | None = None

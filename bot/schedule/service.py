@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from bot.schedule.models import DueState, DueWork
+
+LEASE = timedelta(minutes=5)
 
 
 def upsert(
@@ -37,6 +39,7 @@ def upsert(
     else:
         job.due_at = due_at
         job.state = DueState.pending
+        job.claimed_until = None
         job.done_at = None
         if payload is not None:
             job.payload = payload
@@ -48,17 +51,27 @@ def by_subject(*, session: Session, subject: str) -> DueWork | None:
     return session.exec(select(DueWork).where(DueWork.subject == subject)).first()
 
 
-def claim_due(*, session: Session, now: datetime, limit: int = 200) -> list[DueWork]:
-    """Due rows for this process; on PostgreSQL rows another process holds are skipped."""
+def claim_due(*, session: Session, now: datetime, limit: int = 200, lease: timedelta = LEASE) -> list[int]:
+    """Ids of due jobs, leased to this process until `now + lease` (a dead process's lease runs out).
+
+    On PostgreSQL rows another process is claiming at this moment are skipped.
+    """
     query = (
         select(DueWork)
-        .where(DueWork.state == DueState.pending, col(DueWork.due_at) <= now)
+        .where(
+            DueWork.state == DueState.pending,
+            col(DueWork.due_at) <= now,
+            or_(col(DueWork.claimed_until).is_(None), col(DueWork.claimed_until) < now),
+        )
         .order_by(col(DueWork.due_at), col(DueWork.id))
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.exec(query).all())
+    jobs = list(session.exec(query).all())
+    for job in jobs:
+        job.claimed_until = now + lease
+    return [job.id for job in jobs if job.id is not None]
 
 
 def finish(*, job: DueWork, now: datetime, note: str | None = None) -> None:
@@ -80,3 +93,8 @@ def pending_for(*, session: Session, person_id: int, kind: str | None = None) ->
     if kind:
         query = query.where(DueWork.kind == kind)
     return session.exec(query.order_by(col(DueWork.due_at))).all()
+
+
+def subjects_with_prefix(*, session: Session, prefix: str) -> set[str]:
+    """Every subject (in any state) that starts with `prefix`, e.g. all jobs of one enrolment."""
+    return set(session.exec(select(DueWork.subject).where(col(DueWork.subject).startswith(prefix))).all())

@@ -43,8 +43,9 @@ def ingest(*, session: Session, events: Sequence[UsageIn], now: datetime) -> Ing
             }
             for e in events[start : start + CHUNK]
         ]
-        statement = _insert_ignoring_duplicates(session).values(rows).returning(UsageEvent.__table__.c.id)  # type: ignore[attr-defined]
-        stored += len(session.execute(statement).all())
+        statement = _insert_ignoring_duplicates(session).returning(UsageEvent.__table__.c.id)  # type: ignore[attr-defined]
+        # executemany with RETURNING: SQLAlchemy batches it, and only new rows come back.
+        stored += len(session.execute(statement, rows).all())
     unknown = sum(1 for e in events if e.person not in people)
     return IngestResult(
         received=len(events), stored=stored, unknown_people=unknown, person_ids=frozenset(people.values())

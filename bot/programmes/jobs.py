@@ -1,0 +1,23 @@
+"""The due-work handlers the programme registers with the ticker."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.content import Content
+from bot.programmes import scheduled, signals
+from bot.schedule.models import DueWork
+from bot.schedule.ticker import Handler
+
+
+def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
+    def run_step(session: Session, job: DueWork, now: datetime) -> None:
+        scheduled.run_due_step(session=session, job=job, now=now, content=content, settings=settings)
+
+    def refresh(session: Session, job: DueWork, now: datetime) -> None:
+        signals.refresh_people(session=session, job=job, now=now, content=content)
+
+    return {scheduled.STEP: run_step, signals.REFRESH: refresh}
