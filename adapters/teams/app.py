@@ -1,0 +1,283 @@
+"""POST /api/messages: botbuilder's CloudAdapter on the shared aiohttp app, and a bot that only translates.
+
+The HTTP handler is ours, not `CloudAdapter.process`, because of three defects in botbuilder 4.17.1:
+bad tokens surface as arbitrary exceptions (the stock handler answers 500, we answer 401 while key
+fetch failures stay 503 so the channel retries); `process` serialises invoke bodies twice (we return
+the body from `process_activity` ourselves); and credentials are rebuilt and tokens fetched on the
+event loop every turn (see `credentials.py`; inbound validation also runs in a worker thread because the
+SDK fetches signing keys with blocking `requests`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import dataclasses
+import json
+import logging
+import secrets
+from typing import Any
+
+import jwt
+from aiohttp import web
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    BotFrameworkAuthentication,
+    JwtTokenExtractor,
+)
+
+from adapters.runtime import Runtime
+from adapters.teams import translate as tr
+from adapters.teams.credentials import CachingCredentialsFactory, bot_framework_config, is_network_failure
+from adapters.teams.render import attachment, render_form, render_message
+from adapters.teams.sender import TeamsSender, card_activity, message_activity
+from adapters.teams.throttle import ConversationThrottle
+from bot.engine import OPEN_FORM
+from bot.events import Clicked, Event, Submitted
+from bot.markdown import plain_text
+from bot.messages import Form, Message, Reply, Text
+
+log = logging.getLogger(__name__)
+
+_RAW: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("teams_raw_activity")
+FORM_INVOKES = {"adaptiveCard/action", "composeExtension/fetchTask", "composeExtension/submitAction"}
+SUBMITTED_NOTE = Message(summary="Sent", blocks=(Text("_Sent._"),))
+
+
+def mount(app: web.Application, runtime: Runtime) -> None:
+    """Serve Teams at POST /api/messages and register the outbox sender. Without TEAMS_APP_ID (local
+    trials only) inbound tokens are not checked and replies carry no token."""
+    settings = runtime.settings
+    config = bot_framework_config(settings)
+    credentials = CachingCredentialsFactory(config)
+    auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials)
+    adapter = CloudAdapter(auth)
+    adapter.on_turn_error = _on_turn_error
+    bot = TeamsBot(runtime)
+    runtime.dispatcher.senders["teams"] = TeamsSender(
+        adapter=adapter, app_id=settings.teams_app_id or "", throttle=ConversationThrottle()
+    )
+    metadata_url = (
+        settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
+    )
+    app.router.add_post("/api/messages", _handler(adapter, auth, bot, metadata_url))
+
+
+def _handler(  # type: ignore[no-untyped-def]
+    adapter: CloudAdapter, auth: BotFrameworkAuthentication, bot: TeamsBot, metadata_url: str
+):
+    async def messages(request: web.Request) -> web.StreamResponse:
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.Response(status=415, text="expected application/json")
+        try:
+            body = await request.json()
+        except ValueError:
+            return web.Response(status=400, text="malformed JSON")
+        if not isinstance(body, dict):
+            return web.Response(status=400, text="expected an activity")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:
+            return web.Response(status=400, text="malformed activity")
+        if not activity.type:
+            return web.Response(status=400, text="activity has no type")
+        header = request.headers.get("Authorization") or None
+        try:
+            authenticated = await _authenticate(auth, activity, header, metadata_url)
+        except Exception as exc:
+            if is_network_failure(exc):
+                log.warning("Teams signing keys could not be fetched: %s", type(exc).__name__)
+                return web.Response(status=503, text="signing keys unavailable, retry later")
+            log.info("Teams request refused: %s: %s", type(exc).__name__, exc)
+            return web.Response(status=401, text="unauthorized")
+        token = _RAW.set(body)
+        try:
+            invoke = await adapter.process_activity(authenticated, activity, bot.on_turn)
+        finally:
+            _RAW.reset(token)
+        if invoke is None:
+            return web.Response(status=200 if activity.type == "invoke" else 201)
+        payload = invoke.body
+        if hasattr(payload, "serialize"):
+            payload = payload.serialize()
+        if payload is None:
+            return web.Response(status=invoke.status)
+        return web.json_response(payload, status=invoke.status)
+
+    return messages
+
+
+async def _authenticate(
+    auth: BotFrameworkAuthentication, activity: Activity, header: str | None, metadata_url: str
+) -> AuthenticateRequestResult:
+    # The SDK validates with blocking `requests` calls (OpenID metadata, keys): keep them off the loop.
+    async def validate() -> AuthenticateRequestResult:
+        result: AuthenticateRequestResult = await auth.authenticate_request(activity, header)
+        if header:
+            await _require_endorsement(header, activity.channel_id or "", metadata_url)
+        return result
+
+    result: AuthenticateRequestResult = await asyncio.to_thread(asyncio.run, validate())
+    if result is None or result.claims_identity is None or not result.claims_identity.is_authenticated:
+        raise PermissionError("not authenticated")
+    return result
+
+
+async def _require_endorsement(header: str, channel_id: str, metadata_url: str) -> None:
+    """The SDK skips the endorsement check when a key lists none; a key must endorse the channel."""
+    token = header.partition(" ")[2]
+    kid = jwt.get_unverified_header(token).get("kid")
+    key = await JwtTokenExtractor.get_open_id_metadata(metadata_url).get(kid)
+    if key is None or channel_id not in (key.endorsements or []):
+        raise PermissionError(f"signing key is not endorsed for {channel_id!r}")
+
+
+async def _on_turn_error(context: TurnContext, error: Exception) -> None:
+    reference = secrets.token_hex(4)
+    log.error("Teams turn failed [ref %s]", reference, exc_info=error)
+
+
+class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
+    """Translates activities into events, asks the engine, and sends its replies in this turn."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        await self._turn(turn_context)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        await self._turn(turn_context)
+
+    async def on_installation_update(self, turn_context: TurnContext) -> None:
+        await self._turn(turn_context)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        if turn_context.activity.name not in FORM_INVOKES:
+            response: InvokeResponse = await super().on_invoke_activity(turn_context)
+            return response
+        event = tr.translate(_raw(turn_context))
+        if event is None:
+            return InvokeResponse(status=200, body={})
+        replies = await self.runtime.engine.handle(event)
+        if turn_context.activity.name == "adaptiveCard/action":
+            return await self._universal_action(turn_context, event, replies)
+        return await self._task_module(turn_context, event, replies)
+
+    async def _turn(self, turn_context: TurnContext) -> None:
+        event = tr.translate(_raw(turn_context))
+        if event is None:
+            return
+        replies = await self.runtime.engine.handle(event)
+        source = turn_context.activity.reply_to_id
+        for reply in replies:
+            if reply.form_errors is not None and isinstance(event, Submitted):
+                form = await self._form_with_errors(event, reply.form_errors)
+                await self._post_or_update(
+                    turn_context, render_form(form, values=event.values), form.title, source
+                )
+            elif reply.form is not None:
+                await turn_context.send_activity(
+                    card_activity(render_form(reply.form), summary=reply.form.title)
+                )
+            elif reply.message is not None:
+                target = source if reply.replace_source and isinstance(event, Clicked) else None
+                await self._post_or_update(
+                    turn_context, render_message(reply.message), reply.message.summary, target
+                )
+        if isinstance(event, Submitted) and source and not any(r.form_errors is not None for r in replies):
+            # The form card stays in the chat: turn it into a note so it cannot be sent twice.
+            await self._post_or_update(turn_context, render_message(SUBMITTED_NOTE), "Sent", source)
+
+    async def _post_or_update(
+        self, turn_context: TurnContext, card: dict[str, Any], summary: str, message_id: str | None
+    ) -> None:
+        activity = card_activity(card, summary=summary)
+        if message_id:
+            activity.id = message_id
+            await turn_context.update_activity(activity)
+        else:
+            await turn_context.send_activity(activity)
+
+    async def _form_with_errors(self, event: Submitted, errors: dict[str, str] | Any) -> Form:
+        """The submitted form again, rebuilt by its flow, with the errors beside its fields."""
+        opened = await self.runtime.engine.handle(
+            Clicked(
+                actor=event.actor,
+                place=event.place,
+                action_id=OPEN_FORM,
+                value=f"{event.form_id}|{event.context}",
+            )
+        )
+        form = next((r.form for r in opened if r.form is not None), None)
+        if form is None:
+            form = Form(
+                form_id=event.form_id, title="Please check your answers", fields=(), context=event.context
+            )
+        return dataclasses.replace(form, errors=dict(errors))
+
+    async def _universal_action(
+        self, turn_context: TurnContext, event: Event, replies: list[Reply]
+    ) -> InvokeResponse:
+        card: dict[str, Any] | None = None
+        for reply in replies:
+            if reply.form_errors is not None and isinstance(event, Submitted):
+                card = render_form(
+                    await self._form_with_errors(event, reply.form_errors), values=event.values
+                )
+            elif reply.form is not None:
+                card = render_form(reply.form)
+            elif reply.message is not None and reply.replace_source and card is None:
+                card = render_message(reply.message)
+            elif reply.message is not None:
+                await turn_context.send_activity(message_activity(reply.message))
+        if card is None:
+            return InvokeResponse(
+                status=200,
+                body={
+                    "statusCode": 200,
+                    "type": "application/vnd.microsoft.activity.message",
+                    "value": "Done",
+                },
+            )
+        return InvokeResponse(
+            status=200,
+            body={"statusCode": 200, "type": "application/vnd.microsoft.card.adaptive", "value": card},
+        )
+
+    async def _task_module(
+        self, turn_context: TurnContext, event: Event, replies: list[Reply]
+    ) -> InvokeResponse:
+        for reply in replies:
+            form = reply.form
+            if reply.form_errors is not None and isinstance(event, Submitted):
+                form = await self._form_with_errors(event, reply.form_errors)
+            if form is not None:
+                values = event.values if isinstance(event, Submitted) else None
+                value = {"title": form.title, "card": attachment(render_form(form, values=values))}
+                return InvokeResponse(status=200, body={"task": {"type": "continue", "value": value}})
+        texts = [_plain(r.message) for r in replies if r.message is not None]
+        if not texts:
+            return InvokeResponse(status=200, body={})
+        return InvokeResponse(
+            status=200, body={"task": {"type": "message", "value": "\n".join(texts)[:1000]}}
+        )
+
+
+def _plain(message: Message) -> str:
+    parts = [plain_text(b.markdown) for b in message.blocks if isinstance(b, Text)]
+    return "\n".join(parts) or message.summary
+
+
+def _raw(turn_context: TurnContext) -> dict[str, Any]:
+    """The activity as it arrived on the wire (botbuilder's own serialisation renames some keys)."""
+    raw = _RAW.get(None)
+    if raw is not None and raw.get("id") == turn_context.activity.id:
+        return raw
+    serialized: dict[str, Any] = json.loads(json.dumps(turn_context.activity.serialize()))
+    return serialized

@@ -1,0 +1,118 @@
+"""Outbox sender for Teams: proactive messages through a stored ConversationReference.
+
+A reference is the only way to reach a Teams user proactively; the connector answers 403/404 when the
+app was uninstalled or the conversation is gone, and that becomes `Unreachable` (shown to admins).
+429, 412 and 5xx become `RetryLater`, honouring Retry-After; otherwise the outbox backs off with jitter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from botbuilder.core import CloudAdapterBase, TurnContext
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
+from botframework.connector.models import ErrorResponseException
+
+from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message
+from adapters.teams.throttle import ConversationThrottle
+from bot.messages import Message
+from bot.ports import Delivery, PermanentFailure, RetryLater, Sent, Unreachable
+
+log = logging.getLogger(__name__)
+
+RETRYABLE = {412, 429, 500, 502, 503, 504}
+GONE = {403, 404}
+
+
+def card_activity(card: Card, *, summary: str) -> Activity:
+    return Activity(
+        type=ActivityTypes.message,
+        summary=summary[:150],
+        attachments=[Attachment(content_type=CARD_CONTENT_TYPE, content=card)],
+    )
+
+
+def message_activity(message: Message) -> Activity:
+    return card_activity(render_message(message), summary=message.summary)
+
+
+def reference_from_address(address: Mapping[str, Any]) -> ConversationReference:
+    reference = ConversationReference().deserialize(dict(address))
+    conversation = address.get("conversation") or {}
+    if reference.conversation is not None and conversation.get("tenantId"):
+        reference.conversation.tenant_id = conversation["tenantId"]  # botbuilder maps it to "tenantID"
+    return reference
+
+
+def classify(exc: Exception) -> Exception:
+    """The outbox's view of a failed connector call."""
+    if isinstance(exc, ErrorResponseException):
+        response = getattr(exc, "response", None)
+        status = getattr(response, "status_code", 0)
+        if status in GONE:
+            return Unreachable(f"Teams answered {status}: the app is not installed for this conversation")
+        if status in RETRYABLE:
+            return RetryLater(f"Teams answered {status}", after_seconds=_retry_after(response))
+        return PermanentFailure(f"Teams answered {status}")
+    if isinstance(exc, requests.RequestException | OSError | PermissionError):
+        return RetryLater(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _retry_after(response: Any) -> float | None:
+    raw = (getattr(response, "headers", None) or {}).get("Retry-After")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+class TeamsSender:
+    platform = "teams"
+
+    def __init__(self, *, adapter: CloudAdapterBase, app_id: str, throttle: ConversationThrottle) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+        self.throttle = throttle
+
+    async def send(self, delivery: Delivery) -> Sent:
+        reference = reference_from_address(delivery.address)
+        if not reference.service_url or reference.conversation is None or not reference.conversation.id:
+            raise Unreachable("no Teams conversation is stored for this address")
+        base_id = reference.conversation.id.split(";messageid=")[0]
+        if delivery.thread_id:
+            reference.conversation.id = f"{base_id};messageid={delivery.thread_id}"
+        await self.throttle.acquire(base_id)
+        activity = message_activity(delivery.message)
+        sent: dict[str, str] = {}
+
+        failures: list[Exception] = []
+
+        async def callback(context: TurnContext) -> None:
+            # The adapter's turn-error handler would swallow this: keep it for the outbox to classify.
+            try:
+                if delivery.update_message_id:
+                    activity.id = delivery.update_message_id
+                    await context.update_activity(activity)
+                    sent["id"] = delivery.update_message_id
+                else:
+                    response = await context.send_activity(activity)
+                    sent["id"] = response.id if response and response.id else ""
+            except Exception as exc:
+                failures.append(exc)
+
+        try:
+            await self.adapter.continue_conversation(reference, callback, bot_app_id=self.app_id)
+            if failures:
+                raise failures[0]
+        except Exception as exc:
+            mapped = classify(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        is_channel = (reference.conversation.conversation_type or "") == "channel"
+        thread = delivery.thread_id or (sent["id"] if is_channel and sent["id"] else None)
+        return Sent(message_id=sent["id"], thread_id=thread)

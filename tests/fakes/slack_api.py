@@ -1,0 +1,318 @@
+"""A local fake of the Slack Web API (aiohttp on 127.0.0.1, a free port) for adapter tests.
+
+It records every call and enforces what Slack documents, so a test fails the way production would:
+the bearer token (`invalid_auth`), the documented argument names of each method, Block Kit limits
+(`invalid_blocks`, `msg_too_long`) and a per-channel rate limit on chat.postMessage (HTTP 429 with
+Retry-After). `fail_next` makes the next call to a method fail on purpose. It also serves
+`/respond/<id>` as a stand-in for interaction response_urls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from tests.fakes.slack_blocks import BlockError, check_message_blocks, check_view
+
+COMMON = {"token", "team_id"}
+ALLOWED: dict[str, set[str]] = {
+    "auth.test": set(),
+    "apps.connections.open": set(),
+    "oauth.v2.access": {"client_id", "client_secret", "code", "redirect_uri", "grant_type", "refresh_token"},
+    "users.info": {"user", "include_locale"},
+    "conversations.open": {"channel", "users", "return_im", "prevent_creation"},
+    "conversations.history": {"channel", "cursor", "inclusive", "include_all_metadata", "latest", "limit", "oldest"},
+    "chat.postMessage": {
+        "channel", "text", "blocks", "attachments", "thread_ts", "reply_broadcast", "mrkdwn", "parse",
+        "link_names", "unfurl_links", "unfurl_media", "icon_emoji", "icon_url", "username", "metadata",
+        "as_user", "markdown_text",
+    },
+    "chat.postEphemeral": {
+        "channel", "user", "text", "blocks", "attachments", "thread_ts", "icon_emoji", "icon_url",
+        "link_names", "parse", "username", "as_user", "markdown_text",
+    },
+    "chat.update": {
+        "channel", "ts", "text", "blocks", "attachments", "as_user", "file_ids", "link_names", "parse",
+        "reply_broadcast", "metadata", "markdown_text",
+    },
+    "chat.getPermalink": {"channel", "message_ts"},
+    "views.open": {"trigger_id", "interactivity_pointer", "view"},
+    "views.publish": {"user_id", "view", "hash"},
+    "views.update": {"view", "view_id", "external_id", "hash"},
+}  # fmt: skip
+REQUIRED: dict[str, set[str]] = {
+    "users.info": {"user"},
+    "chat.postMessage": {"channel"},
+    "chat.postEphemeral": {"channel", "user"},
+    "chat.update": {"channel", "ts"},
+    "chat.getPermalink": {"channel", "message_ts"},
+    "views.open": {"view"},
+    "views.publish": {"user_id", "view"},
+    "views.update": {"view"},
+    "conversations.history": {"channel"},
+}
+MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+JSON_ARGS = ("blocks", "view", "metadata", "attachments")
+
+BOT_USER = "UBOT"
+TEAM = "T111"
+
+
+@dataclass
+class Call:
+    method: str
+    args: dict[str, Any]
+    ok: bool = True
+
+
+@dataclass
+class Failure:
+    status: int = 429
+    error: str = "ratelimited"
+    retry_after: int | None = 1
+    channel: str | None = None  # only a call to this channel fails
+
+
+@dataclass
+class FakeSlackApi:
+    token: str = "xoxb-test-token"
+    app_token: str = "xapp-test-token"  # Socket Mode: apps.connections.open takes only this one
+    oauth_code: str = "oauth-code"  # OAuth install: oauth.v2.access swaps this code for `token`
+    users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    post_limit: int = 5  # chat.postMessage per channel within `post_window` seconds
+    post_window: float = 1.0
+    calls: list[Call] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._server: TestServer | None = None
+        self._ts = itertools.count(1)
+        self._posts: dict[str, deque[float]] = defaultdict(deque)
+        self._failures: dict[str, list[Failure]] = defaultdict(list)
+        self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self._sockets: list[web.WebSocketResponse] = []
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    # --- lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_get("/socket", self._socket)
+        self._server = TestServer(app, host="127.0.0.1")
+        await self._server.start_server()
+        return self.base_url
+
+    async def close(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._server is not None:
+            await self._server.close()
+
+    @property
+    def root(self) -> str:
+        assert self._server is not None
+        return str(self._server.make_url("")).rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        return self.root + "/api/"
+
+    def response_url(self, hook: str = "hook") -> str:
+        return f"{self.root}/respond/{hook}"
+
+    # --- what tests use -----------------------------------------------------------------------------
+
+    def add_user(self, user_id: str, *, email: str, name: str, tz: str = "Europe/Berlin") -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": TEAM,
+            "name": name.lower(),
+            "real_name": name,
+            "tz": tz,
+            "profile": {"email": email, "display_name": name, "real_name": name},
+        }
+
+    def fail_next(self, method: str, failure: Failure | None = None) -> None:
+        self._failures[method].append(failure or Failure())
+
+    def to(self, method: str) -> list[dict[str, Any]]:
+        """The arguments of every successful call to a method, in order."""
+        return [c.args for c in self.calls if c.method == method and c.ok]
+
+    async def wait_for(self, method: str, count: int = 1, *, within: float = 10.0) -> list[dict[str, Any]]:
+        """Wait until `count` successful calls to `method` were made (Bolt works after its ack)."""
+        deadline = time.monotonic() + within
+        while len(self.to(method)) < count:
+            if time.monotonic() > deadline:
+                made = [c.method for c in self.calls]
+                raise AssertionError(f"expected {count} call(s) to {method}; calls made: {made}")
+            await asyncio.sleep(0.01)
+        return self.to(method)
+
+    async def push(self, envelope: dict[str, Any], *, within: float = 10.0) -> dict[str, Any]:
+        """Socket Mode: send an envelope to the connected app and return its acknowledgement."""
+        deadline = time.monotonic() + within
+        while not self._sockets:
+            assert time.monotonic() < deadline, "no Socket Mode connection"
+            await asyncio.sleep(0.01)
+        ack: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope["envelope_id"]] = ack
+        await self._sockets[-1].send_json(envelope)
+        return await asyncio.wait_for(ack, deadline - time.monotonic())
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        async for message in ws:
+            data = json.loads(message.data)
+            ack = self._acks.pop(str(data.get("envelope_id")), None)
+            if ack is not None and not ack.done():
+                ack.set_result(data)
+        self._sockets.remove(ws)
+        return ws
+
+    # --- the API --------------------------------------------------------------------------------------
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        self.calls.append(Call("response_url", await request.json()))
+        return web.Response(text="ok")
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await _arguments(request)
+        call = Call(method, args, ok=False)
+        self.calls.append(call)
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if method == "oauth.v2.access":
+            if args.get("code") != self.oauth_code:
+                return _error("invalid_code")
+        elif (bearer or args.get("token")) != expected:
+            return _error("invalid_auth")
+        if method not in ALLOWED:
+            return _error("unknown_method", status=404)
+        unknown = set(args) - ALLOWED[method] - COMMON
+        if unknown:
+            return _error("invalid_arguments", messages=[f"unknown argument: {n}" for n in sorted(unknown)])
+        missing = REQUIRED.get(method, set()) - set(args)
+        if missing:
+            return _error("invalid_arguments", messages=[f"missing argument: {n}" for n in sorted(missing)])
+        failure = self._take_failure(method, args)
+        if failure is not None:
+            return _error(failure.error, status=failure.status, retry_after=failure.retry_after)
+        try:
+            result = self._answer(method, args)
+        except BlockError as exc:
+            return _error(exc.error, messages=[str(exc)])
+        if isinstance(result, web.Response):
+            return result
+        call.ok = True
+        return web.json_response({"ok": True, **result})
+
+    def _take_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
+        for index, failure in enumerate(self._failures[method]):
+            if failure.channel is None or failure.channel == args.get("channel"):
+                return self._failures[method].pop(index)
+        return None
+
+    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any] | web.Response:
+        if method == "auth.test":
+            return {"url": "https://fake.slack.test/", "team": "Fake", "user": "coach", "team_id": TEAM,
+                    "user_id": BOT_USER, "bot_id": "BBOT", "is_enterprise_install": False}  # fmt: skip
+        if method == "apps.connections.open":
+            return {"url": self.root.replace("http://", "ws://") + "/socket"}
+        if method == "oauth.v2.access":
+            return {"access_token": self.token, "token_type": "bot", "scope": "chat:write,commands",
+                    "bot_user_id": BOT_USER, "app_id": "A111", "team": {"id": TEAM, "name": "Fake"},
+                    "enterprise": {"id": "E111", "name": "Sandbox Org"}, "is_enterprise_install": False, "authed_user": {"id": "UADA"}}  # fmt: skip
+        if method == "users.info":
+            user = str(args["user"])
+            return {"user": self.users.get(user) or _default_user(user)}
+        if method == "conversations.open":
+            users = str(args.get("users") or "")
+            if not users:
+                return _error("users_not_found")
+            return {"channel": {"id": "D" + users.split(",")[0]}}
+        if method in MESSAGE_METHODS:
+            check_message_blocks(args)
+            return self._message(method, args)
+        if method in ("views.open", "views.publish", "views.update"):
+            view = check_view(args["view"], home=method == "views.publish")
+            return {"view": {"id": f"V{next(self._ts)}", **view}}
+        if method == "chat.getPermalink":
+            ts = str(args["message_ts"]).replace(".", "")
+            return {
+                "channel": args["channel"],
+                "permalink": f"https://fake.slack.test/archives/{args['channel']}/p{ts}",
+            }
+        if method == "conversations.history":
+            return {"messages": list(reversed(self.history[str(args["channel"])])), "has_more": False}
+        raise AssertionError(method)
+
+    def _message(self, method: str, args: dict[str, Any]) -> dict[str, Any] | web.Response:
+        channel = str(args["channel"])
+        if method == "chat.postMessage":
+            now = time.monotonic()
+            posts = self._posts[channel]
+            while posts and now - posts[0] > self.post_window:
+                posts.popleft()
+            if len(posts) >= self.post_limit:
+                return _error("ratelimited", status=429, retry_after=1)
+            posts.append(now)
+        ts = f"1700000000.{next(self._ts):06d}"
+        if method == "chat.update":
+            return {"channel": channel, "ts": args["ts"], "text": args.get("text", "")}
+        if method == "chat.postEphemeral":
+            return {"message_ts": ts}
+        message = {"type": "message", "ts": ts, "user": BOT_USER, "text": args.get("text", "")}
+        if "metadata" in args:
+            message["metadata"] = args["metadata"]
+        self.history[channel].append(message)
+        return {"channel": channel, "ts": ts, "message": message}
+
+
+async def _arguments(request: web.Request) -> dict[str, Any]:
+    args: dict[str, Any] = dict(request.query)
+    body = await request.text()
+    if body:
+        if request.content_type == "application/json":
+            args.update(json.loads(body))
+        else:
+            args.update(dict(parse_qsl(body, keep_blank_values=True)))
+    for name in JSON_ARGS:
+        if isinstance(args.get(name), str):
+            args[name] = json.loads(args[name])
+    return args
+
+
+def _default_user(user: str) -> dict[str, Any]:
+    return {
+        "id": user,
+        "team_id": TEAM,
+        "name": user.lower(),
+        "real_name": f"User {user}",
+        "tz": "Europe/London",
+        "profile": {"email": f"{user.lower()}@example.com", "display_name": f"User {user}"},
+    }
+
+
+def _error(
+    error: str, *, status: int = 200, retry_after: int | None = None, messages: list[str] | None = None
+) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error": error}
+    if messages:
+        body["response_metadata"] = {"messages": messages}
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return web.json_response(body, status=status, headers=headers)

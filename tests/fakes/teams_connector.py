@@ -1,0 +1,270 @@
+"""A local Bot Framework for tests: OpenID metadata + signing keys, a token endpoint, and a Bot Connector.
+
+- `GET /openid/.well-known/openid-configuration` and `GET /openid/keys` serve a test RSA key endorsed for
+  `msteams` (kid "teams") and one with no endorsements (kid "plain").
+- `POST/PUT /v3/conversations/{id}/activities[/{activity_id}]` record what the bot sends, demand a bearer
+  token when `require_token` is set, answer 403 for conversations in `gone`, and enforce Teams'
+  per-conversation limits (7/1 s, 8/2 s, 60/30 s, 1,800/h) with 429 + Retry-After.
+- `POST /adfs/oauth2/token` (+ its OpenID metadata) issues app tokens to MSAL when served over https.
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+import itertools
+import json
+import ssl
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import jwt
+from aiohttp import web
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from adapters.teams.throttle import TEAMS_LIMITS
+
+ISSUER = "https://api.botframework.com"
+APP_ID = "00000000-0000-0000-0000-00000000b075"
+ACCESS_TOKEN = "fake-connector-token"
+
+
+def _b64(number: int) -> str:
+    raw = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def _jwk(key: rsa.RSAPrivateKey, kid: str, endorsements: list[str] | None) -> dict[str, Any]:
+    numbers = key.public_key().public_numbers()
+    jwk: dict[str, Any] = {"kty": "RSA", "use": "sig", "kid": kid, "n": _b64(numbers.n), "e": _b64(numbers.e)}
+    if endorsements is not None:
+        jwk["endorsements"] = endorsements
+    return jwk
+
+
+@dataclass
+class Call:
+    method: str
+    conversation_id: str
+    activity_id: str | None
+    body: dict[str, Any]
+    authorization: str | None
+
+
+@dataclass
+class FakeBotFramework:
+    require_token: bool = False
+    gone: set[str] = field(default_factory=set)
+    calls: list[Call] = field(default_factory=list)
+    token_requests: int = 0
+    base_url: str = ""  # set once the server listens
+    keys_fail: bool = False
+
+    def __post_init__(self) -> None:
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._ids = itertools.count(1)
+        self._sent: defaultdict[str, list[float]] = defaultdict(list)
+
+    # --- tokens the channel would send to the bot ------------------------------------------------
+
+    def token(
+        self,
+        *,
+        service_url: str,
+        audience: str = APP_ID,
+        issuer: str = ISSUER,
+        expires_in: int = 3600,
+        kid: str = "teams",
+        sign_with: rsa.RSAPrivateKey | None = None,
+    ) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": issuer,
+            "aud": audience,
+            "serviceurl": service_url,
+            "nbf": now - 10,
+            "exp": now + expires_in,
+        }
+        return jwt.encode(claims, sign_with or self.key, algorithm="RS256", headers={"kid": kid})
+
+    # --- what the bot sent ---------------------------------------------------------------------
+
+    def cards(self) -> list[dict[str, Any]]:
+        return [
+            a["content"]
+            for call in self.calls
+            for a in call.body.get("attachments") or []
+            if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
+        ]
+
+    def texts(self) -> list[str]:
+        """Every TextBlock/TextRun text of every card sent, for loose assertions."""
+        out: list[str] = []
+
+        def walk(node: Any) -> None:
+            if isinstance(node, dict):
+                if node.get("type") in ("TextBlock", "TextRun") and isinstance(node.get("text"), str):
+                    out.append(node["text"])
+                for value in node.values():
+                    walk(value)
+            elif isinstance(node, list):
+                for value in node:
+                    walk(value)
+
+        walk(self.cards())
+        return out
+
+    # --- the server ----------------------------------------------------------------------------
+
+    def app(self) -> web.Application:
+        # No keep-alive: the bot's `requests` sessions would otherwise hold sockets past the server's life.
+        @web.middleware
+        async def close_connections(request: web.Request, handler: Any) -> web.StreamResponse:
+            response: web.StreamResponse = await handler(request)
+            response.force_close()
+            return response
+
+        app = web.Application(middlewares=[close_connections])
+        app.router.add_get("/openid/.well-known/openid-configuration", self._openid)
+        app.router.add_get("/openid/keys", self._keys)
+        app.router.add_get("/adfs/.well-known/openid-configuration", self._adfs_metadata)
+        app.router.add_post("/adfs/oauth2/token", self._adfs_token)
+        app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
+        app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._activity)
+        app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._activity)
+        return app
+
+    async def _openid(self, _request: web.Request) -> web.Response:
+        if self.keys_fail:
+            return web.Response(status=503)
+        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base_url}/openid/keys"})
+
+    async def _keys(self, _request: web.Request) -> web.Response:
+        keys = [_jwk(self.key, "teams", ["msteams"]), _jwk(self.other_key, "plain", [])]
+        return web.json_response({"keys": keys})
+
+    async def _adfs_metadata(self, _request: web.Request) -> web.Response:
+        base = f"{self.base_url}/adfs"
+        return web.json_response(
+            {
+                "issuer": base,
+                "authorization_endpoint": f"{base}/oauth2/authorize",
+                "token_endpoint": f"{base}/oauth2/token",
+            }
+        )
+
+    async def _adfs_token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("grant_type") != "client_credentials" or form.get("client_id") != APP_ID:
+            return web.json_response({"error": "invalid_client"}, status=401)
+        self.token_requests += 1
+        return web.json_response({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})
+
+    async def _activity(self, request: web.Request) -> web.Response:
+        conversation = request.match_info["conversation"]
+        authorization = request.headers.get("Authorization")
+        if self.require_token and authorization != f"Bearer {ACCESS_TOKEN}":
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
+        base = conversation.split(";messageid=")[0]
+        if base in self.gone:
+            return web.json_response(
+                {"error": {"code": "Forbidden", "message": "bot not installed"}}, status=403
+            )
+        retry_after = self._throttle(base)
+        if retry_after is not None:
+            return web.json_response(
+                {"error": {"code": "Throttled"}},
+                status=429,
+                headers={"Retry-After": str(int(retry_after) + 1)},
+            )
+        body = json.loads(await request.text())
+        activity_id = request.match_info.get("activity")
+        self.calls.append(Call(request.method, conversation, activity_id, body, authorization))
+        if request.method == "PUT":
+            return web.json_response({"id": activity_id})
+        return web.json_response({"id": f"reply-{next(self._ids)}"})
+
+    def _throttle(self, conversation: str) -> float | None:
+        now = time.monotonic()
+        sent = self._sent[conversation]
+        for window, limit in TEAMS_LIMITS:
+            recent = [t for t in sent if t > now - window]
+            if len(recent) >= limit:
+                return recent[-limit] + window - now
+        sent.append(now)
+        return None
+
+
+def local_tls(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A throwaway CA and a certificate for 127.0.0.1: (server SSL context, CA bundle path)."""
+    now = datetime.now(UTC)
+
+    def name(common: str) -> x509.Name:
+        return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+    ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(name("coach test CA"))
+        .issuer_name(name("coach test CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name("127.0.0.1"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False
+        )
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    ca_path = folder / "ca.pem"
+    ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    cert_path = folder / "server.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path = folder / "server.key"
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_path, key_path)
+    return context, ca_path

@@ -1,0 +1,108 @@
+"""The outbox sender: Teams' per-conversation limits, the connector's 429, update and thread targets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from adapters.runtime import Runtime
+from adapters.teams.sender import TeamsSender
+from adapters.teams.throttle import ConversationThrottle
+from adapters.teams.translate import conversation_reference
+from bot.messages import text_message
+from bot.ports import Delivery, RetryLater, Unreachable
+from tests.fakes.teams_connector import FakeBotFramework
+from tests.teams.conftest import Teams
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+async def test_throttle_follows_the_teams_windows() -> None:
+    clock = FakeTime()
+    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    for _ in range(7):
+        await throttle.acquire("c1")
+    assert clock.slept == []
+    await throttle.acquire("c1")  # the 8th in one second waits for the 1 s window
+    assert clock.slept == [1.0]
+    assert throttle.wait_needed("c1") == pytest.approx(1.0)  # 8 per 2 s
+    assert throttle.wait_needed("other") == 0.0  # limits are per conversation
+
+
+async def test_throttle_long_waits_become_retry_later() -> None:
+    clock = FakeTime()
+    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    for _ in range(60):
+        clock.now += 0.4  # 2.5 per second: inside the short windows, not the 30 s one
+        await throttle.acquire("c1")
+    with pytest.raises(RetryLater) as caught:
+        await throttle.acquire("c1")
+    assert caught.value.after_seconds is not None and caught.value.after_seconds > 2.0
+
+
+def delivery(teams: Teams, **extra: Any) -> Delivery:
+    address = conversation_reference(teams.personal("hi", user="bob"))
+    return Delivery(address=address, message=text_message("Hello **Bob**"), idempotency_key="k", **extra)
+
+
+def sender_of(runtime: Runtime, throttle: ConversationThrottle) -> TeamsSender:
+    sender = runtime.dispatcher.senders["teams"]
+    assert isinstance(sender, TeamsSender)
+    sender.throttle = throttle
+    return sender
+
+
+async def test_connector_429_becomes_retry_later_with_retry_after(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    sender = sender_of(teams_runtime, ConversationThrottle(limits=()))  # let the connector enforce them
+    for _ in range(7):
+        await sender.send(delivery(teams))
+    with pytest.raises(RetryLater) as caught:
+        await sender.send(delivery(teams))
+    assert caught.value.after_seconds is not None and caught.value.after_seconds >= 1
+    assert len(bf.calls) == 7
+
+
+async def test_own_throttle_stops_before_the_connector_refuses(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    sender = sender_of(teams_runtime, ConversationThrottle(max_wait=0.0))
+    for _ in range(7):
+        await sender.send(delivery(teams))
+    with pytest.raises(RetryLater):
+        await sender.send(delivery(teams))
+    assert len(bf.calls) == 7  # the 8th never reached the connector
+
+
+async def test_update_and_thread_targets(teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime) -> None:
+    sender = sender_of(teams_runtime, ConversationThrottle())
+    sent = await sender.send(delivery(teams, update_message_id="m-7"))
+    assert sent.message_id == "m-7"
+    assert (bf.calls[-1].method, bf.calls[-1].activity_id) == ("PUT", "m-7")
+    sent = await sender.send(delivery(teams, thread_id="1700"))
+    assert bf.calls[-1].conversation_id == "a:personal-bob;messageid=1700"
+    assert sent.thread_id == "1700"
+
+
+async def test_gone_conversation_and_missing_address_are_unreachable(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    sender = sender_of(teams_runtime, ConversationThrottle())
+    bf.gone.add("a:personal-bob")
+    with pytest.raises(Unreachable):
+        await sender.send(delivery(teams))
+    with pytest.raises(Unreachable):
+        await sender.send(Delivery(address={}, message=text_message("x"), idempotency_key="k2"))
