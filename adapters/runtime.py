@@ -31,6 +31,14 @@ class Runtime:
         return ran
 
 
+def seed_ownership(*, store: Store, content: Content, clock: Clock) -> None:
+    """Roles named in systems.yaml that the database lacks (changes made in chat are kept)."""
+    from bot.ownership.service import seed_from_content
+
+    now = clock.now()
+    store.run_sync(lambda session: seed_from_content(session=session, content=content, now=now))
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -47,6 +55,7 @@ def build_runtime(
     clock = clock or SystemClock()
     content = content or load_content(settings.content_dir)
     store = store or Store(settings.database_url)
+    seed_ownership(store=store, content=content, clock=clock)
     dispatcher = Dispatcher(store=store, senders={}, clock=clock)
     ticker = Ticker(
         store=store, clock=clock, handlers=programme_jobs.handlers(content=content, settings=settings)

@@ -132,6 +132,16 @@ class Settings(BaseSettings):
         return not (self.slack_enabled or self.teams_enabled)
 
     @property
+    def platforms(self) -> tuple[str, ...]:
+        """The platforms this deployment serves, in the order the bot prefers to post on them."""
+        served = (
+            ("slack", self.slack_enabled),
+            ("teams", self.teams_enabled),
+            ("local", self.local_chat_enabled),
+        )
+        return tuple(name for name, on in served if on)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.audit import service as audit
+from bot.channels import service as channels
 from bot.config import Settings
 from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
 from bot.messages import Reply, text_message
@@ -93,6 +94,7 @@ class Engine:
                 address=identity.address,
                 now=now,
             )
+        channels.remember(session=session, place=event.place, now=now)
         turn = Turn(
             session=session,
             event=event,

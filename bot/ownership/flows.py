@@ -1,0 +1,107 @@
+"""`owners`: who owns each AI system; `owners set` for admins."""
+
+from __future__ import annotations
+
+from bot.content import ROLES, System
+from bot.markdown import escape
+from bot.messages import Context, Fact, Facts, Header, Message, Reply, text_message
+from bot.ownership import service
+from bot.ownership.service import ROLE_LABELS
+from bot.people import service as people
+from bot.people.models import Person
+from bot.routing import Command, Router
+from bot.turn import Turn, UserError
+
+USAGE = "owners set ROLE SYSTEM EMAIL [--backup EMAIL|group:NAME]"
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            "owners",
+            "Who owns each AI system: `owners [SYSTEM]`",
+            owners_command,
+            usage="owners [SYSTEM]",
+            topic="Ownership",
+        )
+    )
+
+
+def owners_command(turn: Turn, rest: str) -> list[Reply]:
+    words = rest.split()
+    if words and words[0].lower() == "set":
+        turn.require_role("admin")
+        return set_command(turn, words[1:])
+    systems = list(turn.content.systems.values())
+    if words:
+        system = turn.content.systems.get(words[0])
+        if system is None:
+            raise UserError(
+                f"I don't know the system {words[0]!r}. Systems: {', '.join(turn.content.systems)}."
+            )
+        systems = [system]
+    return [Reply(message=owners_message(turn, s)) for s in systems]
+
+
+def owners_message(turn: Turn, system: System) -> Message:
+    facts = []
+    for role in ROLES:
+        row = service.assignment(session=turn.session, system=system.key, role=role)
+        holder = turn.session.get(Person, row.person_id) if row and row.person_id else None
+        who = _name(holder) if holder else "nobody yet"
+        backup = row.backup if row and row.backup else "no backup"
+        facts.append(Fact(ROLE_LABELS[role].capitalize(), f"{who} (backup: {backup})"))
+    version = service.model_version(session=turn.session, system=system.key) or "not recorded"
+    return Message(
+        summary=f"Owners of {system.name}",
+        blocks=(
+            Header(f"{system.name} ({system.key})"),
+            Facts(tuple(facts)),
+            Context(f"Model version: `{escape(version)}`. Admins change a role with `{escape(USAGE)}`."),
+        ),
+    )
+
+
+def set_command(turn: Turn, words: list[str]) -> list[Reply]:
+    backup: str | None = None
+    if "--backup" in words:
+        at = words.index("--backup")
+        if at + 1 >= len(words):
+            raise UserError(f"Usage: `{USAGE}`")
+        backup = words[at + 1].strip("<>").lower()
+        words = words[:at] + words[at + 2 :]
+    if len(words) != 3:
+        raise UserError(f"Usage: `{USAGE}`. Roles: {', '.join(ROLES)}.")
+    role, system_key, handle = words[0].lower().replace("-", "_"), words[1], words[2]
+    if role not in ROLES:
+        raise UserError(f"Roles are: {', '.join(ROLES)}.")
+    if system_key not in turn.content.systems:
+        raise UserError(
+            f"I don't know the system {system_key!r}. Systems: {', '.join(turn.content.systems)}."
+        )
+    if backup is not None and not (backup.startswith("group:") or "@" in backup):
+        raise UserError("A backup is an email or `group:NAME`.")
+    if backup and backup.startswith("group:") and backup.removeprefix("group:") not in turn.content.groups:
+        raise UserError(f"There is no group {backup!r} in systems.yaml.")
+    person = people.find(session=turn.session, handle=handle)
+    if person is None and "@" in handle:
+        person = people.ensure_by_email(session=turn.session, email=handle, now=turn.now)
+    if person is None:
+        raise UserError(f"I don't know {handle}. Use their email address.")
+    service.set_role(
+        session=turn.session,
+        system=system_key,
+        role=role,
+        person=person,
+        backup=backup,
+        actor_id=turn.person_id,
+        now=turn.now,
+    )
+    text = f"{escape(_name(person))} is now the {ROLE_LABELS[role]} of **{escape(turn.content.systems[system_key].name)}**"
+    if backup is not None:
+        text += f", with {escape(backup)} as backup"
+    return [Reply(message=text_message(text + ". The change is in the audit trail."))]
+
+
+def _name(person: Person) -> str:
+    return person.display_name or person.email or f"person {person.id}"

@@ -1,0 +1,180 @@
+"""Persistence for the ownership registry: seeding, lookups, changes and gap detection."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from bot.audit import service as audit
+from bot.content import ROLES, Content
+from bot.ownership.models import RoleAssignment, SystemRecord
+from bot.people import service as people
+from bot.people.models import Person
+
+ROLE_LABELS = {
+    "escalation_owner": "escalation owner",
+    "drift_monitor": "drift monitor",
+    "retraining_decider": "retraining decider",
+    "change_communicator": "change communicator",
+    "business_owner": "business owner",
+    "programme_owner": "programme owner",
+}
+
+
+def seed_from_content(*, session: Session, content: Content, now: datetime) -> int:
+    """Create what systems.yaml names and the database lacks; changes made in chat are kept."""
+    existing = {(a.system_key, a.role) for a in session.exec(select(RoleAssignment)).all()}
+    known_systems = {r.key for r in session.exec(select(SystemRecord)).all()}
+    added = 0
+    for system in content.systems.values():
+        if system.key not in known_systems:
+            session.add(SystemRecord(key=system.key, model_version=system.model_version))
+        for role in ROLES:
+            if (system.key, role) in existing:
+                continue
+            given = system.role(role)
+            person = (
+                people.ensure_by_email(session=session, email=given.person, now=now) if given.person else None
+            )
+            if person is not None:
+                person.is_owner = True
+            session.add(
+                RoleAssignment(
+                    system_key=system.key,
+                    role=role,
+                    person_id=person.id if person else None,
+                    backup=given.backup,
+                    updated_at=now,
+                )
+            )
+            added += 1
+    session.flush()
+    return added
+
+
+def assignment(*, session: Session, system: str, role: str) -> RoleAssignment | None:
+    return session.exec(
+        select(RoleAssignment).where(RoleAssignment.system_key == system, RoleAssignment.role == role)
+    ).first()
+
+
+def assignments(*, session: Session, system: str | None = None) -> Sequence[RoleAssignment]:
+    query = select(RoleAssignment)
+    if system:
+        query = query.where(RoleAssignment.system_key == system)
+    return session.exec(query.order_by(RoleAssignment.system_key, RoleAssignment.role)).all()
+
+
+def holder(*, session: Session, system: str, role: str) -> Person | None:
+    found = assignment(session=session, system=system, role=role)
+    return session.get(Person, found.person_id) if found and found.person_id else None
+
+
+def backups(*, session: Session, content: Content, system: str, role: str, now: datetime) -> list[Person]:
+    """The people behind a role's backup: one person, or every member of its group."""
+    found = assignment(session=session, system=system, role=role)
+    if found is None or not found.backup:
+        return []
+    return [people.ensure_by_email(session=session, email=e, now=now) for e in content.members(found.backup)]
+
+
+def may_act(
+    *, session: Session, content: Content, person: Person, system: str, role: str, now: datetime
+) -> bool:
+    """The holder, a backup, or an admin."""
+    if person.is_admin:
+        return True
+    found = assignment(session=session, system=system, role=role)
+    if found is not None and found.person_id == person.id:
+        return True
+    return any(
+        b.id == person.id
+        for b in backups(session=session, content=content, system=system, role=role, now=now)
+    )
+
+
+def set_role(
+    *,
+    session: Session,
+    system: str,
+    role: str,
+    person: Person | None,
+    backup: str | None,
+    actor_id: int,
+    now: datetime,
+) -> RoleAssignment:
+    found = assignment(session=session, system=system, role=role)
+    before = {"person_id": found.person_id, "backup": found.backup} if found else {}
+    if found is None:
+        found = RoleAssignment(system_key=system, role=role, updated_at=now)
+        session.add(found)
+    found.person_id = person.id if person else None
+    if backup is not None:
+        found.backup = backup or None
+    found.updated_at = now
+    found.updated_by = actor_id
+    if person is not None:
+        person.is_owner = True
+    audit.record(
+        session=session,
+        at=now,
+        actor_person_id=actor_id,
+        action="ownership.set",
+        subject=f"system:{system}:{role}",
+        detail={"before": before, "after": {"person_id": found.person_id, "backup": found.backup}},
+    )
+    session.flush()
+    return found
+
+
+def model_version(*, session: Session, system: str) -> str | None:
+    record = session.get(SystemRecord, system)
+    return record.model_version if record else None
+
+
+@dataclass(frozen=True)
+class Gap:
+    system: str
+    role: str | None
+    problem: str
+
+
+def gaps(*, session: Session, content: Content) -> list[Gap]:
+    """Unassigned roles, missing backups, one person holding every role, owners who left or can't be reached."""
+    found: list[Gap] = []
+    for system in content.systems.values():
+        rows = {a.role: a for a in assignments(session=session, system=system.key)}
+        holders: Counter[int] = Counter()
+        for role in ROLES:
+            row = rows.get(role)
+            label = ROLE_LABELS[role]
+            if row is None or row.person_id is None:
+                found.append(Gap(system.key, role, f"no {label}"))
+                continue
+            holders[row.person_id] += 1
+            if not row.backup:
+                found.append(Gap(system.key, role, f"the {label} has no backup"))
+            person = session.get(Person, row.person_id)
+            if person is not None and not person.active:
+                found.append(Gap(system.key, role, f"the {label} ({_name(person)}) has left"))
+            elif (
+                person is not None
+                and people.reachable_identity(session=session, person_id=row.person_id) is None
+            ):
+                found.append(
+                    Gap(system.key, role, f"the {label} ({_name(person)}) can't be reached on chat yet")
+                )
+        if holders and max(holders.values()) == len(ROLES):
+            person = session.get(Person, holders.most_common(1)[0][0])
+            found.append(Gap(system.key, None, f"one person ({_name(person)}) holds every role"))
+    return found
+
+
+def _name(person: Person | None) -> str:
+    if person is None:
+        return "unknown"
+    return person.display_name or person.email or f"person {person.id}"
