@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Engine
+from bot.flows import build_router
 from bot.outbox.dispatcher import Dispatcher
 from bot.ports import Clock, SystemClock
-from bot.programmes import jobs as programme_jobs
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
 
@@ -50,16 +50,17 @@ def build_runtime(
 
     Raises `bot.content.ContentError` when content/ has problems, so a broken file stops start-up.
     """
-    from bot.flows import build_router
-
     clock = clock or SystemClock()
     content = content or load_content(settings.content_dir)
     store = store or Store(settings.database_url)
     seed_ownership(store=store, content=content, clock=clock)
-    dispatcher = Dispatcher(store=store, senders={}, clock=clock)
-    ticker = Ticker(
-        store=store, clock=clock, handlers=programme_jobs.handlers(content=content, settings=settings)
+    dispatcher = Dispatcher(
+        store=store,
+        senders={},
+        clock=clock,
+        after_sent=after_sent_handlers(content=content, settings=settings),
     )
+    ticker = Ticker(store=store, clock=clock, handlers=job_handlers(content=content, settings=settings))
     engine = Engine(
         store=store,
         settings=settings,

@@ -1,18 +1,63 @@
-"""Builds the router from every domain's flows: the one place that lists them."""
+"""The one place that lists the domains: their flows, their due-work handlers, their after-sent hooks.
+
+A domain's `flows` module has `register(router)`; a domain may also have a `jobs` module with
+`handlers(*, content, settings) -> {kind: handler}` (due work the clock runs) and
+`after_sent() -> {name: handler}` (called when an outbox row it queued has been delivered).
+"""
 
 from __future__ import annotations
 
-from bot.help import flows as help_flows
-from bot.ownership import flows as ownership_flows
-from bot.people import flows as people_flows
-from bot.programmes import flows as programme_flows
+import importlib
+from types import ModuleType
+
+from bot.config import Settings
+from bot.content import Content
+from bot.outbox.dispatcher import AfterSent
 from bot.routing import Router
+from bot.schedule.ticker import Handler
+
+DOMAINS = (
+    "help",
+    "people",
+    "programmes",
+    "ownership",
+    "escalations",
+    "friction",
+    "announcements",
+)
+
+
+def _module(domain: str, name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(f"bot.{domain}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name in (f"bot.{domain}", f"bot.{domain}.{name}"):
+            return None
+        raise
 
 
 def build_router() -> Router:
     router = Router()
-    help_flows.register(router)
-    people_flows.register(router)
-    programme_flows.register(router)
-    ownership_flows.register(router)
+    for domain in DOMAINS:
+        flows = _module(domain, "flows")
+        if flows is not None:
+            flows.register(router)
     return router
+
+
+def job_handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
+    handlers: dict[str, Handler] = {}
+    for domain in DOMAINS:
+        jobs = _module(domain, "jobs")
+        if jobs is not None and hasattr(jobs, "handlers"):
+            handlers.update(jobs.handlers(content=content, settings=settings))
+    return handlers
+
+
+def after_sent_handlers(*, content: Content, settings: Settings) -> dict[str, AfterSent]:
+    hooks: dict[str, AfterSent] = {}
+    for domain in DOMAINS:
+        jobs = _module(domain, "jobs")
+        if jobs is not None and hasattr(jobs, "after_sent"):
+            hooks.update(jobs.after_sent(content=content, settings=settings))
+    return hooks
