@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Engine
-from bot.flows import build_router
+from bot.flows import after_sent_handlers, build_router, job_handlers
 from bot.outbox.dispatcher import Dispatcher
 from bot.ports import Clock, SystemClock
 from bot.schedule.ticker import Ticker
