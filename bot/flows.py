@@ -24,6 +24,7 @@ DOMAINS = (
     "escalations",
     "friction",
     "announcements",
+    "admin",
 )
 
 

@@ -36,9 +36,8 @@ def chat(
             upgrade(settings.database_url)
         runtime = build_runtime(settings)
     except Exception as exc:
-        typer.echo(
-            f"coach: cannot open the database ({type(exc).__name__}); check COACH_DATABASE_URL", err=True
-        )
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        typer.echo(f"coach: cannot start the chat: {reason}", err=True)
         raise typer.Exit(1) from None
     try:
         asyncio.run(run_terminal(runtime, email=email, name=name))

@@ -225,3 +225,22 @@ def with_after_sent(*, session: Session, row_ids: Sequence[int]) -> Sequence[Out
             col(OutboxMessage.id).in_(list(row_ids)), col(OutboxMessage.after_sent).is_not(None)
         )
     ).all()
+
+
+def stuck(*, session: Session, now: datetime, limit: int = 20) -> Sequence[OutboxMessage]:
+    """Rows claimed longer ago than the lease (a process died) or overdue by more than an hour."""
+    return session.exec(
+        select(OutboxMessage)
+        .where(
+            (
+                (col(OutboxMessage.state) == OutboxState.sending)
+                & (col(OutboxMessage.claimed_at) < now - LEASE)
+            )
+            | (
+                (col(OutboxMessage.state) == OutboxState.pending)
+                & (col(OutboxMessage.next_attempt_at) < now - timedelta(hours=1))
+            )
+        )
+        .order_by(col(OutboxMessage.id))
+        .limit(limit)
+    ).all()

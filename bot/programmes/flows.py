@@ -14,6 +14,7 @@ from bot.policy.model import AttentionState
 from bot.policy.snooze import SnoozeChoice, snooze_until
 from bot.programmes import messages as m
 from bot.programmes import scheduled, service
+from bot.programmes.enrolment import enrol_and_plan
 from bot.programmes.models import Enrolment
 from bot.routing import Command, FormSpec, Router
 from bot.schedule import service as schedule
@@ -91,26 +92,15 @@ def default_programme(turn: Turn) -> Programme | None:
 
 def enrol_person(turn: Turn, person: Person, programme: Programme, *, by: str) -> bool:
     """Enrol and plan; False when the person was enrolled already."""
-    assert person.id is not None
-    enrolment, created = service.enrol(
+    return enrol_and_plan(
         session=turn.session,
-        person_id=person.id,
+        person=person,
         programme=programme,
-        source=turn.content.sources[programme.key],
+        content=turn.content,
+        settings=turn.settings,
         now=turn.now,
         by=by,
     )
-    if created:
-        scheduled.plan_enrolment(
-            session=turn.session,
-            enrolment=enrolment,
-            programme=programme,
-            person=person,
-            settings=turn.settings,
-            content=turn.content,
-            now=turn.now,
-        )
-    return created
 
 
 def enrol_on_first_contact(turn: Turn) -> list[Reply]:

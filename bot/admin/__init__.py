@@ -1,0 +1,1 @@
+"""Operator commands in chat: the outbox (pending, stuck, dead rows; retry)."""
