@@ -44,7 +44,7 @@ async def test_first_contact_welcomes_then_answers(runtime: Runtime) -> None:
     again = await runtime.engine.handle(Said(UMA, dm(UMA), "help"))
     assert "Welcome" not in texts(again)
     assert "`settings`" in texts(again)
-    assert "admins" not in texts(again)  # not an admin
+    assert "`admins" not in texts(again)  # not an admin
 
 
 async def test_nonsense_gets_help_and_typos_get_a_suggestion(runtime: Runtime) -> None:

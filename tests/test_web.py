@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import io
+
 from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
 
 from adapters.runtime import Runtime
 from adapters.web.app import build_app
@@ -18,6 +21,8 @@ async def test_health_ready_and_metrics(runtime: Runtime) -> None:
 
 
 async def test_oversized_bodies_are_refused(runtime: Runtime) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"api_token": SecretStr("x")})
     async with TestClient(TestServer(build_app(runtime))) as client:
-        response = await client.post("/healthz", data=b"x" * (runtime.settings.max_body_bytes + 1))
-        assert response.status in (405, 413)
+        body = io.BytesIO(b"[" + b" " * runtime.settings.max_body_bytes + b"]")
+        response = await client.post("/api/v1/usage", data=body, headers={"Authorization": "Bearer x"})
+        assert response.status == 413

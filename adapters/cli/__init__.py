@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import typer
 
-from adapters.cli import chat, content, database, manifest, outbox, programme, server, usage
+from adapters.cli import chat, content, database, manifest, outbox, programme, readiness, server, usage
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Adoption Coach")
 server.register(app)
 chat.register(app)
+readiness.register(app)
 app.add_typer(manifest.app, name="manifest", help="Slack app manifest and Teams app package")
 app.add_typer(database.app, name="db", help="Database migrations")
 app.add_typer(outbox.app, name="outbox", help="Pending, stuck and dead outgoing messages")

@@ -1,7 +1,10 @@
 """Imports every domain's tables so SQLModel's metadata (and Alembic) sees them all."""
 
+from bot.announcements.models import Announcement, AnnouncementQuestion, AnnouncementRecipient
 from bot.audit.models import AuditEntry, ProcessedEvent
 from bot.channels.models import ChannelAddress
+from bot.escalations.models import Escalation, FaqEntry
+from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
 from bot.outbox.models import OutboxMessage
 from bot.ownership.models import RoleAssignment, SystemRecord
 from bot.people.models import Identity, Person
@@ -10,10 +13,18 @@ from bot.schedule.models import DueWork
 from bot.usage.models import UsageEvent
 
 __all__ = [
+    "Announcement",
+    "AnnouncementQuestion",
+    "AnnouncementRecipient",
     "AuditEntry",
     "ChannelAddress",
+    "DigestChoice",
     "DueWork",
     "Enrolment",
+    "Escalation",
+    "FaqEntry",
+    "FrictionNote",
+    "FrictionReport",
     "Identity",
     "OutboxMessage",
     "Person",

@@ -1,0 +1,59 @@
+"""`coach readiness [--json]`: per AI system its score and failing checks (the same as the chat and API)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from sqlmodel import Session
+
+from adapters.cli.common import settings_or_exit
+from adapters.runtime import seed_ownership
+from bot.content import ContentError, load_content
+from bot.ports import SystemClock
+from bot.readiness.checks import SystemReadiness, readiness
+from bot.readiness.flows import ensure_weekly_check
+from bot.store.db import Store
+
+
+def register(app: typer.Typer) -> None:
+    app.command("readiness")(readiness_command)
+
+
+def readiness_command(
+    as_json: bool = typer.Option(False, "--json", help="Print the API's JSON instead of text"),
+) -> None:
+    """Per AI system: a 0–100 readiness score and the checks that fail, with reasons."""
+    settings = settings_or_exit()
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as exc:
+        typer.echo(f"content/ has problems; run `coach content check`: {exc}", err=True)
+        raise typer.Exit(1) from None
+    store = Store(settings.database_url)
+    clock = SystemClock()
+    try:
+        seed_ownership(store=store, content=content, clock=clock)
+        now = clock.now()
+
+        def compute(session: Session) -> list[SystemReadiness]:
+            ensure_weekly_check(session=session, now=now)  # the weekly gap check starts with first use
+            return readiness(session=session, content=content, now=now)
+
+        systems: list[SystemReadiness] = store.run_sync(compute)
+    finally:
+        store.close()
+    typer.echo(render(systems, as_json=as_json))
+
+
+def render(systems: list[SystemReadiness], *, as_json: bool) -> str:
+    if as_json:
+        return json.dumps({"systems": [s.as_json() for s in systems]}, indent=2)
+    lines: list[str] = []
+    for item in systems:
+        lines.append(f"{item.key} ({item.name}): {item.score}/100")
+        failing = item.failing
+        lines.extend(f"  ✗ {c.name}: {c.reason}" for c in failing)
+        if not failing:
+            lines.append("  every check passes")
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""Flagging an AI output (`flag`, the message and global shortcuts, the form), `flags` and `escalation ID`.
+
+The owners' side (buttons, forms, thread replies) lives in `actions`; readiness registers here too,
+because `bot.flows.DOMAINS` lists escalations but not readiness.
+"""
+
+from __future__ import annotations
+
+from bot.escalations import actions, faq, messages, route, scheduled, service
+from bot.escalations.models import Escalation
+from bot.escalations.sla import duration_words, freeze, local_words, owner_state
+from bot.events import Place, Shortcut, Submitted
+from bot.messages import Form, Reply
+from bot.ownership import service as ownership
+from bot.people import service as people
+from bot.readiness import flows as readiness_flows
+from bot.routing import Command, FormSpec, Router
+from bot.turn import Turn, UserError
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            "flag",
+            "Flag a confusing AI output to its owners: `flag <the output>`",
+            flag_command,
+            usage="flag <the AI output>",
+            topic="Escalations",
+        )
+    )
+    router.command(
+        Command("flags", "Your open flags", flags_command, aliases=("my-flags",), topic="Escalations")
+    )
+    router.command(
+        Command(
+            "escalation",
+            "The timeline of one flag: `escalation ID`",
+            escalation_command,
+            usage="escalation ID",
+            topic="Escalations",
+        )
+    )
+    router.shortcut("flag.message", flag_shortcut)
+    router.shortcut("flag.global", flag_shortcut)
+    router.form(FormSpec(messages.FLAG_FORM, build_flag_form, submit_flag))
+    actions.register(router)
+    readiness_flows.register(router)
+
+
+def flag_command(turn: Turn, rest: str) -> list[Reply]:
+    if rest.lower() in ("list", "mine"):
+        return flags_command(turn, "")
+    return [Reply(form=_form(turn, output=rest, place=turn.event.place, link=None))]
+
+
+def flag_shortcut(turn: Turn, event: Shortcut) -> list[Reply]:
+    return [
+        Reply(form=_form(turn, output=event.message_text or "", place=event.place, link=event.message_link))
+    ]
+
+
+def build_flag_form(turn: Turn, context: str) -> Form:
+    return _form(turn, output="", place=turn.event.place, link=context or None)
+
+
+def _form(turn: Turn, *, output: str, place: Place, link: str | None) -> Form:
+    systems = list(turn.content.systems.values())
+    if not systems:
+        raise UserError("No AI systems are set up yet; ask your admin to fill in content/systems.yaml.")
+    key = system_for_place(turn, place)
+    match = None
+    if output.strip():
+        candidates = [
+            e
+            for s in ([key] if key else turn.content.systems)
+            for e in service.faq_entries(session=turn.session, system_key=s)
+        ]
+        found = faq.best_match(output, candidates)
+        match = found[0] if found else None
+    return messages.flag_form(systems=systems, output=output, system_key=key, context=link or "", faq=match)
+
+
+def system_for_place(turn: Turn, place: Place) -> str | None:
+    """The system whose escalation channel this is, or the only system there is."""
+    for system in turn.content.systems.values():
+        if not place.is_direct and system.escalation_channel.get(place.platform) == place.channel_id:
+            return system.key
+    return next(iter(turn.content.systems)) if len(turn.content.systems) == 1 else None
+
+
+def submit_flag(turn: Turn, event: Submitted) -> list[Reply]:
+    values = {k: (v or "").strip() for k, v in event.values.items()}
+    errors: dict[str, str] = {}
+    if not values.get("output"):
+        errors["output"] = "Paste the AI output you want explained."
+    if values.get("reason") not in service.REASONS:
+        errors["reason"] = "Choose what was confusing."
+    if values.get("system") not in turn.content.systems:
+        errors["system"] = "Choose the AI system that produced it."
+    if errors:
+        return [Reply(form_errors=errors)]
+    row = flag(turn, values=values, link=event.context or None)
+    return [
+        Reply(
+            message=messages.received(
+                row=row, system=turn.content.systems[row.system_key].name, body=promise(turn, row)
+            )
+        )
+    ]
+
+
+def flag(turn: Turn, *, values: dict[str, str], link: str | None) -> Escalation:
+    system = turn.content.systems[values["system"]]
+    owner = ownership.holder(session=turn.session, system=system.key, role=route.ROLE)
+    state = (
+        owner_state(
+            session=turn.session, person=owner, settings=turn.settings, content=turn.content, now=turn.now
+        )
+        if owner is not None
+        else None
+    )
+    frozen = freeze(system=system, state=state, now=turn.now)
+    row = service.create(
+        session=turn.session,
+        system_key=system.key,
+        flagger_id=turn.person_id,
+        owner_id=owner.id if owner else None,
+        anonymous=values.get("anonymous") == "yes",
+        reason=values["reason"],
+        expected=values.get("expected", ""),
+        output_text=values["output"],
+        source_link=link,
+        model_version=ownership.model_version(session=turn.session, system=system.key),
+        trace_id=values.get("trace_id") or None,
+        sla=frozen,
+        now=turn.now,
+    )
+    scheduled.plan(session=turn.session, row=row, remind_at=frozen.remind_at, now=turn.now)
+    route.post_card(session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now)
+    readiness_flows.ensure_weekly_check(session=turn.session, now=turn.now)
+    return row
+
+
+def promise(turn: Turn, row: Escalation) -> str:
+    """The expected response time in plain words, e.g. "Omar usually answers within 2 working days"."""
+    owner = people.get(session=turn.session, person_id=row.owner_id) if row.owner_id else None
+    return turn.content.render(
+        "escalations/received.md.j2",
+        escalation={
+            "reference": row.reference,
+            "owner": owner.first_name if owner else "The owners",
+            "due": duration_words(row.answer_hours, owner),
+            "due_at": local_words(row.answer_due_at, turn.person, turn.settings),
+        },
+        system={"name": turn.content.systems[row.system_key].name},
+    )
+
+
+def flags_command(turn: Turn, _rest: str) -> list[Reply]:
+    rows = service.open_for_flagger(session=turn.session, person_id=turn.person_id)
+    names = {k: s.name for k, s in turn.content.systems.items()}
+    return [Reply(message=messages.flags_list(rows, names), ephemeral=True)]
+
+
+def escalation_command(turn: Turn, rest: str) -> list[Reply]:
+    raw = rest.strip().upper().removeprefix("ESC-")
+    if not raw.isdigit():
+        raise UserError("Usage: `escalation ID`, e.g. `escalation 12`. Type `flags` to see yours.")
+    row = service.get(session=turn.session, escalation_id=int(raw))
+    if row is None:
+        raise UserError(f"There is no flag ESC-{raw}.")
+    if row.flagger_id != turn.person_id and not actions.allowed(turn, row):
+        raise UserError("Only the person who flagged it, the system's owners and admins can see that flag.")
+    entries = service.timeline(session=turn.session, escalation_id=row.id or 0)
+    names: dict[int, str] = {}
+    for entry in entries:
+        pid = entry.actor_person_id
+        if pid is None or pid in names:
+            continue
+        hidden = row.anonymous and pid == row.flagger_id and turn.person_id != row.flagger_id
+        names[pid] = (
+            "someone (anonymous)" if hidden else route.name(people.get(session=turn.session, person_id=pid))
+        )
+    return [Reply(message=messages.timeline_message(row, entries, names), ephemeral=True)]

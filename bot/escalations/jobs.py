@@ -1,0 +1,35 @@
+"""Due-work handlers (SLA reminder and deadlines, the weekly readiness gap check) and the after-sent
+hook that records the card's message id, which replies in its thread are matched on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.config import Settings
+from bot.content import Content
+from bot.escalations import route, scheduled
+from bot.outbox.dispatcher import AfterSent
+from bot.readiness import jobs as readiness_jobs
+from bot.schedule.models import DueWork
+from bot.schedule.ticker import Handler
+
+
+def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
+    def remind(session: Session, job: DueWork, now: datetime) -> None:
+        scheduled.remind(session=session, job=job, now=now, content=content, settings=settings)
+
+    def deadline(session: Session, job: DueWork, now: datetime) -> None:
+        scheduled.deadline(session=session, job=job, now=now, content=content, settings=settings)
+
+    return {
+        scheduled.REMIND: remind,
+        scheduled.ACK_DUE: deadline,
+        scheduled.ANSWER_DUE: deadline,
+        **readiness_jobs.handlers(content=content, settings=settings),
+    }
+
+
+def after_sent(*, content: Content, settings: Settings) -> dict[str, AfterSent]:
+    return {route.CARD_HOOK: route.card_sent}

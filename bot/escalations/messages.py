@@ -1,0 +1,256 @@
+"""The messages and forms of escalations. A person's text (the output, the question, the answer)
+always travels in a `Quote` block or through `escape`, so it arrives inert on every platform."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.audit.models import AuditEntry
+from bot.content import System
+from bot.engine import OPEN_FORM
+from bot.escalations.models import Escalation, FaqEntry, Status
+from bot.escalations.service import REASONS, RESOLUTIONS
+from bot.markdown import escape
+from bot.messages import (
+    Actions,
+    Button,
+    Context,
+    Fact,
+    Facts,
+    Field,
+    Form,
+    Header,
+    Message,
+    Option,
+    Quote,
+    Text,
+)
+
+FLAG_FORM = "escalation.flag"
+ANSWER_FORM = "escalation.answer"
+REASSIGN_FORM = "escalation.reassign"
+ACK = "escalation.ack"
+RESOLVE = "escalation.resolve"
+PUBLISH = "escalation.publish"
+RATE = "escalation.rate"
+MAX_OUTPUT = 2800  # a Slack section holds 3,000 characters; the quote label takes a few
+
+
+@dataclass(frozen=True)
+class CardFacts:
+    system: str
+    flagged_by: str
+    owner: str
+    acknowledge_by: str
+    answer_by: str
+
+
+def flag_form(
+    *,
+    systems: Sequence[System],
+    output: str,
+    system_key: str | None,
+    context: str,
+    faq: FaqEntry | None = None,
+) -> Form:
+    intro = "Tell the owners of the AI system what confused you. They will answer you here."
+    if faq is not None:
+        intro = (
+            "**This may already be answered.** An owner explained a very similar output:\n\n"
+            f"> {escape(faq.answer[:MAX_OUTPUT])}\n\n"
+            "If that doesn't help, send your flag below."
+        )
+    return Form(
+        form_id=FLAG_FORM,
+        title="Flag an AI output",
+        intro=intro,
+        context=context,
+        submit_label="Send",
+        fields=(
+            Field(
+                "output",
+                "The AI output",
+                kind="multiline",
+                initial=output[:MAX_OUTPUT] or None,
+                max_length=MAX_OUTPUT,
+            ),
+            Field(
+                "reason",
+                "What was confusing?",
+                kind="select",
+                options=tuple(Option(k, v.capitalize()) for k, v in REASONS.items()),
+                initial="unclear",
+            ),
+            Field("expected", "What did you expect?", kind="multiline", required=False, max_length=2000),
+            Field(
+                "system",
+                "Which AI system?",
+                kind="select",
+                options=tuple(Option(s.key, s.name) for s in systems),
+                initial=system_key,
+            ),
+            Field("trace_id", "Trace id (if the tool shows one)", required=False, max_length=200),
+            Field(
+                "anonymous",
+                "Stay anonymous to the owner?",
+                kind="select",
+                options=(Option("no", "No, show my name"), Option("yes", "Yes, hide my name")),
+                initial="no",
+            ),
+        ),
+    )
+
+
+def answer_form(row: Escalation) -> Form:
+    return Form(
+        form_id=ANSWER_FORM,
+        title="Answer the flag",
+        intro=f"Your answer goes to the person who flagged {row.reference}.",
+        context=str(row.id),
+        submit_label="Send answer",
+        fields=(Field("answer", "Your answer", kind="multiline", max_length=2800),),
+    )
+
+
+def reassign_form(row: Escalation) -> Form:
+    return Form(
+        form_id=REASSIGN_FORM,
+        title="Reassign the flag",
+        intro=f"Who should answer {row.reference}? They'll get it in their DM.",
+        context=str(row.id),
+        submit_label="Reassign",
+        fields=(Field("owner", "New owner's email", placeholder="name@example.com", max_length=200),),
+    )
+
+
+def card(row: Escalation, facts: CardFacts) -> Message:
+    """The card in the escalation channel (or the owner's DM)."""
+    blocks: list[Header | Text | Quote | Facts | Context | Actions] = [
+        Header(f"{row.reference}: an output of {facts.system} was flagged"),
+        Facts(
+            (
+                Fact("Flagged by", facts.flagged_by),
+                Fact("Why", REASONS.get(row.reason, row.reason)),
+                Fact("Owner", facts.owner),
+                Fact("Status", _status(row)),
+                Fact("Acknowledge by", facts.acknowledge_by),
+                Fact("Answer by", facts.answer_by),
+            )
+        ),
+        Quote(row.output_text, label="The output"),
+    ]
+    if row.expected:
+        blocks.append(Quote(row.expected, label="What they expected"))
+    if row.answer:
+        blocks.append(Quote(row.answer, label="Answer"))
+    extra = [f"Model version: {row.model_version or 'not recorded'}"]
+    if row.trace_id:
+        extra.append(f"trace {row.trace_id}")
+    blocks.append(Context(escape(" · ".join(extra))))
+    if row.source_link:
+        blocks.append(Context(_link("Open the source message", row.source_link)))
+    blocks.append(Actions(card_buttons(row)))
+    if not row.is_closed:
+        blocks.append(Context("Or just reply in this thread: your reply goes to the person as the answer."))
+    return Message(summary=f"{row.reference}: an output of {facts.system} was flagged", blocks=tuple(blocks))
+
+
+def card_buttons(row: Escalation) -> tuple[Button, ...]:
+    value = str(row.id)
+    buttons: list[Button] = []
+    if not row.is_closed:
+        if row.acknowledged_at is None:
+            buttons.append(Button(ACK, "Acknowledge", value=value, style="primary"))
+        buttons += [
+            Button(OPEN_FORM, "Answer", value=f"{ANSWER_FORM}|{value}"),
+            Button(OPEN_FORM, "Reassign", value=f"{REASSIGN_FORM}|{value}"),
+        ]
+        buttons += [
+            Button(RESOLVE, f"Resolve: {label}", value=f"{value}:{key}") for key, label in RESOLUTIONS.items()
+        ]
+    if row.answer:
+        buttons.append(Button(PUBLISH, "Publish as FAQ", value=value))
+    return tuple(buttons)
+
+
+def received(*, row: Escalation, system: str, body: str) -> Message:
+    """`body` is templates/escalations/received.md.j2, rendered (values escaped) by the flow."""
+    return Message(
+        summary=f"Thanks, your flag {row.reference} is with the owners of {system}",
+        blocks=(Text(body), Context("Type `flags` to see your open flags.")),
+    )
+
+
+def answer_dm(*, row: Escalation, by: str, body: str) -> Message:
+    """`body` is templates/escalations/answered.md.j2, rendered by the flow."""
+    return Message(
+        summary=f"{by} answered your flag {row.reference}",
+        blocks=(
+            Text(body),
+            Quote(row.answer or "", label="Answer"),
+            Quote(row.output_text[:500], label="What you flagged"),
+            Text("Did this help?"),
+            Actions(
+                (
+                    Button(RATE, "Yes", value=f"{row.id}:yes", style="primary"),
+                    Button(RATE, "No", value=f"{row.id}:no"),
+                )
+            ),
+        ),
+    )
+
+
+def notice(*, title: str, body: str, row: Escalation, actions: bool = False) -> Message:
+    """A reminder or escalation notice to a person; `body` is markdown this module built."""
+    blocks: list[Text | Quote | Actions | Context] = [
+        Text(f"**{escape(title)}**"),
+        Text(body),
+        Quote(row.output_text[:500], label="The output"),
+    ]
+    if actions:
+        blocks.append(Actions(card_buttons(row)))
+    blocks.append(Context(f"Type `escalation {row.id}` to see its timeline."))
+    return Message(summary=title, blocks=tuple(blocks))
+
+
+def flags_list(rows: Sequence[Escalation], names: dict[str, str]) -> Message:
+    if not rows:
+        return Message(summary="No open flags", blocks=(Text("You have no open flags."),))
+    lines = [
+        f"- **{r.reference}** {escape(names.get(r.system_key, r.system_key))}: {_status(r)}"
+        f" ({REASONS.get(r.reason, r.reason)})"
+        for r in rows
+    ]
+    return Message(
+        summary=f"{len(rows)} open flag(s)",
+        blocks=(Text("**Your open flags**"), Text("\n".join(lines)), Context("`escalation ID` shows one.")),
+    )
+
+
+def timeline_message(row: Escalation, entries: Sequence[AuditEntry], names: dict[int, str]) -> Message:
+    lines = []
+    for entry in entries:
+        who = names.get(entry.actor_person_id or 0, "the coach")
+        what = entry.action.removeprefix("escalation.").replace("_", " ")
+        lines.append(f"- {entry.at:%a %d %b %H:%M} UTC: {escape(what)} ({escape(who)})")
+    return Message(
+        summary=f"Timeline of {row.reference}",
+        blocks=(
+            Header(f"{row.reference}: {_status(row)}"),
+            Quote(row.output_text[:500], label="The output"),
+            Text("\n".join(lines) or "Nothing yet."),
+        ),
+    )
+
+
+def _status(row: Escalation) -> str:
+    if row.status == Status.resolved:
+        return f"resolved as {RESOLUTIONS.get(row.resolution or '', row.resolution or '?')}"
+    return str(row.status)
+
+
+def _link(label: str, url: str) -> str:
+    from bot.content import link
+
+    return str(link(label, url))

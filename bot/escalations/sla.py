@@ -1,0 +1,76 @@
+"""SLA arithmetic: due times in the owner's working hours, and how to say them in plain words.
+
+The numbers come from systems.yaml at flag time and are copied onto the escalation, so editing the
+SLA later never moves a deadline already promised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from bot import attention
+from bot.config import Settings
+from bot.content import Content, System
+from bot.people.models import Person
+from bot.policy.calendar import add_working_hours
+from bot.policy.model import AttentionState, resolve_timezone
+
+REMIND_AT = 0.75  # of the acknowledge window: the owner is reminded with a quarter of it left
+
+
+@dataclass(frozen=True)
+class Frozen:
+    acknowledge_hours: float
+    answer_hours: float
+    acknowledge_due_at: datetime
+    answer_due_at: datetime
+    remind_at: datetime
+
+
+def owner_state(
+    *, session: Session, person: Person, settings: Settings, content: Content, now: datetime
+) -> AttentionState:
+    return attention.state_for(
+        session=session, person=person, settings=settings, now=now, holidays=frozenset(content.holidays)
+    )
+
+
+def freeze(*, system: System, state: AttentionState | None, now: datetime) -> Frozen:
+    """Due times from `now`; with no owner yet (state None) the hours count as plain hours."""
+    ack, answer = system.sla.acknowledge_hours, system.sla.answer_hours
+
+    def add(hours: float) -> datetime:
+        if state is None:
+            return now + timedelta(hours=hours)
+        return add_working_hours(now, hours, state)
+
+    return Frozen(ack, answer, add(ack), add(answer), add(ack * REMIND_AT))
+
+
+def workday_hours(person: Person | None) -> int:
+    if person is None:
+        return 8
+    return max(1, min(person.workday_end, 24) - person.workday_start)
+
+
+def duration_words(hours: float, person: Person | None) -> str:
+    """'4 working hours', '2 working days' (days of the owner's own working day length)."""
+    per_day = workday_hours(person)
+    if hours < per_day:
+        count = round(hours, 1)
+        shown = int(count) if count == int(count) else count
+        return f"{shown} working hour{'' if shown == 1 else 's'}"
+    days = round(hours / per_day, 1)
+    shown_days = int(days) if days == int(days) else days
+    return f"{shown_days} working day{'' if shown_days == 1 else 's'}"
+
+
+def local_words(moment: datetime, person: Person, settings: Settings) -> str:
+    """'Tue 24 Nov 14:00' in the person's own time zone."""
+    zone = ZoneInfo(resolve_timezone(person.effective_timezone, default=settings.default_timezone))
+    local = moment.astimezone(zone)
+    return f"{local:%a} {local.day} {local:%b %H:%M}"

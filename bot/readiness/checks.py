@@ -1,0 +1,182 @@
+"""The readiness checks, computed from the registry, the escalations and the content."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.content import Content, System
+from bot.escalations import service as escalations
+from bot.escalations.models import Escalation
+from bot.ownership import service as ownership
+from bot.ownership.service import Gap
+
+WINDOW = timedelta(days=30)
+PEOPLE_PROBLEMS = ("has left", "can't be reached")  # the rest of ownership's gaps are about roles
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class SystemReadiness:
+    key: str
+    name: str
+    score: int
+    checks: tuple[Check, ...]
+
+    @property
+    def failing(self) -> list[Check]:
+        return [c for c in self.checks if not c.ok]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "score": self.score, "checks": [asdict(c) for c in self.checks]}
+
+
+def readiness(*, session: Session, content: Content, now: datetime) -> list[SystemReadiness]:
+    gaps = ownership.gaps(session=session, content=content)
+    return [
+        _system(session=session, content=content, system=s, gaps=gaps, now=now)
+        for s in content.systems.values()
+    ]
+
+
+def _system(
+    *, session: Session, content: Content, system: System, gaps: Sequence[Gap], now: datetime
+) -> SystemReadiness:
+    mine = [g for g in gaps if g.system == system.key]
+    rows = escalations.for_system(session=session, system_key=system.key)
+    checks = (
+        _listed(
+            "roles named with backups",
+            [g.problem for g in mine if _is_role_problem(g)],
+            "every role has a person and a backup",
+        ),
+        _listed(
+            "owners reachable",
+            [g.problem for g in mine if not _is_role_problem(g)],
+            "every owner is active and reachable on chat",
+        ),
+        _backups_practised(session=session, content=content, system=system, now=now),
+        _sla_met(rows, now),
+        _overdue(rows, now),
+        Check(
+            "runbook present",
+            bool(system.runbook),
+            f"runbook: {system.runbook}" if system.runbook else "no runbook link in systems.yaml",
+        ),
+        _programme(content, system),
+        _announced(session=session, system=system),
+    )
+    score = round(100 * sum(c.ok for c in checks) / len(checks))
+    return SystemReadiness(system.key, system.name, score, checks)
+
+
+def _is_role_problem(gap: Gap) -> bool:
+    return not any(p in gap.problem for p in PEOPLE_PROBLEMS)
+
+
+def _listed(name: str, problems: list[str], fine: str) -> Check:
+    if not problems:
+        return Check(name, True, fine)
+    shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    return Check(name, False, shown)
+
+
+def _backups_practised(*, session: Session, content: Content, system: System, now: datetime) -> Check:
+    name = "backups have handled an escalation"
+    backups = ownership.backups(
+        session=session, content=content, system=system.key, role="escalation_owner", now=now
+    )
+    if not backups:
+        return Check(name, False, "the escalation owner has no backup")
+    ids = [b.id for b in backups if b.id is not None]
+    handled = escalations.handled_by(session=session, person_ids=ids)
+    if handled:
+        return Check(name, True, f"{len(handled)} of {len(ids)} backup(s) have handled one")
+    who = ", ".join(b.email or b.display_name for b in backups[:3])
+    return Check(name, False, f"no backup ({who}) has handled an escalation yet")
+
+
+def met_sla(row: Escalation) -> bool | None:
+    """True/False once the outcome is known; None while it is still within its deadlines."""
+    acked, answered = row.acknowledged_at, row.answered_at or row.resolved_at
+    if acked is not None and acked > row.acknowledge_due_at:
+        return False
+    if answered is not None:
+        return answered <= row.answer_due_at
+    return None
+
+
+def _sla_met(rows: Sequence[Escalation], now: datetime) -> Check:
+    name = "SLA met over the last 30 days"
+    recent = [r for r in rows if r.created_at >= now - WINDOW]
+    outcomes = [
+        met_sla(r) if met_sla(r) is not None else (False if _past_due(r, now) else None) for r in recent
+    ]
+    known = [o for o in outcomes if o is not None]
+    if not known:
+        return Check(name, True, "no escalations due in the last 30 days")
+    kept = sum(known)
+    return Check(name, kept == len(known), f"{kept} of {len(known)} escalations handled within their SLA")
+
+
+def _past_due(row: Escalation, now: datetime) -> bool:
+    if row.is_closed:
+        return False
+    if row.acknowledged_at is None and now > row.acknowledge_due_at:
+        return True
+    return row.answered_at is None and now > row.answer_due_at
+
+
+def _overdue(rows: Sequence[Escalation], now: datetime) -> Check:
+    late = [r.reference for r in rows if _past_due(r, now)]
+    if not late:
+        return Check("no open escalations past SLA", True, "nothing overdue")
+    return Check("no open escalations past SLA", False, f"overdue: {', '.join(late[:5])}")
+
+
+def _programme(content: Content, system: System) -> Check:
+    found = [p.name for p in content.programmes.values() if p.system == system.key]
+    if found:
+        return Check("programme present", True, f"programme: {found[0]}")
+    return Check("programme present", False, "no adoption programme in content/programmes for this system")
+
+
+def _announced(*, session: Session, system: System) -> Check:
+    name = "current model version announced"
+    version = ownership.model_version(session=session, system=system.key)
+    if not version:
+        return Check(name, False, "no current model version is recorded")
+    found = announced(session=session, system=system.key, version=version)
+    if found is None:
+        return Check(name, False, f"no announcement found for {version} (announcements are not set up yet)")
+    if found:
+        return Check(name, True, f"{version} was announced")
+    return Check(name, False, f"no announcement found for {version}")
+
+
+def announced(*, session: Session, system: str, version: str) -> bool | None:
+    """The hook into announcements: an announcement that went out (`changelog`) naming `version`.
+
+    Looked up at run time because bot/announcements is written in parallel; None while it (or
+    `changelog`) does not exist, which readiness reports as a failing check with that reason."""
+    try:
+        module = importlib.import_module("bot.announcements.service")
+    except ModuleNotFoundError:
+        return None
+    changelog = getattr(module, "changelog", None)
+    if changelog is None:
+        return None
+    return any(
+        getattr(a, "model_version", None) == version for a in changelog(session=session, system=system)
+    )

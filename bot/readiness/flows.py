@@ -1,0 +1,69 @@
+"""`readiness` in chat (owners and admins), and the lazily created weekly gap check."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot.markdown import escape
+from bot.messages import Context, Header, Message, Reply, Text
+from bot.readiness.checks import SystemReadiness, readiness
+from bot.routing import Command, Router
+from bot.schedule import service as schedule
+from bot.turn import Turn, UserError
+
+WEEKLY = "readiness.weekly_gaps"
+WEEKLY_SUBJECT = "readiness:weekly"
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            "readiness",
+            "How ready each AI system is: owners, backups, SLA, runbook, programme, announcements",
+            readiness_command,
+            topic="Ownership",
+        )
+    )
+    router.on_first_contact.append(_first_contact)
+
+
+def readiness_command(turn: Turn, _rest: str) -> list[Reply]:
+    # Owners or admins: the router's single least role can't say "either".
+    if not (turn.person.is_admin or turn.person.is_owner):
+        raise UserError("Only system owners and admins can see readiness. Type `owners` to see who they are.")
+    ensure_weekly_check(session=turn.session, now=turn.now)
+    return [
+        Reply(message=readiness_message(readiness(session=turn.session, content=turn.content, now=turn.now)))
+    ]
+
+
+def readiness_message(systems: list[SystemReadiness]) -> Message:
+    blocks: list[Header | Text | Context] = [Header("Readiness of the AI systems")]
+    for item in systems:
+        lines = [f"- {'✅' if c.ok else '❌'} **{escape(c.name)}**: {escape(c.reason)}" for c in item.checks]
+        blocks.append(Text(f"**{escape(item.name)}** ({escape(item.key)}): **{item.score}/100**"))
+        blocks.append(Text("\n".join(lines)))
+    blocks.append(Context("Admins fix role gaps with `owners set`; `owners SYSTEM` shows who holds what."))
+    return Message(summary="Readiness of the AI systems", blocks=tuple(blocks))
+
+
+def ensure_weekly_check(*, session: Session, now: datetime) -> None:
+    """Create the weekly gap check once; it then re-schedules itself."""
+    if schedule.by_subject(session=session, subject=WEEKLY_SUBJECT) is None:
+        schedule.upsert(
+            session=session, kind=WEEKLY, subject=WEEKLY_SUBJECT, due_at=next_monday(now), now=now
+        )
+
+
+def next_monday(now: datetime) -> datetime:
+    """08:00 UTC on the next Monday (at least a day away); delivery then waits for each admin's hours."""
+    days = (7 - now.weekday()) % 7 or 7
+    return (now + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
+
+
+def _first_contact(turn: Turn) -> list[Reply]:
+    if turn.person.is_admin:
+        ensure_weekly_check(session=turn.session, now=turn.now)
+    return []

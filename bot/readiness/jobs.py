@@ -1,0 +1,63 @@
+"""The weekly gap check: every admin gets the systems' failing readiness checks, then it re-schedules.
+
+Registered through `bot.escalations.jobs` (bot.flows.DOMAINS does not list readiness)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from bot import attention
+from bot.config import Settings
+from bot.content import Content
+from bot.markdown import escape
+from bot.messages import Context, Header, Message, Text
+from bot.people import service as people
+from bot.policy.model import Kind
+from bot.readiness.checks import SystemReadiness, readiness
+from bot.readiness.flows import WEEKLY
+from bot.schedule import service as schedule
+from bot.schedule.models import DueWork
+from bot.schedule.ticker import Handler
+
+
+def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
+    def weekly(session: Session, job: DueWork, now: datetime) -> None:
+        send_gaps(session=session, content=content, settings=settings, now=now)
+        schedule.upsert(
+            session=session, kind=WEEKLY, subject=job.subject, due_at=job.due_at + timedelta(days=7), now=now
+        )
+
+    return {WEEKLY: weekly}
+
+
+def gaps_message(systems: list[SystemReadiness]) -> Message | None:
+    failing = [(s, s.failing) for s in systems if s.failing]
+    if not failing:
+        return None
+    blocks: list[Header | Text | Context] = [Header("Weekly ownership check: gaps to fill")]
+    for item, checks in failing:
+        lines = "\n".join(f"- {escape(c.name)}: {escape(c.reason)}" for c in checks)
+        blocks.append(Text(f"**{escape(item.name)}** ({item.score}/100)\n{lines}"))
+    blocks.append(Context("Type `readiness` for the full picture, `owners set` to fill a role."))
+    return Message(summary="Weekly ownership check: gaps to fill", blocks=tuple(blocks))
+
+
+def send_gaps(*, session: Session, content: Content, settings: Settings, now: datetime) -> int:
+    message = gaps_message(readiness(session=session, content=content, now=now))
+    if message is None:
+        return 0
+    admins = list(people.admins(session=session))
+    for admin in admins:
+        attention.deliver(
+            session=session,
+            person=admin,
+            message=message,
+            key=f"readiness:gaps:{now:%Y-%m-%d}:{admin.id}",
+            kind=Kind.reminder,
+            settings=settings,
+            now=now,
+            holidays=frozenset(content.holidays),
+        )
+    return len(admins)
