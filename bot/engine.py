@@ -58,7 +58,9 @@ class Engine:
 
     async def _handle(self, event: Event) -> tuple[list[Reply], str]:
         try:
-            replies = await self.store.run(lambda session: self.handle_sync(session, event))
+            replies, queued = await self.store.run(
+                lambda session: (self.handle_sync(session, event), outbox.queued_in(session))
+            )
         except UserError as exc:
             return [Reply(message=text_message(str(exc)), ephemeral=True)], "refused"
         except Exception:
@@ -73,7 +75,8 @@ class Engine:
                     ephemeral=True,
                 )
             ], "error"
-        self.on_commit()
+        if queued:
+            self.on_commit()
         return replies, "ok"
 
     def handle_sync(self, session: Session, event: Event) -> list[Reply]:
@@ -83,10 +86,11 @@ class Engine:
         ):
             log.info("duplicate event dropped: %s", event.event_id)
             return []
-        person, identity, is_new = people.resolve(
+        resolved = people.resolve(
             session=session, actor=event.actor, now=now, admin_handles=self.settings.admin_handles
         )
-        if identity.address and person.id is not None:
+        person, identity, is_new = resolved.person, resolved.identity, resolved.is_new
+        if resolved.newly_reachable and person.id is not None:
             outbox.adopt_unreachable(
                 session=session,
                 person_id=person.id,

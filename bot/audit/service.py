@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.audit.models import AuditEntry, ProcessedEvent
@@ -36,14 +37,16 @@ def for_subject(*, session: Session, subject: str) -> Sequence[AuditEntry]:
 
 
 def first_time(*, session: Session, key: str, at: datetime) -> bool:
-    """Claim an inbound event key; False when another delivery of it was already processed."""
-    try:
-        with session.begin_nested():
-            session.add(ProcessedEvent(key=key, at=at))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """Claim an inbound event key; False when another delivery of it was already processed.
+
+    One insert-or-ignore, so a retry racing the first delivery in another process loses cleanly.
+    """
+    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
+    statement = (
+        pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
+    ).on_conflict_do_nothing(index_elements=["key"])
+    inserted = session.execute(statement.values(key=key, at=at).returning(table.c.key)).first()
+    return inserted is not None
 
 
 def forget_processed_before(*, session: Session, before: datetime) -> None:

@@ -57,7 +57,15 @@ def enqueue(
     )
     with session.begin_nested():
         session.add(row)
+    session.info[QUEUED] = True
     return row
+
+
+QUEUED = "outbox_queued"  # session.info flag: this unit of work queued a message
+
+
+def queued_in(session: Session) -> bool:
+    return bool(session.info.get(QUEUED))
 
 
 def by_key(*, session: Session, key: str) -> OutboxMessage | None:

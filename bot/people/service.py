@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -36,12 +37,19 @@ def find(*, session: Session, handle: str) -> Person | None:
     return session.get(Person, identity.person_id) if identity else None
 
 
-def resolve(
-    *, session: Session, actor: Actor, now: datetime, admin_handles: Iterable[str] = ()
-) -> tuple[Person, Identity, bool]:
-    """The person behind an actor, created on first contact; returns (person, identity, is_new).
+@dataclass(frozen=True)
+class Resolved:
+    person: Person
+    identity: Identity
+    is_new: bool  # a person the coach never met
+    newly_reachable: bool  # this identity can be reached now and could not before
 
-    People are matched across platforms by email when the platform gives one.
+
+def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Iterable[str] = ()) -> Resolved:
+    """The person behind an actor, created on first contact.
+
+    People are matched across platforms by email when the platform gives one. Writes only what
+    changed, so the common case (someone the bot knows, writing again) is one query.
     """
     identity = session.exec(
         select(Identity).where(
@@ -52,6 +60,7 @@ def resolve(
     ).first()
     email = actor.email.strip().lower() if actor.email else None
     is_new = False
+    was_reachable = identity is not None and identity.reachable and bool(identity.address)
     if identity is None:
         person = by_email(session=session, email=email) if email else None
         if person is None:
@@ -70,10 +79,20 @@ def resolve(
         person = found
     _refresh(person=person, identity=identity, actor=actor, now=now, email=email)
     handles = {h.lower() for h in admin_handles}
-    if handles & {email or "", actor.user_id.lower(), f"{actor.platform}:{actor.user_id}".lower()}:
+    if not person.is_admin and handles & {
+        email or "",
+        actor.user_id.lower(),
+        f"{actor.platform}:{actor.user_id}".lower(),
+    }:
         person.is_admin = True
-    session.flush()
-    return person, identity, is_new
+    if is_new or session.dirty or session.new:
+        session.flush()
+    return Resolved(
+        person, identity, is_new, identity.reachable and bool(identity.address) and not was_reachable
+    )
+
+
+SEEN_EVERY = timedelta(hours=1)  # last_seen_at is for "who is active", not a per-message log
 
 
 def _refresh(*, person: Person, identity: Identity, actor: Actor, now: datetime, email: str | None) -> None:
@@ -81,12 +100,14 @@ def _refresh(*, person: Person, identity: Identity, actor: Actor, now: datetime,
         person.display_name = actor.display_name
     if email and not person.email:
         person.email = email
-    if actor.timezone:
+    if actor.timezone and person.timezone != actor.timezone:
         person.timezone = actor.timezone
     if actor.address and dict(actor.address) != identity.address:
         identity.address = dict(actor.address)
-    identity.reachable = True
-    identity.last_seen_at = now
+    if not identity.reachable:
+        identity.reachable = True
+    if identity.last_seen_at is None or now - identity.last_seen_at >= SEEN_EVERY:
+        identity.last_seen_at = now
 
 
 def ensure_by_email(*, session: Session, email: str, now: datetime, display_name: str = "") -> Person:

@@ -99,6 +99,7 @@ class FakeSlackApi:
         self._failures: dict[str, list[Failure]] = defaultdict(list)
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._sockets: list[web.WebSocketResponse] = []
+        self._holds: dict[str, asyncio.Event] = {}
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
 
     # --- lifecycle --------------------------------------------------------------------------------
@@ -141,6 +142,11 @@ class FakeSlackApi:
             "tz": tz,
             "profile": {"email": email, "display_name": name, "real_name": name},
         }
+
+    def hold(self, method: str) -> asyncio.Event:
+        """Calls to `method` wait until the returned event is set (to show work happens after the ack)."""
+        self._holds[method] = asyncio.Event()
+        return self._holds[method]
 
     def fail_next(self, method: str, failure: Failure | None = None) -> None:
         self._failures[method].append(failure or Failure())
@@ -191,6 +197,8 @@ class FakeSlackApi:
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        if method in self._holds:
+            await self._holds[method].wait()
         args = await _arguments(request)
         call = Call(method, args, ok=False)
         self.calls.append(call)

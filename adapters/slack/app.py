@@ -1,0 +1,255 @@
+"""The slack-bolt AsyncApp on the shared aiohttp server at POST /slack/events.
+
+Bolt verifies signatures (never disabled), answers url_verification and acks; listeners only
+translate the payload, call the engine and deliver its replies, after the ack except for modal
+submissions (whose ack carries the field errors). Every Web API client has SLACK_API_URL as its base.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.runtime import Runtime
+from adapters.slack.deliver import Surface, deliver
+from adapters.slack.directory import Directory
+from adapters.slack.render import render_errors, render_form
+from adapters.slack.sender import SlackSender
+from adapters.slack.translate import translate, with_message_link, with_profile
+from bot.events import Event, Submitted
+from bot.messages import Reply
+
+log = logging.getLogger(__name__)
+
+PATH = "/slack/events"
+COMMAND = "/coach"
+EVENTS = ("message", "app_mention", "app_home_opened")  # the manifest subscribes exactly these
+ANY = re.compile(".*")
+
+
+def api_client(*, token: str | None, base_url: str, retry_rate_limits: bool) -> AsyncWebClient:
+    """A Web API client on SLACK_API_URL; replies retry one 429, the outbox sender never does."""
+    handlers: list[Any] = [AsyncConnectionErrorRetryHandler()]
+    if retry_rate_limits:
+        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+    return AsyncWebClient(token=token, base_url=_with_slash(base_url), retry_handlers=handlers)
+
+
+class SlackAdapter:
+    def __init__(self, runtime: Runtime) -> None:
+        settings = runtime.settings
+        self.runtime = runtime
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+        self.oauth = bool(settings.slack_client_id and settings.slack_client_secret)
+        self.client = api_client(
+            token=None if self.oauth else token, base_url=settings.slack_api_url, retry_rate_limits=True
+        )
+        self.directory = Directory()
+        oauth_settings, client_for = self._oauth() if self.oauth else (None, None)
+        if client_for is None:
+            sender_client = api_client(token=token, base_url=settings.slack_api_url, retry_rate_limits=False)
+            self.sender = SlackSender(sender_client)
+        else:
+            self.sender = SlackSender(client_for=client_for)
+        self.bolt = AsyncApp(
+            client=self.client,
+            signing_secret=secret or "",
+            # Only Socket Mode runs without a secret, and then the HTTP route is not mounted at all.
+            request_verification_enabled=bool(secret),
+            process_before_response=False,
+            raise_error_for_unhandled_request=False,
+            oauth_settings=oauth_settings,
+        )
+        self._register()
+
+    def use_session(self, session: aiohttp.ClientSession | None) -> None:
+        self.client.session = session
+        self.sender.use_session(session)
+
+    def _oauth(self) -> tuple[Any, Any]:
+        from adapters.slack.manifest import SCOPES
+        from adapters.slack.oauth import BotClients, oauth_settings
+
+        settings = self.runtime.settings
+        assert settings.slack_client_id and settings.slack_client_secret
+        oauth, installations = oauth_settings(
+            client_id=settings.slack_client_id,
+            client_secret=settings.slack_client_secret.get_secret_value(),
+            scopes=list(SCOPES),
+            engine=self.runtime.store.engine,
+        )
+        return oauth, BotClients(installations=installations, base_url=_with_slash(settings.slack_api_url))
+
+    async def install(self, request: web.Request) -> web.Response:
+        """GET /slack/install: Bolt's "Add to Slack" page (sets the OAuth state cookie)."""
+        assert self.bolt.oauth_flow is not None
+        bolt_response = await self.bolt.oauth_flow.handle_installation(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def oauth_redirect(self, request: web.Request) -> web.Response:
+        """GET /slack/oauth_redirect: Bolt checks the state, calls oauth.v2.access, stores the install."""
+        assert self.bolt.oauth_flow is not None
+        bolt_response = await self.bolt.oauth_flow.handle_callback(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    def _register(self) -> None:
+        for name in EVENTS:
+            self.bolt.event(name)(self._on_event)
+        self.bolt.command(COMMAND)(self._on_command)
+        self.bolt.action(ANY)(self._on_action)
+        self.bolt.shortcut(ANY)(self._on_shortcut)
+        self.bolt.view_submission(ANY)(self._on_submission)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    # --- listeners (Bolt injects arguments by name) ---------------------------------------------
+
+    async def _on_event(
+        self, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
+        event = translate(body, bot_user_id=context.bot_user_id)
+        if event is not None:
+            await self._run(event, Surface(), client)
+
+    async def _on_command(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        event = translate(body)
+        if event is not None:
+            surface = Surface(trigger_id=body.get("trigger_id"), respond=respond, respond_all=True)
+            await self._run(event, surface, client)
+
+    async def _on_action(
+        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
+        await ack()
+        event = translate(body)
+        if event is not None:
+            ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
+            surface = Surface(
+                trigger_id=body.get("trigger_id"), respond=respond, source_is_ephemeral=ephemeral
+            )
+            await self._run(event, surface, client)
+
+    async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        event = translate(body)
+        if event is None:
+            return
+        if body.get("type") == "message_action":
+            event = with_message_link(event, await _permalink(client, body))
+        await self._run(event, Surface(trigger_id=body.get("trigger_id")), client)
+
+    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        event = translate(body)
+        if not isinstance(event, Submitted):
+            await ack()
+            return
+        event = await self._enrich(event, client)
+        replies = await self.runtime.engine.handle(event)
+        errors = next((r.form_errors for r in replies if r.form_errors), None)
+        next_form = next((r.form for r in replies if r.form is not None), None)
+        if errors:
+            await ack(**render_errors(errors))
+        elif next_form is not None:
+            await ack(response_action="update", view=render_form(next_form))
+        else:
+            await ack()
+        rest = [Reply(message=r.message, ephemeral=r.ephemeral) for r in replies if r.message is not None]
+        await deliver(event, rest, Surface(), client=client, directory=self.directory)
+
+    # --- the turn -------------------------------------------------------------------------------
+
+    async def _run(self, event: Event, surface: Surface, client: AsyncWebClient) -> None:
+        event = await self._enrich(event, client)
+        replies = await self.runtime.engine.handle(event)
+        await deliver(event, replies, surface, client=client, directory=self.directory)
+
+    async def _enrich(self, event: Event, client: AsyncWebClient) -> Event:
+        actor = event.actor
+        profile = await self.directory.profile(client=client, team=actor.workspace, user=actor.user_id)
+        return with_profile(event, profile)
+
+
+async def _permalink(client: AsyncWebClient, body: dict[str, Any]) -> str | None:
+    channel = (body.get("channel") or {}).get("id")
+    ts = body.get("message_ts") or (body.get("message") or {}).get("ts")
+    if not channel or not ts:
+        return None
+    try:
+        response = await client.chat_getPermalink(channel=channel, message_ts=ts)
+    except SlackApiError as exc:
+        log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
+        return None
+    link = response.get("permalink")
+    return str(link) if link else None
+
+
+def mount(app: web.Application, runtime: Runtime) -> None:
+    """HTTP at POST /slack/events when a signing secret is set; Socket Mode when an app token is."""
+    adapter = SlackAdapter(runtime)
+    settings = runtime.settings
+    app.cleanup_ctx.append(_shared_session(adapter))
+    if settings.slack_signing_secret is not None and settings.slack_signing_secret.get_secret_value():
+        app.router.add_post(PATH, adapter.handle)
+        if adapter.oauth:
+            from adapters.slack.oauth import INSTALL_PATH, REDIRECT_PATH
+
+            app.router.add_get(INSTALL_PATH, adapter.install)
+            app.router.add_get(REDIRECT_PATH, adapter.oauth_redirect)
+    if settings.slack_app_token is not None and settings.slack_app_token.get_secret_value():
+        app.cleanup_ctx.append(_socket_mode(adapter, settings.slack_app_token.get_secret_value()))
+    runtime.dispatcher.senders["slack"] = adapter.sender
+
+
+def _shared_session(adapter: SlackAdapter):  # type: ignore[no-untyped-def]
+    """One pooled HTTP session for every Web API client, instead of a connection per call.
+
+    Bolt copies the app client's session into each request's client; slack_sdk leaves a session it
+    was given open, so it is closed here with the server.
+    """
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
+        adapter.use_session(session)
+        yield
+        adapter.use_session(None)
+        await session.close()
+
+    return context
+
+
+def _socket_mode(adapter: SlackAdapter, app_token: str):  # type: ignore[no-untyped-def]
+    """Connects out to Slack over a WebSocket (no public URL needed); Bolt handles the envelopes."""
+
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        handler = AsyncSocketModeHandler(adapter.bolt, app_token)  # uses adapter.client: SLACK_API_URL
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        log.info("Slack Socket Mode connected")
+        yield
+        await handler.close_async()  # type: ignore[no-untyped-call]
+
+    return context
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"

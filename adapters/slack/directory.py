@@ -1,0 +1,77 @@
+"""What the adapter asks Slack about people: profiles (users.info) and DM channels (conversations.open).
+
+Both are cached for a while: users.info is rate-limited per workspace, and a DM channel id never
+changes. A failed lookup is logged and answered with "unknown", never fatal to a turn.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.translate import Profile
+
+log = logging.getLogger(__name__)
+
+PROFILE_TTL = 15 * 60.0
+
+
+class Directory:
+    """Per-process caches keyed by workspace; the client (with that workspace's token) comes per call."""
+
+    def __init__(
+        self,
+        *,
+        ttl: float = PROFILE_TTL,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_entries: int = 10_000,
+    ) -> None:
+        self.ttl = ttl
+        self.monotonic = monotonic
+        self.max_entries = max_entries
+        self._profiles: dict[tuple[str, str], tuple[float, Profile]] = {}
+        self._dms: dict[tuple[str, str], str] = {}
+
+    async def profile(self, *, client: AsyncWebClient, team: str, user: str) -> Profile | None:
+        key = (team, user)
+        cached = self._profiles.get(key)
+        now = self.monotonic()
+        if cached is not None and now - cached[0] < self.ttl:
+            return cached[1]
+        try:
+            response = await client.users_info(user=user)
+        except SlackApiError as exc:
+            log.warning("users.info failed for %s: %s", user, exc.response.get("error"))
+            return cached[1] if cached else None
+        profile = _profile(response.get("user") or {})
+        if len(self._profiles) >= self.max_entries:
+            self._profiles.clear()
+        self._profiles[key] = (now, profile)
+        return profile
+
+    async def dm_channel(self, *, client: AsyncWebClient, team: str, user: str) -> str:
+        """The bot's DM channel with a person, opened if needed (raises SlackApiError)."""
+        key = (team, user)
+        channel = self._dms.get(key)
+        if channel is None:
+            response = await client.conversations_open(users=user)
+            channel = str((response.get("channel") or {})["id"])
+            if len(self._dms) >= self.max_entries:
+                self._dms.clear()
+            self._dms[key] = channel
+        return channel
+
+
+def _profile(user: dict[str, Any]) -> Profile:
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
+    )
+    return Profile(
+        display_name=name or None, email=profile.get("email") or None, timezone=user.get("tz") or None
+    )

@@ -1,0 +1,161 @@
+"""Multi-workspace install (OAuth v2) when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set.
+
+Installations and OAuth states live in slack_sdk's SQLAlchemy tables on the coach's own database.
+Those stores are synchronous; the wrappers here run them in a worker thread so the event loop never
+blocks on the database. `bot_client` gives the outbox sender a client with a workspace's bot token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.installation_store.models.bot import Bot
+from slack_sdk.oauth.installation_store.models.installation import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine, select
+
+log = logging.getLogger(__name__)
+
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+STATE_SECONDS = 600
+
+
+class ThreadedInstallationStore(AsyncInstallationStore):
+    def __init__(self, store: SQLAlchemyInstallationStore) -> None:
+        self.store = store
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_save(self, installation: Installation) -> None:
+        await asyncio.to_thread(self.store.save, installation)
+
+    async def async_save_bot(self, bot: Bot) -> None:
+        await asyncio.to_thread(self.store.save_bot, bot)
+
+    async def async_find_bot(
+        self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
+    ) -> Bot | None:
+        return await asyncio.to_thread(
+            self.store.find_bot,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_find_installation(
+        self,
+        *,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None = None,
+        is_enterprise_install: bool | None = False,
+    ) -> Installation | None:
+        return await asyncio.to_thread(
+            self.store.find_installation,
+            enterprise_id=enterprise_id,
+            team_id=team_id,
+            user_id=user_id,
+            is_enterprise_install=is_enterprise_install,
+        )
+
+    async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
+        await asyncio.to_thread(self.store.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
+
+    async def async_delete_installation(
+        self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
+    ) -> None:
+        await asyncio.to_thread(
+            self.store.delete_installation, enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        )
+
+    async def find_bot_by_team(self, team_id: str) -> Bot | None:
+        """The latest bot installed in a workspace, whatever its Enterprise Grid org (addresses keep only the team)."""
+        return await asyncio.to_thread(self._find_bot_by_team, team_id)
+
+    def _find_bot_by_team(self, team_id: str) -> Bot | None:
+        bots = self.store.bots
+        query = (
+            select(bots.c.team_id, bots.c.enterprise_id, bots.c.is_enterprise_install)
+            .where(bots.c.client_id == self.store.client_id)
+            .order_by(bots.c.installed_at.desc())
+        )
+        if team_id:
+            query = query.where(bots.c.team_id == team_id).limit(1)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not team_id and len({r.team_id for r in rows}) != 1:
+            return None  # an address without a workspace is only usable with a single install
+        if not rows:
+            return None
+        row = rows[0]
+        return self.store.find_bot(
+            enterprise_id=row.enterprise_id,
+            team_id=row.team_id,
+            is_enterprise_install=row.is_enterprise_install,
+        )
+
+
+class ThreadedStateStore(AsyncOAuthStateStore):
+    def __init__(self, store: SQLAlchemyOAuthStateStore) -> None:
+        self.store = store
+
+    @property
+    def logger(self) -> logging.Logger:
+        return log
+
+    async def async_issue(self, *args: Any, **kwargs: Any) -> str:
+        return await asyncio.to_thread(self.store.issue, *args, **kwargs)
+
+    async def async_consume(self, state: str) -> bool:
+        return await asyncio.to_thread(self.store.consume, state)
+
+
+def oauth_settings(
+    *, client_id: str, client_secret: str, scopes: list[str], engine: Engine
+) -> tuple[AsyncOAuthSettings, ThreadedInstallationStore]:
+    installations = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
+    states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
+    installations.create_tables()  # type: ignore[no-untyped-call]  # idempotent; slack_sdk owns these tables' shape
+    states.create_tables()  # type: ignore[no-untyped-call]
+    installation_store = ThreadedInstallationStore(installations)
+    settings = AsyncOAuthSettings(
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
+        installation_store=installation_store,
+        state_store=ThreadedStateStore(states),
+        install_path=INSTALL_PATH,
+        redirect_uri_path=REDIRECT_PATH,
+    )
+    return settings, installation_store
+
+
+class BotClients:
+    """A Web API client per workspace, with the bot token its installation stored (for the outbox)."""
+
+    def __init__(self, *, installations: ThreadedInstallationStore, base_url: str) -> None:
+        self.installations = installations
+        self.base_url = base_url
+        self._clients: dict[str, AsyncWebClient] = {}
+
+    async def __call__(self, team: str) -> AsyncWebClient:
+        bot = await self.installations.find_bot_by_team(team)
+        if bot is None:
+            from bot.ports import PermanentFailure
+
+            raise PermanentFailure(f"the coach is not installed in Slack workspace {team or '?'}")
+        client = self._clients.get(team)
+        if client is None or client.token != bot.bot_token:
+            client = AsyncWebClient(token=bot.bot_token, base_url=self.base_url)
+            self._clients[team] = client
+        return client

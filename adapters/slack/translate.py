@@ -1,0 +1,287 @@
+"""Slack payload (Events API, interactivity, slash command) -> neutral event. Pure: no I/O.
+
+Addresses are opaque JSON only this adapter reads: a person is {"team", "user", "channel"?} (the DM
+channel when known), a channel is {"team", "channel"}. Interactivity has no event id, so the
+`trigger_id` (new for every click or submission) stands in for de-duplication.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.events import Actor, Clicked, Event, Opened, Place, Said, Shortcut, Submitted
+
+# Replies to threads may also be broadcast to the channel; file shares carry typed text too.
+_USER_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
+_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+_LABELLED_LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)\|([^>]*)>")
+_BARE_LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)>")
+LINK_ACTION_PREFIX = "link."  # link buttons open a URL; Slack still posts a click we ignore
+DUPLICATE_MARK = "#"  # action ids are made unique per block as "id#2"; stripped on the way in
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What users.info tells us about a person, merged into the actor after translation."""
+
+    display_name: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+
+
+def translate(payload: Mapping[str, Any], *, bot_user_id: str | None = None) -> Event | None:
+    """The neutral event for a Slack payload, or None when the coach ignores it."""
+    if "command" in payload and "type" not in payload:
+        return _slash_command(payload)
+    kind = payload.get("type")
+    if kind == "event_callback":
+        return _event(payload, bot_user_id=bot_user_id)
+    if kind == "block_actions":
+        return _block_actions(payload)
+    if kind == "view_submission":
+        return _view_submission(payload)
+    if kind == "shortcut":
+        return _shortcut(payload)
+    if kind == "message_action":
+        return _message_action(payload)
+    return None
+
+
+def with_profile(event: Event, profile: Profile | None) -> Event:
+    if profile is None:
+        return event
+    actor = dataclasses.replace(
+        event.actor,
+        display_name=profile.display_name or event.actor.display_name,
+        email=profile.email or event.actor.email,
+        timezone=profile.timezone or event.actor.timezone,
+    )
+    return dataclasses.replace(event, actor=actor)
+
+
+def with_message_link(event: Event, link: str | None) -> Event:
+    if link is None or not isinstance(event, Shortcut):
+        return event
+    return dataclasses.replace(event, message_link=link)
+
+
+def strip_mentions(text: str, bot_user_id: str | None) -> str:
+    """Remove the bot's own mention (or, not knowing the bot, a leading mention) from the text."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    else:
+        text = _MENTION.sub(" ", text, count=1) if _MENTION.match(text.strip()) else text
+    return " ".join(text.split())
+
+
+def plain(text: str) -> str:
+    """A person's Slack-formatted text as they typed it: links unwrapped, entities decoded.
+
+    Mention tokens (`<@U1>`, `<#C1|x>`, `<!here>`) stay as they are: flows read user ids from them.
+    """
+    text = _MAILTO.sub(lambda m: m.group(1), text)
+    text = _LABELLED_LINK.sub(
+        lambda m: m.group(2) if m.group(2) in m.group(1) else f"{m.group(2)} ({m.group(1)})", text
+    )
+    text = _BARE_LINK.sub(lambda m: m.group(1), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def person_address(team: str, user: str, channel: str | None = None) -> dict[str, str]:
+    address = {"team": team, "user": user}
+    if channel:
+        address["channel"] = channel
+    return address
+
+
+# --- Events API ---------------------------------------------------------------------------------
+
+
+def _event(body: Mapping[str, Any], *, bot_user_id: str | None) -> Event | None:
+    event = body.get("event") or {}
+    team = str(body.get("team_id") or event.get("team") or "")
+    event_id = body.get("event_id")
+    kind = event.get("type")
+    if kind == "message":
+        return _message(event, team=team, event_id=event_id, bot_user_id=bot_user_id)
+    if kind == "app_mention":
+        if event.get("bot_id") or not event.get("user"):
+            return None
+        channel = str(event["channel"])
+        actor = _actor(team, str(event["user"]))
+        place = Place(
+            "slack", team, channel, False, event.get("thread_ts"), {"team": team, "channel": channel}
+        )
+        return Said(
+            actor,
+            place,
+            plain(strip_mentions(str(event.get("text") or ""), bot_user_id)),
+            message_id=event.get("ts"),
+            via="mention",
+            event_id=event_id,
+        )
+    if kind == "app_home_opened":
+        user, channel = str(event["user"]), str(event.get("channel") or "")
+        actor = _actor(team, user, channel)
+        place = Place("slack", team, channel, True, None, actor.address)
+        if event.get("tab") == "home":
+            return Opened(actor, place, surface="home", event_id=event_id)
+        return Opened(actor, place, surface="first_contact", event_id=event_id)
+    return None
+
+
+def _message(
+    event: Mapping[str, Any], *, team: str, event_id: str | None, bot_user_id: str | None
+) -> Event | None:
+    subtype = event.get("subtype")
+    user = event.get("user")
+    if event.get("bot_id") or not user or (subtype and subtype not in _USER_SUBTYPES):
+        return None
+    if bot_user_id and user == bot_user_id:
+        return None
+    channel = str(event["channel"])
+    text = plain(str(event.get("text") or ""))
+    thread_ts = event.get("thread_ts")
+    ts = event.get("ts")
+    if event.get("channel_type") == "im" or channel.startswith("D"):
+        actor = _actor(team, str(user), channel)
+        place = Place("slack", team, channel, True, thread_ts, actor.address)
+        return Said(actor, place, text.strip(), message_id=ts, via="message", event_id=event_id)
+    if not thread_ts or thread_ts == ts:
+        return None  # the coach only reads channel messages that answer one of its threads
+    if bot_user_id and f"<@{bot_user_id}" in text:
+        return None  # the app_mention event for the same message answers it
+    parent = event.get("parent_user_id")
+    if bot_user_id and parent and parent != bot_user_id:
+        return None  # a thread someone else started: none of the coach's business
+    actor = _actor(team, str(user))
+    place = Place("slack", team, channel, False, thread_ts, {"team": team, "channel": channel})
+    return Said(actor, place, text.strip(), message_id=ts, via="thread_reply", event_id=event_id)
+
+
+# --- slash command --------------------------------------------------------------------------------
+
+
+def _slash_command(body: Mapping[str, Any]) -> Said:
+    team = str(body.get("team_id") or "")
+    channel = str(body.get("channel_id") or "")
+    is_direct = channel.startswith("D") or body.get("channel_name") == "directmessage"
+    actor = _actor(team, str(body["user_id"]), channel if is_direct else None)
+    address = actor.address if is_direct else {"team": team, "channel": channel}
+    place = Place("slack", team, channel, is_direct, None, address)
+    return Said(
+        actor, place, " ".join(str(body.get("text") or "").split()), via="command", event_id=_id(body)
+    )
+
+
+# --- interactivity --------------------------------------------------------------------------------
+
+
+def _block_actions(body: Mapping[str, Any]) -> Clicked | None:
+    actions = body.get("actions") or []
+    if not actions:
+        return None
+    action = actions[0]
+    action_id = str(action.get("action_id") or "").split(DUPLICATE_MARK, 1)[0]
+    if not action_id or action_id.startswith(LINK_ACTION_PREFIX):
+        return None
+    team = _team(body)
+    user = str(body["user"]["id"])
+    container = body.get("container") or {}
+    channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+    is_direct = not channel or channel.startswith("D")
+    actor = _actor(team, user, channel if channel.startswith("D") else None)
+    address = actor.address if is_direct else {"team": team, "channel": channel}
+    place = Place("slack", team, channel, is_direct, None, address)
+    message = body.get("message") or {}
+    return Clicked(
+        actor,
+        place,
+        action_id,
+        value=_action_value(action),
+        message_id=container.get("message_ts") or message.get("ts"),
+        event_id=_id(body, fallback=action.get("action_ts")),
+    )
+
+
+def _action_value(action: Mapping[str, Any]) -> str:
+    if "value" in action:
+        return str(action["value"] or "")
+    selected = action.get("selected_option")
+    if selected:
+        return str(selected.get("value") or "")
+    return str(action.get("selected_date") or "")
+
+
+def _view_submission(body: Mapping[str, Any]) -> Submitted:
+    view = body.get("view") or {}
+    team = _team(body)
+    actor = _actor(team, str(body["user"]["id"]))
+    place = Place("slack", team, "", True, None, actor.address)
+    values: dict[str, str] = {}
+    for block_id, by_action in ((view.get("state") or {}).get("values") or {}).items():
+        for state in by_action.values():
+            values[str(block_id)] = _input_value(state)
+    return Submitted(
+        actor,
+        place,
+        str(view.get("callback_id") or ""),
+        values,
+        context=str(view.get("private_metadata") or ""),
+        event_id=_id(body, fallback=view.get("id")),
+    )
+
+
+def _input_value(state: Mapping[str, Any]) -> str:
+    kind = state.get("type")
+    if kind in ("static_select", "radio_buttons", "external_select"):
+        option = state.get("selected_option") or {}
+        return str(option.get("value") or "")
+    if kind == "datepicker":
+        return str(state.get("selected_date") or "")
+    return str(state.get("value") or "")
+
+
+def _shortcut(body: Mapping[str, Any]) -> Shortcut:
+    team = _team(body)
+    actor = _actor(team, str(body["user"]["id"]))
+    place = Place("slack", team, "", True, None, actor.address)
+    return Shortcut(actor, place, str(body.get("callback_id") or ""), event_id=_id(body))
+
+
+def _message_action(body: Mapping[str, Any]) -> Shortcut:
+    team = _team(body)
+    actor = _actor(team, str(body["user"]["id"]))
+    channel = str((body.get("channel") or {}).get("id") or "")
+    place = Place("slack", team, channel, channel.startswith("D"), None, {"team": team, "channel": channel})
+    message = body.get("message") or {}
+    return Shortcut(
+        actor,
+        place,
+        str(body.get("callback_id") or ""),
+        message_text=plain(str(message.get("text") or "")),
+        message_author=message.get("user"),
+        event_id=_id(body),
+    )
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _actor(team: str, user: str, channel: str | None = None) -> Actor:
+    return Actor("slack", team, user, address=person_address(team, user, channel))
+
+
+def _team(body: Mapping[str, Any]) -> str:
+    team = body.get("team") or {}
+    return str(team.get("id") or (body.get("user") or {}).get("team_id") or body.get("team_id") or "")
+
+
+def _id(body: Mapping[str, Any], *, fallback: Any = None) -> str | None:
+    value = body.get("trigger_id") or body.get("action_ts") or fallback
+    return f"interaction:{value}" if value else None

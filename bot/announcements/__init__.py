@@ -1,0 +1,12 @@
+"""Change announcements: compose (chat or API), target an audience, fan out through the outbox under
+the attention policy, track delivery, "Got it" acknowledgements and questions, and keep a changelog
+per system and model version.
+
+`models` holds the tables and `service` their persistence and live counts; `audience` says who an
+audience means; `drafts` checks a draft from either door (chat form, API) and who may announce;
+`compose` renders the sandboxed body; `scheduled` is the pure time arithmetic; `delivery` and `bulk`
+fan out in chunks and keep the author's status message current; `questions` routes "I have a
+question" to the change communicator with its own SLA; `jobs` registers the due work; `flows` and
+`reader_flows` are the chat conversations; `report` the per-announcement report and CSV. Flows, jobs,
+adapters (the API, the CLI) and a programme's enrolment hook (`delivery.send_latest_to`) import it.
+"""

@@ -1,0 +1,160 @@
+"""Who an audience means: a query of person ids, walked in chunks by id, and its reach.
+
+Kinds: everyone; `programme KEY`; `stage STAGE`; `system_users SYSTEM` (usage signals);
+`reporters SYSTEM` (people who flagged or reported friction on it, when those domains exist);
+`channel ID` (one post in a channel); `people EMAILS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, func
+from sqlmodel import Session, col, select
+
+from bot.content import STAGES, Content
+from bot.people import service as people
+from bot.people.models import Identity, Person
+from bot.programmes.models import Enrolment
+from bot.usage.models import UsageEvent
+
+KINDS = ("everyone", "programme", "stage", "system_users", "reporters", "channel", "people")
+NEEDS_PARAM = frozenset(KINDS) - {"everyone"}
+EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
+
+# Where people who flagged outputs or reported friction may live, and the columns that may name them.
+_REPORTER_TABLES = ("bot.escalations.models", "bot.friction.models")
+_REPORTER_COLUMNS = ("reporter_id", "flagger_id")  # friction reports, escalations
+_SYSTEM_COLUMNS = ("system_key", "system")
+
+
+class AudienceError(ValueError):
+    """An audience that cannot be resolved, said in plain words for the field that holds it."""
+
+
+@dataclass(frozen=True)
+class Audience:
+    kind: str
+    param: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.kind if not self.param else f"{self.kind} {self.param}"
+
+
+def parse(*, kind: str, param: str, content: Content) -> Audience:
+    """Check an audience against content; raise AudienceError naming what is wrong."""
+    kind = kind.strip().lower()
+    param = param.strip()
+    if kind not in KINDS:
+        raise AudienceError(f"Choose one of: {', '.join(KINDS)}.")
+    if kind in NEEDS_PARAM and not param:
+        raise AudienceError(f"`{kind}` needs a parameter (see the hint).")
+    if kind == "programme" and param not in content.programmes:
+        raise AudienceError(f"No programme {param!r}; known: {', '.join(sorted(content.programmes))}.")
+    if kind == "stage" and param not in STAGES:
+        raise AudienceError(f"No stage {param!r}; stages are {', '.join(STAGES)}.")
+    if kind in ("system_users", "reporters") and param not in content.systems:
+        raise AudienceError(f"No system {param!r}; known: {', '.join(sorted(content.systems))}.")
+    if kind == "people":
+        emails = emails_in(param)
+        bad = [e for e in emails if not EMAIL.match(e)]
+        if bad or not emails:
+            raise AudienceError(f"Not an email address: {', '.join(bad) or param}.")
+        param = ", ".join(emails)
+    return Audience(kind, "" if kind == "everyone" else param)
+
+
+def emails_in(param: str) -> list[str]:
+    return [e.strip().lower() for e in re.split(r"[,;\s]+", param) if e.strip()]
+
+
+def prepare(*, session: Session, audience: Audience, now: datetime) -> None:
+    """An explicit list names people the bot may not know yet: create them, so they are counted as
+    unreachable (and get the message once they first talk to the bot) instead of being dropped."""
+    if audience.kind == "people":
+        for email in emails_in(audience.param):
+            people.ensure_by_email(session=session, email=email, now=now)
+
+
+def _member_filter(session: Session, audience: Audience) -> ColumnElement[bool] | None:
+    """A condition on Person.id; None means everyone active."""
+    kind, param = audience.kind, audience.param
+    if kind == "everyone":
+        return None
+    if kind == "programme":
+        return col(Person.id).in_(select(Enrolment.person_id).where(Enrolment.programme_key == param))
+    if kind == "stage":
+        return col(Person.id).in_(select(Enrolment.person_id).where(Enrolment.stage == param))
+    if kind == "system_users":
+        return col(Person.id).in_(
+            select(UsageEvent.person_id).where(
+                UsageEvent.system == param, col(UsageEvent.person_id).is_not(None)
+            )
+        )
+    if kind == "people":
+        return func.lower(col(Person.email)).in_(emails_in(param))
+    if kind == "reporters":
+        subqueries = _reporter_queries(param)
+        if not subqueries:
+            return col(Person.id).in_([])
+        condition: ColumnElement[bool] = col(Person.id).in_(subqueries[0])
+        for extra in subqueries[1:]:
+            condition = condition | col(Person.id).in_(extra)
+        return condition
+    raise AudienceError(f"{kind} has no members (it is a channel)")
+
+
+def _reporter_queries(system: str) -> list[Select[Any]]:
+    # Escalations and friction are separate domains that may not exist yet: look them up defensively.
+    found: list[Select[Any]] = []
+    for module_name in _REPORTER_TABLES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        for value in vars(module).values():
+            table = getattr(value, "__table__", None)
+            if table is None or getattr(value, "__module__", "") != module_name:
+                continue
+            person = next((table.c[c] for c in _REPORTER_COLUMNS if c in table.c), None)
+            system_col = next((table.c[c] for c in _SYSTEM_COLUMNS if c in table.c), None)
+            if person is not None and system_col is not None and person.type.python_type is int:
+                found.append(select(person).where(system_col == system, person.is_not(None)))
+    return found
+
+
+def _query(session: Session, audience: Audience) -> Select[Any]:
+    query = select(Person.id).where(col(Person.active).is_(True))
+    condition = _member_filter(session, audience)
+    return query if condition is None else query.where(condition)
+
+
+def chunk(*, session: Session, audience: Audience, after_id: int, limit: int) -> Sequence[Person]:
+    """The next `limit` members with an id above `after_id`, in id order (a resumable walk)."""
+    ids = _query(session, audience).where(col(Person.id) > after_id).order_by(col(Person.id)).limit(limit)
+    return session.exec(select(Person).where(col(Person.id).in_(ids)).order_by(col(Person.id))).all()
+
+
+@dataclass(frozen=True)
+class Reach:
+    recipients: int
+    unreachable: int
+
+
+def reach(*, session: Session, audience: Audience) -> Reach:
+    """How many people the audience holds, and how many of them the bot cannot reach yet."""
+    if audience.kind == "channel":
+        return Reach(1, 0)
+    members = _query(session, audience).subquery()
+    total = session.exec(select(func.count()).select_from(members)).one()
+    reachable = select(Identity.person_id).where(col(Identity.reachable).is_(True))
+    unreachable = session.exec(
+        select(func.count()).select_from(members).where(col(members.c.id).not_in(reachable))
+    ).one()
+    return Reach(int(total), int(unreachable))

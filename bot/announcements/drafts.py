@@ -1,0 +1,144 @@
+"""Turning what an author typed (chat form or API body) into a checked draft announcement.
+
+One validation for both doors, with errors keyed by field, so the chat form shows each beside its
+field and the API answers 400 naming the bad one. Authorization lives here too: admins may announce
+anything; a system's change communicator (or a backup) may announce about that system, not critical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.announcements import audience as aud
+from bot.announcements.compose import BodyError, check_text, context_for, render_body
+from bot.announcements.delivery import system_info
+from bot.announcements.models import Announcement
+from bot.announcements.scheduled import When, WhenError, parse_when
+from bot.content import Content
+from bot.ownership import service as ownership
+from bot.people.models import Person
+
+ROLE = "change_communicator"
+
+
+class DraftErrors(ValueError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Request:
+    title: str
+    body: str
+    audience_kind: str
+    audience_param: str = ""
+    system: str = ""
+    model_version: str = ""
+    when: str = "now"
+    send_at: datetime | None = None  # the API's ISO moment, already parsed
+    ack_required: bool = False
+    critical: bool = False
+
+
+def communicator_systems(*, session: Session, content: Content, person: Person, now: datetime) -> list[str]:
+    return [
+        key
+        for key in content.systems
+        if ownership.may_act(session=session, content=content, person=person, system=key, role=ROLE, now=now)
+    ]
+
+
+def may_announce(*, session: Session, content: Content, person: Person, now: datetime) -> bool:
+    return person.is_admin or bool(
+        communicator_systems(session=session, content=content, person=person, now=now)
+    )
+
+
+def check(
+    *, session: Session, content: Content, request: Request, author: Person | None, now: datetime
+) -> tuple[aud.Audience, When]:
+    """Raise DraftErrors with every problem found; `author` None is the API (trusted by its token)."""
+    errors = check_text(title=request.title, body=request.body)
+    system = request.system.strip()
+    if system and system not in content.systems:
+        errors["system"] = f"No system {system!r}; known: {', '.join(sorted(content.systems))}."
+    if author is not None and not author.is_admin:
+        if not system:
+            errors["system"] = "Choose the system you are the change communicator of."
+        elif system in content.systems and not ownership.may_act(
+            session=session, content=content, person=author, system=system, role=ROLE, now=now
+        ):
+            errors["system"] = "You are not this system's change communicator; ask an admin."
+        if request.critical:
+            errors["critical"] = "Only admins can send critical announcements."
+    if request.model_version and not system:
+        errors.setdefault("model_version", "A model version needs a system.")
+    audience = aud.Audience("everyone")
+    try:
+        audience = aud.parse(kind=request.audience_kind, param=request.audience_param, content=content)
+    except aud.AudienceError as exc:
+        errors["audience"] = str(exc)
+    when = When(send_at=request.send_at)
+    if request.send_at is None:
+        try:
+            when = parse_when(request.when, now=now)
+        except WhenError as exc:
+            errors["when"] = str(exc)
+    if "body" not in errors:
+        probe = author or Person(display_name="Uma Okafor", email="uma@example.com", created_at=now)
+        draft = Announcement(
+            title=request.title,
+            body=request.body,
+            system=system or None,
+            model_version=request.model_version or None,
+            audience_kind=audience.kind,
+            created_at=now,
+        )
+        try:
+            render_body(
+                request.body,
+                context_for(probe, system_info(content=content, announcement=draft), request.title),
+            )
+        except BodyError as exc:
+            errors["body"] = str(exc)
+    if errors:
+        raise DraftErrors(errors)
+    return audience, when
+
+
+def create(
+    *,
+    session: Session,
+    content: Content,
+    request: Request,
+    author: Person | None,
+    author_name: str,
+    now: datetime,
+    client_key: str | None = None,
+) -> Announcement:
+    """A checked draft (not yet confirmed); raises DraftErrors."""
+    audience, when = check(session=session, content=content, request=request, author=author, now=now)
+    aud.prepare(session=session, audience=audience, now=now)
+    announcement = Announcement(
+        client_key=client_key,
+        title=request.title.strip(),
+        body=request.body,
+        system=request.system.strip() or None,
+        model_version=request.model_version.strip() or None,
+        audience_kind=audience.kind,
+        audience_param=audience.param,
+        send_at=when.send_at,
+        local_when=when.local,
+        ack_required=request.ack_required,
+        critical=request.critical,
+        author_id=author.id if author else None,
+        author_name=author_name,
+        created_at=now,
+    )
+    session.add(announcement)
+    session.flush()
+    return announcement

@@ -1,0 +1,48 @@
+"""The due-work handlers announcements register: chunked fan-out, the author's status, question SLAs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.announcements import delivery, questions, service
+from bot.config import Settings
+from bot.content import Content
+from bot.schedule.models import DueWork
+from bot.schedule.service import finish
+from bot.schedule.ticker import Handler
+
+
+def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
+    def fan_out(session: Session, job: DueWork, now: datetime) -> None:
+        delivery.fan_out(
+            session=session,
+            announcement_id=int(job.payload["id"]),
+            n=int(job.payload.get("n", 0)),
+            now=now,
+            content=content,
+            settings=settings,
+        )
+
+    def status(session: Session, job: DueWork, now: datetime) -> None:
+        announcement = service.get(session=session, announcement_id=int(job.payload["id"]))
+        again = None
+        if announcement is not None:
+            again = delivery.send_status(session=session, announcement=announcement, now=now)
+        _again_or_finish(job, again, now)
+
+    def question_sla(session: Session, job: DueWork, now: datetime) -> None:
+        again = questions.check_sla(
+            session=session, question_id=int(job.payload["id"]), now=now, content=content, settings=settings
+        )
+        _again_or_finish(job, again, now)
+
+    return {service.FANOUT: fan_out, service.STATUS: status, service.QUESTION_SLA: question_sla}
+
+
+def _again_or_finish(job: DueWork, again: datetime | None, now: datetime) -> None:
+    if again is not None and again > now:
+        job.due_at = again
+    else:
+        finish(job=job, now=now)

@@ -1,0 +1,292 @@
+"""Persistence for announcements: drafts, confirmation, live counts, cancel, acknowledgements, questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, or_, select
+
+from bot.announcements.audience import Audience, reach
+from bot.announcements.models import (
+    Announcement,
+    AnnouncementQuestion,
+    AnnouncementRecipient,
+    AnnouncementState,
+)
+from bot.outbox.models import OutboxMessage, OutboxState
+from bot.ownership.models import SystemRecord
+from bot.schedule import service as schedule
+
+FANOUT = "announcement.fanout"
+STATUS = "announcement.status"
+QUESTION_SLA = "announcement.question_sla"
+
+
+def person_key(announcement_id: int, person_id: int) -> str:
+    return f"announcement:{announcement_id}:person:{person_id}"
+
+
+def channel_key(announcement_id: int) -> str:
+    return f"announcement:{announcement_id}:channel"
+
+
+def status_key(announcement_id: int, seq: int) -> str:
+    return f"announcement:{announcement_id}:status:{seq}"
+
+
+def fanout_subject(announcement_id: int, n: int) -> str:
+    return f"announcement:{announcement_id}:fanout:{n}"
+
+
+def status_subject(announcement_id: int) -> str:
+    return f"announcement:{announcement_id}:status"
+
+
+def get(*, session: Session, announcement_id: int) -> Announcement | None:
+    return session.get(Announcement, announcement_id)
+
+
+def by_client_key(*, session: Session, key: str) -> Announcement | None:
+    return session.exec(select(Announcement).where(Announcement.client_key == key)).first()
+
+
+def recent(*, session: Session, author_id: int | None = None, limit: int = 10) -> Sequence[Announcement]:
+    query = select(Announcement).where(Announcement.state != AnnouncementState.draft)
+    if author_id is not None:
+        query = query.where(Announcement.author_id == author_id)
+    return session.exec(query.order_by(col(Announcement.id).desc()).limit(limit)).all()
+
+
+def changelog(*, session: Session, system: str, limit: int = 20) -> Sequence[Announcement]:
+    return session.exec(
+        select(Announcement)
+        .where(
+            Announcement.system == system,
+            col(Announcement.state).in_([AnnouncementState.sending, AnnouncementState.done]),
+        )
+        .order_by(col(Announcement.id).desc())
+        .limit(limit)
+    ).all()
+
+
+def confirm(*, session: Session, announcement: Announcement, now: datetime) -> Announcement:
+    """Fix the audience size and schedule the first fan-out chunk (now, or at `send_at`)."""
+    assert announcement.id is not None
+    if announcement.state != AnnouncementState.draft:
+        return announcement
+    found = reach(session=session, audience=Audience(announcement.audience_kind, announcement.audience_param))
+    announcement.recipients, announcement.unreachable = found.recipients, found.unreachable
+    announcement.state = AnnouncementState.scheduled
+    announcement.confirmed_at = now
+    schedule.upsert(
+        session=session,
+        kind=FANOUT,
+        subject=fanout_subject(announcement.id, 0),
+        due_at=announcement.send_at or now,
+        now=now,
+        payload={"id": announcement.id},
+    )
+    session.flush()
+    return announcement
+
+
+def record_model_version(*, session: Session, announcement: Announcement, now: datetime) -> None:
+    if not announcement.system or not announcement.model_version:
+        return
+    record = session.get(SystemRecord, announcement.system)
+    if record is None:
+        record = SystemRecord(key=announcement.system)
+        session.add(record)
+    record.model_version = announcement.model_version
+    record.model_version_at = now
+
+
+def cancel(*, session: Session, announcement: Announcement, now: datetime) -> int:
+    """Stop what has not gone yet: the fan-out, and every queued message (they become cancelled)."""
+    assert announcement.id is not None
+    if announcement.state in (AnnouncementState.cancelled,):
+        return 0
+    announcement.state = AnnouncementState.cancelled
+    announcement.cancelled_at = now
+    schedule.cancel(session=session, subject_prefix=f"announcement:{announcement.id}:fanout:")
+    result = session.execute(
+        update(OutboxMessage)
+        .where(
+            _recipient_rows(announcement.id),
+            col(OutboxMessage.state).in_([OutboxState.pending, OutboxState.unreachable]),
+        )
+        .values(state=OutboxState.cancelled, last_error="the announcement was cancelled")
+    )
+    touch_status(session=session, announcement=announcement, now=now)
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _recipient_rows(announcement_id: int):  # type: ignore[no-untyped-def]
+    return or_(
+        col(OutboxMessage.idempotency_key).startswith(f"announcement:{announcement_id}:person:"),
+        col(OutboxMessage.idempotency_key) == channel_key(announcement_id),
+    )
+
+
+def touch_status(*, session: Session, announcement: Announcement, now: datetime) -> None:
+    """Ask for a fresh status message for the author soon (one per tick, however many clicks)."""
+    assert announcement.id is not None
+    if announcement.author_id is None:
+        return
+    schedule.upsert(
+        session=session,
+        kind=STATUS,
+        subject=status_subject(announcement.id),
+        due_at=now,
+        now=now,
+        payload={"id": announcement.id},
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    recipients: int
+    pending: int
+    sent: int
+    failed: int
+    unreachable: int
+    cancelled: int
+    acknowledged: int
+    questions: int
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "recipients": self.recipients,
+            "pending": self.pending,
+            "sent": self.sent,
+            "failed": self.failed,
+            "unreachable": self.unreachable,
+            "cancelled": self.cancelled,
+            "acknowledged": self.acknowledged,
+            "questions": self.questions,
+        }
+
+
+def counts(*, session: Session, announcement: Announcement) -> Counts:
+    assert announcement.id is not None
+    by_state: dict[str, int] = {
+        str(state): int(n)
+        for state, n in session.exec(
+            select(OutboxMessage.state, func.count())
+            .where(_recipient_rows(announcement.id))
+            .group_by(OutboxMessage.state)
+        ).all()
+    }
+    not_fanned = 0
+    if announcement.state in (
+        AnnouncementState.scheduled,
+        AnnouncementState.sending,
+        AnnouncementState.cancelled,
+    ):
+        not_fanned = max(0, announcement.recipients - announcement.fanned_out)
+    acknowledged = session.exec(
+        select(func.count()).where(
+            AnnouncementRecipient.announcement_id == announcement.id,
+            col(AnnouncementRecipient.acknowledged_at).is_not(None),
+        )
+    ).one()
+    questions = session.exec(
+        select(func.count()).where(AnnouncementQuestion.announcement_id == announcement.id)
+    ).one()
+    cancelled = by_state.get("cancelled", 0)
+    if announcement.state == AnnouncementState.cancelled:
+        cancelled += not_fanned
+        not_fanned = 0
+    return Counts(
+        recipients=announcement.recipients,
+        pending=by_state.get("pending", 0) + by_state.get("sending", 0) + not_fanned,
+        sent=by_state.get("sent", 0),
+        failed=by_state.get("dead", 0),
+        unreachable=by_state.get("unreachable", 0),
+        cancelled=cancelled,
+        acknowledged=int(acknowledged),
+        questions=int(questions),
+    )
+
+
+def next_pending_at(*, session: Session, announcement_id: int) -> datetime | None:
+    return session.exec(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            _recipient_rows(announcement_id),
+            col(OutboxMessage.state).in_([OutboxState.pending, OutboxState.sending]),
+        )
+    ).first()
+
+
+def recipient(*, session: Session, announcement_id: int, person_id: int) -> AnnouncementRecipient | None:
+    return session.exec(
+        select(AnnouncementRecipient).where(
+            AnnouncementRecipient.announcement_id == announcement_id,
+            AnnouncementRecipient.person_id == person_id,
+        )
+    ).first()
+
+
+def recipient_ids(*, session: Session, announcement_id: int, person_ids: Sequence[int]) -> set[int]:
+    """Which of these people already have a recipient row (a chunk that is run again skips them)."""
+    if not person_ids:
+        return set()
+    return set(
+        session.exec(
+            select(AnnouncementRecipient.person_id).where(
+                AnnouncementRecipient.announcement_id == announcement_id,
+                col(AnnouncementRecipient.person_id).in_(list(person_ids)),
+            )
+        ).all()
+    )
+
+
+def recipients(*, session: Session, announcement_id: int) -> Sequence[AnnouncementRecipient]:
+    return session.exec(
+        select(AnnouncementRecipient)
+        .where(AnnouncementRecipient.announcement_id == announcement_id)
+        .order_by(col(AnnouncementRecipient.person_id))
+    ).all()
+
+
+def acknowledge(
+    *, session: Session, announcement: Announcement, person_id: int, now: datetime
+) -> AnnouncementRecipient:
+    """Record "Got it" once; a channel announcement gains a recipient row on the first click."""
+    assert announcement.id is not None
+    row = recipient(session=session, announcement_id=announcement.id, person_id=person_id)
+    if row is None:
+        row = AnnouncementRecipient(
+            announcement_id=announcement.id, person_id=person_id, outbox_key=channel_key(announcement.id)
+        )
+        session.add(row)
+    if row.acknowledged_at is None:
+        row.acknowledged_at = now
+        touch_status(session=session, announcement=announcement, now=now)
+    session.flush()
+    return row
+
+
+def questions(*, session: Session, announcement_id: int) -> Sequence[AnnouncementQuestion]:
+    return session.exec(
+        select(AnnouncementQuestion)
+        .where(AnnouncementQuestion.announcement_id == announcement_id)
+        .order_by(col(AnnouncementQuestion.id))
+    ).all()
+
+
+def latest_for_system(*, session: Session, system: str) -> Announcement | None:
+    """The newest announcement that went out for a system and names a model version."""
+    return session.exec(
+        select(Announcement)
+        .where(
+            Announcement.system == system,
+            col(Announcement.model_version).is_not(None),
+            col(Announcement.state).in_([AnnouncementState.sending, AnnouncementState.done]),
+        )
+        .order_by(col(Announcement.id).desc())
+        .limit(1)
+    ).first()

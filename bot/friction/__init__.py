@@ -1,0 +1,10 @@
+"""Friction reports: "something's not working", one click away, routed to the programme owner and
+closed back to the reporter.
+
+`models` (the report, its notes, an owner's digest choice), `service` (persistence and the
+lifecycle new → triaged → planned → fixed / won't fix → closed, merging duplicates), `themes` (pure
+counts and recurring word n-grams), `messages` (reports rendered into neutral messages), `routing`
+(who hears about a report and when: the owner's card, the reporter's updates), `scheduled` and
+`jobs` (the per-owner digest), `flows` (the form, commands, buttons and the frustration text hook),
+`export` (CSV without anonymous reporters). Only `bot.flows` imports this package's `flows`/`jobs`.
+"""

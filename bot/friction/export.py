@@ -1,0 +1,70 @@
+"""Friction reports as CSV for admins: an anonymous report's reporter column says "anonymous".
+
+Cells that a spreadsheet would run as a formula (=, +, -, @) get a leading apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlmodel import Session
+
+from bot.friction import messages as m
+from bot.friction import service
+from bot.people.models import Person
+
+COLUMNS = (
+    "reference",
+    "created_at",
+    "system",
+    "category",
+    "severity",
+    "status",
+    "merged_into",
+    "reporter",
+    "trying_to",
+    "details",
+    "reason",
+    "better",
+)
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def rows(*, session: Session) -> list[list[str]]:
+    out = []
+    for report in service.all_reports(session=session):
+        reporter = session.get(Person, report.reporter_id)
+        who = "anonymous" if report.anonymous else (reporter.email or m.name_of(reporter)) if reporter else ""
+        out.append(
+            [
+                _cell(v)
+                for v in (
+                    report.reference,
+                    report.created_at.isoformat(),
+                    report.system_key,
+                    report.category,
+                    report.severity,
+                    report.status.value,
+                    f"FR-{report.merged_into}" if report.merged_into else "",
+                    who,
+                    report.trying_to,
+                    report.details,
+                    report.reason,
+                    "" if report.better is None else ("yes" if report.better else "no"),
+                )
+            ]
+        )
+    return out
+
+
+def to_csv(*, session: Session) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(rows(session=session))
+    return buffer.getvalue()

@@ -1,0 +1,123 @@
+"""deliver(): where each kind of reply goes on Slack, asserted on the fake Web API's calls."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from adapters.slack.app import api_client
+from adapters.slack.deliver import Surface, deliver
+from adapters.slack.directory import Directory
+from bot.events import Actor, Clicked, Event, Opened, Place, Said
+from bot.messages import Field, Form, Reply, text_message
+from tests.fakes.slack_api import FakeSlackApi
+
+TOKEN = "xoxb-deliver"
+FORM = Form(form_id="people.settings", title="Your settings", fields=(Field("timezone", "Time zone"),))
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeSlackApi]:
+    fake = FakeSlackApi(token=TOKEN)
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+async def send(api: FakeSlackApi, event: Event, replies: list[Reply], surface: Surface | None = None) -> None:
+    client = api_client(token=TOKEN, base_url=api.base_url, retry_rate_limits=False)
+    await deliver(event, replies, surface or Surface(), client=client, directory=Directory())
+
+
+def actor(user: str = "U1", channel: str | None = None) -> Actor:
+    address = {"team": "T1", "user": user} | ({"channel": channel} if channel else {})
+    return Actor("slack", "T1", user, address=address)
+
+
+def dm(text: str = "hi", thread: str | None = None) -> Said:
+    return Said(actor(channel="D1"), Place("slack", "T1", "D1", True, thread), text, message_id="5.5")
+
+
+def in_channel(via: Any = "mention") -> Said:
+    return Said(actor(), Place("slack", "T1", "C1", False), "hi", message_id="7.7", via=via)
+
+
+async def test_dm_reply_is_posted_in_the_dm(api: FakeSlackApi) -> None:
+    await send(api, dm(), [Reply(message=text_message("hello"))])
+    (post,) = api.to("chat.postMessage")
+    assert post["channel"] == "D1" and "thread_ts" not in post
+
+
+async def test_a_reply_in_a_thread_stays_in_it(api: FakeSlackApi) -> None:
+    await send(api, dm(thread="1.1"), [Reply(message=text_message("hello"))])
+    assert api.to("chat.postMessage")[0]["thread_ts"] == "1.1"
+    await send(api, in_channel(), [Reply(message=text_message("hello"), in_thread=True)])
+    assert api.to("chat.postMessage")[1]["thread_ts"] == "7.7"
+
+
+async def test_ephemeral_in_a_channel(api: FakeSlackApi) -> None:
+    await send(api, in_channel(), [Reply(message=text_message("only you"), ephemeral=True)])
+    (post,) = api.to("chat.postEphemeral")
+    assert (post["channel"], post["user"]) == ("C1", "U1")
+    await send(api, dm(), [Reply(message=text_message("in a DM it stays"), ephemeral=True)])
+    assert api.to("chat.postMessage")[0]["channel"] == "D1"
+
+
+async def test_a_form_opens_with_the_trigger_once(api: FakeSlackApi) -> None:
+    await send(api, dm(), [Reply(form=FORM), Reply(form=FORM)], Surface(trigger_id="trig"))
+    (opened,) = api.to("views.open")
+    assert opened["trigger_id"] == "trig"
+    assert opened["view"]["callback_id"] == "people.settings"
+    button = api.to("chat.postMessage")[0]["blocks"][-1]["elements"][0]
+    assert (button["action_id"], button["value"]) == ("form.open", "people.settings|")
+
+
+async def test_without_a_trigger_a_form_is_a_button(api: FakeSlackApi) -> None:
+    await send(api, dm(), [Reply(form=FORM)])
+    assert api.to("views.open") == []
+    assert "form.open" in str(api.to("chat.postMessage")[0]["blocks"])
+
+
+async def test_replace_source_updates_the_clicked_message(api: FakeSlackApi) -> None:
+    click = Clicked(actor(channel="D1"), Place("slack", "T1", "D1", True), "x", message_id="9.9")
+    await send(api, click, [Reply(message=text_message("done"), replace_source=True)])
+    (update,) = api.to("chat.update")
+    assert (update["channel"], update["ts"]) == ("D1", "9.9")
+
+
+async def test_replace_source_of_an_ephemeral_uses_the_response_url(api: FakeSlackApi) -> None:
+    answers: list[dict[str, Any]] = []
+
+    async def respond(**kwargs: Any) -> None:
+        answers.append(kwargs)
+
+    click = Clicked(actor(), Place("slack", "T1", "C1", False), "x", message_id="9.9")
+    surface = Surface(respond=respond, source_is_ephemeral=True)
+    await send(api, click, [Reply(message=text_message("done"), replace_source=True)], surface)
+    assert answers[0]["replace_original"] is True
+    assert api.to("chat.update") == []
+
+
+async def test_no_channel_means_the_persons_dm(api: FakeSlackApi) -> None:
+    event = Said(actor("U7"), Place("slack", "T1", "", True), "x")
+    await send(api, event, [Reply(message=text_message("to your DM"))])
+    assert api.to("conversations.open") == [{"users": "U7"}]
+    assert api.to("chat.postMessage")[0]["channel"] == "DU7"
+
+
+async def test_home_is_published_with_the_turns_messages(api: FakeSlackApi) -> None:
+    opened = Opened(actor(channel="D1"), Place("slack", "T1", "D1", True), surface="home")
+    await send(api, opened, [Reply(message=text_message("**Your progress**"))])
+    (view,) = api.to("views.publish")
+    assert view["user_id"] == "U1"
+    assert view["view"]["blocks"][0]["text"]["text"] == "*Your progress*"
+
+
+async def test_a_refused_reply_does_not_stop_the_others(api: FakeSlackApi) -> None:
+    from tests.fakes.slack_api import Failure
+
+    api.fail_next("chat.postMessage", Failure(status=200, error="channel_not_found", retry_after=None))
+    await send(api, dm(), [Reply(message=text_message("one")), Reply(message=text_message("two"))])
+    assert [p["text"] for p in api.to("chat.postMessage")] == ["two"]
