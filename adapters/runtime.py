@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.config import Settings
 from bot.content import Content, load_content
@@ -59,6 +60,7 @@ def build_runtime(
         senders={},
         clock=clock,
         after_sent=after_sent_handlers(content=content, settings=settings),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
     ticker = Ticker(store=store, clock=clock, handlers=job_handlers(content=content, settings=settings))
     engine = Engine(

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         alias="COACH_QUIET_HOURS",
         description="Local HH:MM-HH:MM when nothing is sent; empty: none",
     )
+    outbox_lease_seconds: float = Field(
+        120,
+        alias="COACH_OUTBOX_LEASE_SECONDS",
+        gt=0,
+        description="A message claimed longer ago than this by a process that died is claimed again",
+    )
     tick_seconds: float = Field(
         10, alias="COACH_TICK_SECONDS", gt=0, description="How often due work is checked"
     )

@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import typer
 
-from adapters.cli import chat, content, database, manifest, outbox, programme, readiness, server, usage
+from adapters.cli import (
+    chat,
+    content,
+    database,
+    friction,
+    manifest,
+    outbox,
+    programme,
+    readiness,
+    server,
+    usage,
+)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Adoption Coach")
 server.register(app)
@@ -17,6 +28,7 @@ app.add_typer(manifest.app, name="manifest", help="Slack app manifest and Teams 
 app.add_typer(database.app, name="db", help="Database migrations")
 app.add_typer(outbox.app, name="outbox", help="Pending, stuck and dead outgoing messages")
 app.add_typer(programme.app, name="programme", help="Preview and enrol")
+app.add_typer(friction.app, name="friction", help="Export friction reports as CSV")
 app.add_typer(usage.app, name="usage", help="Import usage events")
 app.add_typer(content.app, name="content", help="Check programmes, templates and systems.yaml")
 

@@ -25,6 +25,11 @@ PACKAGE_NAME = "adoption-coach-teams.zip"
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", "Show what I can do for you"),
     ("settings", "Your time zone and working hours"),
+    ("programme", "Where you are in your programme"),
+    ("flag", "Flag an AI output that doesn't make sense"),
+    ("friction", "Tell the owners something's not working"),
+    ("owners", "Who owns each AI system"),
+    ("snooze", "Pause my messages for a while"),
 )
 
 Pixel = tuple[int, int, int, int]

@@ -16,6 +16,7 @@ import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session
 
@@ -53,12 +54,14 @@ class Dispatcher:
         batch: int = 50,
         concurrency: int = 8,
         pace: Mapping[str, float] | None = None,
+        lease: timedelta = service.LEASE,
     ) -> None:
         self.store = store
         self.senders = dict(senders)
         self.clock = clock
         self.after_sent = dict(after_sent or {})
         self.batch = batch
+        self.lease = lease
         self.worker = f"{socket.gethostname()}:{os.getpid()}"
         self.buckets = {platform: TokenBucket(rate=rate) for platform, rate in (pace or {}).items()}
         self._limit = asyncio.Semaphore(concurrency)
@@ -78,7 +81,9 @@ class Dispatcher:
         rows = await self.store.run(
             lambda s: [
                 _detach(s, r)
-                for r in service.claim_due(session=s, now=now, worker=self.worker, limit=self.batch)
+                for r in service.claim_due(
+                    session=s, now=now, worker=self.worker, limit=self.batch, lease=self.lease
+                )
             ]
         )
         if rows:

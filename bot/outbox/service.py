@@ -72,9 +72,11 @@ def by_key(*, session: Session, key: str) -> OutboxMessage | None:
     return session.exec(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).first()
 
 
-def claim_due(*, session: Session, now: datetime, worker: str, limit: int = 50) -> list[OutboxMessage]:
+def claim_due(
+    *, session: Session, now: datetime, worker: str, limit: int = 50, lease: timedelta = LEASE
+) -> list[OutboxMessage]:
     """Take due rows for this worker; on PostgreSQL other workers skip the rows taken."""
-    _release_orphans(session=session, now=now)
+    _release_orphans(session=session, now=now, lease=lease)
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.state == OutboxState.pending, col(OutboxMessage.next_attempt_at) <= now)
@@ -98,12 +100,12 @@ def claim_due(*, session: Session, now: datetime, worker: str, limit: int = 50) 
     return rows
 
 
-def _release_orphans(*, session: Session, now: datetime) -> None:
+def _release_orphans(*, session: Session, now: datetime, lease: timedelta) -> None:
     session.execute(
         update(OutboxMessage)
         .where(
             col(OutboxMessage.state) == OutboxState.sending,
-            col(OutboxMessage.claimed_at) < now - LEASE,
+            col(OutboxMessage.claimed_at) < now - lease,
         )
         .values(state=OutboxState.pending, claimed_by=None)
     )

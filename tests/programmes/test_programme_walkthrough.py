@@ -12,7 +12,7 @@ from adapters.runtime import Runtime
 from bot.ports import FixedClock
 from bot.programmes.signals import record_usage
 from bot.usage.parse import parse_body
-from tests.programmes.harness import RecordingSender, Received, actor, run_until, say
+from tests.programmes.harness import Received, RecordingSender, actor, run_until, say
 
 KENJI = actor("kenji@example.com", "Asia/Tokyo")
 LUCY = actor("lucy@example.com", "America/Los_Angeles")
