@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from adapters.cli import (
+    announcements,
     chat,
     content,
     database,
@@ -28,6 +29,7 @@ app.add_typer(manifest.app, name="manifest", help="Slack app manifest and Teams 
 app.add_typer(database.app, name="db", help="Database migrations")
 app.add_typer(outbox.app, name="outbox", help="Pending, stuck and dead outgoing messages")
 app.add_typer(programme.app, name="programme", help="Preview and enrol")
+app.add_typer(announcements.app, name="announcements", help="Export an announcement's per-recipient CSV")
 app.add_typer(friction.app, name="friction", help="Export friction reports as CSV")
 app.add_typer(usage.app, name="usage", help="Import usage events")
 app.add_typer(content.app, name="content", help="Check programmes, templates and systems.yaml")

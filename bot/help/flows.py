@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.audit import service as audit
+from bot.help.home import home
 from bot.markdown import escape
 from bot.messages import Actions, Button, Context, Header, Message, Reply, Text, text_message
 from bot.people import service as people
@@ -23,7 +24,13 @@ def register(router: Router) -> None:
         )
     )
     router.action("help.show", lambda turn, _event: help_command(turn, ""))
+    router.command(Command("home", "Your progress, open flags and reports, and quick actions", home_command))
+    router.home = home
     router.on_first_contact.append(welcome)
+
+
+def home_command(turn: Turn, _rest: str) -> list[Reply]:
+    return home(turn)
 
 
 def help_command(turn: Turn, _rest: str) -> list[Reply]:
@@ -46,6 +53,12 @@ def help_message(turn: Turn) -> Message:
         blocks=(
             Header("Here is what I can do for you"),
             Text("\n".join(lines).strip()),
+            Actions(
+                (
+                    Button("form.open", "Flag an AI output", value="escalation.flag|"),
+                    Button("form.open", "Something's not working", value="friction.report|"),
+                )
+            ),
             Context(f"Your roles: {escape(role_names)}. Type a command, or click a button below."),
         ),
     )

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 225daa822429
+Revision ID: bb5d8f548ed7
 Revises: 
-Create Date: 2026-11-27 14:05:22.962993
+Create Date: 2026-11-27 14:07:17.994114
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from alembic import op
 
 import bot.store.types
 
-revision: str = '225daa822429'
+revision: str = 'bb5d8f548ed7'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

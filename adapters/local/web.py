@@ -1,0 +1,220 @@
+"""The local web chat on the aiohttp app: the page at `/`, its static files and its WebSocket.
+
+Each tab is one person (`/?as=EMAIL`) looking at their direct conversation or a channel
+(`&channel=NAME`). The tab's WebSocket carries what they do to the engine and everything the
+conversation receives back to them; nothing on the page comes from the internet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+from aiohttp import WSMsgType, web
+
+from adapters.local import frames, identity
+from adapters.local.conversation import Conversation, Outcome
+from adapters.local.hub import Entry, Hub
+from adapters.local.sender import LocalSender
+from adapters.runtime import Runtime
+from bot.messages import Form
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+
+
+@dataclasses.dataclass
+class LocalChat:
+    runtime: Runtime
+    hub: Hub
+    templates: jinja2.Environment
+
+
+LOCAL_CHAT = web.AppKey("local_chat", LocalChat)
+
+
+def mount(app: web.Application, runtime: Runtime) -> None:
+    """Serve the local chat and make the hub the outbox's sender for platform "local"."""
+    hub = Hub()
+    runtime.dispatcher.senders["local"] = LocalSender(hub)
+    templates = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+    app[LOCAL_CHAT] = LocalChat(runtime=runtime, hub=hub, templates=templates)
+    app.router.add_get("/", page)
+    app.router.add_get("/local/ws", websocket)
+    app.router.add_static("/local/static", HERE / "static", append_version=False)
+
+
+async def page(request: web.Request) -> web.Response:
+    chat = request.app[LOCAL_CHAT]
+    typed = request.query.get("as", "")
+    me = identity.clean_email(typed) if typed else None
+    problem = "That doesn't look like an email address; try again." if typed and me is None else ""
+    raw_channel = request.query.get("channel", "")
+    channel = identity.clean_channel(raw_channel) if raw_channel and me else None
+    if raw_channel and me and channel is None:
+        problem = "Channel names use lowercase letters, digits, - and _ (up to 40)."
+    name = identity.display_name(me, request.query.get("name")) if me else ""
+    channels = list(identity.DEMO_CHANNELS)
+    if channel and channel not in channels:
+        channels.append(channel)
+    body = chat.templates.get_template("chat.html").render(
+        me=me,
+        name=name,
+        channel=channel,
+        channels=channels,
+        people=identity.DEMO_PEOPLE,
+        typed_email=typed if me is None else "",
+        problem=problem,
+    )
+    return web.Response(
+        text=body,
+        content_type="text/html",
+        headers={
+            "Content-Security-Policy": "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    if not _same_origin(request):
+        raise web.HTTPForbidden(text="The local chat only accepts connections from its own page.")
+    chat = request.app[LOCAL_CHAT]
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
+    await ws.prepare(request)
+    email = identity.clean_email(request.query.get("as", ""))
+    raw_channel = request.query.get("channel", "")
+    channel = identity.clean_channel(raw_channel) if raw_channel else None
+    if email is None or (raw_channel and channel is None):
+        await ws.send_json(frames.error("Pick who you are first: reload the page and choose a person."))
+        await ws.close()
+        return ws
+    conversation = Conversation(
+        engine=chat.runtime.engine,
+        hub=chat.hub,
+        email=email,
+        name=request.query.get("name"),
+        timezone=identity.clean_timezone(request.query.get("tz")),
+        channel=channel,
+    )
+    tab = Tab(ws, conversation)
+    tab.send(
+        frames.history(
+            chat.hub.subscribe(conversation.key, tab), viewer_email=email, in_channel=tab.in_channel
+        )
+    )
+    writer = asyncio.create_task(tab.write_loop(), name=f"local-chat-writer:{email}")
+    try:
+        await tab.guard(conversation.open())
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                await tab.handle(message.data)
+            elif message.type == WSMsgType.BINARY:
+                tab.send(frames.error("I only understand text messages."))
+    finally:
+        chat.hub.unsubscribe(conversation.key, tab)
+        writer.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writer
+    return ws
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Refuse WebSockets opened by other sites' pages (a browser always sends Origin for those)."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+class Tab:
+    """One browser tab: its conversation, its open form, and an ordered queue of frames to send."""
+
+    def __init__(self, ws: web.WebSocketResponse, conversation: Conversation) -> None:
+        self.ws = ws
+        self.conversation = conversation
+        self.in_channel = conversation.channel is not None
+        self.form: Form | None = None
+        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def deliver(self, entry: Entry, *, replaced: bool) -> None:
+        self.send(
+            frames.entry(
+                entry, viewer_email=self.conversation.email, in_channel=self.in_channel, replaced=replaced
+            )
+        )
+
+    def send(self, frame: dict[str, Any]) -> None:
+        self._queue.put_nowait(frame)
+
+    async def write_loop(self) -> None:
+        while True:
+            frame = await self._queue.get()
+            if self.ws.closed:
+                return
+            try:
+                await self.ws.send_json(frame)
+            except (ConnectionError, RuntimeError):
+                log.debug("local chat tab went away while sending", exc_info=True)
+                return
+
+    async def handle(self, raw: str) -> None:
+        try:
+            command = frames.parse(raw)
+        except frames.BadFrame as exc:
+            self.send(frames.error(str(exc)))
+            return
+        conversation = self.conversation
+        if isinstance(command, frames.Say):
+            await self.guard(conversation.say(command.text, thread_id=command.thread_id))
+        elif isinstance(command, frames.Click):
+            await self.guard(
+                conversation.click(
+                    message_id=command.message_id, action_id=command.action_id, value=command.value
+                )
+            )
+        elif isinstance(command, frames.Submit):
+            form = self.form
+            if form is None or form.form_id != command.form_id:
+                self.send(frames.form_close())
+                self.send(frames.error("That form is no longer open. Type `help` to start again."))
+                return
+            values = {f.name: command.values.get(f.name, "")[:10_000] for f in form.fields}
+            await self.guard(conversation.submit(form=form, values=values), values=values)
+        else:
+            self.form = None
+            self.send(frames.form_close())
+
+    async def guard(self, work: Any, *, values: dict[str, str] | None = None) -> None:
+        """Run one action; whatever goes wrong, the person gets a polite note, never a traceback."""
+        try:
+            outcome: Outcome = await work
+        except Exception:
+            reference = secrets.token_hex(4)
+            log.exception("local chat action failed [ref %s]", reference)
+            self.send(frames.error(f"Sorry, something went wrong on my side (reference {reference})."))
+            return
+        self.show(outcome, values=values)
+
+    def show(self, outcome: Outcome, *, values: dict[str, str] | None = None) -> None:
+        for entry in outcome.private:
+            self.deliver(entry, replaced=False)
+        if outcome.form_errors is not None and self.form is not None:
+            self.form = dataclasses.replace(self.form, errors=dict(outcome.form_errors))
+            self.send(frames.form(self.form, values=values))
+        elif outcome.form is not None:
+            self.form = outcome.form
+            self.send(frames.form(outcome.form))
+        elif outcome.close_form:
+            self.form = None
+            self.send(frames.form_close())

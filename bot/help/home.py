@@ -1,0 +1,54 @@
+"""The home view (Slack App Home, and `home` in any chat): progress, open flags and reports, quick actions."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from bot.escalations import service as escalations
+from bot.friction.models import FrictionReport, Status
+from bot.messages import Actions, Button, Context, Fact, Facts, Header, Message, Reply, Text
+from bot.programmes import service as programmes
+from bot.turn import Turn
+
+CLOSED_REPORTS = (Status.fixed, Status.wont_fix, Status.closed)
+
+
+def home(turn: Turn) -> list[Reply]:
+    return [Reply(message=home_message(turn))]
+
+
+def home_message(turn: Turn) -> Message:
+    facts: list[Fact] = []
+    for enrolment in programmes.enrolments_of(session=turn.session, person_id=turn.person_id):
+        programme = programmes.programme_for(session=turn.session, content=turn.content, enrolment=enrolment)
+        progress = programmes.all_progress(session=turn.session, enrolment_id=enrolment.id or 0)
+        received = sum(1 for p in progress.values() if p.times_sent)
+        facts.append(
+            Fact(programme.name, f"stage {enrolment.stage}, {received} of {len(programme.steps)} steps")
+        )
+    flags = escalations.open_for_flagger(session=turn.session, person_id=turn.person_id)
+    reports = turn.session.exec(
+        select(FrictionReport).where(
+            FrictionReport.reporter_id == turn.person_id, col(FrictionReport.status).not_in(CLOSED_REPORTS)
+        )
+    ).all()
+    facts.append(Fact("Open flags", str(len(flags))))
+    facts.append(Fact("Open friction reports", str(len(reports))))
+    status = "stopped (type `start`)" if turn.person.stopped else "on, inside your working hours"
+    return Message(
+        summary="Your adoption coach",
+        blocks=(
+            Header("Your adoption coach"),
+            Text(f"Hi {turn.person.first_name}! Here is where you are."),
+            Facts(tuple(facts)),
+            Actions(
+                (
+                    Button("form.open", "Flag an AI output", value="escalation.flag|", style="primary"),
+                    Button("form.open", "Something's not working", value="friction.report|"),
+                    Button("form.open", "My settings", value="people.settings|"),
+                    Button("help.show", "Everything I can do"),
+                )
+            ),
+            Context(f"Programme messages: {status}."),
+        ),
+    )

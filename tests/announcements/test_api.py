@@ -1,0 +1,122 @@
+"""POST/GET /api/v1/announcements over HTTP: idempotent by key, clear 4xx naming the bad field."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
+
+from adapters.runtime import Runtime, build_runtime
+from adapters.web import announcements_api
+from adapters.web.app import build_app
+from bot.announcements.models import Announcement
+from bot.config import load_settings
+from bot.content import Content
+from bot.ports import FixedClock
+from bot.store.db import Store
+from tests.announcements.helpers import KENJI, LUCY, say
+from tests.conftest import PROJECT
+from tests.programmes.harness import RecordingSender
+
+TOKEN = "s3cret-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def api_runtime(database_url: str, store: Store, clock: FixedClock, content: Content) -> Runtime:
+    settings = load_settings(
+        COACH_DATABASE_URL=database_url,
+        COACH_API_TOKEN=TOKEN,
+        COACH_LOCAL_CHAT="false",
+        COACH_ADMINS="ada@example.com",
+        COACH_CONTENT_DIR=str(PROJECT / "content"),
+        _env_file=None,
+    )
+    return build_runtime(settings, clock=clock, store=store, content=content)
+
+
+@pytest.fixture
+async def client(api_runtime: Runtime) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    app = build_app(api_runtime)
+    announcements_api.mount(app, api_runtime)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+def body(**extra: object) -> dict[str, object]:
+    return {
+        "key": "release-compass-2026-12",
+        "title": "Compass 2026-12 is live",
+        "body": "Hi {{ person.first_name }}: answers now cite their sources.",
+        "system": "assistant",
+        "model_version": "compass-2026-12",
+        "audience": {
+            "kind": "people",
+            "people": ["kenji@example.com", "lucy@example.com", "new@example.com"],
+        },
+        "ack_required": True,
+        "critical": False,
+        **extra,
+    }
+
+
+async def test_the_same_key_twice_creates_one_announcement(
+    api_runtime: Runtime,
+    client: TestClient,  # type: ignore[type-arg]
+    clock: FixedClock,
+) -> None:
+    sender = RecordingSender(clock)
+    api_runtime.dispatcher.senders["local"] = sender
+    await say(api_runtime, KENJI, "hi")
+    await say(api_runtime, LUCY, "hi")
+    first = await client.post("/api/v1/announcements", json=body(), headers=AUTH)
+    again = await client.post("/api/v1/announcements", json=body(), headers=AUTH)
+    assert first.status == 201 and again.status == 200
+    created, repeated = await first.json(), await again.json()
+    assert created["id"] == repeated["id"]
+    assert created["recipients"] == 3 and created["unreachable"] == 1  # new@ has never talked to the bot
+    rows = api_runtime.store.run_sync(lambda s: s.exec(select(Announcement)).all())
+    assert len(rows) == 1
+
+    await api_runtime.run_due_work()
+    await api_runtime.run_due_work()
+    status = await client.get(f"/api/v1/announcements/{created['id']}", headers=AUTH)
+    counts = await status.json()
+    assert status.status == 200
+    assert counts["unreachable"] == 1 and counts["acknowledged"] == 0 and counts["questions"] == 0
+    assert counts["sent"] + counts["pending"] == 2 and counts["failed"] == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": ""}, "title"),
+        ({"title": 5}, "title"),
+        ({"key": ""}, "key"),
+        ({"audience": {"kind": "martians"}}, "audience"),
+        ({"audience": {"kind": "programme", "key": "nope"}}, "audience"),
+        ({"system": "nope"}, "system"),
+        ({"body": "Hi {{ person.frist_name }}"}, "body"),
+        ({"body": "Hi {{ person.first_name"}, "body"),
+        ({"send_at": "next tuesday"}, "send_at"),
+        ({"send_at": "2026-12-01T09:00"}, "send_at"),
+        ({"critical": "yes"}, "critical"),
+    ],
+)
+async def test_bad_fields_are_named(
+    client: TestClient,  # type: ignore[type-arg]
+    change: dict[str, object],
+    field: str,
+) -> None:
+    response = await client.post("/api/v1/announcements", json=body(**change), headers=AUTH)
+    assert response.status == 400
+    assert (await response.json())["field"] == field
+
+
+async def test_the_api_needs_the_token(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = await client.post("/api/v1/announcements", json=body())
+    assert response.status == 401
+    missing = await client.get("/api/v1/announcements/99", headers=AUTH)
+    assert missing.status == 404

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import pytest
+
+from adapters.local.hub import Entry, Hub
+from adapters.local.identity import BadAddress, address_key, display_name
+from adapters.local.sender import LocalSender
+from bot.messages import text_message
+from bot.ports import Delivery, PermanentFailure
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.got: list[tuple[Entry, bool]] = []
+
+    def deliver(self, entry: Entry, *, replaced: bool) -> None:
+        self.got.append((entry, replaced))
+
+
+def delivery(
+    address: dict[str, str], text: str, *, thread_id: str | None = None, update_message_id: str | None = None
+) -> Delivery:
+    return Delivery(
+        address=address,
+        message=text_message(text),
+        idempotency_key=f"k:{text}",
+        thread_id=thread_id,
+        update_message_id=update_message_id,
+    )
+
+
+async def test_kept_for_later_when_nobody_is_connected() -> None:
+    hub = Hub()
+    sent = await LocalSender(hub).send(delivery({"user": "uma@example.com"}, "hello"))
+    history = hub.subscribe("user:uma@example.com", Recorder())
+    assert [e.id for e in history] == [sent.message_id]
+    assert sent.thread_id == sent.message_id  # a top-level message starts its own thread
+
+
+async def test_live_delivery_update_and_thread() -> None:
+    hub = Hub()
+    sender = LocalSender(hub)
+    watcher = Recorder()
+    hub.subscribe("channel:esc-assistant", watcher)
+    first = await sender.send(delivery({"channel": "esc-assistant"}, "first"))
+    reply = await sender.send(delivery({"channel": "esc-assistant"}, "in thread", thread_id=first.message_id))
+    updated = await sender.send(
+        delivery({"channel": "esc-assistant"}, "first, edited", update_message_id=first.message_id)
+    )
+    assert reply.thread_id == first.message_id
+    assert updated.message_id == first.message_id
+    entries = [(e.message.summary if e.message else "", e.thread_id, replaced) for e, replaced in watcher.got]
+    assert entries == [
+        ("first", None, False),
+        ("in thread", first.message_id, False),
+        ("first, edited", None, True),
+    ]
+    assert len(hub.history("channel:esc-assistant")) == 2
+
+
+async def test_unknown_update_target_is_posted() -> None:
+    hub = Hub()
+    sent = await LocalSender(hub).send(delivery({"user": "a@example.com"}, "x", update_message_id="gone-1"))
+    assert hub.find("user:a@example.com", sent.message_id) is not None
+
+
+@pytest.mark.parametrize("address", [{}, {"user": "not an email"}, {"channel": "Bad Name!"}, {"conv": "x"}])
+async def test_bad_addresses_fail_permanently(address: dict[str, str]) -> None:
+    with pytest.raises(PermanentFailure):
+        await LocalSender(Hub()).send(delivery(address, "x"))
+    with pytest.raises(BadAddress):
+        address_key(address)
+
+
+def test_a_failing_subscriber_is_dropped() -> None:
+    class Broken:
+        def deliver(self, entry: Entry, *, replaced: bool) -> None:
+            raise RuntimeError("tab went away")
+
+    hub = Hub()
+    hub.subscribe("user:a@example.com", Broken())
+    hub.post("user:a@example.com", Entry(id="1", author="x", text="hi", author_email="a@example.com"))
+    assert hub.watching("user:a@example.com") == 0
+
+
+def test_display_names() -> None:
+    assert display_name("ada@example.com") == "Ada"
+    assert display_name("jane.doe-smith@example.com") == "Jane Doe Smith"
+    assert display_name("x@example.com", "  Typed Name ") == "Typed Name"
