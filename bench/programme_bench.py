@@ -237,8 +237,6 @@ async def run() -> str:
     ingest = await usage_ingest()
     memory = rss_with_enrolled()
     lines = [
-        "## Programme (issue #5)",
-        "",
         "| figure | measured | target |",
         "| --- | --- | --- |",
         f"| tick with 1,000 enrolled, 1,000 due | {small:.2f} s | about equal to the next line |",

@@ -35,7 +35,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "announcement",
-            "One announcement's report: `announcement ID [csv|cancel]`",
+            "One announcement's report, its CSV, or cancel it",
             announcement_command,
             usage="announcement ID [csv|cancel]",
             topic=topic,
@@ -44,7 +44,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "changes",
-            "What changed in a system, by model version: `changes SYSTEM`",
+            "What changed in a system, by model version",
             changes_command,
             usage="changes SYSTEM",
             topic=topic,

@@ -22,7 +22,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "flag",
-            "Flag a confusing AI output to its owners: `flag <the output>`",
+            "Flag a confusing AI output to its owners",
             flag_command,
             usage="flag <the AI output>",
             topic="Escalations",
@@ -34,7 +34,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "escalation",
-            "The timeline of one flag: `escalation ID`",
+            "The timeline of one flag",
             escalation_command,
             usage="escalation ID",
             topic="Escalations",

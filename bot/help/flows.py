@@ -16,7 +16,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "admins",
-            "List admins, or `admins add EMAIL` / `admins remove EMAIL`",
+            "List, add or remove admins",
             admins_command,
             usage="admins [add|remove EMAIL]",
             role="admin",

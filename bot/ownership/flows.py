@@ -19,7 +19,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "owners",
-            "Who owns each AI system: `owners [SYSTEM]`",
+            "Who owns each AI system, with backups",
             owners_command,
             usage="owners [SYSTEM]",
             topic="Ownership",

@@ -36,7 +36,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "snooze",
-            "Pause my messages: `snooze hour`, `snooze tomorrow` or `snooze next week`",
+            "Pause my messages for an hour, until tomorrow morning or until next week",
             snooze_command,
             usage="snooze [hour|tomorrow|next week]",
             topic="Programme",
@@ -54,7 +54,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "enrol",
-            "Enrol people: `enrol EMAIL [EMAIL…] [programme KEY]`",
+            "Enrol people in a programme by email",
             enrol_command,
             usage="enrol EMAIL… [programme KEY]",
             role="admin",
