@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import logging
 import secrets
+from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -195,10 +196,10 @@ class Tab:
             self.form = None
             self.send(frames.form_close())
 
-    async def guard(self, work: Any, *, values: dict[str, str] | None = None) -> None:
+    async def guard(self, work: Awaitable[Outcome], *, values: dict[str, str] | None = None) -> None:
         """Run one action; whatever goes wrong, the person gets a polite note, never a traceback."""
         try:
-            outcome: Outcome = await work
+            outcome = await work
         except Exception:
             reference = secrets.token_hex(4)
             log.exception("local chat action failed [ref %s]", reference)

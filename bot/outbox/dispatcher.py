@@ -104,8 +104,9 @@ class Dispatcher:
             except Exception:
                 log.exception("outbox drain failed")
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
+            with contextlib.suppress(TimeoutError):  # not wait_for: on 3.11 it can swallow a cancel
+                async with asyncio.timeout(idle_seconds):
+                    await self._wake.wait()
 
     async def _deliver(self, row: OutboxMessage) -> Outcome:
         assert row.id is not None

@@ -3,8 +3,13 @@ answers in its thread, and the answer reaches the person who flagged it."""
 
 from __future__ import annotations
 
+import asyncio
+
+from sqlmodel import Session, select
+
 from adapters.runtime import Runtime
-from tests.local.helpers import Client, Tab
+from bot.outbox.models import OutboxMessage
+from tests.local.helpers import HANG_GUARD, Client, Tab
 
 OUTPUT = "The assistant said our refund window is 90 days"
 ANSWER = "It is 30 days; the policy page was out of date."
@@ -20,17 +25,9 @@ async def test_flag_card_thread_answer(client: Client, runtime: Runtime) -> None
     await uma.until(lambda f: f["type"] == "form_close")
 
     await runtime.dispatcher.drain()
-    try:
-        card = await owner.until(lambda f: f["type"] == "entry" and f["from_bot"] and OUTPUT in f["html"])
-    except TimeoutError:
-        from bot.outbox.models import OutboxMessage
-        from sqlmodel import select
-        rows = await runtime.store.run(lambda s: [(r.idempotency_key, r.platform, r.address, r.state, r.next_attempt_at, r.last_error, r.attempts) for r in s.exec(select(OutboxMessage)).all()])
-        for r in rows: print("ROW", r)
-        print("NOW", runtime.clock.now())
-        print("SEEN", [(f["type"], f.get("html", "")[:200]) for f in owner.seen])
-        raise
+    card = await owner.until(lambda f: f["type"] == "entry" and f["from_bot"] and OUTPUT in f["html"])
     assert "Reply in thread" in card["html"]
+    await recorded(runtime, card["id"])  # the bot links a thread reply to the card by this record
     await owner.send(type="say", text=ANSWER, thread_id=card["id"])
     mine = await owner.until(lambda f: f["type"] == "entry" and f["mine"])
     assert mine["thread_id"] == card["id"]
@@ -41,3 +38,17 @@ async def test_flag_card_thread_answer(client: Client, runtime: Runtime) -> None
     assert not answer["ephemeral"]
     updated = await owner.until(lambda f: f["type"] == "entry" and f["id"] == card["id"])
     assert updated["replaced"] and ANSWER in updated["html"]  # the card shows the answer in place
+
+
+async def recorded(runtime: Runtime, message_id: str) -> None:
+    """Wait until the dispatcher has recorded a sent message's id (it does so just after sending)."""
+
+    def sent(session: Session) -> bool:
+        query = select(OutboxMessage).where(OutboxMessage.platform_message_id == message_id)
+        return session.exec(query).first() is not None
+
+    async with asyncio.timeout(HANG_GUARD):
+        while True:
+            if await runtime.store.run(sent):
+                return
+            await asyncio.sleep(0.02)
