@@ -19,3 +19,5 @@ def settings_or_exit() -> Settings:
 
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # The clock ticks every few seconds; its "job executed" lines would drown everything else.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -13,6 +13,7 @@ from bot.events import Place, Shortcut, Submitted
 from bot.messages import Form, Reply
 from bot.ownership import service as ownership
 from bot.people import service as people
+from bot.programmes import service as programmes
 from bot.readiness import flows as readiness_flows
 from bot.routing import Command, FormSpec, Router
 from bot.turn import Turn, UserError
@@ -81,11 +82,22 @@ def _form(turn: Turn, *, output: str, place: Place, link: str | None) -> Form:
 
 
 def system_for_place(turn: Turn, place: Place) -> str | None:
-    """The system whose escalation channel this is, or the only system there is."""
+    """The system whose escalation channel this is, the only system there is, or the one system the
+    person's programmes are about (a sensible default they can still change)."""
     for system in turn.content.systems.values():
         if not place.is_direct and system.escalation_channel.get(place.platform) == place.channel_id:
             return system.key
-    return next(iter(turn.content.systems)) if len(turn.content.systems) == 1 else None
+    if len(turn.content.systems) == 1:
+        return next(iter(turn.content.systems))
+    enrolled = {
+        e.programme_key for e in programmes.enrolments_of(session=turn.session, person_id=turn.person_id)
+    }
+    systems = {
+        p.system
+        for k, p in turn.content.programmes.items()
+        if k in enrolled and p.system in turn.content.systems
+    }
+    return systems.pop() if len(systems) == 1 else None
 
 
 def submit_flag(turn: Turn, event: Submitted) -> list[Reply]:
