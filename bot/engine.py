@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.audit import service as audit
@@ -58,9 +59,7 @@ class Engine:
 
     async def _handle(self, event: Event) -> tuple[list[Reply], str]:
         try:
-            replies, queued = await self.store.run(
-                lambda session: (self.handle_sync(session, event), outbox.queued_in(session))
-            )
+            replies, queued = await self._unit_of_work(event)
         except UserError as exc:
             return [Reply(message=text_message(str(exc)), ephemeral=True)], "refused"
         except Exception:
@@ -78,6 +77,21 @@ class Engine:
         if queued:
             self.on_commit()
         return replies, "ok"
+
+    async def _unit_of_work(self, event: Event) -> tuple[list[Reply], bool]:
+        """Handle the event in one transaction; a unique-key race with a concurrent first contact
+        (the same new person or row created by another process at the same moment) is retried once,
+        when the other side's rows are there to be found."""
+        for attempt in (1, 2):
+            try:
+                return await self.store.run(
+                    lambda session: (self.handle_sync(session, event), outbox.queued_in(session))
+                )
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                log.info("unit of work raced a concurrent insert; retrying once")
+        raise AssertionError("unreachable")
 
     def handle_sync(self, session: Session, event: Event) -> list[Reply]:
         now = self.clock.now()

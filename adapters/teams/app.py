@@ -35,14 +35,16 @@ from adapters.runtime import Runtime
 from adapters.teams import translate as tr
 from adapters.teams.credentials import CachingCredentialsFactory, bot_framework_config, is_network_failure
 from adapters.teams.render import attachment, render_form, render_message
-from adapters.teams.sender import TeamsSender, card_activity, message_activity
+from adapters.teams.sender import TeamsSender, card_activity, classify, message_activity
 from adapters.teams.throttle import ConversationThrottle
 from bot.engine import OPEN_FORM
 from bot.events import Clicked, Event, Submitted
 from bot.markdown import plain_text
 from bot.messages import Form, Message, Reply, Text
+from bot.ports import RetryLater
 
 log = logging.getLogger(__name__)
+REPLY_PATIENCE = 5.0  # seconds a reply in a turn may wait for the conversation's limits
 
 _RAW: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("teams_raw_activity")
 FORM_INVOKES = {"adaptiveCard/action", "composeExtension/fetchTask", "composeExtension/submitAction"}
@@ -58,9 +60,10 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials)
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
-    bot = TeamsBot(runtime)
+    throttle = ConversationThrottle()  # shared: replies in a turn and proactive sends count together
+    bot = TeamsBot(runtime, throttle=throttle)
     runtime.dispatcher.senders["teams"] = TeamsSender(
-        adapter=adapter, app_id=settings.teams_app_id or "", throttle=ConversationThrottle()
+        adapter=adapter, app_id=settings.teams_app_id or "", throttle=throttle
     )
     metadata_url = (
         settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
@@ -145,8 +148,9 @@ async def _on_turn_error(context: TurnContext, error: Exception) -> None:
 class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     """Translates activities into events, asks the engine, and sends its replies in this turn."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, *, throttle: ConversationThrottle | None = None) -> None:
         self.runtime = runtime
+        self.throttle = throttle or ConversationThrottle()
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._turn(turn_context)
@@ -182,9 +186,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                     turn_context, render_form(form, values=event.values), form.title, source
                 )
             elif reply.form is not None:
-                await turn_context.send_activity(
-                    card_activity(render_form(reply.form), summary=reply.form.title)
-                )
+                await self._post_or_update(turn_context, render_form(reply.form), reply.form.title, None)
             elif reply.message is not None:
                 target = source if reply.replace_source and isinstance(event, Clicked) else None
                 await self._post_or_update(
@@ -200,9 +202,30 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         activity = card_activity(card, summary=summary)
         if message_id:
             activity.id = message_id
-            await turn_context.update_activity(activity)
-        else:
-            await turn_context.send_activity(activity)
+        conversation = (turn_context.activity.conversation.id or "").split(";messageid=")[0]
+        for attempt in (1, 2):
+            await self._room_for_one_more(conversation)
+            try:
+                if message_id:
+                    await turn_context.update_activity(activity)
+                else:
+                    await turn_context.send_activity(activity)
+                return
+            except Exception as exc:
+                mapped = classify(exc)
+                if attempt == 2 or not isinstance(mapped, RetryLater):
+                    raise
+                # The person is waiting for this answer: wait out a short Retry-After, once.
+                await asyncio.sleep(min(mapped.after_seconds or 1.0, REPLY_PATIENCE))
+
+    async def _room_for_one_more(self, conversation: str) -> None:
+        """Replies share the conversation's limits with proactive sends; a reply waits its turn
+        (briefly) rather than being refused with a 429."""
+        try:
+            await self.throttle.acquire(conversation)
+        except RetryLater as wait:
+            await asyncio.sleep(min(wait.after_seconds or 1.0, REPLY_PATIENCE))
+            await self.throttle.acquire(conversation)
 
     async def _form_with_errors(self, event: Submitted, errors: dict[str, str] | Any) -> Form:
         """The submitted form again, rebuilt by its flow, with the errors beside its fields."""

@@ -49,7 +49,12 @@ def enrol_and_plan(
         from bot.announcements.delivery import send_latest_to  # announcements read programmes: import late
 
         send_latest_to(
-            session=session, person=person, system=programme.system, now=now, content=content, settings=settings
+            session=session,
+            person=person,
+            system=programme.system,
+            now=now,
+            content=content,
+            settings=settings,
         )
     return created
 

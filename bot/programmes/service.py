@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.content import Content, Programme, parse_programme
@@ -36,13 +37,17 @@ def enrol(
 
 
 def remember_version(*, session: Session, programme: Programme, source: str, now: datetime) -> None:
-    if session.get(ProgrammeVersion, (programme.key, programme.version)) is None:
+    if session.get(ProgrammeVersion, (programme.key, programme.version)) is not None:
+        return
+    try:
         with session.begin_nested():
             session.add(
                 ProgrammeVersion(
                     programme_key=programme.key, version=programme.version, source=source, created_at=now
                 )
             )
+    except IntegrityError:
+        pass  # a concurrent first enrolment stored this version (the same source) first
 
 
 def programme_for(*, session: Session, content: Content, enrolment: Enrolment) -> Programme:
