@@ -36,6 +36,9 @@ SCRIPT = str(Path(__file__).resolve())
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
+# What each DM says. The default gets a one-line answer, as the anchor's say() does, so both servers
+# ask the same of the fake Web API; `--text help` measures the long help answer instead.
+TEXT = os.environ.get("BENCH_TEXT", "thank you")
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
 USERS = [f"UBENCH{i:04d}" for i in range(100)]
@@ -73,6 +76,8 @@ def serve_coach(port: int, api: str, database: str) -> None:
     from bot.config import load_settings
     from bot.store.db import Store
 
+    if os.environ.get("BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     settings = load_settings(
         COACH_DATABASE_URL=f"sqlite:///{database}",
         COACH_CONTENT_DIR=str(PROJECT / "content"),
@@ -148,7 +153,7 @@ def dm(index: int, run: str) -> str:
     event = {
         "type": "message",
         "user": user,
-        "text": "help",
+        "text": TEXT,
         "ts": ts,
         "channel": f"D{user}",
         "event_ts": ts,
@@ -266,7 +271,9 @@ async def main(events: int, senders: int) -> None:
 
 
 def report(anchor: Result, coach: Result, *, senders: int) -> None:
-    print(f"\n{anchor.events} signed DM events, {senders} concurrent senders, one local fake Web API\n")
+    print(
+        f"\n{anchor.events} signed DM events saying {TEXT!r}, {senders} concurrent senders, one local fake Web API\n"
+    )
     print("| server | acked/s | ack p50 ms | ack p99 ms | answered/s | non-200 |")
     print("|---|---:|---:|---:|---:|---:|")
     for r in (anchor, coach):
@@ -288,5 +295,7 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--events", type=int, default=2000)
         parser.add_argument("--senders", type=int, default=20)
+        parser.add_argument("--text", default=TEXT, help="what each DM says (the servers inherit it)")
         args = parser.parse_args()
+        os.environ["BENCH_TEXT"] = TEXT = args.text
         asyncio.run(main(args.events, args.senders))

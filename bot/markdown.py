@@ -70,6 +70,9 @@ def plain_text(markdown: str) -> str:
     return "\n".join(out)
 
 
+_INTERESTING = re.compile(r"[\\*_`\[]")  # where a construct or an escape may start
+
+
 def parse_inline(text: str) -> tuple[Span, ...]:
     spans: list[Span] = []
     buffer: list[str] = []
@@ -81,14 +84,21 @@ def parse_inline(text: str) -> tuple[Span, ...]:
 
     i = 0
     while i < len(text):
-        ch = text[i]
-        if ch == "\\" and i + 1 < len(text):
+        found = _INTERESTING.search(text, i)
+        if found is None:
+            buffer.append(text[i:])
+            break
+        start = found.start()
+        if start > i:
+            buffer.append(text[i:start])  # plain run: no character in it can start anything
+        i = start
+        if text[i] == "\\" and i + 1 < len(text):
             buffer.append(text[i + 1])
             i += 2
             continue
         match = _match_construct(text, i)
         if match is None:
-            buffer.append(ch)
+            buffer.append(text[i])
             i += 1
             continue
         span, i = match

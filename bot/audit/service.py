@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from bot.audit.models import AuditEntry, ProcessedEvent
@@ -36,17 +34,24 @@ def for_subject(*, session: Session, subject: str) -> Sequence[AuditEntry]:
     ).all()
 
 
+_CLAIM_EVENT = {
+    # Plain driver SQL: this runs for every inbound event, and skipping statement compilation matters.
+    "sqlite": "INSERT INTO processedevent (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+    "postgresql": "INSERT INTO processedevent (key, at) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING",
+}
+
+
 def first_time(*, session: Session, key: str, at: datetime) -> bool:
     """Claim an inbound event key; False when another delivery of it was already processed.
 
     One insert-or-ignore, so a retry racing the first delivery in another process loses cleanly.
     """
-    table = ProcessedEvent.__table__  # type: ignore[attr-defined]
-    statement = (
-        pg_insert(table) if session.get_bind().dialect.name == "postgresql" else sqlite_insert(table)
-    ).on_conflict_do_nothing(index_elements=["key"])
-    inserted = session.execute(statement.values(key=key, at=at).returning(table.c.key)).first()
-    return inserted is not None
+    connection = session.connection()
+    stored_at: object = at.astimezone(UTC).replace(tzinfo=None)  # naive UTC, as UTCDateTime stores it
+    if connection.dialect.name == "sqlite":
+        stored_at = f"{stored_at:%Y-%m-%d %H:%M:%S.%f}"  # SQLAlchemy's SQLite DATETIME text form
+    result = connection.exec_driver_sql(_CLAIM_EVENT[connection.dialect.name], (key, stored_at))
+    return bool(result.rowcount == 1)
 
 
 def forget_processed_before(*, session: Session, before: datetime) -> None:

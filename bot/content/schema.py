@@ -6,6 +6,7 @@ Cross-file references (a step's template, a programme's system) are checked in `
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from typing import Any, Literal
@@ -319,10 +320,21 @@ class Friction(_Model):
     def match(self, text: str) -> FrustrationRule | None:
         """The first rule with a phrase in `text` (case, apostrophes and spacing ignored)."""
         said = f" {_normalise(text)} "
-        for rule in self.frustration:
-            if any(f" {_normalise(p)} " in said for p in rule.phrases):
+        for rule, phrases in self._normalised():
+            if any(p in said for p in phrases):
                 return rule
         return None
+
+    def _normalised(self) -> tuple[tuple[FrustrationRule, tuple[str, ...]], ...]:
+        return _normalised_rules(self.frustration)
+
+
+@functools.lru_cache(maxsize=8)
+def _normalised_rules(
+    rules: tuple[FrustrationRule, ...],
+) -> tuple[tuple[FrustrationRule, tuple[str, ...]], ...]:
+    """Every message passes through `Friction.match`: normalise the phrases once, not per message."""
+    return tuple((r, tuple(f" {_normalise(p)} " for p in r.phrases)) for r in rules)
 
 
 def _normalise(text: str) -> str:

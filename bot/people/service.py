@@ -51,13 +51,16 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     People are matched across platforms by email when the platform gives one. Writes only what
     changed, so the common case (someone the bot knows, writing again) is one query.
     """
-    identity = session.exec(
-        select(Identity).where(
+    found_pair = session.exec(
+        select(Identity, Person)
+        .join(Person, col(Person.id) == Identity.person_id)
+        .where(
             Identity.platform == actor.platform,
             Identity.workspace == actor.workspace,
             Identity.user_id == actor.user_id,
         )
     ).first()
+    identity, known = found_pair if found_pair is not None else (None, None)
     email = actor.email.strip().lower() if actor.email else None
     is_new = False
     was_reachable = identity is not None and identity.reachable and bool(identity.address)
@@ -74,9 +77,8 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
         )
         session.add(identity)
     else:
-        found = session.get(Person, identity.person_id)
-        assert found is not None
-        person = found
+        assert known is not None
+        person = known
     _refresh(person=person, identity=identity, actor=actor, now=now, email=email)
     handles = {h.lower() for h in admin_handles}
     if not person.is_admin and handles & {
