@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Engine
-from bot.flows import after_sent_handlers, build_router, job_handlers
+from bot.flows import after_sent_handlers, async_job_handlers, build_router, job_handlers
 from bot.outbox.dispatcher import Dispatcher
-from bot.ports import Clock, SystemClock
+from bot.ports import Clock, Directory, SystemClock
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
 
@@ -24,6 +24,7 @@ class Runtime:
     ticker: Ticker
     clock: Clock
     content: Content
+    directories: dict[str, Directory] = field(default_factory=dict)  # adapters register theirs
 
     async def run_due_work(self) -> int:
         """One tick: run due work, then drain what it queued (tests call this with a fixed clock)."""
@@ -62,7 +63,15 @@ def build_runtime(
         after_sent=after_sent_handlers(content=content, settings=settings),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
     )
-    ticker = Ticker(store=store, clock=clock, handlers=job_handlers(content=content, settings=settings))
+    directories: dict[str, Directory] = {}
+    ticker = Ticker(
+        store=store,
+        clock=clock,
+        handlers=job_handlers(content=content, settings=settings),
+        async_handlers=async_job_handlers(
+            store=store, content=content, settings=settings, directories=directories
+        ),
+    )
     engine = Engine(
         store=store,
         settings=settings,
@@ -79,4 +88,5 @@ def build_runtime(
         ticker=ticker,
         clock=clock,
         content=content,
+        directories=directories,
     )

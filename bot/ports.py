@@ -1,6 +1,6 @@
-"""What the engine needs from the outer ring: a sender per platform, and a clock.
+"""What the engine needs from the outer ring: a sender and a directory per platform, and a clock.
 
-Adapters implement `Sender`; the outbox dispatcher calls it. A sender raises `RetryLater` for rate
+Adapters implement `Sender` and `Directory`; the outbox dispatcher calls it. A sender raises `RetryLater` for rate
 limits and transient failures, `Unreachable` when the platform cannot reach that address at all, and
 `PermanentFailure` for anything retrying cannot fix.
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from bot.events import Actor
 from bot.messages import Message
 
 
@@ -51,6 +52,17 @@ class Sender(Protocol):
     platform: str
 
     async def send(self, delivery: Delivery) -> Sent: ...
+
+
+class Directory(Protocol):
+    """Who is in a channel, as the platform knows them.
+
+    `address` is the channel's opaque address (a place's address). Each member's `Actor.address` is how
+    to reach that person directly, or {} when the platform cannot yet (a Teams user who never installed
+    the app). Bots and deactivated accounts are left out.
+    """
+
+    async def members(self, address: Mapping[str, Any]) -> list[Actor]: ...
 
 
 class Clock(Protocol):

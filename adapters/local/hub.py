@@ -48,20 +48,31 @@ class Hub:
         self._ids = itertools.count(1)
         self._history: dict[str, deque[Entry]] = {}
         self._subscribers: dict[str, list[Subscriber]] = {}
+        self._viewers: dict[str, dict[int, str]] = {}  # key -> id(subscriber) -> the viewer's email
         self._limit = history_limit
 
     def new_id(self) -> str:
         return f"{self._prefix}-{next(self._ids)}"
 
-    def subscribe(self, key: str, subscriber: Subscriber) -> list[Entry]:
-        """Start watching `key`; returns the history so far (nothing posted can fall in between)."""
+    def subscribe(self, key: str, subscriber: Subscriber, *, email: str | None = None) -> list[Entry]:
+        """Start watching `key` (as `email`, when a person watches); returns the history so far
+        (nothing posted can fall in between)."""
         self._subscribers.setdefault(key, []).append(subscriber)
+        if email:
+            self._viewers.setdefault(key, {})[id(subscriber)] = email
         return self.history(key)
 
     def unsubscribe(self, key: str, subscriber: Subscriber) -> None:
         watching = self._subscribers.get(key, [])
         if subscriber in watching:
             watching.remove(subscriber)
+        self._viewers.get(key, {}).pop(id(subscriber), None)
+
+    def members(self, key: str) -> list[str]:
+        """The emails of the people who posted in `key` or watch it now, first seen first."""
+        posters = (e.author_email for e in self._history.get(key, ()) if e.author_email)
+        found = dict.fromkeys((*posters, *self._viewers.get(key, {}).values()))
+        return list(found)
 
     def watching(self, key: str) -> int:
         return len(self._subscribers.get(key, []))

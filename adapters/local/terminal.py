@@ -20,6 +20,7 @@ from typing import TextIO
 
 from adapters.local import text as render
 from adapters.local.conversation import Conversation, Outcome
+from adapters.local.directory import LocalDirectory
 from adapters.local.hub import Entry, Hub
 from adapters.local.identity import clean_timezone
 from adapters.local.sender import LocalSender
@@ -43,6 +44,7 @@ class TerminalChat:
     ) -> None:
         self.hub = Hub()
         runtime.dispatcher.senders["local"] = LocalSender(self.hub)
+        runtime.directories["local"] = LocalDirectory(self.hub)
         self.conversation = Conversation(
             engine=runtime.engine, hub=self.hub, email=email, name=name, timezone=system_timezone()
         )

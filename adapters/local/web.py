@@ -22,6 +22,7 @@ from aiohttp import WSMsgType, web
 
 from adapters.local import frames, identity
 from adapters.local.conversation import Conversation, Outcome
+from adapters.local.directory import LocalDirectory
 from adapters.local.hub import Entry, Hub
 from adapters.local.sender import LocalSender
 from adapters.runtime import Runtime
@@ -45,6 +46,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     """Serve the local chat and make the hub the outbox's sender for platform "local"."""
     hub = Hub()
     runtime.dispatcher.senders["local"] = LocalSender(hub)
+    runtime.directories["local"] = LocalDirectory(hub)
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
@@ -113,7 +115,9 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     tab = Tab(ws, conversation)
     tab.send(
         frames.history(
-            chat.hub.subscribe(conversation.key, tab), viewer_email=email, in_channel=tab.in_channel
+            chat.hub.subscribe(conversation.key, tab, email=email),
+            viewer_email=email,
+            in_channel=tab.in_channel,
         )
     )
     writer = asyncio.create_task(tab.write_loop(), name=f"local-chat-writer:{email}")

@@ -25,7 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
 from adapters.slack.deliver import Surface, deliver
-from adapters.slack.directory import Directory
+from adapters.slack.directory import ChannelMembers, Directory
 from adapters.slack.render import render_errors, render_form
 from adapters.slack.sender import SlackSender
 from adapters.slack.translate import translate, with_message_link, with_profile
@@ -217,6 +217,9 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     if settings.slack_app_token is not None and settings.slack_app_token.get_secret_value():
         app.cleanup_ctx.append(_socket_mode(adapter, settings.slack_app_token.get_secret_value()))
     runtime.dispatcher.senders["slack"] = adapter.sender
+    runtime.directories["slack"] = ChannelMembers(
+        directory=adapter.directory, client_for=adapter.sender.client_for
+    )
 
 
 def _shared_session(adapter: SlackAdapter):  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""What the adapter asks Slack about people: profiles (users.info) and DM channels (conversations.open).
+"""What the adapter asks Slack about people: profiles (users.info), DM channels (conversations.open)
+and a channel's members (conversations.members), the last as the engine's `Directory` port.
 
 Both are cached for a while: users.info is rate-limited per workspace, and a DM channel id never
 changes. A failed lookup is logged and answered with "unknown", never fatal to a turn.
@@ -8,17 +9,19 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.translate import Profile
+from adapters.slack.translate import Profile, person_address
+from bot.events import Actor
 
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = 15 * 60.0
+MEMBERS_PAGE = 200
 
 
 class Directory:
@@ -67,11 +70,61 @@ class Directory:
         return channel
 
 
+class ChannelMembers:
+    """The `Directory` port for Slack: conversations.members, then a cached users.info per member."""
+
+    def __init__(
+        self, *, directory: Directory, client_for: Callable[[str], Awaitable[AsyncWebClient]]
+    ) -> None:
+        self.directory = directory
+        self.client_for = client_for
+
+    async def members(self, address: Mapping[str, Any]) -> list[Actor]:
+        """People in the channel (bots and deactivated accounts left out); raises SlackApiError."""
+        team, channel = str(address.get("team") or ""), str(address.get("channel") or "")
+        if not channel:
+            return []
+        client = await self.client_for(team)
+        actors = []
+        for user in await self._member_ids(client, channel):
+            profile = await self.directory.profile(client=client, team=team, user=user)
+            if profile is None or not profile.is_person:
+                continue
+            actors.append(
+                Actor(
+                    platform="slack",
+                    workspace=team,
+                    user_id=user,
+                    display_name=profile.display_name,
+                    email=profile.email,
+                    timezone=profile.timezone,
+                    address=person_address(team, user),
+                )
+            )
+        return actors
+
+    async def _member_ids(self, client: AsyncWebClient, channel: str) -> list[str]:
+        ids: list[str] = []
+        cursor: str | None = None
+        while True:
+            kwargs: dict[str, Any] = {"channel": channel, "limit": MEMBERS_PAGE}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await client.conversations_members(**kwargs)
+            ids.extend(str(u) for u in response.get("members") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return list(dict.fromkeys(ids))
+
+
 def _profile(user: dict[str, Any]) -> Profile:
     profile = user.get("profile") or {}
     name = (
         profile.get("display_name") or profile.get("real_name") or user.get("real_name") or user.get("name")
     )
     return Profile(
-        display_name=name or None, email=profile.get("email") or None, timezone=user.get("tz") or None
+        display_name=name or None,
+        email=profile.get("email") or None,
+        timezone=user.get("tz") or None,
+        is_person=not (user.get("is_bot") or user.get("deleted") or user.get("id") == "USLACKBOT"),
     )

@@ -17,8 +17,10 @@ BOT_EVENTS = ("app_home_opened", "app_mention", "message.im", "message.channels"
 SCOPES = (
     "app_mentions:read",  # app_mention
     "channels:history",  # message.channels: replies in the threads the coach starts in channels
+    "channels:read",  # conversations.members: `enrol channel` on a public channel
     "chat:write",  # chat.postMessage, chat.postEphemeral, chat.update
     "commands",  # /coach and the shortcuts
+    "groups:read",  # conversations.members: `enrol channel` on a private channel the coach is in
     "im:history",  # message.im
     "im:write",  # conversations.open for proactive DMs
     "users:read",  # users.info: name and time zone

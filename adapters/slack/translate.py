@@ -32,6 +32,7 @@ class Profile:
     display_name: str | None = None
     email: str | None = None
     timezone: str | None = None
+    is_person: bool = True  # False for bots, the Slackbot and deactivated accounts
 
 
 def translate(payload: Mapping[str, Any], *, bot_user_id: str | None = None) -> Event | None:

@@ -34,6 +34,7 @@ from botframework.connector.auth import (
 from adapters.runtime import Runtime
 from adapters.teams import translate as tr
 from adapters.teams.credentials import CachingCredentialsFactory, bot_framework_config, is_network_failure
+from adapters.teams.directory import ChannelMembers
 from adapters.teams.render import attachment, render_form, render_message
 from adapters.teams.sender import TeamsSender, card_activity, classify, message_activity
 from adapters.teams.throttle import ConversationThrottle
@@ -65,6 +66,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     runtime.dispatcher.senders["teams"] = TeamsSender(
         adapter=adapter, app_id=settings.teams_app_id or "", throttle=throttle
     )
+    runtime.directories["teams"] = ChannelMembers(adapter=adapter, app_id=settings.teams_app_id or "")
     metadata_url = (
         settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
     )

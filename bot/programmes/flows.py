@@ -12,8 +12,8 @@ from bot.people import service as people
 from bot.people.models import Person
 from bot.policy.model import AttentionState
 from bot.policy.snooze import SnoozeChoice, snooze_until
+from bot.programmes import channel, scheduled, service, steps
 from bot.programmes import messages as m
-from bot.programmes import scheduled, service, steps
 from bot.programmes.enrolment import enrol_and_plan
 from bot.routing import Command, Router
 from bot.schedule import service as schedule
@@ -53,9 +53,9 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "enrol",
-            "Enrol people in a programme by email",
+            "Enrol people in a programme by email, or everyone in a channel",
             enrol_command,
-            usage="enrol EMAIL… [programme KEY]",
+            usage="enrol EMAIL… | channel [CHANNEL] [programme KEY]",
             role="admin",
             topic="Admin",
         )
@@ -118,9 +118,11 @@ def enrol_command(turn: Turn, rest: str) -> list[Reply]:
         raise UserError(
             f"I don't know the programme {key!r}. Programmes: {', '.join(sorted(turn.content.programmes))}."
         )
+    if words and words[0].lower() == "channel":
+        return channel.enrol_channel_command(turn, words[1:], programme)
     emails = [w.strip("<>").lower() for w in words if "@" in w]
     if not emails:
-        raise UserError("Usage: `enrol EMAIL [EMAIL…] [programme KEY]`.")
+        raise UserError("Usage: `enrol EMAIL [EMAIL…] [programme KEY]` or `enrol channel [CHANNEL]`.")
     added = []
     for email in emails:
         person = people.ensure_by_email(session=turn.session, email=email, now=turn.now)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlmodel import Session
 
 from bot.config import Settings
 from bot.content import Content
-from bot.programmes import scheduled, signals
+from bot.ports import Directory
+from bot.programmes import channel, scheduled, signals
 from bot.schedule.models import DueWork
-from bot.schedule.ticker import Handler
+from bot.schedule.ticker import AsyncHandler, Handler
+from bot.store.db import Store
 
 
 def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
@@ -21,3 +24,9 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
         signals.refresh_people(session=session, job=job, now=now, content=content)
 
     return {scheduled.STEP: run_step, signals.REFRESH: refresh}
+
+
+def async_handlers(
+    *, store: Store, content: Content, settings: Settings, directories: Mapping[str, Directory]
+) -> dict[str, AsyncHandler]:
+    return channel.async_handlers(store=store, content=content, settings=settings, directories=directories)

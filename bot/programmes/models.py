@@ -31,7 +31,7 @@ class Enrolment(SQLModel, table=True):
     stage: str = "invited"
     stage_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     enrolled_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
-    enrolled_by: str = "first_contact"  # first_contact, admin, import
+    enrolled_by: str = "first_contact"  # first_contact, admin, import, channel
     completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 

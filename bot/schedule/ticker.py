@@ -1,10 +1,16 @@
-"""Claims due work and runs the handler registered for each kind, in one unit of work per batch."""
+"""Claims due work and runs the handler registered for each kind, in one unit of work per job.
+
+A sync handler runs inside the job's unit of work. An async handler (one that must await the outer
+ring, e.g. a platform's member list) gets a detached copy of the claimed job, holds no session while it
+awaits, and opens its own units of work; the job is finished, or retried with the same backoff as a
+failed sync handler, in a unit of work of its own afterwards.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -17,17 +23,25 @@ from bot.store.db import Store
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Session, DueWork, datetime], None]
+AsyncHandler = Callable[[DueWork, datetime], Awaitable[None]]
 MAX_FAILURES = 5
 RETRY_AFTER = timedelta(minutes=5)
 
 
 class Ticker:
     def __init__(
-        self, *, store: Store, clock: Clock, handlers: Mapping[str, Handler], batch: int = 200
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        handlers: Mapping[str, Handler],
+        async_handlers: Mapping[str, AsyncHandler] | None = None,
+        batch: int = 200,
     ) -> None:
         self.store = store
         self.clock = clock
         self.handlers = dict(handlers)
+        self.async_handlers = dict(async_handlers or {})
         self.batch = batch
 
     async def tick(self) -> int:
@@ -37,7 +51,9 @@ class Ticker:
             now = self.clock.now()
             ids = await self.store.run(functools.partial(self._claim, now=now))
             for job_id in ids:
-                await self.store.run(functools.partial(self._run_one, job_id=job_id, now=now))
+                detached = await self.store.run(functools.partial(self._run_one, job_id=job_id, now=now))
+                if detached is not None:
+                    await self._run_async(detached, now=now)
             total += len(ids)
             if len(ids) < self.batch:
                 return total
@@ -46,34 +62,74 @@ class Ticker:
         now = self.clock.now()
         ids = self.store.run_sync(functools.partial(self._claim, now=now))
         for job_id in ids:
-            self.store.run_sync(functools.partial(self._run_one, job_id=job_id, now=now))
+            self.store.run_sync(functools.partial(self._run_one, job_id=job_id, now=now, release_async=True))
         return len(ids)
 
     def _claim(self, session: Session, *, now: datetime) -> list[int]:
         return service.claim_due(session=session, now=now, limit=self.batch)
 
-    def _run_one(self, session: Session, *, job_id: int, now: datetime) -> None:
-        """One job, one unit of work: a failure rolls back that job alone."""
+    def _run_one(
+        self, session: Session, *, job_id: int, now: datetime, release_async: bool = False
+    ) -> DueWork | None:
+        """One job, one unit of work: a failure rolls back that job alone.
+
+        A job of an async kind is not run here: a detached copy is returned for `_run_async` (or,
+        with `release_async`, its claim is given back for an async tick to take).
+        """
         job = session.get(DueWork, job_id)
         if job is None or job.state != DueState.pending:
-            return
+            return None
+        if job.kind in self.async_handlers:
+            if release_async:
+                job.claimed_until = None
+                return None
+            return DueWork.model_validate(job.model_dump())
         handler = self.handlers.get(job.kind)
         if handler is None:
             service.finish(job=job, now=now, note=f"no handler for {job.kind}")
             log.error("due work %s has no handler for kind %r", job.id, job.kind)
-            return
+            return None
         try:
             with session.begin_nested():
                 handler(session, job, now)
                 if job.state == DueState.pending and job.due_at <= now:
                     service.finish(job=job, now=now)  # a handler that neither finished nor moved it
         except Exception:
-            failures = int(job.payload.get("failures", 0)) + 1
-            job.payload = {**job.payload, "failures": failures}
-            if failures >= MAX_FAILURES:
-                service.finish(job=job, now=now, note="failed; see the log")
-                log.exception("due work %s (%s) failed %s times; giving up", job.id, job.subject, failures)
-            else:
-                job.due_at = now + RETRY_AFTER * 2 ** (failures - 1)
-                log.exception("due work %s (%s) failed; retrying at %s", job.id, job.subject, job.due_at)
+            _failed(job, now=now)
         job.claimed_until = None
+        return None
+
+    async def _run_async(self, detached: DueWork, *, now: datetime) -> None:
+        """Await an async handler with no session held, then record the outcome in a unit of work."""
+        handler = self.async_handlers[detached.kind]
+        error: Exception | None = None
+        try:
+            await handler(detached, now)
+        except Exception as exc:
+            error = exc
+        assert detached.id is not None
+        await self.store.run(functools.partial(self._after_async, job_id=detached.id, now=now, error=error))
+
+    def _after_async(self, session: Session, *, job_id: int, now: datetime, error: Exception | None) -> None:
+        job = session.get(DueWork, job_id)
+        if job is None or job.state != DueState.pending:
+            return
+        if error is not None:
+            _failed(job, now=now, error=error)
+        else:
+            service.finish(job=job, now=now)
+        job.claimed_until = None
+
+
+def _failed(job: DueWork, *, now: datetime, error: BaseException | bool = True) -> None:
+    """Count a failure and back off or give up; `error` is logged (True: the one being handled)."""
+    failures = int(job.payload.get("failures", 0)) + 1
+    job.payload = {**job.payload, "failures": failures}
+    if failures >= MAX_FAILURES:
+        service.finish(job=job, now=now, note="failed; see the log")
+        log.error(
+            "due work %s (%s) failed %s times; giving up", job.id, job.subject, failures, exc_info=error
+        )
+    else:
+        job.due_at = now + RETRY_AFTER * 2 ** (failures - 1)
+        log.error("due work %s (%s) failed; retrying at %s", job.id, job.subject, job.due_at, exc_info=error)

@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "users.info": {"user", "include_locale"},
     "conversations.open": {"channel", "users", "return_im", "prevent_creation"},
     "conversations.history": {"channel", "cursor", "inclusive", "include_all_metadata", "latest", "limit", "oldest"},
+    "conversations.members": {"channel", "cursor", "limit"},
     "chat.postMessage": {
         "channel", "text", "blocks", "attachments", "thread_ts", "reply_broadcast", "mrkdwn", "parse",
         "link_names", "unfurl_links", "unfurl_media", "icon_emoji", "icon_url", "username", "metadata",
@@ -59,6 +60,7 @@ REQUIRED: dict[str, set[str]] = {
     "views.publish": {"user_id", "view"},
     "views.update": {"view"},
     "conversations.history": {"channel"},
+    "conversations.members": {"channel"},
 }
 MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 JSON_ARGS = ("blocks", "view", "metadata", "attachments")
@@ -88,6 +90,7 @@ class FakeSlackApi:
     app_token: str = "xapp-test-token"  # Socket Mode: apps.connections.open takes only this one
     oauth_code: str = "oauth-code"  # OAuth install: oauth.v2.access swaps this code for `token`
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
+    channels: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member user ids
     post_limit: int = 5  # chat.postMessage per channel within `post_window` seconds
     post_window: float = 1.0
     calls: list[Call] = field(default_factory=list)
@@ -142,6 +145,9 @@ class FakeSlackApi:
             "tz": tz,
             "profile": {"email": email, "display_name": name, "real_name": name},
         }
+
+    def add_channel(self, channel: str, members: list[str]) -> None:
+        self.channels[channel] = list(members)
 
     def hold(self, method: str) -> asyncio.Event:
         """Calls to `method` wait until the returned event is set (to show work happens after the ack)."""
@@ -247,7 +253,11 @@ class FakeSlackApi:
                     "enterprise": {"id": "E111", "name": "Sandbox Org"}, "is_enterprise_install": False, "authed_user": {"id": "UADA"}}  # fmt: skip
         if method == "users.info":
             user = str(args["user"])
+            if user == BOT_USER:
+                return {"user": {**_default_user(user), "is_bot": True}}
             return {"user": self.users.get(user) or _default_user(user)}
+        if method == "conversations.members":
+            return self._members(args)
         if method == "conversations.open":
             users = str(args.get("users") or "")
             if not users:
@@ -268,6 +278,19 @@ class FakeSlackApi:
         if method == "conversations.history":
             return {"messages": list(reversed(self.history[str(args["channel"])])), "has_more": False}
         raise AssertionError(method)
+
+    def _members(self, args: dict[str, Any]) -> dict[str, Any] | web.Response:
+        """One page of a channel's members; `cursor` is opaque to the caller (here: an offset)."""
+        channel = str(args["channel"])
+        if channel not in self.channels:
+            return _error("channel_not_found")
+        members = self.channels[channel]
+        start = int(str(args.get("cursor") or "off:0").removeprefix("off:"))
+        limit = int(args.get("limit") or 100)
+        page = members[start : start + limit]
+        after = start + limit
+        next_cursor = f"off:{after}" if after < len(members) else ""
+        return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
 
     def _message(self, method: str, args: dict[str, Any]) -> dict[str, Any] | web.Response:
         channel = str(args["channel"])

@@ -66,6 +66,8 @@ class FakeBotFramework:
     token_requests: int = 0
     base_url: str = ""  # set once the server listens
     keys_fail: bool = False
+    members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversation -> roster
+    member_requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -140,7 +142,24 @@ class FakeBotFramework:
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._activity)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._activity)
+        app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
         return app
+
+    async def _paged_members(self, request: web.Request) -> web.Response:
+        """GetConversationPagedMembers: `pageSize` and `continuationToken` (here: an offset) in the query."""
+        conversation = request.match_info["conversation"]
+        if self.require_token and request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
+        self.member_requests.append((conversation, dict(request.query)))
+        if conversation not in self.members:
+            return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
+        roster = self.members[conversation]
+        start = int(request.query.get("continuationToken") or 0)
+        size = int(request.query.get("pageSize") or 50)
+        body: dict[str, Any] = {"members": roster[start : start + size]}
+        if start + size < len(roster):
+            body["continuationToken"] = str(start + size)
+        return web.json_response(body)
 
     async def _openid(self, _request: web.Request) -> web.Response:
         if self.keys_fail:

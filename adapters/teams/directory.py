@@ -1,0 +1,67 @@
+"""The `Directory` port for Teams: a channel's members from the connector's paged members endpoint.
+
+Called inside `continue_conversation` with the channel's stored ConversationReference, so the
+connector client carries the bot's token (TeamsInfo.get_paged_members would need the inbound
+activity's channelData, which a continued conversation lacks). Teams lets a bot message someone only after they installed
+the app or wrote to it, so members come back with an email and a name but no address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import BotAdapter, CloudAdapterBase, TurnContext
+
+from adapters.teams.sender import classify, reference_from_address
+from bot.events import Actor
+
+PAGE_SIZE = 100
+MAX_PAGES = 500
+
+
+class ChannelMembers:
+    def __init__(self, *, adapter: CloudAdapterBase, app_id: str) -> None:
+        self.adapter = adapter
+        self.app_id = app_id
+
+    async def members(self, address: Mapping[str, Any]) -> list[Actor]:
+        reference = reference_from_address(address)
+        if not reference.service_url or reference.conversation is None or not reference.conversation.id:
+            return []
+        conversation = reference.conversation.id = reference.conversation.id.split(";messageid=")[0]
+        tenant = str(reference.conversation.tenant_id or "")
+        found: list[Any] = []
+        failures: list[Exception] = []
+
+        async def callback(context: TurnContext) -> None:
+            try:
+                client = context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+                token: str | None = None
+                for _ in range(MAX_PAGES):
+                    page = await client.conversations.get_teams_conversation_paged_members(
+                        conversation, PAGE_SIZE, token
+                    )
+                    found.extend(page.members or [])
+                    token = page.continuation_token
+                    if not token:
+                        return
+            except Exception as exc:  # the adapter's turn-error handler would swallow it
+                failures.append(exc)
+
+        await self.adapter.continue_conversation(reference, callback, bot_app_id=self.app_id)
+        if failures:
+            mapped = classify(failures[0])
+            raise mapped from failures[0]
+        return [_actor(member, tenant) for member in found if not str(member.id or "").startswith("28:")]
+
+
+def _actor(member: Any, tenant: str) -> Actor:
+    return Actor(
+        platform="teams",
+        workspace=str(member.tenant_id or tenant),
+        user_id=str(member.aad_object_id or member.id),
+        display_name=member.name or None,
+        email=member.email or member.user_principal_name or None,
+        address={},  # reachable once they install the app or write to the bot
+    )
