@@ -7,6 +7,7 @@ are shared by nudges, questions, reminders, announcements and escalation notices
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
@@ -37,7 +38,7 @@ def state_for(
     person: Person,
     settings: Settings,
     now: datetime,
-    holidays: frozenset[date] = frozenset(),
+    holidays: Collection[date],
 ) -> AttentionState:
     assert person.id is not None
     recent = session.exec(
@@ -59,7 +60,7 @@ def state_for(
         work_start=time(min(person.workday_start, 23)),
         work_end=time(23, 59) if person.workday_end >= 24 else time(person.workday_end),
         quiet_hours=parse_quiet_hours(settings.quiet_hours),
-        holidays=holidays,
+        holidays=frozenset(holidays),
         weekly_cap=settings.weekly_cap,
         min_gap=timedelta(hours=settings.min_gap_hours),
         snoozed_until=person.snoozed_until,
@@ -84,7 +85,7 @@ def decision_for(
     now: datetime,
     critical: bool = False,
     earliest: datetime | None = None,
-    holidays: frozenset[date] = frozenset(),
+    holidays: Collection[date],
 ) -> Decision:
     state = state_for(session=session, person=person, settings=settings, now=now, holidays=holidays)
     return decide(state, MessageRequest(kind=kind, critical=critical, earliest=earliest), now)
@@ -101,7 +102,7 @@ def deliver(
     now: datetime,
     critical: bool = False,
     earliest: datetime | None = None,
-    holidays: frozenset[date] = frozenset(),
+    holidays: Collection[date],
     after_sent: str | None = None,
 ) -> OutboxMessage | None:
     """Queue a proactive message at the next slot the policy allows; None when the person stopped."""
@@ -138,7 +139,7 @@ def replan(
     person: Person,
     settings: Settings,
     now: datetime,
-    holidays: frozenset[date] = frozenset(),
+    holidays: Collection[date],
 ) -> int:
     """Move a person's pending, non-critical messages to slots the policy allows after a snooze,
     stop or start (held ones wait far ahead until `start` replans them). Returns how many moved."""

@@ -7,8 +7,8 @@ of 500 costs a few queries plus, for non-critical announcements, one policy read
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Collection, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -52,6 +52,7 @@ def queue_chunk(
     batch: Sequence[Person],
     now: datetime,
     settings: Settings,
+    holidays: Collection[date],
     message_for: Callable[[Person], Message],
 ) -> int:
     """Queue a message for each person in `batch` without one yet; returns how many were queued."""
@@ -73,7 +74,14 @@ def queue_chunk(
         if person.id is None or person.id in done:
             continue
         key = keys[person.id]
-        slot = _slot(session=session, announcement=announcement, person=person, now=now, settings=settings)
+        slot = _slot(
+            session=session,
+            announcement=announcement,
+            person=person,
+            now=now,
+            settings=settings,
+            holidays=holidays,
+        )
         recipients.append(
             {
                 "announcement_id": announcement.id,
@@ -110,7 +118,13 @@ def queue_chunk(
 
 
 def _slot(
-    *, session: Session, announcement: Announcement, person: Person, now: datetime, settings: Settings
+    *,
+    session: Session,
+    announcement: Announcement,
+    person: Person,
+    now: datetime,
+    settings: Settings,
+    holidays: Collection[date],
 ) -> datetime | None:
     """When this person's copy may go; None when the policy holds it."""
     earliest = None
@@ -120,7 +134,13 @@ def _slot(
     if announcement.critical:  # the policy's answer for critical, without reading the person's state
         return max(now, earliest) if earliest else now
     decision = attention.decision_for(
-        session=session, person=person, kind=Kind.announcement, settings=settings, now=now, earliest=earliest
+        session=session,
+        person=person,
+        kind=Kind.announcement,
+        settings=settings,
+        now=now,
+        earliest=earliest,
+        holidays=holidays,
     )
     if decision.action == Action.hold:
         return None

@@ -95,6 +95,7 @@ def fan_out(
         batch=batch,
         now=now,
         settings=settings,
+        holidays=content.holidays,
         message_for=lambda person: message_for(
             content=content, announcement=announcement, person=person, footer=footer
         ),
@@ -169,6 +170,7 @@ def deliver_to(
             settings=settings,
             now=now,
             earliest=earliest,
+            holidays=content.holidays,
         )
     found = AnnouncementRecipient(
         announcement_id=announcement.id, person_id=person.id, outbox_key=key, held=row is None

@@ -73,7 +73,9 @@ def ask(
     hours = sla_hours(content=content, announcement=announcement)
     due_at = None
     if communicator is not None:
-        state = attention.state_for(session=session, person=communicator, settings=settings, now=now)
+        state = attention.state_for(
+            session=session, person=communicator, settings=settings, now=now, holidays=content.holidays
+        )
         due_at = add_working_hours(now, hours, state)
     question = AnnouncementQuestion(
         announcement_id=announcement.id,
@@ -136,6 +138,7 @@ def _notify(
         kind=Kind.escalation_notice,
         settings=settings,
         now=now,
+        holidays=content.holidays,
     )
 
 
@@ -167,7 +170,9 @@ def check_sla(
         )
     if not targets or question.reminded >= MAX_REMINDERS:
         return None
-    state = attention.state_for(session=session, person=targets[0], settings=settings, now=now)
+    state = attention.state_for(
+        session=session, person=targets[0], settings=settings, now=now, holidays=content.holidays
+    )
     return add_working_hours(now, sla_hours(content=content, announcement=announcement), state)
 
 
@@ -190,6 +195,7 @@ def answer(
     by: Person,
     text: str,
     now: datetime,
+    content: Content,
     settings: Settings,
 ) -> None:
     """Record the answer and send it to the person who asked (an answer skips the shared budget)."""
@@ -207,4 +213,5 @@ def answer(
         kind=Kind.answer,
         settings=settings,
         now=now,
+        holidays=content.holidays,
     )

@@ -125,6 +125,7 @@ def submit_answer(turn: Turn, event: Submitted) -> list[Reply]:
         by=turn.person,
         text=text,
         now=turn.now,
+        content=turn.content,
         settings=turn.settings,
     )
     return [Reply(message=text_message("Sent: I've passed your answer on."), ephemeral=True)]

@@ -97,6 +97,7 @@ def post_card(
             settings=settings,
             now=now,
             critical=True,  # no channel to hold it: the owner's DM is the only copy
+            holidays=content.holidays,
             after_sent=hook if person is owner else None,
         )
     return "owner" if owner is not None else "admins"
@@ -152,5 +153,5 @@ def tell(
         settings=settings,
         now=now,
         critical=critical,
-        holidays=frozenset(content.holidays),
+        holidays=content.holidays,
     )

@@ -35,7 +35,7 @@ def owner_state(
     *, session: Session, person: Person, settings: Settings, content: Content, now: datetime
 ) -> AttentionState:
     return attention.state_for(
-        session=session, person=person, settings=settings, now=now, holidays=frozenset(content.holidays)
+        session=session, person=person, settings=settings, now=now, holidays=content.holidays
     )
 
 

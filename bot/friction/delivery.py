@@ -87,7 +87,7 @@ def to_owners(
             kind=Kind.escalation_notice,
             settings=settings,
             now=now,
-            holidays=frozenset(content.holidays),
+            holidays=content.holidays,
         )
         log.info("friction report %s sent to person %s", report.id, person.id)
 
@@ -127,7 +127,7 @@ def tell_reporters(
             kind=Kind.answer,
             settings=settings,
             now=now,
-            holidays=frozenset(content.holidays),
+            holidays=content.holidays,
         )
         told += row is not None
     log.info("friction report %s: %s reporter(s) told it is %s", root.id, told, root.status.value)

@@ -115,7 +115,7 @@ def run_digest(
         kind=Kind.reminder,
         settings=settings,
         now=now,
-        holidays=frozenset(content.holidays),
+        holidays=content.holidays,
     )
     for report in reports:
         report.routed_at = now

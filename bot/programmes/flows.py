@@ -300,7 +300,7 @@ def _replan(turn: Turn) -> None:
         person=turn.person,
         settings=turn.settings,
         now=turn.now,
-        holidays=frozenset(turn.content.holidays),
+        holidays=turn.content.holidays,
     )
 
 
@@ -310,5 +310,5 @@ def _state(turn: Turn) -> AttentionState:
         person=turn.person,
         settings=turn.settings,
         now=turn.now,
-        holidays=frozenset(turn.content.holidays),
+        holidays=turn.content.holidays,
     )

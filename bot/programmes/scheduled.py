@@ -49,7 +49,7 @@ def plan_enrolment(
     """Schedule every timed step and the inactivity steps of a new enrolment."""
     assert enrolment.id is not None
     state = attention.state_for(
-        session=session, person=person, settings=settings, now=now, holidays=frozenset(content.holidays)
+        session=session, person=person, settings=settings, now=now, holidays=content.holidays
     )
     start = enrolment.enrolled_at
     for step in programme.steps:
@@ -139,7 +139,7 @@ def run_due_step(
         if usage.last is not None and usage.last > now - idle:
             job.due_at = usage.last + idle  # still active: look again when they might have gone quiet
             return
-    holidays = frozenset(content.holidays)
+    holidays = content.holidays
     # Decided when it may go, not queued ahead: a skip condition or a snooze still counts until then.
     decision = attention.decision_for(
         session=session, person=person, kind=KIND[step.kind], settings=settings, now=now, holidays=holidays

@@ -58,6 +58,6 @@ def send_gaps(*, session: Session, content: Content, settings: Settings, now: da
             kind=Kind.reminder,
             settings=settings,
             now=now,
-            holidays=frozenset(content.holidays),
+            holidays=content.holidays,
         )
     return len(admins)

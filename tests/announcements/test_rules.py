@@ -129,6 +129,20 @@ async def test_critical_goes_at_once_at_night_normal_waits_for_working_hours(
     assert normal.date() == datetime(2026, 11, 25).date() and 9 <= normal.hour < 17
 
 
+async def test_a_normal_announcement_waits_out_the_holidays_in_systems_yaml(
+    runtime: Runtime, clock: FixedClock, sender: RecordingSender
+) -> None:
+    await everyone_says_hi(runtime)
+    await run_until(runtime, clock, clock.now() + timedelta(hours=1))
+    clock.at = datetime(2026, 12, 23, 23, 30, tzinfo=UTC)  # before 24, 25 and 28 December, all holidays
+    preview = await compose(runtime, ADA, audience_param="uma@example.com", title="after the break")
+    await click(runtime, ADA, button(preview[0].message, "Confirm and send"))
+    await run_until(runtime, clock, datetime(2026, 12, 31, tzinfo=UTC))
+    (got,) = [r.at for r in sent_to(sender, UMA.user_id) if r.message.summary == "after the break"]
+    local = got.astimezone(ZoneInfo("Europe/London"))
+    assert (local.date(), local.hour) == (datetime(2026, 12, 29).date(), 9)
+
+
 async def test_cancel_a_scheduled_announcement(
     runtime: Runtime, clock: FixedClock, sender: RecordingSender
 ) -> None:
