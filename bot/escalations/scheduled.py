@@ -116,30 +116,17 @@ def _to_backups(
         if b.id != row.owner_id and b.active
     ]
     recipients = backups or list(people.admins(session=session))
-    for person in recipients:
-        route.tell(
-            session=session,
-            person=person,
-            message=messages.notice(
-                title=f"{row.reference} needs you: its {missed} deadline passed",
-                body=f"{escape(route.name(owner))} hasn't managed to {missed} this flag about "
-                f"{escape(system)}. As the backup, please pick it up: reply in its thread or use the buttons.",
-                row=row,
-                actions=True,
-            ),
-            key=f"escalation:{row.id}:backup:{person.id}",
-            kind=Kind.escalation_notice,
-            settings=settings,
-            content=content,
-            now=now,
-        )
-    service.record(
+    _escalate(
         session=session,
         row=row,
-        action="escalated_to_backup",
-        actor_id=None,
+        level="backup",
+        recipients=recipients,
+        title=f"{row.reference} needs you: its {missed} deadline passed",
+        body=f"{escape(route.name(owner))} hasn't managed to {missed} this flag about "
+        f"{escape(system)}. As the backup, please pick it up: reply in its thread or use the buttons.",
         now=now,
-        detail={"to": [p.id for p in recipients]},
+        content=content,
+        settings=settings,
     )
     flagger = people.get(session=session, person_id=row.flagger_id)
     if flagger is not None and recipients:
@@ -179,19 +166,39 @@ def _to_admins(
     *, session: Session, row: Escalation, missed: str, now: datetime, content: Content, settings: Settings
 ) -> None:
     system = content.systems[row.system_key].name
-    admins = list(people.admins(session=session))
-    for person in admins:
+    _escalate(
+        session=session,
+        row=row,
+        level="admins",
+        recipients=list(people.admins(session=session)),
+        title=f"{row.reference} missed its {missed} deadline twice",
+        body=f"Neither the owner nor the backup of {escape(system)} has handled this flag in time. "
+        "Please find someone to answer it.",
+        now=now,
+        content=content,
+        settings=settings,
+    )
+
+
+def _escalate(
+    *,
+    session: Session,
+    row: Escalation,
+    level: str,
+    recipients: list[Person],
+    title: str,
+    body: str,
+    now: datetime,
+    content: Content,
+    settings: Settings,
+) -> None:
+    """Tell each recipient, with the card's buttons, and record who the flag went to."""
+    for person in recipients:
         route.tell(
             session=session,
             person=person,
-            message=messages.notice(
-                title=f"{row.reference} missed its {missed} deadline twice",
-                body=f"Neither the owner nor the backup of {escape(system)} has handled this flag in time. "
-                "Please find someone to answer it.",
-                row=row,
-                actions=True,
-            ),
-            key=f"escalation:{row.id}:admins:{person.id}",
+            message=messages.notice(title=title, body=body, row=row, actions=True),
+            key=f"escalation:{row.id}:{level}:{person.id}",
             kind=Kind.escalation_notice,
             settings=settings,
             content=content,
@@ -200,8 +207,8 @@ def _to_admins(
     service.record(
         session=session,
         row=row,
-        action="escalated_to_admins",
+        action=f"escalated_to_{level}",
         actor_id=None,
         now=now,
-        detail={"to": [p.id for p in admins]},
+        detail={"to": [p.id for p in recipients]},
     )
