@@ -130,20 +130,6 @@ def mark_all_sent(*, session: Session, sent: Sequence[tuple[int, str, str | None
         )
 
 
-def mark_sent(
-    *, session: Session, row_id: int, now: datetime, message_id: str, thread_id: str | None
-) -> OutboxMessage | None:
-    row = session.get(OutboxMessage, row_id)
-    if row is None:
-        return None
-    row.state = OutboxState.sent
-    row.sent_at = now
-    row.platform_message_id = message_id
-    row.platform_thread_id = thread_id
-    row.last_error = None
-    return row
-
-
 def mark_retry(
     *, session: Session, row_id: int, now: datetime, error: str, after_seconds: float | None
 ) -> OutboxMessage | None:

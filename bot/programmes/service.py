@@ -125,12 +125,6 @@ def usage_signals(*, session: Session, person_id: int, system: str) -> tuple[int
     return len(rows), sorted({at.date() for at in rows})
 
 
-def last_used(*, session: Session, person_id: int, system: str) -> datetime | None:
-    return session.exec(
-        select(func.max(UsageEvent.at)).where(UsageEvent.person_id == person_id, UsageEvent.system == system)
-    ).first()
-
-
 def minutes_saved(*, session: Session, person_id: int, system: str) -> float:
     """Time saved as reported with usage events (their `value`), in minutes."""
     total = session.exec(

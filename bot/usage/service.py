@@ -80,13 +80,6 @@ def _resolve_people(*, session: Session, handles: set[str]) -> dict[str, int]:
     return found
 
 
-def last_used(*, session: Session, person_id: int, system: str | None = None) -> datetime | None:
-    query = select(func.max(UsageEvent.at)).where(UsageEvent.person_id == person_id)
-    if system:
-        query = query.where(UsageEvent.system == system)
-    return session.exec(query).first()
-
-
 def count_uses(*, session: Session, person_id: int, system: str | None = None) -> int:
     query = select(func.count()).select_from(UsageEvent).where(UsageEvent.person_id == person_id)
     if system:
