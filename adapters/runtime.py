@@ -41,6 +41,14 @@ def seed_ownership(*, store: Store, content: Content, clock: Clock) -> None:
     store.run_sync(lambda session: seed_from_content(session=session, content=content, now=now))
 
 
+def seed_housekeeping(*, store: Store, clock: Clock) -> None:
+    """The recurring jobs that keep tables from growing without bound (created once)."""
+    from bot.audit.jobs import ensure_scheduled
+
+    now = clock.now()
+    store.run_sync(lambda session: ensure_scheduled(session=session, now=now))
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -56,6 +64,7 @@ def build_runtime(
     content = content or load_content(settings.content_dir)
     store = store or Store(settings.database_url)
     seed_ownership(store=store, content=content, clock=clock)
+    seed_housekeeping(store=store, clock=clock)
     dispatcher = Dispatcher(
         store=store,
         senders={},

@@ -30,6 +30,7 @@ DOMAINS = (
     "friction",
     "announcements",
     "admin",
+    "audit",
 )
 
 
