@@ -1,13 +1,21 @@
 """Slack throughput: the full coach server against the simplest Bolt bot, both on one local fake Web API.
 
 Report-only (never a test). The anchor is a bare AsyncApp on aiohttp that answers each DM with one
-say(). Each server runs in its own process; this process runs the load (20 concurrent senders of
-signed DM events) and the fake Web API, and measures:
+say(). Each server runs in its own process, pinned to a core of its own (BENCH_PIN=0 to leave the
+scheduler alone); this process runs the load (20 concurrent senders of signed DM events) and the fake
+Web API on the other core, and measures:
 
 - ack rate and ack latency (p50/p99) of POST /slack/events;
-- answered rate: events per second until the fake has seen one chat.postMessage per event.
+- answered rate: events per second until the fake has seen one reply (chat.postMessage) per event;
+- the server's CPU time per event (steadier than rates when the machine has noisy neighbours).
 
-Run: `.venv/bin/python -m bench.slack_bench [--events 2000] [--senders 20]`.
+Rounds alternate anchor and coach, and the summary is the median over rounds, because a single run
+on a small shared machine varies by ±30%.
+
+Run: `.venv/bin/python -m bench.slack_bench [--events 2000] [--senders 20] [--rounds 3]`.
+BENCH_VARIANTS="|nogroup" adds a what-if coach per round: `nogroup` gives every unit of work its
+own commit and thread handoff (the store before group commit). BENCH_PROFILE=PATH writes the coach's
+cProfile stats.
 The issue's targets: coach ack rate >= 0.5x the anchor's, ack p99 < 100 ms, answered rate >= 0.5x.
 """
 
@@ -27,6 +35,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import aiohttp
@@ -41,6 +50,8 @@ sys.path.insert(0, str(PROJECT))
 TEXT = os.environ.get("BENCH_TEXT", "thank you")
 SECRET = "bench-signing-secret"
 TOKEN = "xoxb-bench-token"
+CORES = sorted(os.sched_getaffinity(0))
+PIN = CORES[-1:] if len(CORES) > 1 and os.environ.get("BENCH_PIN", "1") == "1" else []
 USERS = [f"UBENCH{i:04d}" for i in range(100)]
 
 
@@ -76,8 +87,6 @@ def serve_coach(port: int, api: str, database: str) -> None:
     from bot.config import load_settings
     from bot.store.db import Store
 
-    if os.environ.get("BENCH_SWITCH"):
-        sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
     settings = load_settings(
         COACH_DATABASE_URL=f"sqlite:///{database}",
         COACH_CONTENT_DIR=str(PROJECT / "content"),
@@ -89,24 +98,19 @@ def serve_coach(port: int, api: str, database: str) -> None:
     store = Store(settings.database_url)
     store.create_all()  # before the runtime, which may read tables as it is built
     runtime = build_runtime(settings, store=store)
-    tune = os.environ.get("BENCH_TUNE", "")  # what-if experiments on core settings, for the report
-    if "sync" in tune:
-        from sqlalchemy import event
-
-        event.listen(runtime.store.engine, "connect", lambda c, _r: c.execute("PRAGMA synchronous=NORMAL"))
-        runtime.store.engine.dispose()
-    if "nowake" in tune:
-        runtime.engine.on_commit = lambda: None
+    if "nogroup" in os.environ.get("BENCH_TUNE", ""):  # what-if: a commit and a thread handoff per event
+        runtime.store.group_commit = None
+    app = build_app(runtime)
     profile = os.environ.get("BENCH_PROFILE")  # a path: write the coach's cProfile stats there
     if not profile:
-        web.run_app(build_app(runtime), host="127.0.0.1", port=port, access_log=None, print=None)
+        web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
         return
     import cProfile
 
     profiler = cProfile.Profile()
     profiler.enable()
     try:
-        web.run_app(build_app(runtime), host="127.0.0.1", port=port, access_log=None, print=None)
+        web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
     finally:  # run_app returns on SIGTERM (aiohttp's graceful exit)
         profiler.disable()
         profiler.dump_stats(profile)
@@ -123,6 +127,7 @@ class Result:
     answered_seconds: float
     latencies: list[float]
     failures: int
+    cpu_seconds: float  # the server process's CPU time from the first measured request to the last answer
 
     @property
     def ack_rate(self) -> float:
@@ -193,23 +198,36 @@ async def load(url: str, *, run: str, events: int, senders: int, first: int = 0)
     return latencies, failures
 
 
-async def measure(name: str, command: list[str], port: int, api: Any, *, events: int, senders: int) -> Result:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT)}
+async def measure(
+    name: str,
+    command: list[str],
+    port: int,
+    api: Any,
+    *,
+    events: int,
+    senders: int,
+    env: dict[str, str] | None = None,
+) -> Result:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT), **(env or {})}
+    if PIN:  # the server gets a core of its own; this process (the load and the fake Web API) the rest
+        env["BENCH_CORE"] = str(PIN[0])
     process = await asyncio.create_subprocess_exec(*command, env=env)
     try:
         await wait_ready(f"http://127.0.0.1:{port}/healthz")
         url = f"http://127.0.0.1:{port}/slack/events"
         # Warm-up: every bench user meets the bot once (first contact, profiles cached).
         await load(url, run=f"{name}w", events=len(USERS), senders=senders)
-        await wait_posts(api, len(api.to("chat.postMessage")) + 0)
         await asyncio.sleep(1.0)
-        before = len(api.to("chat.postMessage"))
+        posts = Posts(api)
+        before = posts.count()
+        cpu_before = cpu_seconds(process.pid)
         start = time.perf_counter()
         latencies, failures = await load(url, run=name, events=events, senders=senders, first=len(USERS))
         acked = time.perf_counter() - start
-        await wait_posts(api, before + events)
+        await posts.wait_for(before + events)
         answered = time.perf_counter() - start
-        return Result(name, events, acked, answered, latencies, failures)
+        cpu = cpu_seconds(process.pid) - cpu_before
+        return Result(name, events, acked, answered, latencies, failures, cpu)
     finally:
         with contextlib.suppress(ProcessLookupError):
             process.terminate()
@@ -230,12 +248,35 @@ async def wait_ready(url: str) -> None:
             await asyncio.sleep(0.1)
 
 
-async def wait_posts(api: Any, count: int) -> None:
-    deadline = time.monotonic() + 300
-    while len(api.to("chat.postMessage")) < count:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"only {len(api.to('chat.postMessage'))} of {count} answers arrived")
-        await asyncio.sleep(0.005)
+class Posts:
+    """Counts the replies among the fake's successful chat.postMessage calls, incrementally (a full
+    scan every poll would cost this process CPU that the servers then compete with). The coach's own
+    sends from its outbox (programme steps) carry their key in metadata and are not replies."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+        self.seen = 0
+        self.posted = 0
+
+    def count(self) -> int:
+        calls = self.api.calls
+        for call in calls[self.seen :]:
+            self.posted += call.method == "chat.postMessage" and call.ok and "metadata" not in call.args
+        self.seen = len(calls)
+        return self.posted
+
+    async def wait_for(self, count: int) -> None:
+        deadline = time.monotonic() + 300
+        while self.count() < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {self.posted} of {count} answers arrived")
+            await asyncio.sleep(0.005)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -244,49 +285,74 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def main(events: int, senders: int) -> None:
+async def main(events: int, senders: int, rounds: int) -> None:
     from tests.fakes.slack_api import FakeSlackApi
 
+    if PIN:
+        os.sched_setaffinity(0, [c for c in CORES if c not in PIN])
     api = FakeSlackApi(token=TOKEN, post_limit=1_000_000)  # measure the servers, not Slack's limits
     await api.start()
     python, script = sys.executable, SCRIPT
+    # Each variant is a BENCH_TUNE value for the coach ("" = as shipped); what-if comparisons only.
+    variants = os.environ.get("BENCH_VARIANTS", os.environ.get("BENCH_TUNE", "")).split("|")
+    results: list[tuple[Result, list[Result]]] = []
     try:
-        anchor_port, coach_port = free_port(), free_port()
-        anchor = await measure(
-            "anchor", [python, script, "anchor", str(anchor_port), api.base_url], anchor_port, api,
-            events=events, senders=senders,
-        )  # fmt: skip
-        with tempfile.TemporaryDirectory() as folder:
-            coach = await measure(
-                "coach", [python, script, "coach", str(coach_port), api.base_url, f"{folder}/bench.db"],
-                coach_port, api, events=events, senders=senders,
+        # Rounds alternate anchor and coach so that a noisy neighbour hurts both alike.
+        for _ in range(rounds):
+            anchor_port = free_port()
+            anchor = await measure(
+                "anchor", [python, script, "anchor", str(anchor_port), api.base_url], anchor_port, api,
+                events=events, senders=senders,
             )  # fmt: skip
+            coaches = []
+            for variant in variants:
+                coach_port = free_port()
+                with tempfile.TemporaryDirectory() as folder:
+                    command = [python, script, "coach", str(coach_port), api.base_url, f"{folder}/bench.db"]
+                    name = f"coach {variant}".strip()
+                    coach = await measure(
+                        name,
+                        command,
+                        coach_port,
+                        api,
+                        events=events,
+                        senders=senders,
+                        env={"BENCH_TUNE": variant},
+                    )
+                coaches.append(coach)
+            results.append((anchor, coaches))
     finally:
         await api.close()
-    report(anchor, coach, senders=senders)
-    if os.environ.get("BENCH_CALLS"):
-        from collections import Counter
-
-        print(Counter((c.method, c.ok) for c in api.calls))
+    report(results, senders=senders)
 
 
-def report(anchor: Result, coach: Result, *, senders: int) -> None:
-    print(
-        f"\n{anchor.events} signed DM events saying {TEXT!r}, {senders} concurrent senders, one local fake Web API\n"
-    )
-    print("| server | acked/s | ack p50 ms | ack p99 ms | answered/s | non-200 |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for r in (anchor, coach):
-        print(f"| {r.name} | {r.ack_rate:,.0f} | {r.percentile(0.5):.1f} | {r.percentile(0.99):.1f} "
-              f"| {r.answered_rate:,.0f} | {r.failures} |")  # fmt: skip
-    ack_ratio = coach.ack_rate / anchor.ack_rate
-    answered_ratio = coach.answered_rate / anchor.answered_rate
-    print(f"\ncoach/anchor: ack {ack_ratio:.2f}x (target >= 0.5), answered {answered_ratio:.2f}x "
-          f"(target >= 0.5); coach ack p99 {coach.percentile(0.99):.1f} ms (target < 100)")  # fmt: skip
+def report(results: list[tuple[Result, list[Result]]], *, senders: int) -> None:
+    events = results[0][0].events
+    print(f"\n{events} signed DM events saying {TEXT!r}, {senders} concurrent senders, one local fake Web API, "
+          f"{len(results)} rounds (anchor then coach in each)\n")  # fmt: skip
+    print("| round | server | acked/s | ack p50 ms | ack p99 ms | answered/s | CPU ms per event | non-200 |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for number, (anchor, coaches) in enumerate(results, 1):
+        for r in (anchor, *coaches):
+            print(f"| {number} | {r.name} | {r.ack_rate:,.0f} | {r.percentile(0.5):.1f} | {r.percentile(0.99):.1f} "
+                  f"| {r.answered_rate:,.0f} | {r.cpu_seconds / r.events * 1000:.2f} | {r.failures} |")  # fmt: skip
+    print()
+    for index in range(len(results[0][1])):
+        name = results[0][1][index].name
+        ack = median([c[index].ack_rate / a.ack_rate for a, c in results])
+        answered = median([c[index].answered_rate / a.answered_rate for a, c in results])
+        p99 = median([c[index].percentile(0.99) for _, c in results])
+        anchor_p99 = median([a.percentile(0.99) for a, _ in results])
+        cpu = median([c[index].cpu_seconds / a.cpu_seconds for a, c in results])
+        print(f"{name}/anchor, median of {len(results)} rounds: ack {ack:.2f}x (target >= 0.5), "
+              f"answered {answered:.2f}x (target >= 0.5); {name} ack p99 {p99:.1f} ms (target < 100; "
+              f"anchor {anchor_p99:.1f} ms); CPU per event {cpu:.2f}x the anchor's")  # fmt: skip
 
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING)
+    if os.environ.get("BENCH_CORE"):
+        os.sched_setaffinity(0, {int(os.environ["BENCH_CORE"])})
     if len(sys.argv) > 1 and sys.argv[1] == "anchor":
         serve_anchor(int(sys.argv[2]), sys.argv[3])
     elif len(sys.argv) > 1 and sys.argv[1] == "coach":
@@ -295,7 +361,8 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--events", type=int, default=2000)
         parser.add_argument("--senders", type=int, default=20)
+        parser.add_argument("--rounds", type=int, default=3)
         parser.add_argument("--text", default=TEXT, help="what each DM says (the servers inherit it)")
         args = parser.parse_args()
         os.environ["BENCH_TEXT"] = TEXT = args.text
-        asyncio.run(main(args.events, args.senders))
+        asyncio.run(main(args.events, args.senders, args.rounds))

@@ -7,6 +7,7 @@ on its first word (after an optional `/coach`), so chat, mentions and slash comm
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -78,8 +79,13 @@ class Router:
         return sorted(seen.values(), key=lambda c: (c.topic, c.name))
 
     def closest(self, word: str, roles: frozenset[str]) -> Sequence[str]:
-        names = [c.name for c in self.visible_commands(roles)]
-        return difflib.get_close_matches(word, names, n=2, cutoff=0.6)
+        names = tuple(c.name for c in self.visible_commands(roles))
+        return _close_matches(word, names)
+
+
+@functools.lru_cache(maxsize=1024)  # difflib is slow, and people repeat the same words ("thanks", "hi")
+def _close_matches(word: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(difflib.get_close_matches(word, names, n=2, cutoff=0.6))
 
 
 def split_command(text: str) -> tuple[str, str]:

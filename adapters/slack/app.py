@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
+from adapters.slack.after_ack import AfterAck
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
 from adapters.slack.render import render_errors, render_form
@@ -59,6 +60,7 @@ class SlackAdapter:
             token=None if self.oauth else token, base_url=settings.slack_api_url, retry_rate_limits=True
         )
         self.directory = Directory()
+        self.after_ack = AfterAck()
         oauth_settings, client_for = self._oauth() if self.oauth else (None, None)
         if client_for is None:
             sender_client = api_client(token=token, base_url=settings.slack_api_url, retry_rate_limits=False)
@@ -125,7 +127,7 @@ class SlackAdapter:
     ) -> None:
         event = translate(body, bot_user_id=context.bot_user_id)
         if event is not None:
-            await self._run(event, Surface(), client)
+            self._later(event, Surface(), client, interactive=False)
 
     async def _on_command(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -134,7 +136,7 @@ class SlackAdapter:
         event = translate(body)
         if event is not None:
             surface = Surface(trigger_id=body.get("trigger_id"), respond=respond, respond_all=True)
-            await self._run(event, surface, client)
+            self._later(event, surface, client)
 
     async def _on_action(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
@@ -146,7 +148,7 @@ class SlackAdapter:
             surface = Surface(
                 trigger_id=body.get("trigger_id"), respond=respond, source_is_ephemeral=ephemeral
             )
-            await self._run(event, surface, client)
+            self._later(event, surface, client)
 
     async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
@@ -155,7 +157,7 @@ class SlackAdapter:
             return
         if body.get("type") == "message_action":
             event = with_message_link(event, await _permalink(client, body))
-        await self._run(event, Surface(trigger_id=body.get("trigger_id")), client)
+        self._later(event, Surface(trigger_id=body.get("trigger_id")), client)
 
     async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         event = translate(body)
@@ -176,6 +178,11 @@ class SlackAdapter:
         await deliver(event, rest, Surface(), client=client, directory=self.directory)
 
     # --- the turn -------------------------------------------------------------------------------
+
+    def _later(
+        self, event: Event, surface: Surface, client: AsyncWebClient, *, interactive: bool = True
+    ) -> None:
+        self.after_ack.submit(lambda: self._run(event, surface, client), interactive=interactive)
 
     async def _run(self, event: Event, surface: Surface, client: AsyncWebClient) -> None:
         event = await self._enrich(event, client)
@@ -207,6 +214,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     adapter = SlackAdapter(runtime)
     settings = runtime.settings
     app.cleanup_ctx.append(_shared_session(adapter))
+    app.cleanup_ctx.append(_after_ack(adapter))  # after the session: stopped (drained) before it closes
     if settings.slack_signing_secret is not None and settings.slack_signing_secret.get_secret_value():
         app.router.add_post(PATH, adapter.handle)
         if adapter.oauth:
@@ -235,6 +243,15 @@ def _shared_session(adapter: SlackAdapter):  # type: ignore[no-untyped-def]
         yield
         adapter.use_session(None)
         await session.close()
+
+    return context
+
+
+def _after_ack(adapter: SlackAdapter):  # type: ignore[no-untyped-def]
+    async def context(_app: web.Application) -> AsyncIterator[None]:
+        await adapter.after_ack.start()
+        yield
+        await adapter.after_ack.stop()
 
     return context
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from bot.events import Actor
@@ -45,6 +46,18 @@ class Resolved:
     newly_reachable: bool  # this identity can be reached now and could not before
 
 
+# Built once: this runs for every inbound event, and building the statement cost more than running it.
+_KNOWN_ACTOR = (
+    select(Identity, Person)
+    .join(Person, col(Person.id) == Identity.person_id)
+    .where(
+        Identity.platform == bindparam("platform"),
+        Identity.workspace == bindparam("workspace"),
+        Identity.user_id == bindparam("user_id"),
+    )
+)
+
+
 def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Iterable[str] = ()) -> Resolved:
     """The person behind an actor, created on first contact.
 
@@ -52,13 +65,8 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     changed, so the common case (someone the bot knows, writing again) is one query.
     """
     found_pair = session.exec(
-        select(Identity, Person)
-        .join(Person, col(Person.id) == Identity.person_id)
-        .where(
-            Identity.platform == actor.platform,
-            Identity.workspace == actor.workspace,
-            Identity.user_id == actor.user_id,
-        )
+        _KNOWN_ACTOR,
+        params={"platform": actor.platform, "workspace": actor.workspace, "user_id": actor.user_id},
     ).first()
     identity, known = found_pair if found_pair is not None else (None, None)
     email = actor.email.strip().lower() if actor.email else None

@@ -4,7 +4,8 @@ Sessions are synchronous and every unit of work runs in a worker thread (`Store.
 aiohttp event loop never waits on the database. Why sync in a thread rather than async sessions:
 SQLModel's typed API, Alembic and the CLI are synchronous; flows stay plain functions that tests
 call directly; and one code path serves SQLite and PostgreSQL. SQLite gets one writer thread (it
-allows one writer anyway); PostgreSQL gets a small pool.
+allows one writer anyway) whose queued units of work share a commit (`group_commit`); PostgreSQL
+gets a small pool, a transaction per unit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event, text
 from sqlmodel import Session, SQLModel, create_engine
 
+from bot.store.group_commit import GroupCommit
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -30,9 +33,16 @@ class Store:
         self.engine = _make_engine(url)
         size = workers or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
+        self.group_commit = GroupCommit(self.engine, self._executor) if self.is_sqlite and size == 1 else None
 
     async def run(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in one transaction in a worker thread; commit on success, roll back on error."""
+        """Run `work` atomically in a worker thread: all of it is committed, or none of it and it raises.
+
+        Returns only once the work is committed.
+        """
+        if self.group_commit is not None:
+            value: T = await self.group_commit.run(work)
+            return value
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.run_sync, work)
 
@@ -71,8 +81,12 @@ class Store:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        # isolation_level=None stops the sqlite3 module's own implicit BEGINs, which don't know about
+        # SAVEPOINT (a savepoint opened outside them commits on release); SQLAlchemy says BEGIN instead.
+        connect_args = {"check_same_thread": False, "timeout": 30, "isolation_level": None}
+        engine = create_engine(url, connect_args=connect_args)
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=4)
 

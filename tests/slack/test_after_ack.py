@@ -1,0 +1,85 @@
+"""Work after Slack's ack: a bounded set of workers, interactive requests first, drained on stop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from adapters.slack.after_ack import AfterAck
+
+
+def job(done: list[str], name: str, *, gate: asyncio.Event | None = None):  # type: ignore[no-untyped-def]
+    async def run() -> None:
+        if gate is not None:
+            await gate.wait()
+        done.append(name)
+
+    return run
+
+
+async def test_clicks_and_commands_go_before_queued_events() -> None:
+    after_ack = AfterAck(workers=1)
+    await after_ack.start()
+    done: list[str] = []
+    gate = asyncio.Event()
+    after_ack.submit(job(done, "busy", gate=gate), interactive=False)  # holds the only worker
+    await asyncio.sleep(0)
+    for i in range(3):
+        after_ack.submit(job(done, f"message {i}"), interactive=False)
+    after_ack.submit(job(done, "click"), interactive=True)
+    gate.set()
+    await after_ack.stop()
+    assert done == ["busy", "click", "message 0", "message 1", "message 2"]
+
+
+async def test_no_more_than_the_workers_run_at_once() -> None:
+    after_ack = AfterAck(workers=3)
+    await after_ack.start()
+    running, most = 0, 0
+
+    async def one() -> None:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+
+    for _ in range(20):
+        after_ack.submit(one, interactive=False)
+    await after_ack.stop()
+    assert most == 3
+
+
+async def test_stop_finishes_what_was_queued() -> None:
+    after_ack = AfterAck(workers=2)
+    await after_ack.start()
+    done: list[str] = []
+    for i in range(10):
+        after_ack.submit(job(done, str(i)), interactive=False)
+    await after_ack.stop()
+    assert sorted(done, key=int) == [str(i) for i in range(10)]
+
+
+async def test_a_failing_job_is_logged_and_the_worker_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    after_ack = AfterAck(workers=1)
+    await after_ack.start()
+    done: list[str] = []
+
+    async def broken() -> None:
+        raise ConnectionError("the Web API went away")
+
+    after_ack.submit(broken, interactive=False)
+    after_ack.submit(job(done, "next"), interactive=False)
+    with caplog.at_level(logging.ERROR):
+        await after_ack.stop()
+    assert done == ["next"]
+    assert "work after the Slack ack failed" in caplog.text
+
+
+async def test_before_start_a_job_runs_at_once() -> None:
+    done: list[str] = []
+    AfterAck().submit(job(done, "now"), interactive=False)
+    await asyncio.sleep(0.01)
+    assert done == ["now"]

@@ -1,0 +1,136 @@
+"""Units of work: atomic one by one, and on SQLite committed together when they queue up."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.audit.models import ProcessedEvent
+from bot.people.models import Identity
+from bot.store.db import Store
+
+AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def keys(store: Store) -> set[str]:
+    with store.session() as session:
+        return set(session.exec(select(ProcessedEvent.key)).all())
+
+
+def add(key: str):  # type: ignore[no-untyped-def]
+    def work(session: Session) -> str:
+        session.add(ProcessedEvent(key=key, at=AT))
+        session.flush()
+        return key
+
+    return work
+
+
+def fail_after_adding(key: str):  # type: ignore[no-untyped-def]
+    def work(session: Session) -> str:
+        add(key)(session)
+        raise ValueError(f"{key} changed its mind")
+
+    return work
+
+
+async def test_a_failing_unit_rolls_back_alone_and_only_its_caller_hears(store: Store) -> None:
+    results = await asyncio.gather(
+        *(store.run(fail_after_adding(f"k{i}") if i == 3 else add(f"k{i}")) for i in range(8)),
+        return_exceptions=True,
+    )
+    assert [r if isinstance(r, str) else type(r).__name__ for r in results] == [
+        "k0", "k1", "k2", "ValueError", "k4", "k5", "k6", "k7",
+    ]  # fmt: skip
+    assert keys(store) == {f"k{i}" for i in range(8)} - {"k3"}
+
+
+async def test_work_is_committed_before_its_caller_gets_the_result(store: Store) -> None:
+    other = Store(store.url)  # another connection, as another process would have
+    try:
+        for i in range(5):
+            await store.run(add(f"seen{i}"))
+            assert f"seen{i}" in keys(other)
+    finally:
+        other.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = Store(f"sqlite:///{tmp_path / 'group.db'}")
+    store.create_all()
+    yield store
+    store.close()
+
+
+def count_commits(store: Store) -> list[int]:
+    commits = [0]
+
+    def on_commit(_connection: object) -> None:
+        commits[0] += 1
+
+    event.listen(store.engine, "commit", on_commit)
+    return commits
+
+
+async def test_units_that_queue_up_on_sqlite_share_one_commit(sqlite_store: Store) -> None:
+    release = threading.Event()
+
+    def blocker(session: Session) -> str:
+        release.wait(5)
+        return add("first")(session)
+
+    assert sqlite_store.group_commit is not None
+    sqlite_store.group_commit.max_seconds = 10  # only the unit count closes a batch here
+    commits = count_commits(sqlite_store)
+    first = asyncio.ensure_future(sqlite_store.run(blocker))
+    await asyncio.sleep(0.05)  # the writer thread is now busy with `blocker`
+    queued = [asyncio.ensure_future(sqlite_store.run(add(f"q{i}"))) for i in range(20)]
+    await asyncio.sleep(0.05)
+    release.set()
+    assert await first == "first"
+    assert await asyncio.gather(*queued) == [f"q{i}" for i in range(20)]
+    assert commits[0] <= 2  # 21 units: the blocker's transaction, then the queued ones together
+    assert keys(sqlite_store) == {"first"} | {f"q{i}" for i in range(20)}
+
+
+async def test_a_failed_commit_fails_every_unit_of_its_batch(sqlite_store: Store) -> None:
+    release = threading.Event()
+
+    def blocker(session: Session) -> None:
+        release.wait(5)
+
+    def orphan(session: Session) -> None:
+        # A foreign key checked only at COMMIT: the unit itself succeeds, the batch's commit fails.
+        session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        session.add(Identity(person_id=999_999, platform="local", workspace="w", user_id="nobody"))
+        session.flush()
+
+    first = asyncio.ensure_future(sqlite_store.run(blocker))
+    await asyncio.sleep(0.05)
+    batch = [sqlite_store.run(add("before")), sqlite_store.run(orphan), sqlite_store.run(add("after"))]
+    queued = [asyncio.ensure_future(b) for b in batch]
+    await asyncio.sleep(0.05)
+    release.set()
+    await first
+    results = await asyncio.gather(*queued, return_exceptions=True)
+    assert all(isinstance(r, IntegrityError) for r in results), results
+    assert keys(sqlite_store) == set()
+    assert await sqlite_store.run(add("later")) == "later"  # the writer goes on
+
+
+def test_a_released_savepoint_is_not_a_commit_on_sqlite(sqlite_store: Store) -> None:
+    """The sqlite3 module's implicit transactions let a SAVEPOINT opened first commit on release."""
+    with pytest.raises(RuntimeError), sqlite_store.session() as session:
+        with session.begin_nested():
+            session.add(ProcessedEvent(key="nested", at=AT))
+        raise RuntimeError("the unit of work fails after its savepoint")
+    with sqlite_store.session() as session:
+        assert session.exec(select(func.count()).select_from(ProcessedEvent)).one() == 0
