@@ -12,7 +12,7 @@ Web API on the other core, and measures:
 Rounds alternate anchor and coach, and the summary is the median over rounds, because a single run
 on a small shared machine varies by ±30%.
 
-Run: `.venv/bin/python -m bench.slack_bench [--events 2000] [--senders 20] [--rounds 3]`.
+Run: `.venv/bin/python -m bench.slack_bench [--events 2000] [--senders 20] [--rounds 5]`.
 BENCH_VARIANTS="|nogroup" adds a what-if coach per round: `nogroup` gives every unit of work its
 own commit and thread handoff (the store before group commit). BENCH_PROFILE=PATH writes the coach's
 cProfile stats.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import hashlib
 import hmac
 import json
@@ -33,7 +34,9 @@ import socket
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -286,44 +289,48 @@ def free_port() -> int:
 
 
 async def main(events: int, senders: int, rounds: int) -> None:
-    from tests.fakes.slack_api import FakeSlackApi
-
     if PIN:
         os.sched_setaffinity(0, [c for c in CORES if c not in PIN])
-    api = FakeSlackApi(token=TOKEN, post_limit=1_000_000)  # measure the servers, not Slack's limits
-    await api.start()
     python, script = sys.executable, SCRIPT
     # Each variant is a BENCH_TUNE value for the coach ("" = as shipped); what-if comparisons only.
     variants = os.environ.get("BENCH_VARIANTS", os.environ.get("BENCH_TUNE", "")).split("|")
     results: list[tuple[Result, list[Result]]] = []
+    # Rounds alternate anchor and coach so that a noisy neighbour hurts both alike.
+    for _ in range(rounds):
+        port = free_port()
+        anchor_command = partial(lambda port, api: [python, script, "anchor", str(port), api], port)
+        anchor = await measure_with_fake("anchor", anchor_command, port, events, senders)
+        coaches = []
+        for variant in variants:
+            port = free_port()
+            with tempfile.TemporaryDirectory() as folder:
+                database = f"{folder}/bench.db"
+
+                command = partial(
+                    lambda port, db, api: [python, script, "coach", str(port), api, db], port, database
+                )
+                name = f"coach {variant}".strip()
+                coaches.append(await measure_with_fake(name, command, port, events, senders, tune=variant))
+        results.append((anchor, coaches))
+    report(results, senders=senders)
+
+
+async def measure_with_fake(
+    name: str, command: Callable[[str], list[str]], port: int, events: int, senders: int, *, tune: str = ""
+) -> Result:
+    """A fresh fake Web API for each measurement: what it records would otherwise grow round by round
+    and slow this process (and so the load it sends) down."""
+    from tests.fakes.slack_api import FakeSlackApi
+
+    gc.collect()
+    api = FakeSlackApi(token=TOKEN, post_limit=1_000_000)  # measure the servers, not Slack's limits
+    await api.start()
     try:
-        # Rounds alternate anchor and coach so that a noisy neighbour hurts both alike.
-        for _ in range(rounds):
-            anchor_port = free_port()
-            anchor = await measure(
-                "anchor", [python, script, "anchor", str(anchor_port), api.base_url], anchor_port, api,
-                events=events, senders=senders,
-            )  # fmt: skip
-            coaches = []
-            for variant in variants:
-                coach_port = free_port()
-                with tempfile.TemporaryDirectory() as folder:
-                    command = [python, script, "coach", str(coach_port), api.base_url, f"{folder}/bench.db"]
-                    name = f"coach {variant}".strip()
-                    coach = await measure(
-                        name,
-                        command,
-                        coach_port,
-                        api,
-                        events=events,
-                        senders=senders,
-                        env={"BENCH_TUNE": variant},
-                    )
-                coaches.append(coach)
-            results.append((anchor, coaches))
+        return await measure(
+            name, command(api.base_url), port, api, events=events, senders=senders, env={"BENCH_TUNE": tune}
+        )
     finally:
         await api.close()
-    report(results, senders=senders)
 
 
 def report(results: list[tuple[Result, list[Result]]], *, senders: int) -> None:
@@ -361,7 +368,7 @@ if __name__ == "__main__":
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--events", type=int, default=2000)
         parser.add_argument("--senders", type=int, default=20)
-        parser.add_argument("--rounds", type=int, default=3)
+        parser.add_argument("--rounds", type=int, default=5)
         parser.add_argument("--text", default=TEXT, help="what each DM says (the servers inherit it)")
         args = parser.parse_args()
         os.environ["BENCH_TEXT"] = TEXT = args.text

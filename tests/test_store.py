@@ -43,13 +43,13 @@ def fail_after_adding(key: str):  # type: ignore[no-untyped-def]
 
 async def test_a_failing_unit_rolls_back_alone_and_only_its_caller_hears(store: Store) -> None:
     results = await asyncio.gather(
-        *(store.run(fail_after_adding(f"k{i}") if i == 3 else add(f"k{i}")) for i in range(8)),
+        *(store.run(fail_after_adding(f"k{i}") if i in (0, 3) else add(f"k{i}")) for i in range(8)),
         return_exceptions=True,
     )
     assert [r if isinstance(r, str) else type(r).__name__ for r in results] == [
-        "k0", "k1", "k2", "ValueError", "k4", "k5", "k6", "k7",
+        "ValueError", "k1", "k2", "ValueError", "k4", "k5", "k6", "k7",
     ]  # fmt: skip
-    assert keys(store) == {f"k{i}" for i in range(8)} - {"k3"}
+    assert keys(store) == {f"k{i}" for i in range(8)} - {"k0", "k3"}
 
 
 async def test_work_is_committed_before_its_caller_gets_the_result(store: Store) -> None:
@@ -78,6 +78,27 @@ def count_commits(store: Store) -> list[int]:
 
     event.listen(store.engine, "commit", on_commit)
     return commits
+
+
+async def test_when_the_first_unit_of_a_batch_fails_the_others_still_run(sqlite_store: Store) -> None:
+    release = threading.Event()
+    first = asyncio.ensure_future(sqlite_store.run(lambda _session: release.wait(5)))
+    await asyncio.sleep(0.05)
+    queued = [
+        asyncio.ensure_future(sqlite_store.run(work))
+        for work in (fail_after_adding("lead"), add("a"), fail_after_adding("middle"), add("b"))
+    ]
+    await asyncio.sleep(0.05)
+    release.set()
+    await first
+    results = await asyncio.gather(*queued, return_exceptions=True)
+    assert [r if isinstance(r, str) else type(r).__name__ for r in results] == [
+        "ValueError",
+        "a",
+        "ValueError",
+        "b",
+    ]
+    assert keys(sqlite_store) == {"a", "b"}
 
 
 async def test_units_that_queue_up_on_sqlite_share_one_commit(sqlite_store: Store) -> None:

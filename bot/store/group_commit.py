@@ -73,6 +73,8 @@ class GroupCommit:
             return self._queued.popleft() if self._queued else None
 
     def _one_transaction(self) -> list[_Unit]:
+        """The first unit has the transaction to itself (a savepoint costs about 0.2 ms, and at low
+        load every unit is alone); the units that join it get a savepoint each."""
         done: list[_Unit] = []
         deadline = time.monotonic() + self.max_seconds
         try:
@@ -82,23 +84,26 @@ class GroupCommit:
                     if unit is None:
                         break
                     done.append(unit)
-                    _run_in_savepoint(unit, connection)
+                    if not _run(unit, connection, alone=len(done) == 1):
+                        break  # the first unit failed and took the transaction with it
         except BaseException as exc:  # begin or commit failed: nothing of this batch was saved
             for unit in done:
                 unit.error = unit.error or exc
         return done
 
 
-def _run_in_savepoint(unit: _Unit, connection: Connection) -> None:
-    with Session(
-        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-    ) as session:
+def _run(unit: _Unit, connection: Connection, *, alone: bool) -> bool:
+    """Run one unit on the batch's connection; False when the batch's transaction was rolled back."""
+    mode = "rollback_only" if alone else "create_savepoint"
+    with Session(bind=connection, join_transaction_mode=mode, expire_on_commit=False) as session:
         try:
             unit.value = unit.work(session)
-            session.commit()  # releases this unit's savepoint; the batch commits later
+            session.commit()  # alone: nothing yet; joined: releases the savepoint. The batch commits.
         except BaseException as exc:
-            session.rollback()
+            session.rollback()  # alone: the whole (one-unit) transaction; joined: its savepoint
             unit.error = exc
+            return not alone
+    return True
 
 
 def _settle(units: list[_Unit]) -> None:
