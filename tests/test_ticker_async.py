@@ -3,6 +3,8 @@ handler awaits, then finished, or retried with the same backoff as a failed sync
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime, timedelta
 
 import pytest
@@ -10,6 +12,7 @@ from sqlmodel import Session
 
 from bot.ports import FixedClock
 from bot.schedule import service
+from bot.schedule.clock import start_ticking
 from bot.schedule.models import DueState, DueWork
 from bot.schedule.ticker import RETRY_AFTER, Ticker
 from bot.store.db import Store
@@ -78,3 +81,19 @@ def test_a_sync_tick_leaves_async_work_for_an_async_tick(store: Store, clock: Fi
     left = job(store, job_id)
     assert left.state == DueState.pending and left.claimed_until is None
     assert left.due_at <= clock.now() + timedelta(seconds=1)
+
+
+async def test_shutdown_during_a_tick_is_not_logged_as_a_job_error(caplog: pytest.LogCaptureFixture) -> None:
+    started = asyncio.Event()
+
+    async def slow_tick() -> None:
+        started.set()
+        await asyncio.sleep(30)
+
+    scheduler = start_ticking({"due-work": (slow_tick, 0.01)})
+    await asyncio.wait_for(started.wait(), 5)
+    with caplog.at_level(logging.INFO):
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0.05)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "due-work stopped by shutdown" in caplog.text

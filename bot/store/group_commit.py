@@ -94,8 +94,11 @@ class GroupCommit:
 
 def _run(unit: _Unit, connection: Connection, *, alone: bool) -> bool:
     """Run one unit on the batch's connection; False when the batch's transaction was rolled back."""
-    mode = "rollback_only" if alone else "create_savepoint"
-    with Session(bind=connection, join_transaction_mode=mode, expire_on_commit=False) as session:
+    with Session(
+        bind=connection,
+        join_transaction_mode="rollback_only" if alone else "create_savepoint",
+        expire_on_commit=False,
+    ) as session:
         try:
             unit.value = unit.work(session)
             session.commit()  # alone: nothing yet; joined: releases the savepoint. The batch commits.
