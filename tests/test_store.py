@@ -155,3 +155,11 @@ def test_a_released_savepoint_is_not_a_commit_on_sqlite(sqlite_store: Store) -> 
         raise RuntimeError("the unit of work fails after its savepoint")
     with sqlite_store.session() as session:
         assert session.exec(select(func.count()).select_from(ProcessedEvent)).one() == 0
+
+
+async def test_a_closed_store_refuses_work_at_once(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'closed.db'}")
+    store.create_all()
+    store.close()
+    with pytest.raises(RuntimeError):
+        await asyncio.wait_for(store.run(add("late")), 5)

@@ -57,16 +57,27 @@ class GroupCommit:
             self._queued.append(unit)
             start, self._draining = not self._draining, True
         if start:
-            self.executor.submit(self._drain)
+            try:
+                self.executor.submit(self._drain)
+            except RuntimeError:  # the store was closed
+                with self._lock:
+                    self._queued.remove(unit)
+                    self._draining = False
+                raise
         return await unit.future
 
     def _drain(self) -> None:
-        while True:
-            with self._lock:
-                if not self._queued:
-                    self._draining = False
-                    return
-            _settle(self._one_transaction())
+        try:
+            while True:
+                with self._lock:
+                    if not self._queued:
+                        self._draining = False
+                        return
+                _settle(self._one_transaction())
+        except BaseException:
+            with self._lock:  # so the next unit starts a new drain instead of waiting for this one
+                self._draining = False
+            raise
 
     def _next(self) -> _Unit | None:
         with self._lock:
