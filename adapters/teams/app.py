@@ -205,8 +205,9 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if message_id:
             activity.id = message_id
         conversation = (turn_context.activity.conversation.id or "").split(";messageid=")[0]
+        tenant = turn_context.activity.conversation.tenant_id
         for attempt in (1, 2):
-            await self._room_for_one_more(conversation)
+            await self._room_for_one_more(conversation, tenant)
             try:
                 if message_id:
                     await turn_context.update_activity(activity)
@@ -220,14 +221,14 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 # The person is waiting for this answer: wait out a short Retry-After, once.
                 await asyncio.sleep(min(mapped.after_seconds or 1.0, REPLY_PATIENCE))
 
-    async def _room_for_one_more(self, conversation: str) -> None:
-        """Replies share the conversation's limits with proactive sends; a reply waits its turn
-        (briefly) rather than being refused with a 429."""
+    async def _room_for_one_more(self, conversation: str, tenant: str | None) -> None:
+        """Replies share the conversation's and the tenant's limits with proactive sends; a reply
+        waits its turn (briefly) rather than being refused with a 429."""
         try:
-            await self.throttle.acquire(conversation)
+            await self.throttle.acquire(conversation, tenant)
         except RetryLater as wait:
             await asyncio.sleep(min(wait.after_seconds or 1.0, REPLY_PATIENCE))
-            await self.throttle.acquire(conversation)
+            await self.throttle.acquire(conversation, tenant)
 
     async def _form_with_errors(self, event: Submitted, errors: dict[str, str] | Any) -> Form:
         """The submitted form again, rebuilt by its flow, with the errors beside its fields."""

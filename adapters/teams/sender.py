@@ -85,7 +85,7 @@ class TeamsSender:
         base_id = reference.conversation.id.split(";messageid=")[0]
         if delivery.thread_id:
             reference.conversation.id = f"{base_id};messageid={delivery.thread_id}"
-        await self.throttle.acquire(base_id)
+        tenant = reference.conversation.tenant_id
         activity = message_activity(delivery.message)
         sent: dict[str, str] = {}
 
@@ -94,6 +94,9 @@ class TeamsSender:
         async def callback(context: TurnContext) -> None:
             # The adapter's turn-error handler would swallow this: keep it for the outbox to classify.
             try:
+                # A slot is taken here, with the connector client (and its token) ready, so the request
+                # reaches Teams right after: taken earlier, a first token fetch could bunch them up.
+                await self.throttle.acquire(base_id, tenant)
                 if delivery.update_message_id:
                     activity.id = delivery.update_message_id
                     await context.update_activity(activity)

@@ -29,8 +29,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from adapters.teams.throttle import TEAMS_LIMITS
-
+# Teams' documented limits (../shared/PLATFORM_RULES.md), stated here rather than imported from the code
+# under test. This fake serves one tenant, so the per-app-per-tenant limit is app-wide here.
+PER_CONVERSATION = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
+PER_APP_IN_TENANT = ((1.0, 50),)
 ISSUER = "https://api.botframework.com"
 APP_ID = "00000000-0000-0000-0000-00000000b075"
 ACCESS_TOKEN = "fake-connector-token"
@@ -74,6 +76,7 @@ class FakeBotFramework:
         self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._ids = itertools.count(1)
         self._sent: defaultdict[str, list[float]] = defaultdict(list)
+        self.throttled = 0  # 429s answered
 
     # --- tokens the channel would send to the bot ------------------------------------------------
 
@@ -213,12 +216,14 @@ class FakeBotFramework:
 
     def _throttle(self, conversation: str) -> float | None:
         now = time.monotonic()
-        sent = self._sent[conversation]
-        for window, limit in TEAMS_LIMITS:
-            recent = [t for t in sent if t > now - window]
-            if len(recent) >= limit:
-                return recent[-limit] + window - now
-        sent.append(now)
+        for key, limits in ((conversation, PER_CONVERSATION), ("app", PER_APP_IN_TENANT)):
+            for window, limit in limits:
+                recent = [t for t in self._sent[key] if t > now - window]
+                if len(recent) >= limit:
+                    self.throttled += 1
+                    return recent[-limit] + window - now
+        self._sent[conversation].append(now)
+        self._sent["app"].append(now)
         return None
 
 

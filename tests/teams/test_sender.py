@@ -1,7 +1,9 @@
-"""The outbox sender: Teams' per-conversation limits, the connector's 429, update and thread targets."""
+"""The outbox sender: Teams' per-conversation and per-tenant limits, the connector's 429, update and
+thread targets."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -52,8 +54,31 @@ async def test_throttle_long_waits_become_retry_later() -> None:
     assert caught.value.after_seconds is not None and caught.value.after_seconds > 2.0
 
 
-def delivery(teams: Teams, **extra: Any) -> Delivery:
-    address = conversation_reference(teams.personal("hi", user="bob"))
+async def test_throttle_keeps_the_app_under_50_per_second_in_a_tenant() -> None:
+    clock = FakeTime()
+    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    for n in range(40):  # 40, not 50: room for the time between taking a slot and reaching Teams
+        await throttle.acquire(f"c{n}", "tenant-a")
+    assert clock.slept == []
+    assert throttle.wait_needed("c-new", "tenant-b") == 0.0  # another tenant has its own allowance
+    await throttle.acquire("c-new", "tenant-a")  # the 41st conversation in one second waits
+    assert clock.slept == [1.0]
+
+
+async def test_throttle_forgets_conversations_once_their_windows_have_passed() -> None:
+    clock = FakeTime()
+    throttle = ConversationThrottle(now=clock, sleep=clock.sleep)
+    for n in range(200):
+        clock.now += 0.1
+        await throttle.acquire(f"c{n}", "tenant-a")
+    assert len(throttle) == 201  # 200 conversations and the tenant
+    clock.now += 3_601
+    await throttle.acquire("later", "tenant-a")
+    assert len(throttle) == 2  # memory follows recent traffic, not every conversation ever seen
+
+
+def delivery(teams: Teams, user: str = "bob", **extra: Any) -> Delivery:
+    address = conversation_reference(teams.personal("hi", user=user))
     return Delivery(address=address, message=text_message("Hello **Bob**"), idempotency_key="k", **extra)
 
 
@@ -85,6 +110,30 @@ async def test_own_throttle_stops_before_the_connector_refuses(
     with pytest.raises(RetryLater):
         await sender.send(delivery(teams))
     assert len(bf.calls) == 7  # the 8th never reached the connector
+
+
+async def test_the_sender_paces_each_tenant_across_conversations(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=((1.0, 3),), max_wait=0.0))
+    for n in range(3):
+        await sender.send(delivery(teams, user=f"person{n}"))
+    with pytest.raises(RetryLater):
+        await sender.send(delivery(teams, user="person3"))  # a fourth conversation, the same tenant
+    assert len(bf.calls) == 3 and bf.throttled == 0  # refused here, before the connector had to
+
+
+async def test_the_connector_refuses_the_51st_in_a_second_when_nothing_paces_it(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=()))
+    await sender.send(delivery(teams))
+    await asyncio.sleep(1.0)
+    results = await asyncio.gather(
+        *(sender.send(delivery(teams, user=f"person{n}")) for n in range(60)), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, RetryLater)]
+    assert refused and bf.throttled == len(refused) and len(bf.calls) == 61 - len(refused)
 
 
 async def test_update_and_thread_targets(teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime) -> None:
