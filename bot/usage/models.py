@@ -17,7 +17,7 @@ class UsageEvent(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(unique=True, max_length=255)  # the sender's id: re-sending is harmless
     person_id: int | None = Field(default=None, foreign_key="person.id")
-    person_handle: str  # email or platform user id as sent
+    person_handle: str = Field(index=True)  # email or platform user id as sent; links people met later
     system: str = Field(index=True)
     kind: str = "used"
     value: float | None = None  # e.g. minutes saved
