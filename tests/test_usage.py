@@ -1,20 +1,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import event as sa_event
+from sqlmodel import select
 from typer.testing import CliRunner
 
 from adapters.cli import app as cli
-from adapters.runtime import build_runtime
+from adapters.runtime import Runtime, build_runtime, seed_ownership
 from adapters.web.app import build_app
 from bot.config import load_settings
+from bot.content import Content
+from bot.events import Actor, Place, Said
 from bot.ports import FixedClock
 from bot.store.db import Store
 from bot.usage import service
+from bot.usage.models import UsageEvent
 from bot.usage.parse import UsageError, parse_body, parse_csv
 
 TOKEN = "test-token"
@@ -32,12 +38,20 @@ def event(i: int, **kw: object) -> dict[str, object]:
 
 
 @pytest.fixture
-async def client(database_url: str, store: Store, clock: FixedClock) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+def api_runtime(database_url: str, store: Store, clock: FixedClock, content: Content) -> Runtime:
     settings = load_settings(
-        COACH_DATABASE_URL=database_url, COACH_API_TOKEN=TOKEN, COACH_LOCAL_CHAT="false", _env_file=None
+        COACH_DATABASE_URL=database_url,
+        COACH_API_TOKEN=TOKEN,
+        COACH_LOCAL_CHAT="false",
+        COACH_ADMINS="ada@example.com",
+        _env_file=None,
     )
-    runtime = build_runtime(settings, clock=clock, store=store)
-    async with TestClient(TestServer(build_app(runtime))) as client:
+    return build_runtime(settings, clock=clock, store=store, content=content)
+
+
+@pytest.fixture
+async def client(api_runtime: Runtime) -> AsyncIterator[TestClient]:  # type: ignore[type-arg]
+    async with TestClient(TestServer(build_app(api_runtime))) as client:
         yield client
 
 
@@ -140,3 +154,122 @@ def test_csv_import(tmp_path: Path, database_url: str, store: Store, monkeypatch
     assert result.exit_code == 1
     assert f"{bad}:3: person: required" in result.output
     assert parse_csv("id,person,system,at\n") == []
+
+
+# Usage sent before the coach knows the person is linked to them when they become known.
+
+
+def local(email: str) -> Actor:
+    return Actor("local", "local", email, display_name="Uma", email=email, address={"user": email})
+
+
+def slack(user_id: str, email: str | None = None) -> Actor:
+    return Actor("slack", "T1", user_id, display_name="Uma", email=email, address={"channel": "D1"})
+
+
+def said(actor: Actor, text: str) -> Said:
+    place = Place(actor.platform, actor.workspace, f"dm:{actor.user_id}", True, address=actor.address)
+    return Said(actor, place, text)
+
+
+async def post(client: TestClient, *events: dict[str, object]) -> dict[str, Any]:  # type: ignore[type-arg]
+    response = await client.post("/api/v1/usage", data=json.dumps(list(events)), headers=AUTH)
+    assert response.status == 200
+    body: dict[str, Any] = await response.json()
+    return body
+
+
+def owners(store: Store) -> dict[str, int | None]:
+    """Each stored usage event's id and the person it is linked to."""
+    rows = store.run_sync(lambda s: s.exec(select(UsageEvent.external_id, UsageEvent.person_id)).all())
+    return dict(rows)
+
+
+def person_id(store: Store, email: str) -> int:
+    from bot.people import service as people
+
+    found = store.run_sync(lambda s: people.by_email(session=s, email=email))
+    assert found is not None and found.id is not None
+    return found.id
+
+
+@pytest.fixture
+def usage_statements(store: Store) -> Iterator[list[str]]:
+    """The SQL statements that touch usage_event, from now until the test ends."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        statement = str(args[2])
+        if "usage_event" in statement:
+            seen.append(statement)
+
+    sa_event.listen(store.engine, "before_cursor_execute", record)
+    yield seen
+    sa_event.remove(store.engine, "before_cursor_execute", record)
+
+
+async def test_usage_sent_by_email_is_linked_when_the_person_first_writes(
+    client: TestClient,  # type: ignore[type-arg]
+    api_runtime: Runtime,
+) -> None:
+    assert (await post(client, event(1), event(2, person="someone@example.com")))["unknown_people"] == 2
+    await api_runtime.engine.handle(said(local("uma@example.com"), "hi"))
+    uma = person_id(api_runtime.store, "uma@example.com")
+    assert owners(api_runtime.store) == {"e1": uma, "e2": None}
+    assert api_runtime.store.run_sync(lambda s: service.count_uses(session=s, person_id=uma)) == 1
+
+
+async def test_usage_sent_by_platform_user_id_is_linked_when_the_identity_is_new(
+    client: TestClient,  # type: ignore[type-arg]
+    api_runtime: Runtime,
+) -> None:
+    await post(client, event(1, person="U0UMA"), event(2), event(3, person="U0OTHER"))
+    await api_runtime.engine.handle(said(slack("U0UMA"), "hi"))  # a profile without an email
+    rows = owners(api_runtime.store)
+    assert rows["e1"] is not None and rows["e2"] is None and rows["e3"] is None
+
+
+async def test_usage_sent_by_email_is_linked_when_a_known_identity_first_gives_its_email(
+    client: TestClient,  # type: ignore[type-arg]
+    api_runtime: Runtime,
+) -> None:
+    await api_runtime.engine.handle(said(slack("U0UMA"), "hi"))
+    await post(client, event(1))
+    assert owners(api_runtime.store) == {"e1": None}
+    await api_runtime.engine.handle(said(slack("U0UMA", email="uma@example.com"), "hi"))
+    assert owners(api_runtime.store) == {"e1": person_id(api_runtime.store, "uma@example.com")}
+
+
+async def test_usage_is_linked_when_an_admin_enrols_the_email(
+    client: TestClient,  # type: ignore[type-arg]
+    api_runtime: Runtime,
+) -> None:
+    await post(client, event(1), event(2))
+    await api_runtime.engine.handle(said(local("ada@example.com"), "enrol uma@example.com"))
+    uma = person_id(api_runtime.store, "uma@example.com")
+    assert owners(api_runtime.store) == {"e1": uma, "e2": uma}
+
+
+def test_usage_is_linked_when_ownership_seeding_names_the_email(
+    store: Store, clock: FixedClock, content: Content
+) -> None:
+    events = parse_body(json.dumps([event(1, person="omar@example.com")]).encode())
+    store.run_sync(lambda s: service.ingest(session=s, events=events, now=clock.now()))
+    seed_ownership(store=store, content=content, clock=clock)
+    assert owners(store) == {"e1": person_id(store, "omar@example.com")}
+
+
+async def test_known_people_keep_their_usage_and_cost_no_link_query(
+    client: TestClient,  # type: ignore[type-arg]
+    api_runtime: Runtime,
+    usage_statements: list[str],
+) -> None:
+    uma = local("uma@example.com")
+    await api_runtime.engine.handle(said(uma, "hi"))
+    await post(client, event(1), event(2, person="ivy@example.com"))
+    before = owners(api_runtime.store)
+    assert before["e1"] == person_id(api_runtime.store, "uma@example.com") and before["e2"] is None
+    usage_statements.clear()
+    await api_runtime.engine.handle(said(uma, "help"))
+    assert usage_statements == []
+    assert owners(api_runtime.store) == before

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.events import Actor
 from bot.people.models import Identity, Person
+from bot.usage import service as usage
 
 
 def get(*, session: Session, person_id: int) -> Person | None:
@@ -62,7 +63,8 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     """The person behind an actor, created on first contact.
 
     People are matched across platforms by email when the platform gives one. Writes only what
-    changed, so the common case (someone the bot knows, writing again) is one query.
+    changed, so the common case (someone the bot knows, writing again) is one query. A new identity
+    or a newly learned email claims the usage events sent for it before the coach knew the person.
     """
     found_pair = session.exec(
         _KNOWN_ACTOR,
@@ -72,6 +74,7 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     email = actor.email.strip().lower() if actor.email else None
     is_new = False
     was_reachable = identity is not None and identity.reachable and bool(identity.address)
+    new_handles: set[str] = set()
     if identity is None:
         person = by_email(session=session, email=email) if email else None
         if person is None:
@@ -84,10 +87,12 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
             person_id=person.id, platform=actor.platform, workspace=actor.workspace, user_id=actor.user_id
         )
         session.add(identity)
+        new_handles.update((actor.user_id, person.email or ""))
     else:
         assert known is not None
         person = known
-    _refresh(person=person, identity=identity, actor=actor, now=now, email=email)
+    if _refresh(person=person, identity=identity, actor=actor, now=now, email=email):
+        new_handles.add(person.email or "")
     handles = {h.lower() for h in admin_handles}
     if not person.is_admin and handles & {
         email or "",
@@ -97,6 +102,9 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
         person.is_admin = True
     if is_new or session.dirty or session.new:
         session.flush()
+    if new_handles:
+        assert person.id is not None
+        usage.link_person(session=session, person_id=person.id, handles=new_handles)
     return Resolved(
         person, identity, is_new, identity.reachable and bool(identity.address) and not was_reachable
     )
@@ -105,10 +113,12 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
 SEEN_EVERY = timedelta(hours=1)  # last_seen_at is for "who is active", not a per-message log
 
 
-def _refresh(*, person: Person, identity: Identity, actor: Actor, now: datetime, email: str | None) -> None:
+def _refresh(*, person: Person, identity: Identity, actor: Actor, now: datetime, email: str | None) -> bool:
+    """Bring the person and identity up to date with the platform's profile; True if the email is new."""
     if actor.display_name and not person.display_name:
         person.display_name = actor.display_name
-    if email and not person.email:
+    learned_email = bool(email and not person.email)
+    if learned_email:
         person.email = email
     if actor.timezone and person.timezone != actor.timezone:
         person.timezone = actor.timezone
@@ -118,6 +128,7 @@ def _refresh(*, person: Person, identity: Identity, actor: Actor, now: datetime,
         identity.reachable = True
     if identity.last_seen_at is None or now - identity.last_seen_at >= SEEN_EVERY:
         identity.last_seen_at = now
+    return learned_email
 
 
 def ensure_by_email(*, session: Session, email: str, now: datetime, display_name: str = "") -> Person:
@@ -128,6 +139,8 @@ def ensure_by_email(*, session: Session, email: str, now: datetime, display_name
         person = Person(email=email, display_name=display_name, created_at=now)
         session.add(person)
         session.flush()
+        assert person.id is not None
+        usage.link_person(session=session, person_id=person.id, handles=(email,))
     return person
 
 

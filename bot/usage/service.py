@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -14,6 +15,8 @@ from sqlmodel import Session, col, select
 from bot.people.models import Identity, Person
 from bot.usage.models import UsageEvent
 from bot.usage.parse import UsageIn
+
+log = logging.getLogger(__name__)
 
 CHUNK = 1_000
 
@@ -87,11 +90,23 @@ def count_uses(*, session: Session, person_id: int, system: str | None = None) -
     return int(session.exec(query).one())
 
 
-def link_person(*, session: Session, person_id: int, handles: Sequence[str]) -> None:
-    """Attach events sent before the person was known (matched by email or user id)."""
-    for event in session.exec(
-        select(UsageEvent).where(
-            col(UsageEvent.person_id).is_(None), col(UsageEvent.person_handle).in_(handles)
-        )
-    ).all():
-        event.person_id = person_id
+def link_person(*, session: Session, person_id: int, handles: Iterable[str]) -> int:
+    """Attach events sent before the person was known (matched by email or user id); how many.
+
+    One UPDATE by the index on person_handle, so first contact never scans the table.
+    """
+    wanted = sorted({h for h in handles if h})
+    if not wanted:
+        return 0
+    # `person_id + 0` keeps SQLite (which has no statistics here) off the (person_id, …) index: by it
+    # this would read every event of everyone still unknown, 90 ms at 150k of them instead of 0.3 ms.
+    unlinked = (col(UsageEvent.person_id) + 0).is_(None)
+    result = session.execute(
+        update(UsageEvent)
+        .where(unlinked, col(UsageEvent.person_handle).in_(wanted))
+        .values(person_id=person_id)
+    )
+    linked = int(result.rowcount)  # type: ignore[attr-defined]
+    if linked:
+        log.info("%s earlier usage event(s) linked to person %s", linked, person_id)
+    return linked
