@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "coach_outbox"
 LOOK_BACK = 50  # messages searched for an earlier post of a retried row
+QUIET_SECONDS = 60.0  # a channel quiet this long is forgotten by the pacing
 PERMANENT = frozenset(
     {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "missing_scope",
      "invalid_blocks", "msg_too_long", "no_text", "invalid_arguments"}
@@ -68,6 +69,7 @@ class SlackSender:
         self.monotonic = monotonic
         self._last_post: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._swept_at = monotonic()
 
     def use_session(self, session: Any) -> None:
         """Share the adapter's pooled aiohttp session (None: a connection per call again)."""
@@ -103,7 +105,9 @@ class SlackSender:
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": delivery.idempotency_key}},
                 **payload,
             )
-            self._last_post[channel] = self.monotonic()
+            self._last_post[channel] = now = self.monotonic()
+        if now - self._swept_at > QUIET_SECONDS:
+            self._forget_quiet_channels(now)
         ts = str(response["ts"])
         return Sent(message_id=ts, thread_id=delivery.thread_id or ts)
 
@@ -133,6 +137,15 @@ class SlackSender:
         if not user:
             raise PermanentFailure("the Slack address names neither a channel nor a user")
         return await self.directory.dm_channel(client=client, team=str(team), user=str(user))
+
+    def _forget_quiet_channels(self, now: float) -> None:
+        """Pacing needs memory of busy channels only; without this it would keep every DM ever sent."""
+        for channel, last in list(self._last_post.items()):
+            lock = self._locks.get(channel)
+            if now - last > QUIET_SECONDS and (lock is None or not lock.locked()):
+                del self._last_post[channel]
+                self._locks.pop(channel, None)
+        self._swept_at = now
 
     async def _pace(self, channel: str) -> None:
         last = self._last_post.get(channel)

@@ -96,6 +96,18 @@ async def test_posts_are_paced_per_channel(api: FakeSlackApi) -> None:
     assert all(call.ok for call in api.calls)
 
 
+async def test_pacing_forgets_channels_that_went_quiet(api: FakeSlackApi) -> None:
+    clock = [1000.0]
+    client = api_client(token=TOKEN, base_url=api.base_url, retry_rate_limits=False)
+    slack = SlackSender(client, per_channel_interval=1.0, monotonic=lambda: clock[0])
+    for n in range(50):
+        await slack.send(delivery({"team": "T1", "channel": f"D{n}"}))
+    assert len(slack._last_post) == 50
+    clock[0] += 61  # a minute later, one more message
+    await slack.send(delivery({"team": "T1", "channel": "D-new"}))
+    assert list(slack._last_post) == ["D-new"]  # months of DMs don't pile up in memory
+
+
 async def test_the_fake_rate_limits_a_burst(api: FakeSlackApi) -> None:
     api.post_limit = 2
     slack = sender(api)
