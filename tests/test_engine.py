@@ -117,3 +117,21 @@ async def test_admins_add_sends_a_proactive_message(runtime: Runtime) -> None:
 
     rows = runtime.store.run_sync(lambda s: service.listing(session=s, states=list(service.OutboxState)))
     assert len(rows) == 1 and rows[0].address == {"user": "uma@example.com"}
+
+
+async def test_an_email_another_person_already_has_does_not_break_the_one_who_gives_it(
+    runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Kim wrote on Slack before their profile showed an email; meanwhile an admin enrolled that email."""
+    kim = Actor("slack", "T1", "U0KIM", display_name="Kim", address={"channel": "D1"})
+    place = Place("slack", "T1", "D1", True, address=kim.address)
+    await runtime.engine.handle(Said(kim, place, "hi"))
+    await runtime.engine.handle(Said(ADA, dm(ADA), "enrol kim@example.com"))
+    with_email = Actor(
+        "slack", "T1", "U0KIM", display_name="Kim", email="kim@example.com", address=kim.address
+    )
+    with caplog.at_level(logging.WARNING):
+        replies = await runtime.engine.handle(Said(with_email, place, "help"))
+        again = await runtime.engine.handle(Said(with_email, place, "help"))
+    assert "`settings`" in texts(replies) and "`settings`" in texts(again)  # answered, not "went wrong"
+    assert "which person" in caplog.text and "already has" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,8 @@ from sqlmodel import Session, col, select
 from bot.events import Actor
 from bot.people.models import Identity, Person
 from bot.usage import service as usage
+
+log = logging.getLogger(__name__)
 
 
 def get(*, session: Session, person_id: int) -> Person | None:
@@ -91,7 +94,13 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     else:
         assert known is not None
         person = known
-    if _refresh(person=person, identity=identity, actor=actor, now=now, email=email):
+    learnable = email
+    if email and not person.email and (other := by_email(session=session, email=email)) is not None:
+        # Someone enrolled by this email before this identity gave it: two rows for one human. The
+        # email stays with the other row (a unique column; taking it would fail every later event).
+        log.warning("person %s gave email %s, which person %s already has", person.id, email, other.id)
+        learnable = None
+    if _refresh(person=person, identity=identity, actor=actor, now=now, email=learnable):
         new_handles.add(person.email or "")
     handles = {h.lower() for h in admin_handles}
     if not person.is_admin and handles & {
