@@ -28,8 +28,9 @@ INTERACTIVE, EVENT = 0, 1  # queue priorities: lower goes first
 
 
 class AfterAck:
-    # 16: in `python -m bench slack` 64 workers let bursts back up into the ack p99 (160-220 ms) and
-    # 8 could not keep the Web API calls in flight; 16 and 32 both kept it near 40 ms.
+    # 16: in `python -m bench slack` 64 workers let bursts back up into the ack p99 (160-220 ms), 32
+    # gave 42-71 ms, 16 gave 35-44 ms with the same answered rate; 8 could not keep enough Web API
+    # calls in flight.
     def __init__(self, *, workers: int = 16, drain_seconds: float = 10.0) -> None:
         self.workers = workers
         self.drain_seconds = drain_seconds
@@ -53,10 +54,11 @@ class AfterAck:
         self._tasks = [asyncio.create_task(_work(queue)) for _ in range(self.workers)]
 
     async def stop(self) -> None:
-        """Finish what is queued (up to `drain_seconds`), then stop the workers."""
+        """Finish what is queued or running (up to `drain_seconds`), then stop the workers."""
         queue, self._queue = self._queue, None
-        if queue is not None and not queue.empty():
-            log.info("finishing %d Slack events before stopping", queue.qsize())
+        if queue is not None:
+            if queue.qsize():
+                log.info("finishing %d Slack events before stopping", queue.qsize())
             try:
                 await asyncio.wait_for(queue.join(), self.drain_seconds)
             except TimeoutError:

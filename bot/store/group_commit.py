@@ -1,14 +1,16 @@
-"""Group commit for SQLite: units of work that queue up share one transaction, a savepoint each.
+"""Group commit for SQLite: units of work that queue up share one transaction and one commit.
 
 Why: SQLite has one writer, so units of work already run one at a time on one thread. Under load, a
 commit and a thread handoff per unit cost more than the units themselves (`python -m bench slack`
-measured about 0.8 ms of CPU per event). Here the writer thread takes what has queued, runs each
-unit in its own SAVEPOINT (a failing unit rolls back alone and only its caller gets the exception),
-commits once, and hands the results back to the event loop in one call per loop.
+measured about 0.8 ms of CPU per event). Here the writer thread takes what has queued and runs each
+unit in its own session: the first alone in the transaction, each later one in a SAVEPOINT, so a
+failing unit rolls back by itself and only its caller gets the exception. Then it commits once and
+hands the results back to the event loop in one call per loop.
 
 Results are handed back only after the commit, so no caller acts on work that is not durable; if
-the commit fails, every unit of the batch fails with that error. A batch closes after `max_units`
-units or `max_seconds`, so one slow unit (a large tick) does not hold back the results before it.
+the commit fails, every unit of the batch fails with that error. A batch takes no new unit after
+`max_units` units or `max_seconds`, so the first results wait at most that long plus the unit then
+running (a large tick runs alone if it started the batch, or closes it).
 """
 
 from __future__ import annotations

@@ -83,3 +83,18 @@ async def test_before_start_a_job_runs_at_once() -> None:
     AfterAck().submit(job(done, "now"), interactive=False)
     await asyncio.sleep(0.01)
     assert done == ["now"]
+
+
+async def test_stop_lets_a_running_job_finish() -> None:
+    after_ack = AfterAck(workers=2)
+    await after_ack.start()
+    done: list[str] = []
+
+    async def slow() -> None:
+        await asyncio.sleep(0.05)
+        done.append("delivered")
+
+    after_ack.submit(slow, interactive=False)
+    await asyncio.sleep(0)  # a worker has taken it: the queue is empty, the job is running
+    await after_ack.stop()
+    assert done == ["delivered"]
