@@ -88,13 +88,6 @@ class GroupCommit:
     def _one_transaction(self) -> list[_Unit]:
         """The first unit has the transaction to itself (a savepoint costs about 0.2 ms, and at low
         load every unit is alone); the units that join it get a savepoint each."""
-        with self._lock:
-            alone = len(self._queued) == 1
-        if alone:  # nothing to share a commit with: the plain path, without a joined session's upkeep
-            unit = self._next()
-            assert unit is not None  # only this thread takes units
-            _run_plain(unit, self.engine)
-            return [unit]
         done: list[_Unit] = []
         deadline = time.monotonic() + self.max_seconds
         try:
@@ -110,15 +103,6 @@ class GroupCommit:
             for unit in done:
                 unit.error = unit.error or exc
         return done
-
-
-def _run_plain(unit: _Unit, engine: Engine) -> None:
-    try:
-        with Session(engine, expire_on_commit=False) as session:
-            unit.value = unit.work(session)
-            session.commit()
-    except BaseException as exc:  # closing the session rolled back whatever the unit had begun
-        unit.error = exc
 
 
 def _run(unit: _Unit, connection: Connection, *, alone: bool) -> bool:
