@@ -34,9 +34,7 @@ import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -220,8 +218,9 @@ async def measure(
         url = f"http://127.0.0.1:{port}/slack/events"
         # Warm-up: every bench user meets the bot once (first contact, profiles cached).
         await load(url, run=f"{name}w", events=len(USERS), senders=senders)
-        await asyncio.sleep(1.0)
         posts = Posts(api)
+        await posts.wait_for(len(USERS))  # at least one reply each, then a moment for any second one
+        await asyncio.sleep(1.0)
         before = posts.count()
         cpu_before = cpu_seconds(process.pid)
         start = time.perf_counter()
@@ -298,17 +297,14 @@ async def main(events: int, senders: int, rounds: int) -> None:
     # Rounds alternate anchor and coach so that a noisy neighbour hurts both alike.
     for _ in range(rounds):
         port = free_port()
-        anchor_command = partial(lambda port, api: [python, script, "anchor", str(port), api], port)
-        anchor = await measure_with_fake("anchor", anchor_command, port, events, senders)
+        anchor = await measure_with_fake(
+            "anchor", [python, script, "anchor", str(port)], port, events, senders
+        )
         coaches = []
         for variant in variants:
             port = free_port()
             with tempfile.TemporaryDirectory() as folder:
-                database = f"{folder}/bench.db"
-
-                command = partial(
-                    lambda port, db, api: [python, script, "coach", str(port), api, db], port, database
-                )
+                command = [python, script, "coach", str(port), f"{folder}/bench.db"]
                 name = f"coach {variant}".strip()
                 coaches.append(await measure_with_fake(name, command, port, events, senders, tune=variant))
         results.append((anchor, coaches))
@@ -316,10 +312,10 @@ async def main(events: int, senders: int, rounds: int) -> None:
 
 
 async def measure_with_fake(
-    name: str, command: Callable[[str], list[str]], port: int, events: int, senders: int, *, tune: str = ""
+    name: str, command: list[str], port: int, events: int, senders: int, *, tune: str = ""
 ) -> Result:
-    """A fresh fake Web API for each measurement: what it records would otherwise grow round by round
-    and slow this process (and so the load it sends) down."""
+    """A fresh fake Web API for each measurement (its URL ends the server's command line): what it
+    records would otherwise grow round by round and slow this process (and so the load it sends) down."""
     from tests.fakes.slack_api import FakeSlackApi
 
     gc.collect()
@@ -327,7 +323,13 @@ async def measure_with_fake(
     await api.start()
     try:
         return await measure(
-            name, command(api.base_url), port, api, events=events, senders=senders, env={"BENCH_TUNE": tune}
+            name,
+            [*command, api.base_url],
+            port,
+            api,
+            events=events,
+            senders=senders,
+            env={"BENCH_TUNE": tune},
         )
     finally:
         await api.close()
@@ -363,7 +365,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "anchor":
         serve_anchor(int(sys.argv[2]), sys.argv[3])
     elif len(sys.argv) > 1 and sys.argv[1] == "coach":
-        serve_coach(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        serve_coach(int(sys.argv[2]), sys.argv[4], sys.argv[3])
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
         parser.add_argument("--events", type=int, default=2000)
