@@ -44,9 +44,7 @@ class ConversationThrottle:
 
     def wait_needed(self, conversation_id: str, tenant_id: str | None = None) -> float:
         """Seconds until one more message fits every window for this conversation and its tenant."""
-        return max(
-            self._wait(conversation_id, self.limits), self._wait(_tenant_key(tenant_id), self.tenant_limits)
-        )
+        return max(self._wait(key, limits) for key, limits in self._windows(conversation_id, tenant_id))
 
     async def acquire(self, conversation_id: str, tenant_id: str | None = None) -> None:
         # Checked again after every sleep: others may have taken the room meanwhile. The check and
@@ -56,11 +54,15 @@ class ConversationThrottle:
                 raise RetryLater(f"Teams send limit reached for {conversation_id}", after_seconds=wait)
             await self._sleep(wait)
         now = self._now()
-        for key, limits in ((conversation_id, self.limits), (_tenant_key(tenant_id), self.tenant_limits)):
+        for key, limits in self._windows(conversation_id, tenant_id):
             if limits:
                 self._sent.setdefault(key, deque()).append(now)
         if now - self._swept_at > SWEEP_EVERY:
             self._sweep(now)
+
+    def _windows(self, conversation_id: str, tenant_id: str | None) -> tuple[tuple[str, Limits], ...]:
+        """Each key a send counts against, with its limits."""
+        return ((conversation_id, self.limits), (f"tenant:{tenant_id or '?'}", self.tenant_limits))
 
     def _sweep(self, now: float) -> None:
         """Forget conversations whose last message is older than the longest window."""
@@ -90,7 +92,3 @@ class ConversationThrottle:
             if len(in_window) >= limit:
                 wait = max(wait, in_window[-limit] + window - now)
         return wait
-
-
-def _tenant_key(tenant_id: str | None) -> str:
-    return f"tenant:{tenant_id or '?'}"
