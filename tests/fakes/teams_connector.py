@@ -77,6 +77,7 @@ class FakeBotFramework:
         self._ids = itertools.count(1)
         self._sent: defaultdict[str, list[float]] = defaultdict(list)
         self.throttled = 0  # 429s answered
+        self.app_limits = PER_APP_IN_TENANT  # a test may stretch the window so that speed doesn't matter
 
     # --- tokens the channel would send to the bot ------------------------------------------------
 
@@ -216,7 +217,7 @@ class FakeBotFramework:
 
     def _throttle(self, conversation: str) -> float | None:
         now = time.monotonic()
-        for key, limits in ((conversation, PER_CONVERSATION), ("app", PER_APP_IN_TENANT)):
+        for key, limits in ((conversation, PER_CONVERSATION), ("app", self.app_limits)):
             for window, limit in limits:
                 recent = [t for t in self._sent[key] if t > now - window]
                 if len(recent) >= limit:

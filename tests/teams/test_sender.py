@@ -126,9 +126,9 @@ async def test_the_sender_paces_each_tenant_across_conversations(
 async def test_the_connector_refuses_the_51st_in_a_second_when_nothing_paces_it(
     teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
 ) -> None:
+    bf.app_limits = ((60.0, 50),)  # 50 per 60 s: the 51st is refused however slowly this machine sends
     sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=()))
     await sender.send(delivery(teams))
-    await asyncio.sleep(1.0)
     results = await asyncio.gather(
         *(sender.send(delivery(teams, user=f"person{n}")) for n in range(60)), return_exceptions=True
     )
