@@ -115,7 +115,7 @@ async def test_own_throttle_stops_before_the_connector_refuses(
 async def test_the_sender_paces_each_tenant_across_conversations(
     teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
 ) -> None:
-    sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=((1.0, 3),), max_wait=0.0))
+    sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=((60.0, 3),), max_wait=0.0))
     for n in range(3):
         await sender.send(delivery(teams, user=f"person{n}"))
     with pytest.raises(RetryLater):
