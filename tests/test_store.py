@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import event, func
@@ -80,10 +82,22 @@ def count_commits(store: Store) -> list[int]:
     return commits
 
 
+async def occupy_writer(store: Store, then: Callable[[Session], Any] = lambda _session: None):  # type: ignore[no-untyped-def]
+    """Keep the writer thread busy until the returned event is set, so that units queue behind it."""
+    started, release = threading.Event(), threading.Event()
+
+    def blocker(session: Session) -> Any:
+        started.set()
+        release.wait(5)
+        return then(session)
+
+    first = asyncio.ensure_future(store.run(blocker))
+    assert await asyncio.to_thread(started.wait, 5)
+    return release, first
+
+
 async def test_when_the_first_unit_of_a_batch_fails_the_others_still_run(sqlite_store: Store) -> None:
-    release = threading.Event()
-    first = asyncio.ensure_future(sqlite_store.run(lambda _session: release.wait(5)))
-    await asyncio.sleep(0.05)
+    release, first = await occupy_writer(sqlite_store)
     queued = [
         asyncio.ensure_future(sqlite_store.run(work))
         for work in (fail_after_adding("lead"), add("a"), fail_after_adding("middle"), add("b"))
@@ -102,17 +116,10 @@ async def test_when_the_first_unit_of_a_batch_fails_the_others_still_run(sqlite_
 
 
 async def test_units_that_queue_up_on_sqlite_share_one_commit(sqlite_store: Store) -> None:
-    release = threading.Event()
-
-    def blocker(session: Session) -> str:
-        release.wait(5)
-        return add("first")(session)
-
     assert sqlite_store.group_commit is not None
     sqlite_store.group_commit.max_seconds = 10  # only the unit count closes a batch here
     commits = count_commits(sqlite_store)
-    first = asyncio.ensure_future(sqlite_store.run(blocker))
-    await asyncio.sleep(0.05)  # the writer thread is now busy with `blocker`
+    release, first = await occupy_writer(sqlite_store, then=add("first"))
     queued = [asyncio.ensure_future(sqlite_store.run(add(f"q{i}"))) for i in range(20)]
     await asyncio.sleep(0.05)
     release.set()
@@ -123,19 +130,15 @@ async def test_units_that_queue_up_on_sqlite_share_one_commit(sqlite_store: Stor
 
 
 async def test_a_failed_commit_fails_every_unit_of_its_batch(sqlite_store: Store) -> None:
-    release = threading.Event()
-
-    def blocker(session: Session) -> None:
-        release.wait(5)
-
     def orphan(session: Session) -> None:
         # A foreign key checked only at COMMIT: the unit itself succeeds, the batch's commit fails.
         session.connection().exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         session.add(Identity(person_id=999_999, platform="local", workspace="w", user_id="nobody"))
         session.flush()
 
-    first = asyncio.ensure_future(sqlite_store.run(blocker))
-    await asyncio.sleep(0.05)
+    release, first = await occupy_writer(sqlite_store)  # its own batch: that deadline is already set
+    assert sqlite_store.group_commit is not None
+    sqlite_store.group_commit.max_seconds = 10  # the three below share the next batch, however slow
     batch = [sqlite_store.run(add("before")), sqlite_store.run(orphan), sqlite_store.run(add("after"))]
     queued = [asyncio.ensure_future(b) for b in batch]
     await asyncio.sleep(0.05)
