@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import gc
 import io
 
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
 
 from adapters.runtime import Runtime
-from adapters.web.app import build_app
+from adapters.web.app import build_app, freeze_heap_at_startup
 
 
 async def test_health_ready_and_metrics(runtime: Runtime) -> None:
@@ -26,3 +27,14 @@ async def test_oversized_bodies_are_refused(runtime: Runtime) -> None:
         body = io.BytesIO(b"[" + b" " * runtime.settings.max_body_bytes + b"]")
         response = await client.post("/api/v1/usage", data=body, headers={"Authorization": "Bearer x"})
         assert response.status == 413
+
+
+async def test_the_heap_built_at_startup_is_frozen_out_of_garbage_collection(runtime: Runtime) -> None:
+    app = build_app(runtime)
+    freeze_heap_at_startup(app)
+    try:
+        async with TestClient(TestServer(app)) as client:
+            assert gc.get_freeze_count() > 0
+            assert (await client.get("/healthz")).status == 200  # and it serves as before
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as usual

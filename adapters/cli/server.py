@@ -10,7 +10,7 @@ from aiohttp import web
 
 from adapters.cli.common import configure_logging, settings_or_exit
 from adapters.runtime import build_runtime
-from adapters.web.app import build_app
+from adapters.web.app import build_app, freeze_heap_at_startup
 from bot.config import Settings, masked
 from bot.store.migrate import upgrade
 
@@ -31,6 +31,7 @@ def run() -> None:
         upgrade(settings.database_url)
     runtime = build_runtime(settings)
     app = build_app(runtime)
+    freeze_heap_at_startup(app)
     surfaces = [
         name
         for name, on in (
