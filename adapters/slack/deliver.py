@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -51,6 +52,8 @@ async def deliver(
             await turn.one(event, reply, surface)
         except SlackApiError as exc:
             log.warning("Slack refused a reply: %s", exc.response.get("error"))
+        except aiohttp.ClientError as exc:  # the SDK already retried a failed connection once
+            log.warning("Slack could not be reached for a reply: %s", exc)
 
 
 class _Delivery:

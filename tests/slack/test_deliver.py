@@ -121,3 +121,18 @@ async def test_a_refused_reply_does_not_stop_the_others(api: FakeSlackApi) -> No
     api.fail_next("chat.postMessage", Failure(status=200, error="channel_not_found", retry_after=None))
     await send(api, dm(), [Reply(message=text_message("one")), Reply(message=text_message("two"))])
     assert [p["text"] for p in api.to("chat.postMessage")] == ["two"]
+
+
+async def test_an_unreachable_response_url_is_a_warning_and_the_turn_goes_on(
+    api: FakeSlackApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+    async def respond(**kwargs: Any) -> None:  # what Bolt's respond() does with a dead response_url
+        await AsyncWebhookClient("http://127.0.0.1:9/respond").send(**kwargs)
+
+    command = Said(actor(channel="D1"), Place("slack", "T1", "D1", True), "help", via="command")
+    await send(api, command, [Reply(message=text_message("one")), Reply(message=text_message("two"))],
+               Surface(respond=respond, respond_all=True))  # fmt: skip
+    warnings = [r for r in caplog.records if r.levelname == "WARNING" and "could not be reached" in r.message]
+    assert len(warnings) == 2 and not [r for r in caplog.records if r.levelname == "ERROR"]
