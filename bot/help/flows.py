@@ -78,7 +78,9 @@ def welcome(turn: Turn) -> list[Reply]:
                     ),
                     Actions((Button("help.show", "Show me what you can do", style="primary"),)),
                 ),
-            )
+            ),
+            # Met first in a channel (a mention, a thread reply): the welcome is theirs, not the channel's.
+            ephemeral=not turn.event.place.is_direct,
         )
     ]
 

@@ -113,9 +113,10 @@ async def test_mention_is_answered_in_the_channel(slack: SlackClient, fake: Fake
     body = fixture("event_app_mention.json")
     body["event"].update(user=BOB, text="<@UBOT> help")
     await slack.event(body)
-    posts = await fake.wait_for("chat.postMessage", 2)
-    assert {p["channel"] for p in posts} == {"C111"}
-    assert "`settings`" in all_text(posts[-1])
+    (answer,) = await fake.wait_for("chat.postMessage")
+    assert answer["channel"] == "C111" and "`settings`" in all_text(answer)
+    (welcome,) = fake.to("chat.postEphemeral")  # first contact in a channel: the welcome is Bob's alone
+    assert (welcome["channel"], welcome["user"]) == ("C111", BOB) and "Welcome" in welcome["text"]
 
 
 async def test_runtime_has_the_slack_sender(slack: SlackClient, slack_runtime: Runtime) -> None:

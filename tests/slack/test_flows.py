@@ -96,11 +96,11 @@ async def test_admin_add_sends_a_proactive_dm_through_the_outbox(
     mention = fixture("event_app_mention.json")
     mention["event"].update(user=BOB, text="<@UBOT> hi")
     await slack.event(mention)  # Bob is known from a channel: his DM channel is not known yet
-    await fake.wait_for("chat.postMessage", 2)
+    await fake.wait_for("chat.postMessage")  # (and his welcome was ephemeral)
 
     await slack.dm(ADA, "admins add bob@example.com", event_id="Ev2")
     await fake.wait_for("conversations.open")
-    posts = await fake.wait_for("chat.postMessage", 5)  # + Ada's welcome, her answer, Bob's notice
+    posts = await fake.wait_for("chat.postMessage", 4)  # + Ada's welcome, her answer, Bob's notice
     notice = next(p for p in posts if p["channel"] == f"D{BOB}")
     assert "made you an *admin*" in all_text(notice)
     assert notice["metadata"]["event_type"] == "coach_outbox"
