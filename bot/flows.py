@@ -31,6 +31,7 @@ DOMAINS = (
     "announcements",
     "admin",
     "audit",
+    "outcomes",
 )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from bot.events import Clicked, Shortcut, Submitted
 from bot.messages import Form, Reply
+from bot.people.models import role_allows
 from bot.turn import Turn
 
 CommandHandler = Callable[[Turn, str], list[Reply]]
@@ -74,7 +75,7 @@ class Router:
     def visible_commands(self, roles: frozenset[str]) -> list[Command]:
         seen: dict[str, Command] = {}
         for command in self.commands.values():
-            if command.role in roles:
+            if role_allows(command.role, roles):
                 seen[command.name] = command
         return sorted(seen.values(), key=lambda c: (c.topic, c.name))
 

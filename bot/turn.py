@@ -16,7 +16,7 @@ from bot.messages import Message
 from bot.outbox import service as outbox
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.people import service as people
-from bot.people.models import Identity, Person
+from bot.people.models import Identity, Person, role_allows
 
 if TYPE_CHECKING:
     from bot.routing import Router
@@ -51,8 +51,9 @@ class Turn:
         return content
 
     def require_role(self, role: str) -> None:
-        if role not in self.person.roles:
-            raise UserError(f"Only {role}s can do that. Type `help` to see what you can do.")
+        if not role_allows(role, self.person.roles):
+            who = "system owners and admins" if role == "owner" else f"{role}s"
+            raise UserError(f"Only {who} can do that. Type `help` to see what you can do.")
 
     def notify(
         self,

@@ -15,6 +15,7 @@ from adapters.cli import (
     friction,
     manifest,
     outbox,
+    outcomes,
     programme,
     readiness,
     server,
@@ -25,6 +26,7 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Adoption Coa
 server.register(app)
 chat.register(app)
 readiness.register(app)
+outcomes.register(app)
 app.add_typer(manifest.app, name="manifest", help="Slack app manifest and Teams app package")
 app.add_typer(database.app, name="db", help="Database migrations")
 app.add_typer(outbox.app, name="outbox", help="Pending, stuck and dead outgoing messages")

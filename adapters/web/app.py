@@ -12,7 +12,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.runtime import Runtime
-from adapters.web import announcements_api, readiness_api, usage_api
+from adapters.web import announcements_api, outcomes_api, readiness_api, usage_api
 from bot.schedule.clock import start_ticking
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/metrics", metrics)
     usage_api.mount(app, runtime)
     readiness_api.mount(app, runtime)
+    outcomes_api.mount(app, runtime)
     announcements_api.mount(app, runtime)
     if settings.local_chat_enabled:
         from adapters.local.web import mount as mount_local

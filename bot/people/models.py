@@ -45,6 +45,12 @@ class Person(SQLModel, table=True):
         return frozenset(roles)
 
 
+def role_allows(role: str, roles: frozenset[str]) -> bool:
+    """Whether someone with `roles` may do what needs `role`: user < owner < admin, so an admin may
+    do what owners do without owning a system."""
+    return role in roles or (role == "owner" and "admin" in roles)
+
+
 class Identity(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "workspace", "user_id", name="uq_identity_platform_user"),)
 

@@ -11,7 +11,7 @@ from bot.messages import Context, Header, Message, Reply, Text
 from bot.readiness.checks import SystemReadiness, readiness
 from bot.routing import Command, Router
 from bot.schedule import service as schedule
-from bot.turn import Turn, UserError
+from bot.turn import Turn
 
 WEEKLY = "readiness.weekly_gaps"
 WEEKLY_SUBJECT = "readiness:weekly"
@@ -23,6 +23,7 @@ def register(router: Router) -> None:
             "readiness",
             "How ready each AI system is: owners, backups, SLA, runbook, programme, announcements",
             readiness_command,
+            role="owner",
             topic="Ownership",
         )
     )
@@ -30,9 +31,6 @@ def register(router: Router) -> None:
 
 
 def readiness_command(turn: Turn, _rest: str) -> list[Reply]:
-    # Owners or admins: the router's single least role can't say "either".
-    if not (turn.person.is_admin or turn.person.is_owner):
-        raise UserError("Only system owners and admins can see readiness. Type `owners` to see who they are.")
     ensure_weekly_check(session=turn.session, now=turn.now)
     return [
         Reply(message=readiness_message(readiness(session=turn.session, content=turn.content, now=turn.now)))

@@ -12,7 +12,10 @@ from bot.store.types import UTCDateTime
 
 class UsageEvent(SQLModel, table=True):
     __tablename__ = "usage_event"
-    __table_args__ = (Index("ix_usage_person_system_at", "person_id", "system", "at"),)
+    __table_args__ = (
+        Index("ix_usage_person_system_at", "person_id", "system", "at"),
+        Index("ix_usage_system_at", "system", "at"),  # the outcomes report, week by week
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(unique=True, max_length=255)  # the sender's id: re-sending is harmless

@@ -171,6 +171,19 @@ class FakeSlackApi:
             await asyncio.sleep(0.01)
         return self.to(method)
 
+    async def wait_for_post(self, text: str, *, within: float = 10.0) -> dict[str, Any]:
+        """Wait for the first chat.postMessage whose text or blocks contain `text`, and return it."""
+        deadline = time.monotonic() + within
+        while not (
+            found := [p for p in self.to("chat.postMessage") if text in f"{p.get('text')}{p.get('blocks')}"]
+        ):
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no chat.postMessage with {text!r}; posted: {self.to('chat.postMessage')}"
+                )
+            await asyncio.sleep(0.01)
+        return found[0]
+
     async def push(self, envelope: dict[str, Any], *, within: float = 10.0) -> dict[str, Any]:
         """Socket Mode: send an envelope to the connected app and return its acknowledgement."""
         deadline = time.monotonic() + within

@@ -184,3 +184,11 @@ async def test_channel_posts_threads_and_ephemeral_replies(client: Client) -> No
     assert sum("I didn" in f.get("html", "") for f in omar.seen) == 0  # chatter is not for the bot
     await omar.close()
     await uma.close()
+
+
+async def test_outcomes_for_an_admin(client: Client) -> None:
+    ada = await Tab.open(client, "ada@example.com")  # COACH_ADMINS
+    await ada.send(type="say", text="outcomes assistant")
+    report = await ada.entry_containing("Outcomes: the last 4 weeks")
+    assert "<strong>Compass</strong> (assistant)" in report["html"] and "Clause Checker" not in report["html"]
+    await ada.close()

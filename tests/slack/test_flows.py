@@ -183,3 +183,21 @@ async def test_an_unknown_shortcut_is_answered_in_the_dm(slack: SlackClient, fak
     posts = await fake.wait_for("chat.postMessage")
     assert "know that shortcut" in all_text(posts[-1])
     assert posts[-1]["channel"] == f"D{BOB}"
+
+
+async def test_outcomes_for_admins_and_a_clear_no_for_others(slack: SlackClient, fake: FakeSlackApi) -> None:
+    await slack.dm(ADA, "outcomes", event_id="Ev1")
+    report = await fake.wait_for_post("Outcomes: the last 4 weeks")
+    assert report["channel"] == f"D{ADA}" and report["text"] == "Outcomes: the last 4 weeks"
+    header = {"type": "header", "text": {"type": "plain_text", "text": report["text"], "emoji": True}}
+    assert report["blocks"][0] == header
+    assert "*Compass* (assistant)" in all_text(report) and "*Active users*: 0 in the last 7 days" in all_text(
+        report
+    )
+
+    await slack.dm(BOB, "outcomes", event_id="Ev2")
+    refused = await fake.wait_for_post("Only system owners and admins")
+    assert refused["channel"] == f"D{BOB}"
+    await slack.dm(ADA, "outcomes <!channel> weeks 3", event_id="Ev3")
+    unknown = all_text(await fake.wait_for_post("know the system"))
+    assert "&lt;!channel&gt;" in unknown and "<!channel>" not in unknown  # never pings the channel

@@ -232,3 +232,14 @@ async def test_without_an_app_id_tokens_are_not_required(
         teams = Teams(client, bf)
         assert (await teams.post(teams.personal("help"), token=None)).status == 201
     assert "Here is what I can do for you" in "\n".join(bf.texts())
+
+
+async def test_outcomes_for_an_admin(teams: Teams, bf: FakeBotFramework) -> None:
+    await teams.post(teams.personal("outcomes"))
+    texts = "\n".join(bf.texts())
+    assert "Outcomes: the last 4 weeks" in texts and "**Compass** (assistant)" in texts
+    assert all(call.conversation_id == "a:personal-ada" for call in bf.calls)
+    assert_valid_cards(bf)
+    bf.calls.clear()
+    await teams.post(teams.personal("outcomes", user="bob", name="Bob Babbage"))
+    assert "Only system owners and admins" in "\n".join(bf.texts())

@@ -1,0 +1,65 @@
+"""`coach outcomes [--system KEY] [--weeks N] [--json]`: the outcomes report (the same as the chat and API)."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from sqlmodel import Session
+
+from adapters.cli.common import settings_or_exit
+from bot.content import ContentError, load_content
+from bot.outcomes.service import MAX_WEEKS, SystemOutcomes, outcomes
+from bot.ports import SystemClock
+from bot.store.db import Store
+
+
+def register(app: typer.Typer) -> None:
+    app.command("outcomes")(outcomes_command)
+
+
+def outcomes_command(
+    system: str = typer.Option("", "--system", help="One system's key (default: every system)"),
+    weeks: int = typer.Option(4, "--weeks", min=1, max=MAX_WEEKS, help="Weeks of 7 days ending now"),
+    as_json: bool = typer.Option(False, "--json", help="Print the API's JSON instead of text"),
+) -> None:
+    """Per AI system, week by week: active and habitual users, time saved, friction reports, flagged outputs."""
+    settings = settings_or_exit()
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as exc:
+        typer.echo(f"content/ has problems; run `coach content check`: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if system and system not in content.systems:
+        typer.echo(f"no system {system!r}; systems: {', '.join(content.systems)}", err=True)
+        raise typer.Exit(2)
+    store = Store(settings.database_url)
+    now = SystemClock().now()
+    try:
+
+        def compute(session: Session) -> list[SystemOutcomes]:
+            return outcomes(session=session, content=content, now=now, weeks=weeks, system=system or None)
+
+        found: list[SystemOutcomes] = store.run_sync(compute)
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps({"generated_at": now.isoformat(), "weeks": weeks,
+                               "systems": [s.as_json() for s in found]}, indent=2))  # fmt: skip
+    else:
+        typer.echo(render(found))
+
+
+def render(systems: list[SystemOutcomes]) -> str:
+    lines: list[str] = []
+    for item in systems:
+        lines.append(f"{item.key} ({item.name}): {item.habitual} habitual of {item.enrolled} enrolled, "
+                     f"{item.friction_open} friction reports open, {item.flags_open} flags waiting")  # fmt: skip
+        lines.append(
+            "  week to      active  quiet  hours saved  friction new/fixed  flags raised/answered  within SLA"
+        )
+        for w in item.weeks:
+            lines.append(f"  {w.end:%Y-%m-%d}  {w.active_users:>6}  {w.went_quiet:>5}  {w.hours_saved:>11.1f}  "
+                         f"{w.friction_new:>12}/{w.friction_fixed:<5}  {w.flags_raised:>12}/{w.flags_answered:<8}  "
+                         f"{w.answered_within_sla:>10}")  # fmt: skip
+    return "\n".join(lines)

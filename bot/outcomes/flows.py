@@ -1,0 +1,52 @@
+"""`outcomes [SYSTEM] [weeks N]` in chat, for system owners and admins."""
+
+from __future__ import annotations
+
+from bot.markdown import escape
+from bot.messages import Reply
+from bot.outcomes.messages import outcomes_message
+from bot.outcomes.service import MAX_WEEKS, outcomes
+from bot.routing import Command, Router
+from bot.turn import Turn, UserError
+
+DEFAULT_WEEKS = 4
+
+
+def register(router: Router) -> None:
+    router.command(
+        Command(
+            "outcomes",
+            "What each AI system brings: active and habitual users, time saved, friction and flags, week by week",
+            outcomes_command,
+            usage="outcomes [SYSTEM] [weeks N]",
+            role="owner",
+            topic="Ownership",
+        )
+    )
+
+
+def outcomes_command(turn: Turn, rest: str) -> list[Reply]:
+    system, weeks = parse(rest, systems=tuple(turn.content.systems))
+    found = outcomes(session=turn.session, content=turn.content, now=turn.now, weeks=weeks, system=system)
+    return [Reply(message=outcomes_message(found, weeks=weeks))]
+
+
+def parse(rest: str, *, systems: tuple[str, ...]) -> tuple[str | None, int]:
+    """('assistant', 8) from 'assistant weeks 8', 'weeks 8 assistant' or 'assistant 8'."""
+    system: str | None = None
+    weeks = DEFAULT_WEEKS
+    for word in rest.lower().replace(",", " ").split():
+        if word in ("weeks", "week"):
+            continue
+        if word.isdigit():
+            weeks = int(word)
+            if not 1 <= weeks <= MAX_WEEKS:
+                raise UserError(f"Weeks go from 1 to {MAX_WEEKS}.")
+        elif word in systems:
+            system = word
+        else:
+            raise UserError(
+                f"I don't know the system {escape(word)}. Systems: {', '.join(f'`{s}`' for s in systems)}. "
+                "Usage: `outcomes [SYSTEM] [weeks N]`."
+            )
+    return system, weeks

@@ -1,0 +1,225 @@
+"""The figures behind `outcomes`: per AI system and per week, what its adoption is bringing.
+
+Weeks are the seven-day windows ending now, newest last. Every figure is an aggregate; no person is
+named, so anonymous reports and flags stay anonymous.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from statistics import median
+from typing import Any
+
+from sqlalchemy import String, and_, case, cast, except_, func
+from sqlmodel import Session, col, select
+
+from bot.content import STAGES, Content
+from bot.escalations.models import Escalation
+from bot.friction.models import FrictionReport
+from bot.friction.models import Status as FrictionStatus
+from bot.programmes.models import Enrolment, PulseAnswer
+from bot.usage.models import UsageEvent
+
+WEEK = timedelta(days=7)
+MAX_WEEKS = 52
+MINUTES_SAVED = "minutes_saved"  # the usage kind and the programme question key that carry minutes saved
+OPEN_FRICTION = (FrictionStatus.new, FrictionStatus.triaged, FrictionStatus.planned)
+
+
+@dataclass(frozen=True)
+class Week:
+    start: datetime
+    end: datetime
+    active_users: int = 0  # anyone with a usage event in the week, known to the coach or not
+    went_quiet: int = 0  # active the week before, not in this one
+    uses: int = 0
+    minutes_measured: float = 0.0  # usage events of kind `minutes_saved`, from the system itself
+    minutes_estimated: float = 0.0  # people's answers to the `minutes_saved` question
+    estimates: int = 0
+    friction_new: int = 0
+    friction_fixed: int = 0  # reports whose status became `fixed` in the week (as far as known now)
+    flags_raised: int = 0
+    flags_answered: int = 0
+    answered_within_sla: int = 0
+    median_hours_to_answer: float | None = None
+    helpful: int = 0
+    not_helpful: int = 0
+
+    @property
+    def hours_saved(self) -> float:
+        return (self.minutes_measured + self.minutes_estimated) / 60
+
+
+@dataclass(frozen=True)
+class SystemOutcomes:
+    key: str
+    name: str
+    stages: Mapping[str, int]  # people enrolled in the system's programmes, by their stage now
+    friction_open: int
+    flags_open: int
+    weeks: tuple[Week, ...] = field(default=())
+
+    @property
+    def enrolled(self) -> int:
+        return sum(self.stages.values())
+
+    @property
+    def habitual(self) -> int:
+        """Habitual or beyond: the people for whom the system became part of the work."""
+        return sum(self.stages.get(stage, 0) for stage in STAGES[STAGES.index("habitual") :])
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "name": self.name,
+            "enrolled": self.enrolled,
+            "habitual": self.habitual,
+            "stages": dict(self.stages),
+            "friction_open": self.friction_open,
+            "flags_open": self.flags_open,
+            "weeks": [
+                {
+                    **asdict(w),
+                    "start": w.start.isoformat(),
+                    "end": w.end.isoformat(),
+                    "hours_saved": w.hours_saved,
+                }
+                for w in self.weeks
+            ],
+        }
+
+
+def outcomes(
+    *, session: Session, content: Content, now: datetime, weeks: int = 4, system: str | None = None
+) -> list[SystemOutcomes]:
+    """Per system (or just `system`), `weeks` weeks of figures ending now, oldest first."""
+    weeks = max(1, min(weeks, MAX_WEEKS))
+    windows = [(now - WEEK * (weeks - i), now - WEEK * (weeks - i - 1)) for i in range(weeks)]
+    keys = [k for k in content.systems if system is None or k == system]
+    programmes = {k: [p.key for p in content.programmes.values() if p.system == k] for k in keys}
+    return [
+        SystemOutcomes(
+            key=key,
+            name=content.systems[key].name,
+            stages=_stages(session, programmes[key]),
+            friction_open=_count(
+                session,
+                FrictionReport,
+                FrictionReport.system_key == key,
+                col(FrictionReport.status).in_(OPEN_FRICTION),
+            ),
+            flags_open=_count(
+                session, Escalation, Escalation.system_key == key, col(Escalation.answered_at).is_(None)
+            ),
+            weeks=tuple(_week(session, key, programmes[key], start, end) for start, end in windows),
+        )
+        for key in keys
+    ]
+
+
+def _week(session: Session, system: str, programmes: Sequence[str], start: datetime, end: datetime) -> Week:
+    active, uses, measured = _usage(session, system, start, end)
+    estimated, estimates = _estimates(session, programmes, start, end)
+    answered = _answered(session, system, start, end)
+    hours = [(e.answered_at - e.created_at).total_seconds() / 3600 for e in answered if e.answered_at]
+    return Week(
+        start=start,
+        end=end,
+        active_users=active,
+        went_quiet=_went_quiet(session, system, start, end),
+        uses=uses,
+        minutes_measured=measured,
+        minutes_estimated=estimated,
+        estimates=estimates,
+        friction_new=_count(
+            session,
+            FrictionReport,
+            FrictionReport.system_key == system,
+            *_within(FrictionReport.created_at, start, end),
+        ),
+        friction_fixed=_count(
+            session,
+            FrictionReport,
+            FrictionReport.system_key == system,
+            FrictionReport.status == FrictionStatus.fixed,
+            *_within(FrictionReport.updated_at, start, end),
+        ),
+        flags_raised=_count(
+            session, Escalation, Escalation.system_key == system, *_within(Escalation.created_at, start, end)
+        ),
+        flags_answered=len(answered),
+        answered_within_sla=sum(1 for e in answered if e.answered_at and e.answered_at <= e.answer_due_at),
+        median_hours_to_answer=round(median(hours), 1) if hours else None,
+        helpful=sum(1 for e in answered if e.helpful is True),
+        not_helpful=sum(1 for e in answered if e.helpful is False),
+    )
+
+
+def _who() -> Any:
+    """One value per human: the linked person, else the handle the usage was sent with."""
+    return func.coalesce("person:" + cast(UsageEvent.person_id, String), "handle:" + UsageEvent.person_handle)
+
+
+def _usage(session: Session, system: str, start: datetime, end: datetime) -> tuple[int, int, float]:
+    minutes = case((col(UsageEvent.kind) == MINUTES_SAVED, col(UsageEvent.value)), else_=None)
+    row = session.exec(
+        select(func.count(func.distinct(_who())), func.count(), func.sum(minutes)).where(
+            UsageEvent.system == system, *_within(UsageEvent.at, start, end)
+        )
+    ).one()
+    return int(row[0] or 0), int(row[1] or 0), float(row[2] or 0.0)
+
+
+def _went_quiet(session: Session, system: str, start: datetime, end: datetime) -> int:
+    def humans(since: datetime, until: datetime) -> Any:
+        return select(_who()).where(UsageEvent.system == system, *_within(UsageEvent.at, since, until))
+
+    gone = except_(humans(start - WEEK, start), humans(start, end)).subquery()
+    return int(session.exec(select(func.count()).select_from(gone)).one() or 0)
+
+
+def _estimates(
+    session: Session, programmes: Sequence[str], start: datetime, end: datetime
+) -> tuple[float, int]:
+    if not programmes:
+        return 0.0, 0
+    row = session.exec(
+        select(func.sum(PulseAnswer.number), func.count(col(PulseAnswer.number))).where(
+            PulseAnswer.question_key == MINUTES_SAVED,
+            col(PulseAnswer.programme_key).in_(programmes),
+            *_within(PulseAnswer.at, start, end),
+        )
+    ).one()
+    return float(row[0] or 0.0), int(row[1] or 0)
+
+
+def _answered(session: Session, system: str, start: datetime, end: datetime) -> list[Escalation]:
+    query = select(Escalation).where(
+        Escalation.system_key == system,
+        col(Escalation.answered_at).is_not(None),
+        *_within(Escalation.answered_at, start, end),
+    )
+    return list(session.exec(query).all())
+
+
+def _stages(session: Session, programmes: Sequence[str]) -> dict[str, int]:
+    counts: dict[str, int] = dict.fromkeys(STAGES, 0)
+    if programmes:
+        query = (
+            select(Enrolment.stage, func.count())
+            .where(col(Enrolment.programme_key).in_(programmes))
+            .group_by(col(Enrolment.stage))
+        )
+        for stage, number in session.exec(query).all():
+            counts[stage] = counts.get(stage, 0) + int(number)
+    return counts
+
+
+def _count(session: Session, table: Any, *where: Any) -> int:
+    return int(session.exec(select(func.count()).select_from(table).where(and_(*where))).one() or 0)
+
+
+def _within(column: Any, start: datetime, end: datetime) -> Iterable[Any]:
+    return (column >= start, column < end)

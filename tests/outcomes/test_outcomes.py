@@ -1,0 +1,183 @@
+"""The outcomes report: its figures from seeded history, and `outcomes` in chat, the CLI and the API."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from pydantic import SecretStr
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from adapters.cli.outcomes import outcomes_command
+from adapters.runtime import Runtime
+from adapters.web.app import build_app
+from bot.escalations.models import Escalation
+from bot.friction.models import FrictionReport, Status
+from bot.outcomes.service import SystemOutcomes, outcomes
+from bot.people import service as people
+from bot.programmes.models import Enrolment, PulseAnswer
+from bot.usage.parse import UsageIn
+from bot.usage.service import ingest
+from tests.escalations.helpers import ADA, OMAR, UMA, words
+from tests.programmes.harness import say
+
+DAY = timedelta(days=1)
+
+
+def seed(runtime: Runtime) -> None:
+    """Two weeks of history for Compass (`assistant`), ending at the test clock's now (Mon 23 Nov 09:00)."""
+    now = runtime.clock.now()
+    last, before = now - 3 * DAY, now - 10 * DAY  # in the last 7 days; in the 7 before them
+
+    def write(session: Session) -> None:
+        uma = people.ensure_by_email(session=session, email="uma@example.com", now=now)
+        ivan = people.ensure_by_email(session=session, email="ivan@example.com", now=now)
+        assert uma.id is not None and ivan.id is not None
+
+        def use(
+            key: str, person: str, at: datetime, kind: str = "used", value: float | None = None
+        ) -> UsageIn:
+            return UsageIn(id=key, person=person, system="assistant", at=at, kind=kind, value=value)
+
+        ingest(
+            session=session,
+            now=now,
+            events=[
+                use("b1", "uma@example.com", before),
+                use("b2", "ivan@example.com", before),  # goes quiet
+                use("b3", "U0NOBODY", before),  # someone the coach never met: counted by handle, goes quiet
+                use("l1", "uma@example.com", last),
+                use("l2", "uma@example.com", last + DAY),
+                use("l3", "new@example.com", last),
+                use("l4", "uma@example.com", last, kind="minutes_saved", value=30),
+                use("old", "uma@example.com", now - 40 * DAY),  # before any week shown
+            ],
+        )
+        for minutes, at in ((60, last), (90, last), (45, before)):
+            session.add(PulseAnswer(person_id=uma.id, programme_key="assistant", step_key="minutes-saved",
+                                    question_key="minutes_saved", number=minutes, at=at))  # fmt: skip
+        for number, stage in enumerate(("invited", "invited", "habitual", "champion")):
+            person = people.ensure_by_email(session=session, email=f"p{number}@example.com", now=now)
+            assert person.id is not None
+            session.add(
+                Enrolment(person_id=person.id, programme_key="assistant", version="v", stage=stage,
+                          stage_at=before, enrolled_at=before)
+            )  # fmt: skip
+
+        def report(created: datetime, status: Status, updated: datetime) -> FrictionReport:
+            return FrictionReport(reporter_id=uma.id, anonymous=True, system_key="assistant", category="c",
+                                  severity="s", trying_to="t", status=status, created_at=created,
+                                  updated_at=updated)  # fmt: skip
+
+        session.add(report(last, Status.new, last))
+        session.add(report(now - 21 * DAY, Status.fixed, last))
+        session.add(report(before, Status.planned, before))
+
+        def flag(created: datetime, answered: datetime | None, helpful: bool | None = None) -> Escalation:
+            return Escalation(system_key="assistant", flagger_id=uma.id, reason="wrong", output_text="o",
+                              acknowledge_hours=4, answer_hours=16, acknowledge_due_at=created + timedelta(hours=4),
+                              answer_due_at=created + DAY, created_at=created, answered_at=answered,
+                              helpful=helpful)  # fmt: skip
+
+        session.add(flag(last, last + timedelta(hours=5), helpful=True))  # in time
+        session.add(flag(before, last))  # answered a week late
+        session.add(flag(last + DAY, None))  # waiting
+
+    runtime.store.run_sync(write)
+
+
+def report(runtime: Runtime, weeks: int = 2) -> dict[str, SystemOutcomes]:
+    now = runtime.clock.now()
+    found = runtime.store.run_sync(
+        lambda s: outcomes(session=s, content=runtime.content, now=now, weeks=weeks)
+    )
+    return {s.key: s for s in found}
+
+
+async def test_figures_week_by_week(runtime: Runtime) -> None:
+    seed(runtime)
+    compass = report(runtime)["assistant"]
+    before, last = compass.weeks
+    assert (before.active_users, before.uses, before.went_quiet) == (3, 3, 0)
+    assert (last.active_users, last.uses, last.went_quiet) == (2, 4, 2)  # uma and new; ivan and U0NOBODY left
+    assert (last.minutes_measured, last.minutes_estimated, last.estimates) == (30, 150, 2)
+    assert last.hours_saved == 3.0 and before.hours_saved == 0.75
+    assert (last.friction_new, last.friction_fixed, compass.friction_open) == (1, 1, 2)
+    assert (last.flags_raised, last.flags_answered, last.answered_within_sla) == (2, 2, 1)
+    assert last.median_hours_to_answer == round((5 + 7 * 24) / 2, 1)
+    assert (last.helpful, last.not_helpful, compass.flags_open) == (1, 0, 1)
+    assert (compass.enrolled, compass.habitual) == (4, 2)
+    assert before.start == runtime.clock.now() - 14 * DAY and last.end == runtime.clock.now()
+
+    clauses = report(runtime)["contract-review"]
+    assert clauses.enrolled == 0 and all(w.active_users == 0 and w.hours_saved == 0 for w in clauses.weeks)
+
+
+async def test_in_chat_for_owners_and_admins(runtime: Runtime) -> None:
+    seed(runtime)
+    shown = words(await say(runtime, ADA, "outcomes"))
+    assert "Outcomes: the last 4 weeks" in shown
+    assert "Active users: 2 in the last 7 days (3 the week before; 2 went quiet)" in shown
+    assert (
+        "Habitual: 2 of 5 enrolled" in shown
+    )  # Ada was enrolled at first contact and "Time saved: 3.0 h in the last 7 days" in shown
+    assert "Friction: 1 new, 1 fixed, 2 open" in shown
+    assert "active users: 0 · 0 · 3 · 2" in shown
+    assert "Clause Checker" in shown
+
+    one = words(await say(runtime, OMAR, "outcomes assistant weeks 2"))  # an owner
+    assert "the last 2 weeks" in one and "Compass" in one and "Clause Checker" not in one
+
+    refused = await say(runtime, UMA, "outcomes")
+    assert refused[0].ephemeral and "Only system owners and admins" in words(refused)
+    unknown = words(await say(runtime, ADA, "outcomes <!channel>"))
+    assert "I don't know the system" in unknown and "Systems: assistant, contract-review" in unknown
+
+
+async def test_help_lists_owner_commands_to_owners_and_admins_only(runtime: Runtime) -> None:
+    for who, sees in ((UMA, False), (OMAR, True), (ADA, True)):
+        listing = words(await say(runtime, who, "help"))
+        assert ("outcomes" in listing) is sees and ("readiness" in listing) is sees, who.user_id
+
+
+async def test_api(runtime: Runtime) -> None:
+    seed(runtime)
+    runtime.settings = runtime.settings.model_copy(update={"api_token": SecretStr("t0ken")})
+    auth = {"Authorization": "Bearer t0ken"}
+    async with TestClient(TestServer(build_app(runtime))) as client:
+        assert (await client.get("/api/v1/outcomes")).status == 401
+        response = await client.get(
+            "/api/v1/outcomes", params={"weeks": "2", "system": "assistant"}, headers=auth
+        )
+        assert response.status == 200
+        body: dict[str, Any] = await response.json()
+        bad = await client.get("/api/v1/outcomes", params={"weeks": "0"}, headers=auth)
+        assert bad.status == 400 and (await bad.json())["field"] == "weeks"
+        unknown = await client.get("/api/v1/outcomes", params={"system": "nope"}, headers=auth)
+        assert unknown.status == 400 and (await unknown.json())["field"] == "system"
+    (compass,) = body["systems"]
+    assert (compass["key"], compass["habitual"], compass["enrolled"]) == ("assistant", 2, 4)
+    assert [w["active_users"] for w in compass["weeks"]] == [3, 2]
+    assert compass["weeks"][1]["hours_saved"] == 3.0 and compass["weeks"][1]["went_quiet"] == 2
+
+
+def test_cli(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+
+    seed(runtime)
+    monkeypatch.setenv("COACH_DATABASE_URL", runtime.settings.database_url)
+    monkeypatch.setenv("COACH_CONTENT_DIR", str(runtime.settings.content_dir))
+    app = typer.Typer()
+    app.command()(outcomes_command)
+    result = CliRunner().invoke(app, ["--system", "assistant", "--weeks", "52"])
+    assert result.exit_code == 0, result.output
+    assert "assistant (Compass):" in result.output and "week to" in result.output
+    result = CliRunner().invoke(app, ["--json"])
+    assert result.exit_code == 0, result.output
+    assert [s["key"] for s in json.loads(result.output)["systems"]] == ["assistant", "contract-review"]
+    result = CliRunner().invoke(app, ["--system", "nope"])
+    assert result.exit_code == 2 and "no system 'nope'" in result.output
