@@ -28,6 +28,10 @@ BENCHES = {
         "Announcements: kill -9 mid-fan-out and restart (issue #8)",
         ["-m", "bench.announcement_crash"],
     ),
+    "outcomes": (
+        "Outcomes: the report on a year of usage, and chat beside it",
+        ["-m", "bench.outcomes_bench"],
+    ),
 }
 
 

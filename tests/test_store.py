@@ -166,3 +166,13 @@ async def test_a_closed_store_refuses_work_at_once(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(RuntimeError):
         await asyncio.wait_for(store.run(add("late")), 5)
+
+
+async def test_a_read_runs_beside_a_busy_writer_and_commits_nothing(sqlite_store: Store) -> None:
+    release, first = await occupy_writer(sqlite_store)
+    try:
+        read = await asyncio.wait_for(sqlite_store.read(add("not kept")), timeout=5)
+    finally:
+        release.set()
+        await first
+    assert read == "not kept" and keys(sqlite_store) == set()

@@ -5,11 +5,14 @@ from __future__ import annotations
 from bot.markdown import escape
 from bot.messages import Reply
 from bot.outcomes.messages import outcomes_message
-from bot.outcomes.service import MAX_WEEKS, outcomes
+from bot.outcomes.service import outcomes
 from bot.routing import Command, Router
 from bot.turn import Turn, UserError
 
 DEFAULT_WEEKS = 4
+# A chat turn is a unit of work (on SQLite, the one writer); a year of figures takes seconds with a
+# busy system's usage, so longer spans are for `coach outcomes` and the API, which read beside it.
+CHAT_MAX_WEEKS = 12
 
 
 def register(router: Router) -> None:
@@ -40,8 +43,11 @@ def parse(rest: str, *, systems: tuple[str, ...]) -> tuple[str | None, int]:
             continue
         if word.isdigit():
             weeks = int(word)
-            if not 1 <= weeks <= MAX_WEEKS:
-                raise UserError(f"Weeks go from 1 to {MAX_WEEKS}.")
+            if not 1 <= weeks <= CHAT_MAX_WEEKS:
+                raise UserError(
+                    f"In chat, weeks go from 1 to {CHAT_MAX_WEEKS}; `coach outcomes --weeks N` and the API "
+                    "go back a year."
+                )
         elif word in systems:
             system = word
         else:

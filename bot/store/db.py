@@ -33,6 +33,7 @@ class Store:
         self.engine = _make_engine(url)
         size = workers or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coach-db-read")
         self.group_commit = GroupCommit(self.engine, self._executor) if self.is_sqlite and size == 1 else None
 
     async def run(self, work: Callable[[Session], T]) -> T:
@@ -45,6 +46,19 @@ class Store:
             return value
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, self.run_sync, work)
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        """Run read-only `work` beside the units of work, never queued behind (or holding up) SQLite's one
+        writer: for reports that scan a lot (the outcomes API). Nothing it does is committed."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._read_sync, work)
+
+    def _read_sync(self, work: Callable[[Session], T]) -> T:
+        with Session(self.engine) as session:
+            try:
+                return work(session)
+            finally:
+                session.rollback()
 
     def run_sync(self, work: Callable[[Session], T]) -> T:
         with self.session() as session:
@@ -76,6 +90,7 @@ class Store:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
         self.engine.dispose()
 
 

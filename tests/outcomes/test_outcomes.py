@@ -132,6 +132,9 @@ async def test_in_chat_for_owners_and_admins(runtime: Runtime) -> None:
     one = words(await say(runtime, OMAR, "outcomes assistant weeks 2"))  # an owner
     assert "the last 2 weeks" in one and "Compass" in one and "Clause Checker" not in one
 
+    too_long = words(await say(runtime, ADA, "outcomes weeks 52"))
+    assert "In chat, weeks go from 1 to 12" in too_long
+
     refused = await say(runtime, UMA, "outcomes")
     assert refused[0].ephemeral and "Only system owners and admins" in words(refused)
     unknown = words(await say(runtime, ADA, "outcomes <!channel>"))
