@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlmodel import Session
+
 from bot.config import Settings
 from bot.content import Content, load_content
 from bot.engine import Engine
@@ -42,11 +44,17 @@ def seed_ownership(*, store: Store, content: Content, clock: Clock) -> None:
 
 
 def seed_housekeeping(*, store: Store, clock: Clock) -> None:
-    """The recurring jobs that keep tables from growing without bound (created once)."""
-    from bot.audit.jobs import ensure_scheduled
+    """The recurring jobs (created once): pruning what would grow without bound, the weekly outcomes."""
+    from bot.audit import jobs as audit_jobs
+    from bot.outcomes import jobs as outcomes_jobs
 
     now = clock.now()
-    store.run_sync(lambda session: ensure_scheduled(session=session, now=now))
+
+    def seed(session: Session) -> None:
+        audit_jobs.ensure_scheduled(session=session, now=now)
+        outcomes_jobs.ensure_scheduled(session=session, now=now)
+
+    store.run_sync(seed)
 
 
 def build_runtime(

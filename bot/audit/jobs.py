@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from bot.audit import service
@@ -32,11 +31,5 @@ def prune(session: Session, job: DueWork, now: datetime) -> None:
 
 
 def ensure_scheduled(*, session: Session, now: datetime) -> None:
-    """Called at start-up: the daily job exists once, whichever process starts first."""
-    if schedule.by_subject(session=session, subject=PRUNE) is not None:
-        return
-    try:
-        with session.begin_nested():
-            schedule.upsert(session=session, kind=PRUNE, subject=PRUNE, due_at=now + EVERY, now=now)
-    except IntegrityError:
-        pass  # another process starting at the same moment created it
+    """Called at start-up: the daily job exists once."""
+    schedule.ensure_once(session=session, kind=PRUNE, subject=PRUNE, due_at=now + EVERY, now=now)

@@ -70,6 +70,14 @@ class SystemOutcomes:
         """Habitual or beyond: the people for whom the system became part of the work."""
         return sum(self.stages.get(stage, 0) for stage in STAGES[STAGES.index("habitual") :])
 
+    @property
+    def is_empty(self) -> bool:
+        """Nothing to show yet: nobody enrolled, no usage, no reports, no flags."""
+        quiet = all(
+            w.active_users == w.friction_new == w.flags_raised == 0 and not w.hours_saved for w in self.weeks
+        )
+        return quiet and self.enrolled == self.friction_open == self.flags_open == 0
+
     def as_json(self) -> dict[str, Any]:
         return {
             "key": self.key,

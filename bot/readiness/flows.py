@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
@@ -51,14 +51,8 @@ def ensure_weekly_check(*, session: Session, now: datetime) -> None:
     """Create the weekly gap check once; it then re-schedules itself."""
     if schedule.by_subject(session=session, subject=WEEKLY_SUBJECT) is None:
         schedule.upsert(
-            session=session, kind=WEEKLY, subject=WEEKLY_SUBJECT, due_at=next_monday(now), now=now
+            session=session, kind=WEEKLY, subject=WEEKLY_SUBJECT, due_at=schedule.next_monday(now), now=now
         )
-
-
-def next_monday(now: datetime) -> datetime:
-    """08:00 UTC on the next Monday (at least a day away); delivery then waits for each admin's hours."""
-    days = (7 - now.weekday()) % 7 or 7
-    return (now + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
 
 
 def _first_contact(turn: Turn) -> list[Reply]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from bot.schedule.models import DueState, DueWork
@@ -45,6 +46,23 @@ def upsert(
             job.payload = payload
     session.flush()
     return job
+
+
+def ensure_once(*, session: Session, kind: str, subject: str, due_at: datetime, now: datetime) -> None:
+    """A recurring job that exists once, whichever process starts first (called at start-up)."""
+    if by_subject(session=session, subject=subject) is not None:
+        return
+    try:
+        with session.begin_nested():
+            upsert(session=session, kind=kind, subject=subject, due_at=due_at, now=now)
+    except IntegrityError:
+        pass  # another process starting at the same moment created it
+
+
+def next_monday(now: datetime) -> datetime:
+    """08:00 UTC on the next Monday (at least a day away); delivery then waits for each reader's hours."""
+    days = (7 - now.weekday()) % 7 or 7
+    return (now + timedelta(days=days)).replace(hour=8, minute=0, second=0, microsecond=0)
 
 
 def by_subject(*, session: Session, subject: str) -> DueWork | None:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from adapters.cli.outcomes import outcomes_command
@@ -17,13 +17,17 @@ from adapters.runtime import Runtime
 from adapters.web.app import build_app
 from bot.escalations.models import Escalation
 from bot.friction.models import FrictionReport, Status
+from bot.outbox.models import OutboxMessage
+from bot.outcomes.jobs import WEEKLY, send_weekly
 from bot.outcomes.service import SystemOutcomes, outcomes
+from bot.ownership import service as ownership
 from bot.people import service as people
 from bot.programmes.models import Enrolment, PulseAnswer
+from bot.schedule import service as schedule
 from bot.usage.parse import UsageIn
 from bot.usage.service import ingest
-from tests.escalations.helpers import ADA, OMAR, UMA, words
-from tests.programmes.harness import say
+from tests.escalations.helpers import ADA, OMAR, UMA, install, meet, words
+from tests.programmes.harness import actor, run_until, say
 
 DAY = timedelta(days=1)
 
@@ -184,3 +188,38 @@ def test_cli(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     assert [s["key"] for s in json.loads(result.output)["systems"]] == ["assistant", "contract-review"]
     result = CliRunner().invoke(app, ["--system", "nope"])
     assert result.exit_code == 2 and "no system 'nope'" in result.output
+
+
+async def test_weekly_report_goes_to_each_business_owner_in_their_hours(runtime: Runtime) -> None:
+    sent = install(runtime)
+    grace, marco = actor("grace@example.com", "Europe/London"), actor("marco@example.com", "Europe/Berlin")
+    await meet(runtime, grace, marco, ADA)
+    seed(runtime)
+    await run_until(runtime, runtime.clock, datetime(2026, 11, 30, 18, 0, tzinfo=UTC))  # type: ignore[arg-type]
+    (report,) = [g for g in sent.to("grace@example.com") if g.message.summary.startswith("Outcomes")]
+    assert "Compass" in report.text and "Clause Checker" not in report.text  # hers, and it has figures
+    assert report.at.hour >= 9  # Monday, once her working day has started
+    assert not [
+        g for g in sent.to("marco@example.com") if g.message.summary.startswith("Outcomes")
+    ]  # nothing yet
+    assert not [g for g in sent.to(ADA.user_id) if g.message.summary.startswith("Outcomes")]
+    job = runtime.store.run_sync(lambda s: schedule.by_subject(session=s, subject=WEEKLY))
+    assert job is not None and job.due_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+
+
+async def test_a_system_without_a_business_owner_is_reported_to_the_admins(runtime: Runtime) -> None:
+    await meet(runtime, ADA)
+    seed(runtime)
+
+    def without_business_owner(session: Session) -> int:
+        row = ownership.assignment(session=session, system="assistant", role="business_owner")
+        assert row is not None
+        session.delete(row)
+        session.flush()
+        return send_weekly(session=session, content=runtime.content, settings=runtime.settings,
+                           now=runtime.clock.now())  # fmt: skip
+
+    assert runtime.store.run_sync(without_business_owner) == 1
+    queued = runtime.store.run_sync(lambda s: s.exec(select(OutboxMessage)).all())
+    (row,) = [r for r in queued if r.idempotency_key.startswith("outcomes:weekly:")]
+    assert row.address.get("user") == "ada@example.com" and "Compass" in json.dumps(row.payload)
