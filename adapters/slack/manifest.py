@@ -13,13 +13,14 @@ from typing import Any
 from adapters.slack.app import COMMAND, PATH
 
 DISPLAY_NAME = "Adoption Coach"
-BOT_EVENTS = ("app_home_opened", "app_mention", "message.im", "message.channels")
+BOT_EVENTS = ("app_home_opened", "app_mention", "message.im", "message.channels", "message.groups")
 SCOPES = (
     "app_mentions:read",  # app_mention
     "channels:history",  # message.channels: replies in the threads the coach starts in channels
     "channels:read",  # conversations.members: `enrol channel` on a public channel
     "chat:write",  # chat.postMessage, chat.postEphemeral, chat.update
     "commands",  # /coach and the shortcuts
+    "groups:history",  # message.groups: replies in the threads it starts in private escalation channels
     "groups:read",  # conversations.members: `enrol channel` on a private channel the coach is in
     "im:history",  # message.im
     "im:write",  # conversations.open for proactive DMs

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import BOB, SlackClient, fixture
 
@@ -27,7 +29,8 @@ def flag_submission() -> dict[str, object]:
     return body
 
 
-async def test_flag_card_and_thread_answer(slack: SlackClient, fake: FakeSlackApi) -> None:
+@pytest.mark.parametrize("channel_type", ["channel", "group"])  # a public or a private owners' channel
+async def test_flag_card_and_thread_answer(slack: SlackClient, fake: FakeSlackApi, channel_type: str) -> None:
     fake.add_user(OMAR, email="omar@example.com", name="Omar")
     response = await slack.interaction(flag_submission())
     assert response.status == 200
@@ -41,8 +44,8 @@ async def test_flag_card_and_thread_answer(slack: SlackClient, fake: FakeSlackAp
     reply = fixture("event_message_channel.json")
     ts = f"{time.time():.6f}"
     reply["event"].update(
-        user=OMAR, channel=CHANNEL, text="It counts the pilot teams only.", ts=ts, event_ts=ts,
-        thread_ts=card_ts, parent_user_id="UBOT",
+        user=OMAR, channel=CHANNEL, channel_type=channel_type, text="It counts the pilot teams only.", ts=ts,
+        event_ts=ts, thread_ts=card_ts, parent_user_id="UBOT",
     )  # fmt: skip
     reply["event_id"] = "EvAnswer"
     await slack.event(reply)

@@ -56,11 +56,11 @@ def subscribed_event(name: str) -> dict[str, Any]:
     event: dict[str, Any] = {"user": BOB, "ts": "1.000001", "event_ts": "1.000001"}
     if name == "message.im":
         event |= {"type": "message", "channel": "DUBOB", "channel_type": "im", "text": "hi"}
-    elif name == "message.channels":
+    elif name in ("message.channels", "message.groups"):
         event |= {
             "type": "message",
             "channel": "C1",
-            "channel_type": "channel",
+            "channel_type": "channel" if name == "message.channels" else "group",
             "text": "x",
             "thread_ts": "0.1",
         }
