@@ -92,6 +92,11 @@ class Settings(BaseSettings):
     slack_api_url: str = Field(
         "https://slack.com/api/", alias="SLACK_API_URL", description="Web API base URL (GovSlack, proxies)"
     )
+    slack_authorize_url: str | None = Field(
+        None,
+        alias="SLACK_AUTHORIZE_URL",
+        description="Where /slack/install sends the browser; default: SLACK_API_URL's host, /oauth/v2/authorize",
+    )
 
     teams_app_id: str | None = Field(None, alias="TEAMS_APP_ID", description="Bot's Microsoft app id")
     teams_app_password: SecretStr | None = Field(None, alias="TEAMS_APP_PASSWORD", description="Secret")

@@ -84,7 +84,7 @@ class SlackAdapter:
 
     def _oauth(self) -> tuple[Any, Any]:
         from adapters.slack.manifest import SCOPES
-        from adapters.slack.oauth import BotClients, oauth_settings
+        from adapters.slack.oauth import BotClients, authorize_url, oauth_settings
 
         settings = self.runtime.settings
         assert settings.slack_client_id and settings.slack_client_secret
@@ -93,6 +93,7 @@ class SlackAdapter:
             client_secret=settings.slack_client_secret.get_secret_value(),
             scopes=list(SCOPES),
             engine=self.runtime.store.engine,
+            authorization_url=settings.slack_authorize_url or authorize_url(settings.slack_api_url),
         )
         return oauth, BotClients(installations=installations, base_url=_with_slash(settings.slack_api_url))
 

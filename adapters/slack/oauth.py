@@ -120,8 +120,15 @@ class ThreadedStateStore(AsyncOAuthStateStore):
         return await asyncio.to_thread(self.store.consume, state)
 
 
+def authorize_url(api_url: str) -> str:
+    """Slack's consent page beside its Web API: https://slack-gov.com/api/ gives
+    https://slack-gov.com/oauth/v2/authorize (Bolt would send GovSlack users to slack.com)."""
+    base = api_url.rstrip("/").removesuffix("/api")
+    return f"{base}/oauth/v2/authorize"
+
+
 def oauth_settings(
-    *, client_id: str, client_secret: str, scopes: list[str], engine: Engine
+    *, client_id: str, client_secret: str, scopes: list[str], engine: Engine, authorization_url: str
 ) -> tuple[AsyncOAuthSettings, ThreadedInstallationStore]:
     installations = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
@@ -136,6 +143,7 @@ def oauth_settings(
         state_store=ThreadedStateStore(states),
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
+        authorization_url=authorization_url,
     )
     return settings, installation_store
 

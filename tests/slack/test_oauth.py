@@ -48,8 +48,10 @@ async def http(oauth_runtime: Runtime) -> AsyncIterator[TestClient[Any, Any]]:
 async def install(http: TestClient[Any, Any], fake: FakeSlackApi) -> None:
     page = await http.get("/slack/install")
     assert page.status == 200
-    state = re.search(r"state=([\w-]+)", await page.text())
+    text = await page.text()
+    state = re.search(r"state=([\w-]+)", text)
     assert state is not None
+    assert f'href="{fake.root}/oauth/v2/authorize?' in text  # Slack's consent page beside SLACK_API_URL
     # The state cookie is Secure (https only), so this plain-http client hands it back itself.
     cookie = page.cookies["slack-app-oauth-state"]
     done = await http.get(
@@ -110,3 +112,16 @@ async def test_the_sender_uses_the_installed_token_even_for_a_bare_channel_addre
         Delivery(address={"channel": "C1"}, message=message, idempotency_key="c")
     )  # one install
     assert [p["channel"] for p in fake.to("chat.postMessage")] == ["C1", "C1"]
+
+
+@pytest.mark.parametrize(
+    ("api", "consent"),
+    [
+        ("https://slack.com/api/", "https://slack.com/oauth/v2/authorize"),
+        ("https://slack-gov.com/api", "https://slack-gov.com/oauth/v2/authorize"),
+    ],
+)
+def test_the_consent_page_follows_the_web_api(api: str, consent: str) -> None:
+    from adapters.slack.oauth import authorize_url
+
+    assert authorize_url(api) == consent
