@@ -7,8 +7,7 @@ import json
 import typer
 from sqlmodel import Session
 
-from adapters.cli.common import settings_or_exit
-from bot.content import ContentError, load_content
+from adapters.cli.common import content_or_exit, settings_or_exit
 from bot.outcomes.service import MAX_WEEKS, SystemOutcomes, outcomes
 from bot.ports import SystemClock
 from bot.store.db import Store
@@ -25,11 +24,7 @@ def outcomes_command(
 ) -> None:
     """Per AI system, week by week: active and habitual users, time saved, friction reports, flagged outputs."""
     settings = settings_or_exit()
-    try:
-        content = load_content(settings.content_dir)
-    except ContentError as exc:
-        typer.echo(f"content/ has problems; run `coach content check`: {exc}", err=True)
-        raise typer.Exit(1) from None
+    content = content_or_exit(settings)
     if system and system not in content.systems:
         typer.echo(f"no system {system!r}; systems: {', '.join(content.systems)}", err=True)
         raise typer.Exit(2)

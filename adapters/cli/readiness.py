@@ -7,9 +7,8 @@ import json
 import typer
 from sqlmodel import Session
 
-from adapters.cli.common import settings_or_exit
+from adapters.cli.common import content_or_exit, settings_or_exit
 from adapters.runtime import seed_ownership
-from bot.content import ContentError, load_content
 from bot.ports import SystemClock
 from bot.readiness.checks import SystemReadiness, readiness
 from bot.readiness.flows import ensure_weekly_check
@@ -25,11 +24,7 @@ def readiness_command(
 ) -> None:
     """Per AI system: a 0–100 readiness score and the checks that fail, with reasons."""
     settings = settings_or_exit()
-    try:
-        content = load_content(settings.content_dir)
-    except ContentError as exc:
-        typer.echo(f"content/ has problems; run `coach content check`: {exc}", err=True)
-        raise typer.Exit(1) from None
+    content = content_or_exit(settings)
     store = Store(settings.database_url)
     clock = SystemClock()
     try:
