@@ -40,19 +40,19 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
 def send_weekly(*, session: Session, content: Content, settings: Settings, now: datetime) -> int:
     """Queue this week's reports; the number of people who get one."""
     shown = [s for s in outcomes(session=session, content=content, now=now, weeks=WEEKS) if not s.is_empty]
-    readers: dict[int, tuple[Person, list[SystemOutcomes]]] = {}
-    by_person: defaultdict[int, list[SystemOutcomes]] = defaultdict(list)
+    readers: dict[int, Person] = {}
+    systems_of: defaultdict[int, list[SystemOutcomes]] = defaultdict(list)
     for system in shown:
         owner = ownership.holder(session=session, system=system.key, role="business_owner")
         for person in [owner] if owner is not None else people.admins(session=session):
             assert person.id is not None
-            readers[person.id] = (person, by_person[person.id])
-            by_person[person.id].append(system)
-    for person_id, (person, systems) in readers.items():
+            readers[person.id] = person
+            systems_of[person.id].append(system)
+    for person_id, person in readers.items():
         attention.deliver(
             session=session,
             person=person,
-            message=outcomes_message(systems, weeks=WEEKS),
+            message=outcomes_message(systems_of[person_id], weeks=WEEKS),
             key=f"outcomes:weekly:{now:%Y-%m-%d}:{person_id}",
             kind=Kind.reminder,
             settings=settings,
