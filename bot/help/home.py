@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from bot.escalations import service as escalations
 from bot.friction.models import FrictionReport, Status
 from bot.messages import Actions, Button, Context, Fact, Facts, Header, Message, Reply, Text
+from bot.people.models import role_allows
 from bot.programmes import service as programmes
 from bot.turn import Turn
 
@@ -35,20 +36,21 @@ def home_message(turn: Turn) -> Message:
     facts.append(Fact("Open flags", str(len(flags))))
     facts.append(Fact("Open friction reports", str(len(reports))))
     status = "stopped (type `start`)" if turn.person.stopped else "on, inside your working hours"
+    buttons = [
+        Button("form.open", "Flag an AI output", value="escalation.flag|", style="primary"),
+        Button("form.open", "Something's not working", value="friction.report|"),
+        Button("form.open", "My settings", value="people.settings|"),
+        Button("help.show", "Everything I can do"),
+    ]
+    if role_allows("owner", turn.person.roles):
+        buttons.append(Button("outcomes.show", "Outcomes"))
     return Message(
         summary="Your adoption coach",
         blocks=(
             Header("Your adoption coach"),
             Text(f"Hi {turn.person.first_name}! Here is where you are."),
             Facts(tuple(facts)),
-            Actions(
-                (
-                    Button("form.open", "Flag an AI output", value="escalation.flag|", style="primary"),
-                    Button("form.open", "Something's not working", value="friction.report|"),
-                    Button("form.open", "My settings", value="people.settings|"),
-                    Button("help.show", "Everything I can do"),
-                )
-            ),
+            Actions(tuple(buttons)),
             Context(f"Programme messages: {status}."),
         ),
     )

@@ -26,12 +26,18 @@ def register(router: Router) -> None:
             topic="Ownership",
         )
     )
+    router.action("outcomes.show", lambda turn, _event: _shown_to_owners(turn))
 
 
 def outcomes_command(turn: Turn, rest: str) -> list[Reply]:
     system, weeks = parse(rest, systems=tuple(turn.content.systems))
     found = outcomes(session=turn.session, content=turn.content, now=turn.now, weeks=weeks, system=system)
     return [Reply(message=outcomes_message(found, weeks=weeks))]
+
+
+def _shown_to_owners(turn: Turn) -> list[Reply]:
+    turn.require_role("owner")  # the button is only on owners' and admins' home, but a click is a request
+    return outcomes_command(turn, "")
 
 
 def parse(rest: str, *, systems: tuple[str, ...]) -> tuple[str | None, int]:

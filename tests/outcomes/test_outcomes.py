@@ -17,6 +17,7 @@ from adapters.runtime import Runtime
 from adapters.web.app import build_app
 from bot.escalations.models import Escalation
 from bot.friction.models import FrictionReport, Status
+from bot.messages import Actions, Reply
 from bot.outbox.models import OutboxMessage
 from bot.outcomes.jobs import WEEKLY, send_weekly
 from bot.outcomes.service import SystemOutcomes, outcomes
@@ -26,7 +27,7 @@ from bot.programmes.models import Enrolment, PulseAnswer
 from bot.schedule import service as schedule
 from bot.usage.parse import UsageIn
 from bot.usage.service import ingest
-from tests.escalations.helpers import ADA, OMAR, UMA, install, meet, words
+from tests.escalations.helpers import ADA, OMAR, UMA, click, install, meet, words
 from tests.programmes.harness import actor, run_until, say
 
 DAY = timedelta(days=1)
@@ -223,3 +224,14 @@ async def test_a_system_without_a_business_owner_is_reported_to_the_admins(runti
     queued = runtime.store.run_sync(lambda s: s.exec(select(OutboxMessage)).all())
     (row,) = [r for r in queued if r.idempotency_key.startswith("outcomes:weekly:")]
     assert row.address.get("user") == "ada@example.com" and "Compass" in json.dumps(row.payload)
+
+
+async def test_home_offers_outcomes_to_owners_and_admins(runtime: Runtime) -> None:
+    def buttons(replies: list[Reply]) -> list[str]:
+        return [b.action_id for r in replies if r.message for a in r.message.blocks if isinstance(a, Actions)
+                for b in a.buttons]  # fmt: skip
+
+    assert "outcomes.show" in buttons(await say(runtime, ADA, "home"))
+    assert "outcomes.show" not in buttons(await say(runtime, UMA, "home"))
+    assert "Outcomes: the last 4 weeks" in words(await click(runtime, ADA, "outcomes.show", ""))
+    assert "Only system owners and admins" in words(await click(runtime, UMA, "outcomes.show", ""))
