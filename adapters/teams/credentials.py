@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import requests
 from botframework.connector.auth import (
+    AppCredentials,
     AuthenticationConstants,
     ManagedIdentityServiceClientCredentialsFactory,
     MicrosoftAppCredentials,
@@ -28,6 +29,9 @@ from msrest.authentication import Authentication
 from bot.config import Settings, SettingsError
 
 log = logging.getLogger(__name__)
+# Managed-identity tokens live for hours and MSAL refreshes them from half-life on; fetching off the
+# loop this often keeps the loop's own calls on MSAL's cache.
+MSI_WARM_SECONDS = 600.0
 
 # Our setting -> the key ConfigurationBotFrameworkAuthentication reads. Setting any one of them makes
 # the SDK use all of them and treat the unset ones as None, so they come as a set or not at all.
@@ -140,6 +144,7 @@ class CachingCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignor
         self.tenant = config.APP_TENANTID if config.APP_TYPE == "SingleTenant" else None
         self.app_type = config.APP_TYPE
         self._cache: dict[tuple[str, str, str], Authentication] = {}
+        self._warmed: dict[tuple[str, str, str], float] = {}  # when a managed-identity token was last fetched
         self._msi = (
             ManagedIdentityServiceClientCredentialsFactory(self.app_id)
             if config.APP_TYPE == "UserAssignedMSI"
@@ -170,7 +175,19 @@ class CachingCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignor
             self._cache[key] = credentials
         if isinstance(credentials, CachedTokenCredentials):
             await credentials.prepare()
+        elif isinstance(credentials, AppCredentials):  # managed identity: botbuilder's own credentials
+            await self._warm_managed_identity(key, credentials)
         return credentials
+
+    async def _warm_managed_identity(self, key: tuple[str, str, str], credentials: AppCredentials) -> None:
+        """botbuilder's managed-identity credentials ask MSAL on the calling thread, which fetches from the
+        identity endpoint on a cache miss: fetch in a worker thread now and then, so the event loop only
+        ever reads MSAL's cache."""
+        warmed = self._warmed.get(key)
+        if warmed is not None and time.monotonic() - warmed < MSI_WARM_SECONDS:
+            return
+        await asyncio.to_thread(credentials.get_access_token)
+        self._warmed[key] = time.monotonic()
 
     async def _build(
         self, app_id: str, scope: str, login_endpoint: str, validate_authority: bool

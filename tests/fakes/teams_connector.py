@@ -36,6 +36,7 @@ PER_APP_IN_TENANT = ((1.0, 50),)
 ISSUER = "https://api.botframework.com"
 APP_ID = "00000000-0000-0000-0000-00000000b075"
 ACCESS_TOKEN = "fake-connector-token"
+MSI_HEADER = "fake-identity-header"  # what App Service puts in IDENTITY_HEADER
 
 
 def _b64(number: int) -> str:
@@ -143,6 +144,7 @@ class FakeBotFramework:
         app.router.add_get("/openid/keys", self._keys)
         app.router.add_get("/adfs/.well-known/openid-configuration", self._adfs_metadata)
         app.router.add_post("/adfs/oauth2/token", self._adfs_token)
+        app.router.add_get("/msi/token", self._managed_identity_token)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._activity)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._activity)
@@ -190,6 +192,23 @@ class FakeBotFramework:
             return web.json_response({"error": "invalid_client"}, status=401)
         self.token_requests += 1
         return web.json_response({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})
+
+    async def _managed_identity_token(self, request: web.Request) -> web.Response:
+        """Azure App Service's managed-identity endpoint (IDENTITY_ENDPOINT, IDENTITY_HEADER), as MSAL calls it."""
+        query = request.query
+        if request.headers.get("X-IDENTITY-HEADER") != MSI_HEADER or query.get("client_id") != APP_ID:
+            return web.json_response({"statusCode": 400, "message": "unknown identity"}, status=400)
+        if query.get("api-version") != "2019-08-01" or not query.get("resource"):
+            return web.json_response({"statusCode": 400, "message": "bad request"}, status=400)
+        self.token_requests += 1
+        expires = str(int(time.time()) + 3600)
+        body = {
+            "access_token": ACCESS_TOKEN,
+            "expires_on": expires,
+            "resource": query["resource"],
+            "token_type": "Bearer",
+        }
+        return web.json_response(body)
 
     async def _activity(self, request: web.Request) -> web.Response:
         conversation = request.match_info["conversation"]
