@@ -27,6 +27,7 @@ from adapters.runtime import Runtime
 from adapters.slack.after_ack import AfterAck
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
+from adapters.slack.form_button import prefill_of
 from adapters.slack.render import render_errors, render_form
 from adapters.slack.sender import SlackSender
 from adapters.slack.translate import translate, with_message_link, with_profile
@@ -147,7 +148,10 @@ class SlackAdapter:
         if event is not None:
             ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
             surface = Surface(
-                trigger_id=body.get("trigger_id"), respond=respond, source_is_ephemeral=ephemeral
+                trigger_id=body.get("trigger_id"),
+                respond=respond,
+                source_is_ephemeral=ephemeral,
+                prefill=prefill_of(body),
             )
             self._later(event, surface, client)
 

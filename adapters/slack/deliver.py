@@ -11,8 +11,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory
+from adapters.slack.form_button import prefilled
 from adapters.slack.render import form_prompt, render_form, render_home, render_message
 from bot.events import Clicked, Event, Opened, Said
 from bot.messages import Message, Reply
@@ -37,6 +38,7 @@ class Surface:
     respond: Respond | None = None  # Bolt's respond(), bound to the request's response_url
     respond_all: bool = False  # slash commands answer everything through response_url
     source_is_ephemeral: bool = False
+    prefill: Mapping[str, str] = field(default_factory=dict)  # what a clicked form button carried
 
 
 async def deliver(
@@ -65,7 +67,8 @@ class _Delivery:
         if reply.form is not None:
             if surface.trigger_id:
                 trigger, surface.trigger_id = surface.trigger_id, None  # a trigger works once
-                await self.client.views_open(trigger_id=trigger, view=render_form(reply.form))
+                view = render_form(prefilled(reply.form, surface.prefill))
+                await self.client.views_open(trigger_id=trigger, view=view)
             else:
                 await self._message(event, Reply(message=form_prompt(reply.form)), surface)
         if reply.message is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from adapters.slack.form_button import button_value
 from adapters.slack.mrkdwn import clip, clip_mrkdwn, escape, quoted, split_mrkdwn, to_mrkdwn
 from adapters.slack.translate import DUPLICATE_MARK, LINK_ACTION_PREFIX
 from bot.engine import OPEN_FORM
@@ -85,15 +86,13 @@ def default_home() -> Message:
 
 def form_prompt(form: Form) -> Message:
     """A form offered as a button, for when no trigger is at hand to open a modal directly."""
+    value, carried = button_value(form)
     intro = form.intro or f"**{form.title}**"
+    if not carried:
+        intro += "\n\n_What you wrote is too long to carry into the form: paste it there._"
     return Message(
         summary=form.title,
-        blocks=(
-            Text(intro),
-            Actions(
-                (Button(OPEN_FORM, form.title, value=f"{form.form_id}|{form.context}", style="primary"),)
-            ),
-        ),
+        blocks=(Text(intro), Actions((Button(OPEN_FORM, form.title, value=value, style="primary"),))),
     )
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.slack.form_button import opened
+from bot.engine import OPEN_FORM
 from bot.events import Actor, Clicked, Event, Opened, Place, Said, Shortcut, Submitted
 
 # Replies to threads may also be broadcast to the channel; file shares carry typed text too.
@@ -22,6 +24,7 @@ _MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
 _LABELLED_LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)\|([^>]*)>")
 _BARE_LINK = re.compile(r"<((?:https?|ftp)://[^|>]+)>")
 LINK_ACTION_PREFIX = "link."  # link buttons open a URL; Slack still posts a click we ignore
+FORWARDED = "flag.message"  # a forwarded message is read as the "Flag AI output" message shortcut
 DUPLICATE_MARK = "#"  # action ids are made unique per block as "id#2"; stripped on the way in
 
 
@@ -152,6 +155,10 @@ def _message(
     if event.get("channel_type") == "im" or channel.startswith("D"):
         actor = _actor(team, str(user), channel)
         place = Place("slack", team, channel, True, thread_ts, actor.address)
+        shared = _shared_message(event)
+        if shared is not None:  # a message forwarded to the coach: most likely an AI output to flag
+            return Shortcut(actor, place, FORWARDED, message_text=shared[0], message_link=shared[1],
+                            message_author=shared[2], event_id=event_id)  # fmt: skip
         return Said(actor, place, text.strip(), message_id=ts, via="message", event_id=event_id)
     if not thread_ts or thread_ts == ts:
         return None  # the coach only reads channel messages that answer one of its threads
@@ -163,6 +170,19 @@ def _message(
     actor = _actor(team, str(user))
     place = Place("slack", team, channel, False, thread_ts, {"team": team, "channel": channel})
     return Said(actor, place, text.strip(), message_id=ts, via="thread_reply", event_id=event_id)
+
+
+def _shared_message(event: Mapping[str, Any]) -> tuple[str, str | None, str | None] | None:
+    """(text, permalink, author) of a message forwarded into this one, if it carries one."""
+    for attachment in event.get("attachments") or []:
+        if isinstance(attachment, Mapping) and (
+            attachment.get("is_share") or attachment.get("is_msg_unfurl")
+        ):
+            text = plain(str(attachment.get("text") or attachment.get("fallback") or "")).strip()
+            link = attachment.get("from_url")
+            author = attachment.get("author_id")
+            return text, str(link) if link else None, str(author) if author else None
+    return None
 
 
 # --- slash command --------------------------------------------------------------------------------
@@ -200,11 +220,12 @@ def _block_actions(body: Mapping[str, Any]) -> Clicked | None:
     address = actor.address if is_direct else {"team": team, "channel": channel}
     place = Place("slack", team, channel, is_direct, None, address)
     message = body.get("message") or {}
+    value = _action_value(action)
     return Clicked(
         actor,
         place,
         action_id,
-        value=_action_value(action),
+        value=opened(value)[0] if action_id == OPEN_FORM else value,
         message_id=container.get("message_ts") or message.get("ts"),
         event_id=_id(body, fallback=action.get("action_ts")),
     )

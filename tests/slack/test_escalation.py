@@ -56,3 +56,52 @@ async def test_flag_card_and_thread_answer(slack: SlackClient, fake: FakeSlackAp
     ):
         assert time.monotonic() < deadline, [c.method for c in fake.calls]
         await asyncio.sleep(0.02)  # the answer goes to Bob through the outbox
+
+
+def click_form_button(post: dict[str, object], user: str) -> dict[str, object]:
+    """The block_actions payload of clicking the form button in a posted message."""
+    (button,) = [
+        e for b in post["blocks"] for e in b.get("elements", []) if e.get("action_id") == "form.open"
+    ]  # type: ignore[attr-defined]
+    body = fixture("block_actions.json")
+    body["user"]["id"] = user
+    body["container"].update(channel_id=f"D{user}", is_ephemeral=False, message_ts="1700000000.000001")
+    body["channel"]["id"] = f"D{user}"
+    body["actions"][0].update(action_id="form.open", value=button["value"])
+    body["trigger_id"] = f"trigger.{user}.{time.time()}"
+    return body
+
+
+async def test_flag_typed_in_a_dm_keeps_the_output_through_the_button(
+    slack: SlackClient, fake: FakeSlackApi
+) -> None:
+    """A DM message has no trigger_id, so the form is a button; what was typed goes into the modal."""
+    await slack.dm(BOB, "flag Revenue grew 400% <!here>", event_id="EvFlag")
+    prompt = await fake.wait_for_post("form.open")
+    await slack.interaction(click_form_button(prompt, BOB))
+    (opened,) = await fake.wait_for("views.open")
+    output = next(b for b in opened["view"]["blocks"] if b.get("block_id") == "output")
+    assert (
+        output["element"]["initial_value"] == "Revenue grew 400% <!here>"
+    )  # plain text input: shown as typed
+
+
+async def test_a_message_forwarded_to_the_coach_is_offered_as_a_flag(
+    slack: SlackClient, fake: FakeSlackApi
+) -> None:
+    body = fixture("event_message_im_top_level.json")
+    ts = f"{time.time():.6f}"
+    body["event"].update(user=BOB, channel=f"D{BOB}", ts=ts, text="what does this mean?", attachments=[{
+        "is_share": True, "is_msg_unfurl": True, "channel_id": "C1", "ts": "1776404384.245429",
+        "author_id": "UASSISTANT", "text": "The contract renews in *March* 2027.",
+        "from_url": "https://example.slack.com/archives/C1/p1776404384245429",
+    }])  # fmt: skip
+    body["event_id"] = "EvForward"
+    await slack.event(body)
+    prompt = await fake.wait_for_post("form.open")
+    assert prompt["channel"] == f"D{BOB}" and "Flag an AI output" in str(prompt["blocks"])
+    await slack.interaction(click_form_button(prompt, BOB))
+    (opened,) = await fake.wait_for("views.open")
+    assert opened["view"]["private_metadata"] == "https://example.slack.com/archives/C1/p1776404384245429"
+    output = next(b for b in opened["view"]["blocks"] if b.get("block_id") == "output")
+    assert output["element"]["initial_value"] == "The contract renews in *March* 2027."  # as the shortcut gives it

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from adapters.slack.form_button import opened, prefilled
 from adapters.slack.mrkdwn import clip_mrkdwn, escape, split_mrkdwn, to_mrkdwn
 from adapters.slack.render import form_prompt, render_errors, render_form, render_home, render_message
 from bot.markdown import escape as md_escape
@@ -183,10 +184,36 @@ def test_errors_become_a_response_action() -> None:
     }
 
 
-def test_form_prompt_offers_a_button() -> None:
+def test_form_prompt_offers_a_button_carrying_what_was_written() -> None:
     rendered = render_message(form_prompt(settings_form(context="42")))
     button = rendered["blocks"][-1]["elements"][0]
-    assert (button["action_id"], button["value"]) == ("form.open", "people.settings|42")
+    assert button["action_id"] == "form.open"
+    assert opened(button["value"]) == ("people.settings|42", {"timezone": "UTC"})  # text fields only
+    bare = render_message(form_prompt(settings_form(context="42", fields=())))
+    assert bare["blocks"][-1]["elements"][0]["value"] == "people.settings|42"
+
+
+def test_a_prefill_too_long_for_the_button_is_left_out_with_a_note() -> None:
+    output = Field("output", "The AI output", kind="multiline", initial="x" * 2500)
+    rendered = render_message(form_prompt(Form("escalation.flag", "Flag", (output,), context="link")))
+    check_message_blocks(rendered)
+    assert rendered["blocks"][-1]["elements"][0]["value"] == "escalation.flag|link"
+    assert "too long to carry into the form" in str(rendered["blocks"])
+
+
+def test_what_was_written_goes_back_into_the_empty_fields_only() -> None:
+    form = Form(
+        "f",
+        "F",
+        (
+            Field("output", "O", kind="multiline"),
+            Field("reason", "R", kind="select", initial="unclear"),
+            Field("tz", "T", initial="UTC"),
+        ),
+    )
+    refilled = prefilled(form, {"output": "hello", "reason": "wrong", "tz": "Europe/Paris"})
+    assert [f.initial for f in refilled.fields] == ["hello", "unclear", "UTC"]
+    assert opened("{not json") == ("{not json", {}) and opened('{"x": 1}') == ('{"x": 1}', {})
 
 
 def test_home_view() -> None:

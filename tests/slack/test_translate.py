@@ -222,3 +222,31 @@ def test_dm_text_is_plain() -> None:
     event = translate(body)
     assert isinstance(event, Said)
     assert event.text == "admins add bob@example.com"
+
+
+def test_a_forwarded_message_in_a_dm_is_the_flag_shortcut() -> None:
+    body = load("event_message_im.json")
+    body["event"]["attachments"] = [
+        {
+            "is_share": True,
+            "text": "Output <https://x.example|here>",
+            "from_url": "https://w.slack.com/archives/C1/p1",
+        },
+    ]
+    event = translate(body)
+    assert isinstance(event, Shortcut) and event.shortcut_id == "flag.message"
+    assert (event.message_text, event.message_link) == (
+        "Output here (https://x.example)",
+        "https://w.slack.com/archives/C1/p1",
+    )
+    body["event"]["attachments"] = [{"title": "A link preview", "text": "not a forward"}]
+    assert isinstance(translate(body), Said)
+
+
+def test_a_form_button_that_carries_what_was_written_reaches_the_engine_as_id_and_context() -> None:
+    body = load("block_actions.json")
+    body["actions"][0].update(
+        action_id="form.open", value='{"open":"escalation.flag|ctx","prefill":{"output":"x"}}'
+    )
+    event = translate(body)
+    assert isinstance(event, Clicked) and event.value == "escalation.flag|ctx"
