@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     tick_seconds: float = Field(
         10, alias="COACH_TICK_SECONDS", gt=0, description="How often due work is checked"
     )
+    min_group_size: int = Field(
+        5,
+        alias="COACH_MIN_GROUP_SIZE",
+        ge=1,
+        description="Outcomes count people only in groups at least this big; smaller ones could be identified",
+    )
 
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN", description="xoxb- bot token")
     slack_signing_secret: SecretStr | None = Field(

@@ -33,7 +33,14 @@ def outcomes_command(
     try:
 
         def compute(session: Session) -> list[SystemOutcomes]:
-            return outcomes(session=session, content=content, now=now, weeks=weeks, system=system or None)
+            return outcomes(
+                session=session,
+                content=content,
+                now=now,
+                min_group=settings.min_group_size,
+                weeks=weeks,
+                system=system or None,
+            )
 
         found: list[SystemOutcomes] = store.run_sync(compute)
     finally:
@@ -48,13 +55,17 @@ def outcomes_command(
 def render(systems: list[SystemOutcomes]) -> str:
     lines: list[str] = []
     for item in systems:
-        lines.append(f"{item.key} ({item.name}): {item.habitual} habitual of {item.enrolled} enrolled, "
+
+        def few(n: int | None, k: int = item.min_group) -> str:
+            return f"<{k}" if n is None else str(n)  # withheld: too few people to stay anonymous
+
+        lines.append(f"{item.key} ({item.name}): {few(item.habitual)} habitual of {few(item.enrolled)} enrolled, "
                      f"{item.friction_open} friction reports open, {item.flags_open} flags waiting")  # fmt: skip
         lines.append(
             "  week to      active  quiet  hours saved  friction new/fixed  flags raised/answered  within SLA"
         )
         for w in item.weeks:
-            lines.append(f"  {w.end:%Y-%m-%d}  {w.active_users:>6}  {w.went_quiet:>5}  {w.hours_saved:>11.1f}  "
+            lines.append(f"  {w.end:%Y-%m-%d}  {few(w.active_users):>6}  {few(w.went_quiet):>5}  {w.hours_saved:>11.1f}  "
                          f"{w.friction_new:>12}/{w.friction_fixed:<5}  {w.flags_raised:>12}/{w.flags_answered:<8}  "
                          f"{w.answered_within_sla:>10}")  # fmt: skip
     return "\n".join(lines)

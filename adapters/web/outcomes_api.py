@@ -22,7 +22,14 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         systems = await runtime.store.read(  # a year of usage takes seconds: not on the writer
             lambda s: [
                 item.as_json()
-                for item in outcomes(session=s, content=runtime.content, now=now, weeks=weeks, system=system)
+                for item in outcomes(
+                    session=s,
+                    content=runtime.content,
+                    now=now,
+                    min_group=runtime.settings.min_group_size,
+                    weeks=weeks,
+                    system=system,
+                )
             ]
         )
         return web.json_response({"generated_at": now.isoformat(), "weeks": weeks, "systems": systems})

@@ -31,7 +31,14 @@ def register(router: Router) -> None:
 
 def outcomes_command(turn: Turn, rest: str) -> list[Reply]:
     system, weeks = parse(rest, systems=tuple(turn.content.systems))
-    found = outcomes(session=turn.session, content=turn.content, now=turn.now, weeks=weeks, system=system)
+    found = outcomes(
+        session=turn.session,
+        content=turn.content,
+        now=turn.now,
+        min_group=turn.settings.min_group_size,
+        weeks=weeks,
+        system=system,
+    )
     return [Reply(message=outcomes_message(found, weeks=weeks))]
 
 

@@ -39,7 +39,10 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
 
 def send_weekly(*, session: Session, content: Content, settings: Settings, now: datetime) -> int:
     """Queue this week's reports; the number of people who get one."""
-    shown = [s for s in outcomes(session=session, content=content, now=now, weeks=WEEKS) if not s.is_empty]
+    found = outcomes(
+        session=session, content=content, now=now, min_group=settings.min_group_size, weeks=WEEKS
+    )
+    shown = [s for s in found if not s.is_empty]
     readers: dict[int, Person] = {}
     systems_of: defaultdict[int, list[SystemOutcomes]] = defaultdict(list)
     for system in shown:

@@ -15,26 +15,30 @@ def outcomes_message(systems: Sequence[SystemOutcomes], *, weeks: int) -> Messag
     for system in systems:
         blocks.append(Text(_headline(system)))
         if len(system.weeks) > 1:
-            blocks.append(Text(_trend(system.weeks)))
+            blocks.append(Text(_trend(system)))
     blocks.append(
         Context(
             "A week is 7 days ending now. Time saved adds people's answers to the `minutes_saved` question "
-            "and usage events of kind `minutes_saved`. `outcomes SYSTEM [weeks N]` shows one system; "
-            "`coach outcomes --json` and `GET /api/v1/outcomes` give the figures."
+            "and usage events of kind `minutes_saved`. Groups too small to keep people anonymous are not "
+            "counted. `outcomes SYSTEM [weeks N]` shows one system; `coach outcomes --json` and "
+            "`GET /api/v1/outcomes` give the figures."
         )
     )
     return Message(summary=title, blocks=tuple(blocks))
 
 
 def _headline(system: SystemOutcomes) -> str:
+    few = _people_counter(system.min_group)
     week = system.weeks[-1]
     before = system.weeks[-2] if len(system.weeks) > 1 else None
-    active = f"{week.active_users} in the last 7 days"
+    active = f"{few(week.active_users)} in the last 7 days"
     if before is not None:
-        active += f" ({before.active_users} the week before; {week.went_quiet} went quiet)"
-    stages = ", ".join(f"{n} {stage}" for stage, n in system.stages.items() if n)
+        active += f" ({few(before.active_users)} the week before; {few(week.went_quiet)} went quiet)"
+    stages = ", ".join(f"{few(n)} {stage}" for stage, n in system.stages.items() if n != 0)
     saved = f"{_hours(week.hours_saved)} in the last 7 days"
-    if week.estimates or week.minutes_measured:
+    if week.estimates is None:
+        saved += f" ({_hours(week.minutes_measured / 60)} measured; fewer than {system.min_group} people estimated)"
+    elif week.estimates or week.minutes_measured:
         saved += f" ({_plural(week.estimates, 'estimate')} from people, {_hours(week.minutes_measured / 60)} measured)"
     flags = f"{week.flags_raised} raised, {week.flags_answered} answered"
     if week.flags_answered:
@@ -45,7 +49,7 @@ def _headline(system: SystemOutcomes) -> str:
     lines = [
         f"**{escape(system.name)}** ({escape(system.key)})",
         f"- **Active users**: {active}",
-        f"- **Habitual**: {system.habitual} of {system.enrolled} enrolled"
+        f"- **Habitual**: {few(system.habitual)} of {few(system.enrolled)} enrolled"
         + (f" ({stages})" if stages else ""),
         f"- **Time saved**: {saved}",
         f"- **Friction**: {week.friction_new} new, {week.friction_fixed} fixed, {system.friction_open} open",
@@ -54,14 +58,20 @@ def _headline(system: SystemOutcomes) -> str:
     return "\n".join(lines)
 
 
-def _trend(weeks: Sequence[Week]) -> str:
-    def series(name: str, value: Callable[[Week], str]) -> str:
-        return f"- {name}: " + " · ".join(value(w) for w in weeks)
+def _people_counter(min_group: int) -> Callable[[int | None], str]:
+    """How a count of people reads: the number, or "fewer than K" where it was withheld."""
+    return lambda n: f"fewer than {min_group}" if n is None else str(n)
 
+
+def _trend(system: SystemOutcomes) -> str:
+    def series(name: str, value: Callable[[Week], str]) -> str:
+        return f"- {name}: " + " · ".join(value(w) for w in system.weeks)
+
+    few = f"<{system.min_group}"
     return "\n".join(
         (
             "Week by week, oldest first:",
-            series("active users", lambda w: str(w.active_users)),
+            series("active users", lambda w: few if w.active_users is None else str(w.active_users)),
             series("hours saved", lambda w: f"{w.hours_saved:.0f}"),
             series("friction reports", lambda w: str(w.friction_new)),
             series("flags raised", lambda w: str(w.flags_raised)),

@@ -1,7 +1,9 @@
 """The figures behind `outcomes`: per AI system and per week, what its adoption is bringing.
 
 Weeks are the seven-day windows ending now, newest last. Every figure is an aggregate; no person is
-named, so anonymous reports and flags stay anonymous.
+named, so anonymous reports and flags stay anonymous. Counts of people (and people's own time-saved
+answers) from a group smaller than `min_group` are withheld (None), as adoption analytics do: with two
+users, "1 went quiet" names someone.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ OPEN_FRICTION = (FrictionStatus.new, FrictionStatus.triaged, FrictionStatus.plan
 class Week:
     start: datetime
     end: datetime
-    active_users: int = 0  # anyone with a usage event in the week, known to the coach or not
-    went_quiet: int = 0  # active the week before, not in this one
+    # None: withheld, fewer people than the minimum group size
+    active_users: int | None = 0  # anyone with a usage event in the week, known to the coach or not
+    went_quiet: int | None = 0  # active the week before, not in this one
     uses: int = 0
     minutes_measured: float = 0.0  # usage events of kind `minutes_saved`, from the system itself
-    minutes_estimated: float = 0.0  # people's answers to the `minutes_saved` question
-    estimates: int = 0
+    minutes_estimated: float | None = 0.0  # people's answers to the `minutes_saved` question
+    estimates: int | None = 0
     friction_new: int = 0
     friction_fixed: int = 0  # reports whose status became `fixed` in the week (as far as known now)
     flags_raised: int = 0
@@ -49,26 +52,21 @@ class Week:
 
     @property
     def hours_saved(self) -> float:
-        return (self.minutes_measured + self.minutes_estimated) / 60
+        """Measured and estimated together (the estimates only where enough people answered)."""
+        return (self.minutes_measured + (self.minutes_estimated or 0.0)) / 60
 
 
 @dataclass(frozen=True)
 class SystemOutcomes:
     key: str
     name: str
-    stages: Mapping[str, int]  # people enrolled in the system's programmes, by their stage now
+    min_group: int
+    enrolled: int | None  # people in the system's programmes
+    habitual: int | None  # of them habitual or beyond: the system became part of their work
+    stages: Mapping[str, int | None]  # the enrolled by their stage now
     friction_open: int
     flags_open: int
     weeks: tuple[Week, ...] = field(default=())
-
-    @property
-    def enrolled(self) -> int:
-        return sum(self.stages.values())
-
-    @property
-    def habitual(self) -> int:
-        """Habitual or beyond: the people for whom the system became part of the work."""
-        return sum(self.stages.get(stage, 0) for stage in STAGES[STAGES.index("habitual") :])
 
     @property
     def is_empty(self) -> bool:
@@ -82,6 +80,7 @@ class SystemOutcomes:
         return {
             "key": self.key,
             "name": self.name,
+            "min_group_size": self.min_group,
             "enrolled": self.enrolled,
             "habitual": self.habitual,
             "stages": dict(self.stages),
@@ -100,7 +99,13 @@ class SystemOutcomes:
 
 
 def outcomes(
-    *, session: Session, content: Content, now: datetime, weeks: int = 4, system: str | None = None
+    *,
+    session: Session,
+    content: Content,
+    now: datetime,
+    min_group: int,
+    weeks: int = 4,
+    system: str | None = None,
 ) -> list[SystemOutcomes]:
     """Per system (or just `system`), `weeks` weeks of figures ending now, oldest first."""
     weeks = max(1, min(weeks, MAX_WEEKS))
@@ -108,39 +113,66 @@ def outcomes(
     keys = [k for k in content.systems if system is None or k == system]
     programmes = {k: [p.key for p in content.programmes.values() if p.system == k] for k in keys}
     return [
-        SystemOutcomes(
+        _system(
+            session,
             key=key,
             name=content.systems[key].name,
-            stages=_stages(session, programmes[key]),
-            friction_open=_count(
-                session,
-                FrictionReport,
-                FrictionReport.system_key == key,
-                col(FrictionReport.status).in_(OPEN_FRICTION),
-            ),
-            flags_open=_count(
-                session, Escalation, Escalation.system_key == key, col(Escalation.answered_at).is_(None)
-            ),
-            weeks=tuple(_week(session, key, programmes[key], start, end) for start, end in windows),
+            programmes=programmes[key],
+            windows=windows,
+            min_group=min_group,
         )
         for key in keys
     ]
 
 
-def _week(session: Session, system: str, programmes: Sequence[str], start: datetime, end: datetime) -> Week:
+def _system(
+    session: Session,
+    *,
+    key: str,
+    name: str,
+    programmes: Sequence[str],
+    windows: Sequence[tuple[datetime, datetime]],
+    min_group: int,
+) -> SystemOutcomes:
+    stages = _stages(session, programmes)
+    habitual = sum(stages[stage] for stage in STAGES[STAGES.index("habitual") :])
+    return SystemOutcomes(
+        key=key,
+        name=name,
+        min_group=min_group,
+        enrolled=_few(sum(stages.values()), min_group),
+        habitual=_few(habitual, min_group),
+        stages={stage: _few(n, min_group) for stage, n in stages.items()},
+        friction_open=_count(
+            session,
+            FrictionReport,
+            FrictionReport.system_key == key,
+            col(FrictionReport.status).in_(OPEN_FRICTION),
+        ),
+        flags_open=_count(
+            session, Escalation, Escalation.system_key == key, col(Escalation.answered_at).is_(None)
+        ),
+        weeks=tuple(_week(session, key, programmes, start, end, min_group) for start, end in windows),
+    )
+
+
+def _week(
+    session: Session, system: str, programmes: Sequence[str], start: datetime, end: datetime, min_group: int
+) -> Week:
     active, uses, measured = _usage(session, system, start, end)
     estimated, estimates = _estimates(session, programmes, start, end)
+    shown = _few(estimates, min_group) is not None
     answered = _answered(session, system, start, end)
     hours = [(e.answered_at - e.created_at).total_seconds() / 3600 for e in answered if e.answered_at]
     return Week(
         start=start,
         end=end,
-        active_users=active,
-        went_quiet=_went_quiet(session, system, start, end),
+        active_users=_few(active, min_group),
+        went_quiet=_few(_went_quiet(session, system, start, end), min_group),
         uses=uses,
         minutes_measured=measured,
-        minutes_estimated=estimated,
-        estimates=estimates,
+        minutes_estimated=estimated if shown else None,
+        estimates=estimates if shown else None,
         friction_new=_count(
             session,
             FrictionReport,
@@ -163,6 +195,11 @@ def _week(session: Session, system: str, programmes: Sequence[str], start: datet
         helpful=sum(1 for e in answered if e.helpful is True),
         not_helpful=sum(1 for e in answered if e.helpful is False),
     )
+
+
+def _few(people: int, min_group: int) -> int | None:
+    """The count, or None when it is a handful of people who could be told apart."""
+    return None if 0 < people < min_group else people
 
 
 def _who() -> Any:

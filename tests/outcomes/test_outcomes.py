@@ -20,6 +20,7 @@ from bot.friction.models import FrictionReport, Status
 from bot.messages import Actions, Reply
 from bot.outbox.models import OutboxMessage
 from bot.outcomes.jobs import WEEKLY, send_weekly
+from bot.outcomes.messages import outcomes_message
 from bot.outcomes.service import SystemOutcomes, outcomes
 from bot.ownership import service as ownership
 from bot.people import service as people
@@ -95,10 +96,10 @@ def seed(runtime: Runtime) -> None:
     runtime.store.run_sync(write)
 
 
-def report(runtime: Runtime, weeks: int = 2) -> dict[str, SystemOutcomes]:
+def report(runtime: Runtime, weeks: int = 2, min_group: int = 1) -> dict[str, SystemOutcomes]:
     now = runtime.clock.now()
     found = runtime.store.run_sync(
-        lambda s: outcomes(session=s, content=runtime.content, now=now, weeks=weeks)
+        lambda s: outcomes(session=s, content=runtime.content, now=now, min_group=min_group, weeks=weeks)
     )
     return {s.key: s for s in found}
 
@@ -179,6 +180,7 @@ def test_cli(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     seed(runtime)
     monkeypatch.setenv("COACH_DATABASE_URL", runtime.settings.database_url)
     monkeypatch.setenv("COACH_CONTENT_DIR", str(runtime.settings.content_dir))
+    monkeypatch.setenv("COACH_MIN_GROUP_SIZE", "1")
     app = typer.Typer()
     app.command()(outcomes_command)
     result = CliRunner().invoke(app, ["--system", "assistant", "--weeks", "52"])
@@ -235,3 +237,24 @@ async def test_home_offers_outcomes_to_owners_and_admins(runtime: Runtime) -> No
     assert "outcomes.show" not in buttons(await say(runtime, UMA, "home"))
     assert "Outcomes: the last 4 weeks" in words(await click(runtime, ADA, "outcomes.show", ""))
     assert "Only system owners and admins" in words(await click(runtime, UMA, "outcomes.show", ""))
+
+
+async def test_counts_of_fewer_people_than_the_minimum_group_are_withheld(runtime: Runtime) -> None:
+    """With the default minimum of 5, two active users or three estimates could be told apart."""
+    seed(runtime)
+    compass = report(runtime, min_group=5)["assistant"]
+    before, last = compass.weeks
+    assert (last.active_users, last.went_quiet, before.active_users) == (None, None, None)
+    assert (last.estimates, last.minutes_estimated, last.minutes_measured) == (None, None, 30)
+    assert last.hours_saved == 0.5  # what the system measured; people's estimates are withheld
+    assert (compass.enrolled, compass.habitual, compass.stages["invited"]) == (None, None, None)
+    assert compass.stages["activated"] == 0  # nobody is not a group to protect
+    assert (last.friction_new, last.flags_raised, compass.flags_open) == (
+        1,
+        2,
+        1,
+    )  # counts of reports, not people
+    shown = words([Reply(message=outcomes_message([compass], weeks=2))])
+    assert "Active users: fewer than 5 in the last 7 days (fewer than 5 the week before" in shown
+    assert "fewer than 5 people estimated" in shown and "active users: <5 · <5" in shown
+    assert compass.as_json()["weeks"][1]["active_users"] is None and compass.as_json()["min_group_size"] == 5
