@@ -117,6 +117,15 @@ def open_for_flagger(*, session: Session, person_id: int) -> Sequence[Escalation
     ).all()
 
 
+def waiting_for(*, session: Session, owner_id: int) -> Sequence[Escalation]:
+    """Flags routed to this owner that nobody has answered yet."""
+    return session.exec(
+        select(Escalation)
+        .where(Escalation.owner_id == owner_id, col(Escalation.answered_at).is_(None))
+        .order_by(col(Escalation.created_at))
+    ).all()
+
+
 def for_system(*, session: Session, system_key: str, since: datetime | None = None) -> Sequence[Escalation]:
     query = select(Escalation).where(Escalation.system_key == system_key)
     if since is not None:

@@ -202,6 +202,17 @@ def open_reports(*, session: Session, systems: Iterable[str] | None) -> Sequence
     return session.exec(query.order_by(col(FrictionReport.id))).all()
 
 
+def to_look_at(*, session: Session, owner_id: int) -> Sequence[FrictionReport]:
+    """Reports routed to this owner that are still new or only triaged."""
+    return session.exec(
+        select(FrictionReport).where(
+            FrictionReport.owner_id == owner_id,
+            col(FrictionReport.merged_into).is_(None),
+            col(FrictionReport.status).in_([Status.new, Status.triaged]),
+        )
+    ).all()
+
+
 def all_reports(*, session: Session, systems: Iterable[str] | None = None) -> Sequence[FrictionReport]:
     query = select(FrictionReport)
     if systems is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from bot.escalations import service as escalations
+from bot.friction import service as friction
 from bot.friction.models import FrictionReport, Status
 from bot.messages import Actions, Button, Context, Fact, Facts, Header, Message, Reply, Text
 from bot.people.models import role_allows
@@ -35,6 +36,12 @@ def home_message(turn: Turn) -> Message:
     ).all()
     facts.append(Fact("Open flags", str(len(flags))))
     facts.append(Fact("Open friction reports", str(len(reports))))
+    if turn.person.is_owner:  # what waits for them as the owner of an AI system
+        waiting = escalations.waiting_for(session=turn.session, owner_id=turn.person_id)
+        oldest = f" (the oldest: {waiting[0].reference})" if waiting else ""
+        facts.append(Fact("Flags waiting for your answer", f"{len(waiting)}{oldest}"))
+        to_look_at = friction.to_look_at(session=turn.session, owner_id=turn.person_id)
+        facts.append(Fact("Friction reports for you to look at", str(len(to_look_at))))
     status = "stopped (type `start`)" if turn.person.stopped else "on, inside your working hours"
     buttons = [
         Button("form.open", "Flag an AI output", value="escalation.flag|", style="primary"),

@@ -8,7 +8,7 @@ from bot.audit import service as audit
 from bot.escalations.models import Status
 from bot.events import Said
 from bot.markdown import parse
-from bot.messages import Actions, Context, Quote, Text
+from bot.messages import Actions, Context, Facts, Quote, Reply, Text
 from tests.escalations.helpers import (
     ADA,
     BEA,
@@ -183,3 +183,19 @@ async def test_the_flag_form_reports_missing_fields(runtime: Runtime) -> None:
         Submitted(UMA, dm(UMA), "escalation.flag", {"output": " ", "reason": "x", "system": "nope"})
     )
     assert set(replies[0].form_errors or {}) == {"output", "reason", "system"}
+
+
+async def test_the_owners_home_shows_what_waits_for_them(runtime: Runtime) -> None:
+    install(runtime)
+    await meet(runtime, UMA, OMAR, BEA)
+    await flag(runtime, UMA, "The contract renews in March.")
+    await flag(runtime, UMA, "Another output.")
+    facts = home_facts(await say(runtime, OMAR, "home"))
+    assert facts["Flags waiting for your answer"] == "2 (the oldest: ESC-1)"
+    assert facts["Friction reports for you to look at"] == "0"
+    assert "Flags waiting for your answer" not in home_facts(await say(runtime, UMA, "home"))  # not an owner
+
+
+def home_facts(replies: list[Reply]) -> dict[str, str]:
+    return {f.label: f.value for r in replies if r.message for b in r.message.blocks if isinstance(b, Facts)
+            for f in b.items}  # fmt: skip

@@ -185,3 +185,16 @@ async def test_owners_note_and_summarise(runtime: Runtime, clock: FixedClock) ->
     summary = shown(await say(runtime, DEV, "friction summary"))
     assert "2 reports" in summary and "takes forever to load" in summary
     assert "Speed" in summary and "Trust" in summary and "Compass" in summary and "2026-W48" in summary
+
+
+async def test_the_owners_home_counts_the_reports_waiting_for_them(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    record(runtime, clock)
+    await say(runtime, UMA, "hi")
+    await say(runtime, DEV, "hi")
+    await file_report(runtime, UMA)
+    (report,) = reports(runtime)
+    assert '"Friction reports for you to look at", "value": "1"' in shown(await say(runtime, DEV, "home"))
+    await click(runtime, DEV, "friction.fixed", str(report.id), place=CHANNEL)
+    assert '"Friction reports for you to look at", "value": "0"' in shown(await say(runtime, DEV, "home"))
