@@ -49,7 +49,7 @@ def _headline(system: SystemOutcomes) -> str:
     lines = [
         f"**{escape(system.name)}** ({escape(system.key)})",
         f"- **Active users**: {active}",
-        f"- **Habitual**: {few(system.habitual)} of {few(system.enrolled)} enrolled"
+        f"- **Enrolled**: {few(system.enrolled)}, of whom {few(system.habitual)} habitual"
         + (f" ({stages})" if stages else ""),
         f"- **Time saved**: {saved}",
         f"- **Friction**: {week.friction_new} new, {week.friction_fixed} fixed, {system.friction_open} open",

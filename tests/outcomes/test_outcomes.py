@@ -129,7 +129,7 @@ async def test_in_chat_for_owners_and_admins(runtime: Runtime) -> None:
     assert "Outcomes: the last 4 weeks" in shown
     assert "Active users: 2 in the last 7 days (3 the week before; 2 went quiet)" in shown
     assert (
-        "Habitual: 2 of 5 enrolled" in shown
+        "Enrolled: 5, of whom 2 habitual" in shown
     )  # Ada was enrolled at first contact and "Time saved: 3.0 h in the last 7 days" in shown
     assert "Friction: 1 new, 1 fixed, 2 open" in shown
     assert "active users: 0 · 0 · 3 · 2" in shown
