@@ -21,6 +21,9 @@ class Status(StrEnum):
     closed = "closed"
 
 
+OPEN = (Status.new, Status.triaged, Status.planned)  # still to be fixed (merged duplicates aside)
+
+
 class Cadence(StrEnum):
     daily = "daily"
     weekly = "weekly"
@@ -63,7 +66,7 @@ class FrictionReport(SQLModel, table=True):
 
     @property
     def is_open(self) -> bool:
-        return self.merged_into is None and self.status in (Status.new, Status.triaged, Status.planned)
+        return self.merged_into is None and self.status in OPEN
 
 
 class FrictionNote(SQLModel, table=True):

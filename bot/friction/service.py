@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
-from bot.friction.models import Cadence, DigestChoice, FrictionNote, FrictionReport, Status
+from bot.friction.models import OPEN, Cadence, DigestChoice, FrictionNote, FrictionReport, Status
 from bot.people.models import Person
 
 # Owners may skip ahead (a quick fix needs no plan); `fixed → triaged` is the reporter's "not better".
@@ -193,13 +195,22 @@ def reporters(*, session: Session, report: FrictionReport) -> list[tuple[Person,
 
 
 def open_reports(*, session: Session, systems: Iterable[str] | None) -> Sequence[FrictionReport]:
-    query = select(FrictionReport).where(
-        col(FrictionReport.merged_into).is_(None),
-        col(FrictionReport.status).in_([Status.new, Status.triaged, Status.planned]),
-    )
+    query = select(FrictionReport).where(*_open())
     if systems is not None:
         query = query.where(col(FrictionReport.system_key).in_(list(systems)))
     return session.exec(query.order_by(col(FrictionReport.id))).all()
+
+
+def count_open(*, session: Session, system: str) -> int:
+    """How many of a system's reports are open, counted as `open_reports` lists them."""
+    query = (
+        select(func.count()).select_from(FrictionReport).where(FrictionReport.system_key == system, *_open())
+    )
+    return int(session.exec(query).one())
+
+
+def _open() -> tuple[Any, ...]:
+    return col(FrictionReport.merged_into).is_(None), col(FrictionReport.status).in_(OPEN)
 
 
 def to_look_at(*, session: Session, owner_id: int) -> Sequence[FrictionReport]:

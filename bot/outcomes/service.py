@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from bot.content import STAGES, Content
 from bot.escalations.models import Escalation
+from bot.friction import service as friction
 from bot.friction.models import FrictionReport
 from bot.friction.models import Status as FrictionStatus
 from bot.programmes.models import Enrolment, PulseAnswer
@@ -27,7 +28,6 @@ from bot.usage.models import UsageEvent
 WEEK = timedelta(days=7)
 MAX_WEEKS = 52
 MINUTES_SAVED = "minutes_saved"  # the usage kind and the programme question key that carry minutes saved
-OPEN_FRICTION = (FrictionStatus.new, FrictionStatus.triaged, FrictionStatus.planned)
 
 
 @dataclass(frozen=True)
@@ -143,12 +143,7 @@ def _system(
         enrolled=_few(sum(stages.values()), min_group),
         habitual=_few(habitual, min_group),
         stages={stage: _few(n, min_group) for stage, n in stages.items()},
-        friction_open=_count(
-            session,
-            FrictionReport,
-            FrictionReport.system_key == key,
-            col(FrictionReport.status).in_(OPEN_FRICTION),
-        ),
+        friction_open=friction.count_open(session=session, system=key),
         flags_open=_count(
             session, Escalation, Escalation.system_key == key, col(Escalation.answered_at).is_(None)
         ),

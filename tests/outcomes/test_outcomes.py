@@ -81,7 +81,12 @@ def seed(runtime: Runtime) -> None:
 
         session.add(report(last, Status.new, last))
         session.add(report(now - 21 * DAY, Status.fixed, last))
-        session.add(report(before, Status.planned, before))
+        planned = report(before, Status.planned, before)
+        session.add(planned)
+        session.flush()
+        duplicate = report(now - 30 * DAY, Status.new, now - 30 * DAY)  # before every week shown
+        duplicate.merged_into = planned.id  # merged: no longer open on its own
+        session.add(duplicate)
 
         def flag(created: datetime, answered: datetime | None, helpful: bool | None = None) -> Escalation:
             return Escalation(system_key="assistant", flagger_id=uma.id, reason="wrong", output_text="o",
