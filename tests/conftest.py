@@ -21,10 +21,8 @@ from bot.content import Content, load_content
 from bot.ports import FixedClock
 from bot.store.db import Store
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-if not SHARED.exists():  # CI lays shared/ beside the clone
-    SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 PROJECT = Path(__file__).resolve().parents[1]
+SCHEMAS = PROJECT / "tests" / "schemas"  # official JSON schemas, vendored with their licences
 
 
 def pytest_report_header() -> str:

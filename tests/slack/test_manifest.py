@@ -11,11 +11,11 @@ from jsonschema import Draft7Validator
 
 from adapters.slack import app as slack_app
 from adapters.slack.manifest import SHORTCUTS, build_manifest, write_manifest
-from tests.conftest import SHARED
+from tests.conftest import SCHEMAS
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import BOB, SlackClient, fixture
 
-SCHEMA = SHARED / "schemas" / "slack" / "manifest.schema.1.0.0.json"
+SCHEMA = SCHEMAS / "slack" / "manifest.schema.1.0.0.json"
 
 
 def test_manifest_validates_against_the_official_schema(tmp_path: Path) -> None:

@@ -147,11 +147,9 @@ def teams(client: TestClient[Any, Any], bf: FakeBotFramework) -> Teams:
 
 
 def adaptive_card_schema() -> dict[str, Any]:
-    from tests.conftest import SHARED
+    from tests.conftest import SCHEMAS
 
-    schema: dict[str, Any] = json.loads(
-        (SHARED / "schemas" / "adaptive-cards" / "adaptive-card-1.5.json").read_text()
-    )
+    schema: dict[str, Any] = json.loads((SCHEMAS / "adaptive-cards" / "adaptive-card-1.5.json").read_text())
     return schema
 
 

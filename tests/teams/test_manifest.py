@@ -12,10 +12,10 @@ import pytest
 from jsonschema import Draft7Validator
 
 from adapters.teams.manifest import build_manifest, write_package
-from tests.conftest import SHARED
+from tests.conftest import SCHEMAS
 
 BOT_ID = "00000000-0000-0000-0000-00000000b075"
-SCHEMA = SHARED / "schemas" / "teams" / "v1.19" / "MicrosoftTeams.schema.json"
+SCHEMA = SCHEMAS / "teams" / "v1.19" / "MicrosoftTeams.schema.json"
 
 
 def png_info(data: bytes) -> tuple[int, int, int, bytes]:
