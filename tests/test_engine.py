@@ -119,6 +119,18 @@ async def test_admins_add_sends_a_proactive_message(runtime: Runtime) -> None:
     assert len(rows) == 1 and rows[0].address == {"user": "uma@example.com"}
 
 
+@pytest.mark.parametrize("pattern", ["%", "_%", "U%", "u0kim%", "u_kim"])
+async def test_admins_add_matches_people_exactly_never_by_pattern(runtime: Runtime, pattern: str) -> None:
+    kim = Actor("slack", "T1", "U0KIM", display_name="Kim", address={"channel": "D1"})
+    await runtime.engine.handle(Said(kim, Place("slack", "T1", "D1", True, address=kim.address), "hi"))
+    replies = await runtime.engine.handle(Said(ADA, dm(ADA), f"admins add {pattern}"))
+    assert "is now an admin" not in texts(replies)
+    listing = texts(await runtime.engine.handle(Said(ADA, dm(ADA), "admins")))
+    assert "Kim" not in listing and "U0KIM" not in listing
+    # the exact id, in any case, still finds Kim
+    assert "is now an admin" in texts(await runtime.engine.handle(Said(ADA, dm(ADA), "admins add u0kim")))
+
+
 async def test_an_email_another_person_already_has_does_not_break_the_one_who_gives_it(
     runtime: Runtime, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -134,4 +146,4 @@ async def test_an_email_another_person_already_has_does_not_break_the_one_who_gi
         replies = await runtime.engine.handle(Said(with_email, place, "help"))
         again = await runtime.engine.handle(Said(with_email, place, "help"))
     assert "`settings`" in texts(replies) and "`settings`" in texts(again)  # answered, not "went wrong"
-    assert "which person" in caplog.text and "already has" in caplog.text
+    assert "gave an email that person" in caplog.text and "kim@example.com" not in caplog.text

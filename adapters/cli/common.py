@@ -26,7 +26,16 @@ def content_or_exit(settings: Settings) -> Content:
         raise typer.Exit(1) from None
 
 
+# Libraries that log request or response bodies at INFO or below: Bolt writes every refused request
+# with its whole body (message text of replayed events, megabytes per unsigned POST), the SDKs their
+# payloads. They speak at WARNING unless COACH_LOG_LEVEL=DEBUG asks for everything.
+BODY_LOGGERS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "msal", "urllib3")
+
+
 def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    numeric = logging.getLevelName(level)
+    for name in BODY_LOGGERS:
+        logging.getLogger(name).setLevel(numeric if level == "DEBUG" else max(logging.WARNING, numeric))
     # The clock ticks every few seconds; its "job executed" lines would drown everything else.
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, numeric))

@@ -10,6 +10,7 @@ from aiohttp import web
 
 from adapters.cli.common import configure_logging, settings_or_exit
 from adapters.runtime import build_runtime
+from adapters.web.access_log import AccessLogger
 from adapters.web.app import build_app, freeze_heap_at_startup
 from bot.config import Settings, masked
 from bot.store.migrate import upgrade
@@ -42,7 +43,14 @@ def run() -> None:
         if on
     ]
     typer.echo(f"Adoption Coach on http://{settings.host}:{settings.port}/ serving: {', '.join(surfaces)}")
-    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=10)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        shutdown_timeout=10,
+        access_log_class=AccessLogger,
+    )
 
 
 def config() -> None:

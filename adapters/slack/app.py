@@ -16,6 +16,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -28,6 +29,7 @@ from adapters.slack.after_ack import AfterAck
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
 from adapters.slack.form_button import prefill_of
+from adapters.slack.inbound import MAX_BODY_BYTES, RefusedRequests, bounded_body
 from adapters.slack.render import render_errors, render_form
 from adapters.slack.sender import SlackSender
 from adapters.slack.translate import translate, with_message_link, with_profile
@@ -62,6 +64,7 @@ class SlackAdapter:
         )
         self.directory = Directory()
         self.after_ack = AfterAck()
+        self.refused = RefusedRequests()
         oauth_settings, client_for = self._oauth() if self.oauth else (None, None)
         if client_for is None:
             sender_client = api_client(token=token, base_url=settings.slack_api_url, retry_rate_limits=False)
@@ -76,6 +79,9 @@ class SlackAdapter:
             process_before_response=False,
             raise_error_for_unhandled_request=False,
             oauth_settings=oauth_settings,
+            # Bolt's loggers copy the root's level unless given a base logger; this one is kept at
+            # WARNING (adapters/cli/common.py) because Bolt logs every refused request with its body.
+            logger=logging.getLogger("slack_bolt"),
         )
         self._register()
 
@@ -119,7 +125,15 @@ class SlackAdapter:
         self.bolt.view_submission(ANY)(self._on_submission)
 
     async def handle(self, request: web.Request) -> web.Response:
-        bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
+        body = await bounded_body(request)
+        if body is None:
+            error = {"error": f"request body over {MAX_BODY_BYTES} bytes"}
+            return web.json_response(error, status=web.HTTPRequestEntityTooLarge.status_code)
+        headers: Any = request.headers
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+        bolt_response = await self.bolt.async_dispatch(bolt_request)
+        if bolt_response.status == web.HTTPUnauthorized.status_code:
+            self.refused.note()
         return await to_aiohttp_response(bolt_response)
 
     # --- listeners (Bolt injects arguments by name) ---------------------------------------------

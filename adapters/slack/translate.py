@@ -305,5 +305,14 @@ def _team(body: Mapping[str, Any]) -> str:
 
 
 def _id(body: Mapping[str, Any], *, fallback: Any = None) -> str | None:
-    value = body.get("trigger_id") or body.get("action_ts") or fallback
-    return f"interaction:{value}" if value else None
+    """The de-duplication key of an interaction.
+
+    A trigger id is unique to one interaction; an action_ts or a view id is not (two people clicking in
+    the same microsecond, or one person submitting one view twice), so without a trigger the key also
+    names the workspace and the person.
+    """
+    if body.get("trigger_id"):
+        return f"interaction:{body['trigger_id']}"
+    value = body.get("action_ts") or fallback
+    user = (body.get("user") or {}).get("id") or body.get("user_id")
+    return f"interaction:{_team(body)}:{user}:{value}" if value else None

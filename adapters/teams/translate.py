@@ -46,7 +46,7 @@ def translate(activity: Activity) -> Event | None:
         action = str(activity.get("action", ""))
         if action in ("add", "add-upgrade"):
             return Opened(
-                actor=actor(activity), place=place(activity), surface="install", event_id=_id(activity)
+                actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity)
             )
     return None
 
@@ -135,6 +135,17 @@ def _id(activity: Activity) -> str | None:
     return str(value) if value else None
 
 
+def _event_id(activity: Activity) -> str | None:
+    """The de-duplication key: Teams makes an activity id unique within its conversation only.
+
+    Message ids are epoch-millisecond-like, so two people writing in the same millisecond share one;
+    keyed on the id alone, the second message would be dropped as a retry of the first.
+    """
+    value = _id(activity)
+    conversation = (activity.get("conversation") or {}).get("id")
+    return f"{conversation}|{value}" if value and conversation else None
+
+
 def _message(activity: Activity) -> Event | None:
     value = activity.get("value")
     if isinstance(value, Mapping) and (FORM_KEY in value or ACTION_KEY in value):
@@ -153,7 +164,7 @@ def _message(activity: Activity) -> Event | None:
         text=text,
         message_id=_id(activity),
         via=via,  # type: ignore[arg-type]
-        event_id=_id(activity),
+        event_id=_event_id(activity),
     )
 
 
@@ -166,7 +177,7 @@ def _card_data(activity: Activity, data: Mapping[str, Any], *, message_id: str |
             form_id=str(data[FORM_KEY]),
             values=values,
             context=str(data.get(CONTEXT_KEY) or ""),
-            event_id=_id(activity),
+            event_id=_event_id(activity),
         )
     if ACTION_KEY in data:
         return Clicked(
@@ -175,7 +186,7 @@ def _card_data(activity: Activity, data: Mapping[str, Any], *, message_id: str |
             action_id=str(data[ACTION_KEY]),
             value=str(data.get(VALUE_KEY) or ""),
             message_id=str(message_id) if message_id else None,
-            event_id=_id(activity),
+            event_id=_event_id(activity),
         )
     return None
 
@@ -223,7 +234,7 @@ def _invoke(activity: Activity) -> Event | None:
             message_text=content or None,
             message_link=payload.get("linkToMessage") or None,
             message_author=author or None,
-            event_id=_id(activity),
+            event_id=_event_id(activity),
         )
     return None
 
@@ -232,5 +243,5 @@ def _conversation_update(activity: Activity) -> Event | None:
     bot_id = (activity.get("recipient") or {}).get("id")
     added = activity.get("membersAdded") or []
     if bot_id and any(m.get("id") == bot_id for m in added):
-        return Opened(actor=actor(activity), place=place(activity), surface="install", event_id=_id(activity))
+        return Opened(actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity))
     return None

@@ -126,7 +126,7 @@ def cancel(*, session: Session, announcement: Announcement, now: datetime) -> in
 
 def _recipient_rows(announcement_id: int):  # type: ignore[no-untyped-def]
     return or_(
-        col(OutboxMessage.idempotency_key).startswith(f"announcement:{announcement_id}:person:"),
+        col(OutboxMessage.idempotency_key).startswith(f"announcement:{announcement_id}:person:", autoescape=True),
         col(OutboxMessage.idempotency_key) == channel_key(announcement_id),
     )
 

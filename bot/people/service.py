@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from bot.events import Actor
@@ -35,7 +35,8 @@ def find(*, session: Session, handle: str) -> Person | None:
     if "@" in handle:
         return by_email(session=session, email=handle)
     platform, _, user_id = handle.rpartition(":")
-    query = select(Identity).where(col(Identity.user_id).ilike(user_id))
+    # Exact, case-insensitive: a LIKE pattern would let `admins add %` match anybody.
+    query = select(Identity).where(func.lower(col(Identity.user_id)) == user_id)
     if platform:
         query = query.where(Identity.platform == platform)
     identity = session.exec(query).first()
@@ -98,7 +99,7 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     if email and not person.email and (other := by_email(session=session, email=email)) is not None:
         # Someone enrolled by this email before this identity gave it: two rows for one human. The
         # email stays with the other row (a unique column; taking it would fail every later event).
-        log.warning("person %s gave email %s, which person %s already has", person.id, email, other.id)
+        log.warning("person %s gave an email that person %s already has", person.id, other.id)
         learnable = None
     if _refresh(person=person, identity=identity, actor=actor, now=now, email=learnable):
         new_handles.add(person.email or "")

@@ -95,15 +95,17 @@ class Store:
 
 
 def _make_engine(url: str) -> Engine:
+    # hide_parameters: a database error's text (logged with its traceback) names the statement but not
+    # its values, which are people's messages and emails.
     if url.startswith("sqlite"):
         # isolation_level=None stops the sqlite3 module's own implicit BEGINs, which don't know about
         # SAVEPOINT (a savepoint opened outside them commits on release); SQLAlchemy says BEGIN instead.
         connect_args = {"check_same_thread": False, "timeout": 30, "isolation_level": None}
-        engine = create_engine(url, connect_args=connect_args)
+        engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=4)
+    return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=4, hide_parameters=True)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -157,6 +157,20 @@ def test_repeated_action_ids_are_unmarked() -> None:
     assert event.action_id == "form.open"
 
 
+def test_clicks_without_a_trigger_are_keyed_per_person() -> None:
+    # action_ts is a time, not an id: two people clicking at once must not be one event
+    keys = set()
+    for user in ("W111", "W222"):
+        body = load("block_actions.json")
+        body.pop("trigger_id")
+        body["user"]["id"] = user
+        event = translate(body)
+        assert isinstance(event, Clicked) and event.event_id
+        keys.add(event.event_id)
+    assert len(keys) == 2
+    assert translate(load("block_actions.json")).event_id == "interaction:111.222.valid"  # type: ignore[union-attr]
+
+
 def test_link_buttons_send_no_click() -> None:
     body = load("block_actions.json")
     body["actions"][0]["action_id"] = "link.0"

@@ -190,6 +190,17 @@ async def test_a_redelivered_activity_is_handled_once(teams: Teams, bf: FakeBotF
     assert len(bf.calls) == first
 
 
+async def test_two_conversations_sending_the_same_activity_id_are_both_answered(
+    teams: Teams, bf: FakeBotFramework
+) -> None:
+    # Teams makes message ids unique within a conversation only (epoch-millisecond-like).
+    await teams.post(teams.personal("help", id="1741702606984"))
+    bf.calls.clear()
+    await teams.post(teams.personal("help", user="uma", name="Uma", id="1741702606984"))
+    assert {c.conversation_id for c in bf.calls} == {"a:personal-uma"}
+    assert "Here is what I can do for you" in "\n".join(bf.texts())
+
+
 async def test_action_execute_answers_with_the_form_card_in_the_invoke_body(
     teams: Teams, bf: FakeBotFramework
 ) -> None:

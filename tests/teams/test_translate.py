@@ -29,7 +29,9 @@ def test_group_chat_mention_is_a_mention() -> None:
     event = translate(fixture("message_groupchat_mention.json"))
     assert isinstance(event, Said)
     assert event.via == "mention" and event.text == "Hallo"
-    assert event.event_id == "1741702606984"
+    assert event.message_id == "1741702606984"
+    # unique within a conversation only, so the de-duplication key carries the conversation too
+    assert event.event_id == f"{fixture('message_groupchat_mention.json')['conversation']['id']}|1741702606984"
     assert event.place.workspace == "REDACTED" and not event.place.is_direct
     assert event.actor.address == {}  # a group chat is no way to reach the person directly
     assert event.place.address["serviceUrl"] == "https://smba.trafficmanager.net/emea/REDACTED/"

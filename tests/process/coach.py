@@ -1,0 +1,77 @@
+"""`coach run` as a real process, the way an operator starts it: for tests of what only a process shows
+(its log, its start-up and shutdown, a kill)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+
+from tests.conftest import PROJECT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class CoachProcess:
+    env: dict[str, str]
+    workdir: Path
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / "coach.log"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "COACH_PORT": str(self.port),
+            "COACH_HOST": "127.0.0.1",
+            "COACH_CONTENT_DIR": str(PROJECT / "content"),
+            **self.env,
+        }
+        with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "adapters.cli", "run"], env=env, cwd=self.workdir, stdout=log, stderr=log
+            )
+
+    async def ready(self, *, limit: float = 60) -> None:
+        deadline = time.monotonic() + limit
+        async with aiohttp.ClientSession() as http:
+            while True:
+                assert self.process is not None and self.process.poll() is None, self.log()
+                try:
+                    async with http.get(f"{self.url}/healthz") as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"coach run did not answer /healthz:\n{self.log()}")
+                await asyncio.sleep(0.1)
+
+    def stop(self, *, timeout: float = 30) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
