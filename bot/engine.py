@@ -125,7 +125,7 @@ class Engine:
             is_new_person=is_new,
         )
         replies: list[Reply] = []
-        if is_new:
+        if resolved.first_contact:
             for hook in self.router.on_first_contact:
                 replies.extend(hook(turn))
         replies.extend(self._route(turn, event))

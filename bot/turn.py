@@ -36,7 +36,7 @@ class Turn:
     settings: Settings
     router: Router
     services: Mapping[str, Any] = field(default_factory=dict)  # content, policy and the like
-    is_new_person: bool = False
+    is_new_person: bool = False  # the coach never heard of them before this event (not even by email)
 
     @property
     def person_id(self) -> int:

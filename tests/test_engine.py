@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from sqlmodel import Session
 
 from adapters.runtime import Runtime
 from bot.events import Actor, Clicked, Place, Said, Submitted
@@ -147,3 +148,32 @@ async def test_an_email_another_person_already_has_does_not_break_the_one_who_gi
         again = await runtime.engine.handle(Said(with_email, place, "help"))
     assert "`settings`" in texts(replies) and "`settings`" in texts(again)  # answered, not "went wrong"
     assert "gave an email that person" in caplog.text and "kim@example.com" not in caplog.text
+
+
+async def test_someone_known_only_by_email_is_welcomed_on_their_first_message(runtime: Runtime) -> None:
+    from bot.people import service as people
+    from bot.programmes import service as programmes
+
+    def enrolments(email: str) -> list[str]:
+        def query(session: Session) -> list[str]:
+            person = people.by_email(session=session, email=email)
+            assert person is not None and person.id is not None
+            return [e.programme_key for e in programmes.enrolments_of(session=session, person_id=person.id)]
+
+        return runtime.store.run_sync(query)
+
+    omar = actor("omar@example.com")  # named in systems.yaml: known by email before he writes
+    first = texts(await runtime.engine.handle(Said(omar, dm(omar), "help")))
+    assert "Welcome, Omar" in first and "`readiness`" in first
+    assert enrolments("omar@example.com") == []  # an owner: nudges would delay his SLA reminders
+    assert "Welcome" not in texts(await runtime.engine.handle(Said(omar, dm(omar), "help")))
+
+    await runtime.engine.handle(Said(ADA, dm(ADA), "enrol zed@example.com programme assistant"))
+    zed = actor("zed@example.com")
+    assert "Welcome, Zed" in texts(await runtime.engine.handle(Said(zed, dm(zed), "hi")))
+    assert enrolments("zed@example.com") == ["assistant"]  # the programme the admin chose, once
+
+
+def actor(email: str) -> Actor:
+    name = email.split("@")[0].title()
+    return Actor("local", "local", email, display_name=name, email=email, address={"user": email})

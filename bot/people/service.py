@@ -47,7 +47,8 @@ def find(*, session: Session, handle: str) -> Person | None:
 class Resolved:
     person: Person
     identity: Identity
-    is_new: bool  # a person the coach never met
+    is_new: bool  # a person the coach never heard of: created now
+    first_contact: bool  # never talked to the coach before on any platform (new, or known only by email)
     newly_reachable: bool  # this identity can be reached now and could not before
 
 
@@ -76,7 +77,7 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     ).first()
     identity, known = found_pair if found_pair is not None else (None, None)
     email = actor.email.strip().lower() if actor.email else None
-    is_new = False
+    is_new = first_contact = False
     was_reachable = identity is not None and identity.reachable and bool(identity.address)
     new_handles: set[str] = set()
     if identity is None:
@@ -87,6 +88,8 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
             session.flush()
             is_new = True
         assert person.id is not None
+        # Known by email only (an owner from systems.yaml, a demo person), this is still a first meeting.
+        first_contact = is_new or not identities(session=session, person_id=person.id)
         identity = Identity(
             person_id=person.id, platform=actor.platform, workspace=actor.workspace, user_id=actor.user_id
         )
@@ -116,7 +119,11 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
         assert person.id is not None
         usage.link_person(session=session, person_id=person.id, handles=new_handles)
     return Resolved(
-        person, identity, is_new, identity.reachable and bool(identity.address) and not was_reachable
+        person,
+        identity,
+        is_new,
+        first_contact,
+        identity.reachable and bool(identity.address) and not was_reachable,
     )
 
 

@@ -100,6 +100,11 @@ def enrol_person(turn: Turn, person: Person, programme: Programme, *, by: str) -
 
 
 def enrol_on_first_contact(turn: Turn) -> list[Reply]:
+    """People join the default programme when they first write, unless an admin enrolled them already
+    or they own an AI system (named in systems.yaml before they wrote): an owner's SLA reminders and
+    digests must not wait behind programme nudges in their attention budget. An admin enrols them."""
+    if turn.person.is_owner or service.enrolments_of(session=turn.session, person_id=turn.person_id):
+        return []
     programme = default_programme(turn)
     if programme is not None:
         enrol_person(turn, turn.person, programme, by="first_contact")
