@@ -43,6 +43,17 @@ def seed_ownership(*, store: Store, content: Content, clock: Clock) -> None:
     store.run_sync(lambda session: seed_from_content(session=session, content=content, now=now))
 
 
+def seed_demo(*, settings: Settings, store: Store, content: Content, clock: Clock) -> None:
+    """The demo people with their roles, once per database; only for the embedded default (the local
+    chat without any Slack or Teams credential), never on a platform deployment."""
+    if not settings.demo_enabled:
+        return
+    from bot.demo import service as demo
+
+    now = clock.now()
+    store.run_sync(lambda session: demo.seed(session=session, content=content, now=now))
+
+
 def seed_housekeeping(*, store: Store, clock: Clock) -> None:
     """The recurring jobs (created once): pruning what would grow without bound, the weekly outcomes."""
     from bot.audit import jobs as audit_jobs
@@ -72,6 +83,7 @@ def build_runtime(
     content = content or load_content(settings.content_dir)
     store = store or Store(settings.database_url)
     seed_ownership(store=store, content=content, clock=clock)
+    seed_demo(settings=settings, store=store, content=content, clock=clock)  # after: the owner is seeded
     seed_housekeeping(store=store, clock=clock)
     dispatcher = Dispatcher(
         store=store,

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
         alias="COACH_LOCAL_CHAT_FORCE_REMOTE",
         description="Allow the local chat (which lets anyone act as anyone) on a non-loopback host",
     )
+    demo: bool = Field(
+        True,
+        alias="COACH_DEMO",
+        description="Seed the local chat's demo people with their roles; only without platform credentials",
+    )
     max_body_bytes: int = Field(
         2 * 1024 * 1024, alias="COACH_MAX_BODY_BYTES", ge=1024, description="Largest request body accepted"
     )
@@ -149,6 +154,18 @@ class Settings(BaseSettings):
         return not (self.slack_enabled or self.teams_enabled)
 
     @property
+    def platform_credentials_set(self) -> bool:
+        """Any Slack or Teams credential at all, even an incomplete set: then this is no demo."""
+        slack = (self.slack_bot_token, self.slack_signing_secret, self.slack_app_token, self.slack_client_id)
+        teams = (self.teams_app_id, self.teams_app_password)
+        return any(_given(value) for value in (*slack, *teams))
+
+    @property
+    def demo_enabled(self) -> bool:
+        """The embedded default: the local chat with no platform credentials, and COACH_DEMO not off."""
+        return self.demo and self.local_chat_enabled and not self.platform_credentials_set
+
+    @property
     def platforms(self) -> tuple[str, ...]:
         """The platforms this deployment serves, in the order the bot prefers to post on them."""
         served = (
@@ -161,6 +178,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _given(value: SecretStr | str | None) -> bool:
+    return bool(value.get_secret_value() if isinstance(value, SecretStr) else value)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,4 +1,4 @@
-"""Who someone is in the local chat: demo people, actors, places and addresses.
+"""Who someone is in the local chat: actors, places and addresses (the demo people are `bot.demo.people`).
 
 A local address is `{"user": EMAIL}` for a person's direct conversation with the bot, or
 `{"channel": NAME}` for a channel everyone viewing it shares. `address_key` turns either into the
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import available_timezones
 
+from bot.demo.people import name_for
 from bot.events import Actor, Place
 
 WORKSPACE = "local"
@@ -20,18 +20,6 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,
 _CHANNEL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 
 
-@dataclass(frozen=True)
-class DemoPerson:
-    email: str
-    name: str
-    role: str
-
-
-DEMO_PEOPLE = (
-    DemoPerson("ada@example.com", "Ada", "admin"),
-    DemoPerson("omar@example.com", "Omar", "owner"),
-    DemoPerson("uma@example.com", "Uma", "user"),
-)
 DEMO_CHANNELS = ("esc-assistant",)
 
 
@@ -57,12 +45,7 @@ def display_name(email: str, typed: str | None = None) -> str:
     """A typed name, a demo person's name, or one made from the email's local part."""
     if typed and typed.strip():
         return typed.strip()[:80]
-    for person in DEMO_PEOPLE:
-        if person.email == email:
-            return person.name
-    local = email.split("@", 1)[0]
-    words = [w for w in re.split(r"[._+-]+", local) if w]
-    return " ".join(w.capitalize() for w in words) or email
+    return name_for(email)
 
 
 def user_address(email: str) -> dict[str, str]:

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 LineSource = Callable[[], Awaitable[str | None]]  # the next line typed, or None at end of input
 QUIT = ("/quit", "/exit")
+DEMO_BANNER = "(demo: anyone can act as anyone)"
 INDENT = render.INDENT
 
 
@@ -56,7 +57,7 @@ class TerminalChat:
     async def run(self) -> None:
         me = self.conversation.actor
         self.say(
-            f"Adoption Coach — you are {render.clean(me.display_name or '')} <{me.email}>.",
+            f"Adoption Coach — you are {render.clean(me.display_name or '')} <{me.email}>. {DEMO_BANNER}",
             "Type `help` to start, a choice's number to pick it, /quit to leave.",
             "",
         )

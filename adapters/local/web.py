@@ -26,6 +26,7 @@ from adapters.local.directory import LocalDirectory
 from adapters.local.hub import Entry, Hub
 from adapters.local.sender import LocalSender
 from adapters.runtime import Runtime
+from bot.demo.people import demo_people
 from bot.messages import Form
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,7 @@ async def page(request: web.Request) -> web.Response:
         name=name,
         channel=channel,
         channels=channels,
-        people=identity.DEMO_PEOPLE,
+        people=demo_people(chat.runtime.content),
         typed_email=typed if me is None else "",
         problem=problem,
     )

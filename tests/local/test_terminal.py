@@ -74,7 +74,7 @@ async def test_a_whole_session(runtime: Runtime) -> None:
     await session
 
     out = screen.getvalue()
-    assert "you are Zoe New <zoe.new@example.com>" in out
+    assert "you are Zoe New <zoe.new@example.com>. (demo: anyone can act as anyone)" in out
     assert out.count("Here is what I can do for you") == 2
     assert "• `settings`: Your time zone and working hours" in out
     assert "📝 Your settings" in out and "An IANA name such as" in out

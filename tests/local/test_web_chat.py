@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from adapters.runtime import Runtime
+from bot.demo.people import demo_people
 from tests.local.helpers import Client, Tab, button
 
 
@@ -192,3 +193,20 @@ async def test_outcomes_for_an_admin(client: Client) -> None:
     report = await ada.entry_containing("Outcomes: the last 4 weeks")
     assert "<strong>Compass</strong> (assistant)" in report["html"] and "Clause Checker" not in report["html"]
     await ada.close()
+
+
+async def test_the_page_says_it_is_a_demo_and_offers_the_people_the_demo_seeded(
+    client: Client, runtime: Runtime
+) -> None:
+    for params in ({}, {"as": "uma@example.com"}, {"as": "uma@example.com", "channel": "esc-assistant"}):
+        text = await (await client.get("/", params=params)).text()
+        assert (
+            '<span id="demo-banner" class="demo-banner" role="note">demo: anyone can act as anyone</span>'
+            in text
+        )
+    sidebar = await (await client.get("/", params={"as": "uma@example.com"})).text()
+    for person in demo_people(runtime.content):  # the seeder's list: one source for both
+        assert f'href="/?as={person.email.replace("@", "%40")}"' in sidebar
+        assert f'title="{person.note}"' in sidebar
+        assert f'<span class="role role-{person.role}">{person.role}</span>' in sidebar
+    assert 'title="escalation owner of Compass"' in sidebar  # Omar, as systems.yaml names him
