@@ -185,7 +185,7 @@ class Engine:
     def _unknown(self, turn: Turn, word: str) -> list[Reply]:
         if not word:
             return [Reply(message=text_message("Type `help` to see what I can do for you."))]
-        close = self.router.closest(word, turn.person.roles)
+        close = self.router.closest(word, turn)
         if close:
             guess = " or ".join(f"`{c}`" for c in close)
             text = f"I didn't understand that. Did you mean {guess}? Type `help` for everything I can do."

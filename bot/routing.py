@@ -24,15 +24,40 @@ ShortcutHandler = Callable[[Turn, Shortcut], list[Reply]]
 TextHook = Callable[[Turn, str], list[Reply] | None]
 
 
+Allowed = Callable[[Turn], bool]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """A sub-command that needs more than its command does (`owners set`, `friction export`)."""
+
+    usage: str
+    summary: str
+    role: str = "user"
+    allowed: Allowed | None = None
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
     summary: str
     handler: CommandHandler
     usage: str = ""
-    role: str = "user"  # the least role that may use it: user, owner or admin
+    role: str = "user"  # the least role that may use it: user, owner or admin; the engine enforces it
     aliases: tuple[str, ...] = ()
     topic: str = "General"
+    # A finer rule than the role, e.g. announcing needs an admin or a system's change communicator. The
+    # handler refuses with its own words; give it the same function, so that help lists exactly whom
+    # the handler lets in.
+    allowed: Allowed | None = None
+    more: tuple[Usage, ...] = ()  # sub-commands help lists to those they allow
+
+    def lets(self, turn: Turn) -> bool:
+        return may(turn, role=self.role, allowed=self.allowed)
+
+
+def may(turn: Turn, *, role: str, allowed: Allowed | None) -> bool:
+    return role_allows(role, turn.person.roles) and (allowed is None or allowed(turn))
 
 
 @dataclass(frozen=True)
@@ -72,15 +97,18 @@ class Router:
     def shortcut(self, shortcut_id: str, handler: ShortcutHandler) -> None:
         self.shortcuts[shortcut_id] = handler
 
-    def visible_commands(self, roles: frozenset[str]) -> list[Command]:
-        seen: dict[str, Command] = {}
-        for command in self.commands.values():
-            if role_allows(command.role, roles):
-                seen[command.name] = command
+    def visible_commands(self, turn: Turn) -> list[Command]:
+        """The commands this person may use, by topic: what help lists and typos are matched against."""
+        seen = {command.name: command for command in self.commands.values() if command.lets(turn)}
         return sorted(seen.values(), key=lambda c: (c.topic, c.name))
 
-    def closest(self, word: str, roles: frozenset[str]) -> Sequence[str]:
-        names = tuple(c.name for c in self.visible_commands(roles))
+    def lets(self, turn: Turn, name: str) -> bool:
+        """Whether this person may use the command called `name` (a button standing for it, say)."""
+        command = self.commands.get(name)
+        return command is not None and command.lets(turn)
+
+    def closest(self, word: str, turn: Turn) -> Sequence[str]:
+        names = tuple(c.name for c in self.visible_commands(turn))
         return _close_matches(word, names)
 
 

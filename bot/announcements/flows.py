@@ -27,10 +27,22 @@ _YES_NO = (Option("no", "No"), Option("yes", "Yes"))
 def register(router: Router) -> None:
     topic = "Announcements"
     router.command(
-        Command("announce", "Announce a change to the people it affects", announce_command, topic=topic)
+        Command(
+            "announce",
+            "Announce a change to the people it affects",
+            announce_command,
+            topic=topic,
+            allowed=may_announce,
+        )
     )
     router.command(
-        Command("announcements", "Announcements you sent, with their delivery", list_command, topic=topic)
+        Command(
+            "announcements",
+            "Announcements you sent, with their delivery",
+            list_command,
+            topic=topic,
+            allowed=may_announce,
+        )
     )
     router.command(
         Command(
@@ -39,6 +51,7 @@ def register(router: Router) -> None:
             announcement_command,
             usage="announcement ID [csv|cancel]",
             topic=topic,
+            allowed=may_report,
         )
     )
     router.command(
@@ -56,8 +69,18 @@ def register(router: Router) -> None:
     reader_flows.register(router)
 
 
+def may_announce(turn: Turn) -> bool:
+    """Admins and each system's change communicator (or their backup)."""
+    return drafts.may_announce(session=turn.session, content=turn.content, person=turn.person, now=turn.now)
+
+
+def may_report(turn: Turn) -> bool:
+    """Who `announcement ID` can show anything to: announcers, and anyone who wrote one before."""
+    return may_announce(turn) or service.has_authored(session=turn.session, person_id=turn.person_id)
+
+
 def _require_announcer(turn: Turn) -> None:
-    if not drafts.may_announce(session=turn.session, content=turn.content, person=turn.person, now=turn.now):
+    if not may_announce(turn):
         raise UserError(REFUSAL)
 
 

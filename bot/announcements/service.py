@@ -60,6 +60,11 @@ def recent(*, session: Session, author_id: int | None = None, limit: int = 10) -
     return session.exec(query.order_by(col(Announcement.id).desc()).limit(limit)).all()
 
 
+def has_authored(*, session: Session, person_id: int) -> bool:
+    found = session.exec(select(Announcement.id).where(Announcement.author_id == person_id).limit(1))
+    return found.first() is not None
+
+
 def changelog(*, session: Session, system: str, limit: int = 20) -> Sequence[Announcement]:
     return session.exec(
         select(Announcement)

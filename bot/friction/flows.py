@@ -17,7 +17,7 @@ from bot.friction import delivery, owners, scheduled, service
 from bot.friction import messages as m
 from bot.messages import Actions, Button, Field, Form, Message, Option, Reply, Text
 from bot.programmes import service as programmes
-from bot.routing import Command, FormSpec, Router
+from bot.routing import Command, FormSpec, Router, Usage
 from bot.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -32,12 +32,24 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "friction",
-            "Tell the owners something's not working (you can stay anonymous). Owners: `friction list`, "
-            "`summary`, `show ID`, `note ID TEXT`, `merge ID INTO`, `digest daily|weekly`, `export`",
+            "Tell the owners something's not working (you can stay anonymous)",
             friction_command,
             usage="friction [what went wrong]",
             aliases=("report",),
             topic="Feedback",
+            more=(
+                Usage(
+                    "friction list|summary|show ID",
+                    "The friction reports routed to you, one with its buttons, and their themes",
+                    allowed=owners.looks_after_reports,
+                ),
+                Usage(
+                    "friction note ID TEXT|merge ID INTO|digest daily|weekly",
+                    "Note on a report, merge a duplicate, or choose how often your digest comes",
+                    allowed=owners.looks_after_reports,
+                ),
+                Usage("friction export", "Every friction report as CSV", role="admin"),
+            ),
         )
     )
     router.form(FormSpec(m.REPORT_FORM, build_report_form, submit_report_form))

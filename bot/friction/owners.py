@@ -49,6 +49,11 @@ def may_act(turn: Turn, system: str) -> bool:
     )
 
 
+def looks_after_reports(turn: Turn) -> bool:
+    """Whether the person may see and move friction reports: help lists the owners' commands then."""
+    return any(may_act(turn, key) for key in turn.content.systems)
+
+
 def owned_report(turn: Turn, raw_id: str) -> FrictionReport:
     """The report (its merge root) if this person may act on it; a plain refusal otherwise."""
     raw = raw_id.strip().upper().removeprefix("FR-")

@@ -7,7 +7,7 @@ from bot.help.home import home
 from bot.markdown import escape
 from bot.messages import Actions, Button, Context, Header, Message, Reply, Text, text_message
 from bot.people import service as people
-from bot.routing import Command, Router
+from bot.routing import Command, Router, may
 from bot.turn import Turn, UserError
 
 
@@ -38,16 +38,18 @@ def help_command(turn: Turn, _rest: str) -> list[Reply]:
 
 
 def help_message(turn: Turn) -> Message:
-    roles = turn.person.roles
+    """Exactly what this person may do: commands (and sub-commands) their roles allow, by topic."""
     lines: list[str] = []
     topic = None
-    for command in turn.router.visible_commands(roles):
+    for command in turn.router.visible_commands(turn):
         if command.topic != topic:
             topic = command.topic
             lines.append(f"\n**{escape(topic)}**")
-        usage = command.usage or command.name
-        lines.append(f"- `{usage}`: {command.summary}")
-    role_names = ", ".join(sorted(roles))
+        lines.append(f"- `{command.usage or command.name}`: {command.summary}")
+        for sub in command.more:
+            if may(turn, role=sub.role, allowed=sub.allowed):
+                lines.append(f"- `{sub.usage}`: {sub.summary}")
+    role_names = ", ".join(sorted(turn.person.roles))
     return Message(
         summary="Here is what I can do for you",
         blocks=(

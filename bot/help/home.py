@@ -8,7 +8,6 @@ from bot.escalations import service as escalations
 from bot.friction import service as friction
 from bot.friction.models import FrictionReport, Status
 from bot.messages import Actions, Button, Context, Fact, Facts, Header, Message, Reply, Text
-from bot.people.models import role_allows
 from bot.programmes import service as programmes
 from bot.turn import Turn
 
@@ -49,7 +48,7 @@ def home_message(turn: Turn) -> Message:
         Button("form.open", "My settings", value="people.settings|"),
         Button("help.show", "Everything I can do"),
     ]
-    if role_allows("owner", turn.person.roles):
+    if turn.router.lets(turn, "outcomes"):  # a button for a command shows only to whom help lists it
         buttons.append(Button("outcomes.show", "Outcomes"))
     return Message(
         summary="Your adoption coach",

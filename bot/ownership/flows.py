@@ -9,7 +9,7 @@ from bot.ownership import service
 from bot.ownership.service import ROLE_LABELS
 from bot.people import service as people
 from bot.people.models import Person
-from bot.routing import Command, Router
+from bot.routing import Command, Router, Usage
 from bot.turn import Turn, UserError
 
 USAGE = "owners set ROLE SYSTEM EMAIL [--backup EMAIL|group:NAME]"
@@ -23,6 +23,7 @@ def register(router: Router) -> None:
             owners_command,
             usage="owners [SYSTEM]",
             topic="Ownership",
+            more=(Usage(USAGE, "Give a role of a system to someone, and its backup", role="admin"),),
         )
     )
 
