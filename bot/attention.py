@@ -27,6 +27,7 @@ from bot.policy.model import (
     Kind,
     MessageRequest,
     Send,
+    open_windows,
     resolve_timezone,
 )
 from bot.turn import notify
@@ -55,11 +56,12 @@ def state_for(
         for kind, sent_at, due, _state in recent
         if _kind(kind) is not None
     )
+    work = shift_of(person)
     return AttentionState(
         timezone=resolve_timezone(person.effective_timezone, default=settings.default_timezone),
-        work_start=time(min(person.workday_start, 23)),
-        work_end=time(23, 59) if person.workday_end >= 24 else time(person.workday_end),
-        quiet_hours=parse_quiet_hours(settings.quiet_hours),
+        work_start=work[0],
+        work_end=work[1],
+        quiet_hours=quiet_hours_for(work, settings),
         holidays=frozenset(holidays),
         weekly_cap=settings.weekly_cap,
         min_gap=timedelta(hours=settings.min_gap_hours),
@@ -67,6 +69,21 @@ def state_for(
         stopped=person.stopped,
         recent=sends,
     )
+
+
+def shift_of(person: Person) -> tuple[time, time]:
+    """The person's working hours as the policy's shift: hour 24 is midnight, an end before the start
+    is on the next day."""
+    return time(person.workday_start % 24), time(person.workday_end % 24)
+
+
+def quiet_hours_for(work: tuple[time, time], settings: Settings) -> tuple[time, time] | None:
+    """The deployment's quiet hours, unless they cover the person's whole shift: then the person could
+    never be written to, and the hours they said they work win."""
+    quiet = parse_quiet_hours(settings.quiet_hours)
+    if quiet is not None and not open_windows(work, quiet):
+        return None
+    return quiet
 
 
 def _kind(value: str) -> Kind:

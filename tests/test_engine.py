@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from adapters.runtime import Runtime
 from bot.events import Actor, Clicked, Place, Said, Submitted
-from bot.messages import Reply, Text
+from bot.messages import Facts, Reply, Text
 from bot.routing import Command
 from bot.turn import Turn
 
@@ -92,12 +92,12 @@ async def test_settings_form_validates_each_field(runtime: Runtime) -> None:
             UMA,
             dm(UMA),
             "people.settings",
-            {"timezone": "Mars/Base", "workday_start": "9", "workday_end": "8"},
+            {"timezone": "Mars/Base", "workday_start": "9", "workday_end": "9"},
         )
     )
     assert bad[0].form_errors == {
         "timezone": "Use a time zone name such as Europe/Berlin.",
-        "workday_end": "The day must end after it starts.",
+        "workday_end": "Start and end are the same hour; for round the clock use 0 and 24.",
     }
     good = await runtime.engine.handle(
         Submitted(
@@ -108,6 +108,39 @@ async def test_settings_form_validates_each_field(runtime: Runtime) -> None:
         )
     )
     assert "Asia/Tokyo" in texts(good)
+
+
+async def test_settings_accept_a_night_shift_and_say_what_quiet_hours_leave_of_it(runtime: Runtime) -> None:
+    await runtime.engine.handle(Said(UMA, dm(UMA), "hi"))
+    saved = await runtime.engine.handle(
+        Submitted(
+            UMA,
+            dm(UMA),
+            "people.settings",
+            {"timezone": "Europe/Berlin", "workday_start": "18", "workday_end": "9"},
+        )
+    )
+    assert saved[0].form_errors is None
+    assert texts(saved) == (
+        "Saved: **Europe/Berlin**, 18:00–09:00 the next day.\n"
+        "Quiet hours are 20:00–08:00, so I'll write to you 18:00–20:00 and 08:00–09:00."
+    )
+    shown = await runtime.engine.handle(Said(UMA, dm(UMA), "settings"))
+    facts = [b for r in shown if r.message for b in r.message.blocks if isinstance(b, Facts)]
+    assert ("Working hours", "18:00–09:00 the next day") in [(f.label, f.value) for f in facts[0].items]
+
+
+async def test_a_shift_inside_quiet_hours_keeps_the_person_reachable(runtime: Runtime) -> None:
+    # Quiet hours 20:00–08:00 would leave nothing of 22–6: the person's own hours win.
+    await runtime.engine.handle(Said(UMA, dm(UMA), "hi"))
+    saved = await runtime.engine.handle(
+        Submitted(
+            UMA, dm(UMA), "people.settings", {"timezone": "UTC", "workday_start": "22", "workday_end": "6"}
+        )
+    )
+    assert texts(saved) == "Saved: **UTC**, 22:00–06:00 the next day."
+    snoozed = await runtime.engine.handle(Said(UMA, dm(UMA), "snooze tomorrow"))
+    assert "Tuesday 22:00" in texts(snoozed)  # the clock says Monday 09:00 UTC
 
 
 async def test_admins_add_sends_a_proactive_message(runtime: Runtime) -> None:

@@ -105,9 +105,16 @@ def test_los_angeles_fall_back_weekend() -> None:
     assert next_open(state, local(LA, 2026, 10, 30, 17, 30)) == z(2026, 11, 2, 17)
 
 
-def test_a_working_day_starting_in_the_skipped_hour_starts_after_the_jump() -> None:
+def test_a_working_day_starting_in_the_skipped_hour_starts_at_the_jump() -> None:
+    # The clock goes from 01:59:59 to 03:00: from then on it shows a time past 02:30.
     state = AttentionState(timezone=LA, working_days=EVERY_DAY, work_start=time(2, 30), work_end=time(6))
-    assert next_open(state, local(LA, 2026, 3, 8, 0)) == local(LA, 2026, 3, 8, 3, 30)
+    assert next_open(state, local(LA, 2026, 3, 8, 0)) == local(LA, 2026, 3, 8, 3)
+
+
+def test_a_shift_ending_in_the_skipped_hour_ends_at_the_jump() -> None:
+    state = AttentionState(timezone=LA, working_days=EVERY_DAY, work_start=time(22), work_end=time(2, 30))
+    assert is_open(state, local(LA, 2026, 3, 8, 1, 59))
+    assert next_open(state, local(LA, 2026, 3, 8, 3)) == local(LA, 2026, 3, 8, 22)
 
 
 def test_berlin_spring_and_autumn_switches() -> None:

@@ -23,8 +23,10 @@ def test_defaults_are_nine_to_five_monday_to_friday_in_utc() -> None:
     [
         ({"timezone": "Mars/Olympus"}, "unknown time zone"),
         ({"timezone": "../etc/passwd"}, "unknown time zone"),
-        ({"work_start": time(17), "work_end": time(9)}, "start before they end"),
-        ({"work_start": time(9), "work_end": time(9)}, "start before they end"),
+        (
+            {"work_start": time(22), "work_end": time(6), "quiet_hours": (time(20), time(8))},
+            "whole working day",
+        ),
         ({"working_days": frozenset()}, "working days"),
         ({"working_days": frozenset({7})}, "working days"),
         ({"quiet_hours": (time(20), time(20))}, "different times"),
@@ -92,6 +94,29 @@ def test_open_windows_subtract_quiet_hours_from_working_hours(
 ) -> None:
     hours = tuple((a * 3600, b * 3600) for a, b in expected)
     assert open_windows(work, quiet) == hours
+
+
+@pytest.mark.parametrize(
+    ("work", "quiet", "expected"),
+    [
+        ((time(18), time(9)), None, ((18, 33),)),  # a night shift ends on the next day
+        ((time(18), time(9)), (time(20), time(8)), ((18, 20), (32, 33))),  # quiet on both days
+        ((time(18), time(9)), (time(12), time(13)), ((18, 33),)),
+        ((time(22), time(2)), (time(0, 30), time(1)), ((22, 24.5), (25, 26))),
+        ((time(9), time(0)), None, ((9, 24),)),  # until midnight
+        ((time(0), time(0)), None, ((0, 24),)),  # equal times: the whole day
+        ((time(6), time(6)), (time(22), time(6)), ((6, 22),)),
+    ],
+)
+def test_open_windows_of_a_shift_past_midnight(
+    work: tuple[time, time], quiet: tuple[time, time] | None, expected: tuple[tuple[float, float], ...]
+) -> None:
+    assert open_windows(work, quiet) == tuple((int(a * 3600), int(b * 3600)) for a, b in expected)
+
+
+def test_a_night_shift_is_a_valid_state() -> None:
+    state = AttentionState(work_start=time(18), work_end=time(9))
+    assert state.shift == (18 * 3600, 33 * 3600)
 
 
 def test_open_windows_keep_half_hours() -> None:

@@ -54,7 +54,7 @@ def freeze(*, system: System, state: AttentionState | None, now: datetime) -> Fr
 def workday_hours(person: Person | None) -> int:
     if person is None:
         return 8
-    return max(1, min(person.workday_end, 24) - person.workday_start)
+    return person.shift_hours
 
 
 def duration_words(hours: float, person: Person | None) -> str:

@@ -17,8 +17,8 @@ class Person(SQLModel, table=True):
     display_name: str = ""
     timezone: str | None = None  # from the platform profile
     timezone_override: str | None = None  # set by the person; wins over the profile
-    workday_start: int = 9  # local hour the working day starts
-    workday_end: int = 17  # local hour it ends
+    workday_start: int = 9  # local hour the working day starts, 0–23
+    workday_end: int = 17  # local hour it ends, 1–24; before the start: the next day (a night shift)
     snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     stopped: bool = False  # said stop: no programme messages until they say start
     is_admin: bool = False
@@ -34,6 +34,11 @@ class Person(SQLModel, table=True):
     @property
     def effective_timezone(self) -> str | None:
         return self.timezone_override or self.timezone
+
+    @property
+    def shift_hours(self) -> int:
+        """How long the working day is; a night shift 18–9 is 15 hours, 0–24 the whole day."""
+        return (self.workday_end - self.workday_start) % 24 or 24
 
     @property
     def roles(self) -> frozenset[str]:

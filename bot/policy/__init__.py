@@ -8,6 +8,10 @@ The rules, in plain words:
   UTC), on their working days (Monday to Friday unless they say otherwise), inside their working hours
   (9:00–17:00 unless they say otherwise), never in their quiet hours (which may wrap midnight, e.g.
   20:00–08:00) and never on their holidays.
+- Working hours are a shift that may also run past midnight (18:00–09:00); a shift belongs to the day
+  it starts on: that day's being a working day or a holiday decides whether the whole shift happens,
+  and SLA time counts it the same way. A local time the clock skips (spring) starts at the jump; one it
+  shows twice (autumn) at its first showing.
 - All proactive messages share one budget: at most `weekly_cap` (5) in any rolling 7 days, and at least
   `min_gap` (4 hours) between any two. Nudges, tips, questions, reminders, announcements and escalation
   notices all spend it. When the budget is full, the next message waits until the oldest counted one

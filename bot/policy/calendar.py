@@ -3,14 +3,19 @@
 All arithmetic happens in UTC; the person's zone is used only to ask "which local day, which local time
 of day". That keeps DST transitions right: adding hours to a local wall time would be wrong twice a year,
 and comparing two aware datetimes that share a zoneinfo ignores the fold.
+
+A working shift belongs to the local day it starts on and may run past midnight (18:00–09:00): whether
+that day is a working day or a holiday decides whether the whole shift happens, and every window is
+measured in seconds after that day's local midnight (so up to 48 hours).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.policy.model import AttentionState, seconds_of, utc
+from bot.policy.model import DAY_SECONDS, AttentionState, utc
 
 ONE_DAY = timedelta(days=1)
 
@@ -20,9 +25,30 @@ def local_day(moment: datetime, zone: ZoneInfo) -> date:
 
 
 def at_local(day: date, seconds: int, zone: ZoneInfo) -> datetime:
-    """The UTC instant of a local wall time; a time skipped by DST maps to just after the jump."""
-    wall = time(seconds // 3600, seconds // 60 % 60, seconds % 60)
-    return datetime.combine(day, wall, tzinfo=zone).astimezone(UTC)
+    """The first UTC instant at which the local clock shows `seconds` after `day`'s midnight or later.
+
+    A time shown twice (autumn) is its first showing; a time skipped by DST (spring) is the jump itself,
+    when the clock moves past it. So later wall times never map to earlier instants."""
+    days, rest = divmod(seconds, DAY_SECONDS)
+    wall = datetime.combine(day + timedelta(days=days), time(rest // 3600, rest // 60 % 60, rest % 60))
+    moment = wall.replace(tzinfo=zone).astimezone(UTC)
+    if moment.astimezone(zone).replace(tzinfo=None) == wall:
+        return moment
+    return _jump_before(moment, zone)
+
+
+def _jump_before(moment: datetime, zone: ZoneInfo) -> datetime:
+    # A skipped wall time converts with the offset from before the jump, to an instant after it: find the
+    # jump, the first second with the later offset (no zone jumps twice within a few hours).
+    offset = moment.astimezone(zone).utcoffset()
+    low, high = 0, 4 * 3600  # seconds before `moment`: `low` has the later offset, `high` not
+    while high - low > 1:
+        middle = (low + high) // 2
+        if (moment - timedelta(seconds=middle)).astimezone(zone).utcoffset() == offset:
+            low = middle
+        else:
+            high = middle
+    return moment - timedelta(seconds=low)
 
 
 def is_working_day(day: date, state: AttentionState) -> bool:
@@ -30,23 +56,35 @@ def is_working_day(day: date, state: AttentionState) -> bool:
 
 
 def _search_days(state: AttentionState) -> int:
-    # Each holiday removes at most one working day, so within 7 × (holidays + 1) days a free one exists.
-    return 7 * (len(state.holidays) + 1) + 1
+    # Each holiday removes at most one working day, so within 7 × (holidays + 1) days a free one exists;
+    # one more because the search starts the day before, whose shift may reach into `after`'s day.
+    return 7 * (len(state.holidays) + 1) + 2
+
+
+def _windows_from(
+    state: AttentionState, moment: datetime, windows: tuple[tuple[int, int], ...]
+) -> Iterator[tuple[datetime, datetime]]:
+    """UTC windows of working days in time order, from the shift that may still be running at `moment`
+    (yesterday's, if it passes midnight) onwards. Shifts are at most a day long, so they never overlap."""
+    zone = state.zone
+    day = local_day(moment, zone) - ONE_DAY
+    while True:
+        if is_working_day(day, state):
+            for start_seconds, end_seconds in windows:
+                yield at_local(day, start_seconds, zone), at_local(day, end_seconds, zone)
+        day += ONE_DAY
 
 
 def next_open(state: AttentionState, after: datetime) -> datetime:
-    """The first instant at or after `after` inside working hours and outside quiet hours, on a working
-    day that is not a holiday. Ignores snooze, gap and cap."""
+    """The first instant at or after `after` inside a working shift and outside quiet hours, the shift
+    starting on a working day that is not a holiday. Ignores snooze, gap and cap."""
     after = utc(after)
-    zone = state.zone
-    day = local_day(after, zone)
-    for _ in range(_search_days(state)):
-        if is_working_day(day, state):
-            for start_seconds, end_seconds in state.windows:
-                start, end = at_local(day, start_seconds, zone), at_local(day, end_seconds, zone)
-                if after < end:
-                    return max(after, start)
-        day += ONE_DAY
+    last = local_day(after, state.zone) + timedelta(days=_search_days(state))
+    for start, end in _windows_from(state, after, state.windows):
+        if after < end and start < end:  # a window can be empty on a DST day
+            return max(after, start)
+        if local_day(start, state.zone) > last:
+            break
     raise AssertionError("unreachable: every week has a working day")  # pragma: no cover
 
 
@@ -54,58 +92,59 @@ def is_open(state: AttentionState, moment: datetime) -> bool:
     return next_open(state, moment) == utc(moment)
 
 
-def work_window(day: date, state: AttentionState) -> tuple[datetime, datetime] | None:
-    """The day's working hours in UTC (quiet hours do not shorten SLA time), or None on a day off."""
-    if not is_working_day(day, state):
-        return None
-    zone = state.zone
-    return (
-        at_local(day, seconds_of(state.work_start), zone),
-        at_local(day, seconds_of(state.work_end), zone),
-    )
+def shift_on(day: date, state: AttentionState) -> tuple[datetime, datetime]:
+    """The shift starting on `day`, in UTC, whether or not `day` is a working day."""
+    start, end = state.shift
+    return at_local(day, start, state.zone), at_local(day, end, state.zone)
+
+
+def shift_day(moment: datetime, state: AttentionState) -> date | None:
+    """The local day whose shift `moment` falls in (working day or not), or None between shifts."""
+    today = local_day(moment, state.zone)
+    for day in (today - ONE_DAY, today):
+        start, end = shift_on(day, state)
+        if start <= utc(moment) < end:
+            return day
+    return None
 
 
 def working_hours_between(a: datetime, b: datetime, state: AttentionState) -> timedelta:
-    """Working time from `a` to `b` in the person's zone (negative when `b` is before `a`)."""
+    """Working time from `a` to `b` in the person's zone (negative when `b` is before `a`). Quiet hours
+    do not shorten it: an SLA counts the owner's whole shift."""
     a, b = utc(a), utc(b)
     if b < a:
         return -working_hours_between(b, a, state)
-    zone = state.zone
     total = timedelta(0)
-    day, last = local_day(a, zone), local_day(b, zone)
-    while day <= last:
-        window = work_window(day, state)
-        if window is not None:
-            total += max(timedelta(0), min(b, window[1]) - max(a, window[0]))
-        day += ONE_DAY
-    return total
+    for start, end in _windows_from(state, a, (state.shift,)):
+        if start >= b:
+            return total
+        total += max(timedelta(0), min(b, end) - max(a, start))
+    raise AssertionError("unreachable: the windows never end")  # pragma: no cover
 
 
 def add_working_hours(start: datetime, hours: float | timedelta, state: AttentionState) -> datetime:
     """The instant when `hours` of working time have passed since `start` (e.g. an SLA deadline).
 
-    A deadline that uses up a day exactly lands at that day's end of work, not the next morning."""
+    A deadline that uses up a shift exactly lands at that shift's end, not at the start of the next."""
     remaining = hours if isinstance(hours, timedelta) else timedelta(hours=hours)
     if remaining < timedelta(0):
         raise ValueError(f"cannot add negative working time: {remaining}")
     moment = utc(start)
     if remaining == timedelta(0):
         return moment
-    zone = state.zone
-    day = local_day(moment, zone)
-    while True:
-        window = work_window(day, state)
-        if window is not None and moment < window[1]:
-            begin = max(moment, window[0])
-            available = window[1] - begin
+    for window_start, window_end in _windows_from(state, moment, (state.shift,)):
+        if moment < window_end:
+            begin = max(moment, window_start)
+            available = window_end - begin
             if remaining <= available:
                 return begin + remaining
             remaining -= available
-        day += ONE_DAY
+    raise AssertionError("unreachable: the windows never end")  # pragma: no cover
 
 
 def add_working_days(start: datetime, days: int, state: AttentionState) -> datetime:
-    """The same local wall time on the `days`-th working day after `start`'s local date.
+    """The same local wall time on the `days`-th working day after the day of `start`'s shift (its
+    local date when it is between shifts): the same moment of that day's shift.
 
     Friday + 1 is Monday; Saturday + 1 is Monday too. The time of day is kept, so the result may fall
     outside working hours; `decide` then defers the message to the next open slot."""
@@ -113,9 +152,11 @@ def add_working_days(start: datetime, days: int, state: AttentionState) -> datet
         raise ValueError(f"cannot add a negative number of working days: {days}")
     zone = state.zone
     local = utc(start).astimezone(zone)
-    day, counted = local.date(), 0
+    day = shift_day(start, state) or local.date()
+    first, counted = day, 0
     while counted < days:
         day += ONE_DAY
         if is_working_day(day, state):
             counted += 1
-    return datetime.combine(day, local.time(), tzinfo=zone).astimezone(UTC)
+    wall = datetime.combine(local.date() + (day - first), local.time())
+    return wall.replace(tzinfo=zone).astimezone(UTC)

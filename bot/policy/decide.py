@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.policy.calendar import is_open, is_working_day, next_open
+from bot.policy.calendar import is_open, local_day, next_open, shift_day
 from bot.policy.model import (
     BUDGETED_KINDS,
     CAP_WINDOW,
@@ -18,7 +18,6 @@ from bot.policy.model import (
     Planned,
     Reason,
     Send,
-    seconds_of,
     utc,
 )
 
@@ -65,15 +64,15 @@ def _why_not(state: AttentionState, moment: datetime, *, budgeted: bool) -> Reas
     """The first rule that keeps a message from going at `moment`, in the order people think of them."""
     if budgeted and state.snoozed_until is not None and moment < utc(state.snoozed_until):
         return Reason.snoozed
-    local = moment.astimezone(state.zone)
-    if local.weekday() not in state.working_days:
+    # A shift belongs to the day it starts: at 03:00 on Saturday a Friday night shift is still on.
+    day = shift_day(moment, state)
+    judged = day if day is not None else local_day(moment, state.zone)
+    if judged.weekday() not in state.working_days:
         return Reason.non_working_day
-    if not is_working_day(local.date(), state):
+    if judged in state.holidays:
         return Reason.holiday
     if not is_open(state, moment):
-        now_seconds = seconds_of(local.time())
-        in_work = seconds_of(state.work_start) <= now_seconds < seconds_of(state.work_end)
-        return Reason.quiet_hours if in_work and state.quiet_hours else Reason.outside_working_hours
+        return Reason.quiet_hours if day is not None and state.quiet_hours else Reason.outside_working_hours
     sends = state.budgeted_sends() if budgeted else []
     if _after_gap(sends, moment, state.min_gap) != moment:
         return Reason.min_gap

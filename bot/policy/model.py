@@ -86,14 +86,27 @@ def seconds_of(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60 + moment.second
 
 
-def open_windows(work: tuple[time, time], quiet: tuple[time, time] | None) -> tuple[tuple[int, int], ...]:
-    """Seconds after local midnight, on a working day, when a non-critical message may go."""
-    pieces = [(seconds_of(work[0]), seconds_of(work[1]))]
-    if quiet is None:
-        return tuple(pieces)
+def shift_seconds(start: time, end: time) -> tuple[int, int]:
+    """A working shift as seconds after the local midnight of the day it starts on.
+
+    An end at or before the start is on the next day, so 18:00–09:00 is (18 h, 33 h) and 09:00–00:00 runs
+    to midnight; equal times make a shift of a whole day."""
+    low, high = seconds_of(start), seconds_of(end)
+    return (low, high if high > low else high + DAY_SECONDS)
+
+
+def _quiet_spans(quiet: tuple[time, time]) -> list[tuple[int, int]]:
+    # Quiet hours on the shift's day and the next, which a shift past midnight reaches into.
     start, end = seconds_of(quiet[0]), seconds_of(quiet[1])
-    blocked = [(start, end)] if start < end else [(0, end), (start, DAY_SECONDS)]
-    for low, high in blocked:
+    daily = [(start, end)] if start < end else [(0, end), (start, DAY_SECONDS + end)]
+    return [(low + offset, high + offset) for offset in (0, DAY_SECONDS) for low, high in daily]
+
+
+def open_windows(work: tuple[time, time], quiet: tuple[time, time] | None) -> tuple[tuple[int, int], ...]:
+    """Seconds after the local midnight of a working day when a non-critical message may go: its shift
+    (which may run past midnight, so up to 48 h) less the quiet hours."""
+    pieces = [shift_seconds(*work)]
+    for low, high in _quiet_spans(quiet) if quiet is not None else []:
         kept: list[tuple[int, int]] = []
         for a, b in pieces:
             if high <= a or low >= b:
@@ -120,6 +133,8 @@ class AttentionState:
     """Everything the policy knows about one person; the scheduler builds it from the store."""
 
     timezone: str = "UTC"
+    # A shift: local start and end; an end at or before the start is on the next day (a night shift,
+    # 18:00–09:00) and the shift belongs to the day it starts, for working days and holidays alike.
     work_start: time = time(9)
     work_end: time = time(17)
     working_days: frozenset[int] = frozenset({0, 1, 2, 3, 4})
@@ -135,8 +150,6 @@ class AttentionState:
     def __post_init__(self) -> None:
         if not is_valid_timezone(self.timezone):
             raise ValueError(f"unknown time zone {self.timezone!r}: use an IANA name such as Europe/Berlin")
-        if not self.work_start < self.work_end:
-            raise ValueError(f"working hours must start before they end: {self.work_start}–{self.work_end}")
         if not self.working_days or not self.working_days <= WEEKDAYS:
             raise ValueError(f"working days must be a non-empty set of 0 (Monday) … 6: {self.working_days}")
         if self.quiet_hours is not None and self.quiet_hours[0] == self.quiet_hours[1]:
@@ -157,6 +170,11 @@ class AttentionState:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def shift(self) -> tuple[int, int]:
+        """The working shift in seconds after the local midnight of its day (the end may pass 24 h)."""
+        return shift_seconds(self.work_start, self.work_end)
 
     def budgeted_sends(self) -> list[datetime]:
         """The sends that count towards the cap and the gap, in UTC, oldest first."""

@@ -12,7 +12,7 @@ from bot.content import Content, Sla
 from bot.escalations.models import Escalation
 from bot.ports import FixedClock
 from bot.schedule import service as schedule
-from tests.escalations.helpers import ADA, BEA, OMAR, UMA, click, escalation, flag, install, meet
+from tests.escalations.helpers import ADA, BEA, OMAR, UMA, click, escalation, flag, install, meet, submit
 from tests.programmes.harness import run_until
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -89,3 +89,18 @@ async def test_editing_the_sla_later_does_not_change_escalations_in_flight(
     assert (fresh.acknowledge_hours, fresh.answer_hours) == (1, 2)
     assert fresh.acknowledge_due_at == datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 14:00 UTC + 1 working hour
     assert fresh.acknowledge_due_at - fresh.created_at < timedelta(hours=6)
+
+
+async def test_a_night_shift_owner_counts_the_sla_in_shifts_that_belong_to_the_day_they_start(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    await meet(runtime, UMA, OMAR)
+    night = {"timezone": "America/New_York", "workday_start": "18", "workday_end": "9"}
+    await submit(runtime, OMAR, "people.settings", night, context="")
+    await flag(runtime, UMA, "The contract renews in March.")  # Monday 04:00 in New York
+    row = escalation(runtime)
+    # 04:00 on Monday is in Sunday's shift, and Sunday is a day off: the clock starts with Monday's
+    # shift at 18:00 New York (23:00 UTC); 4 working hours later is 22:00 there.
+    assert row.acknowledge_due_at == datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    # Monday's shift holds 15 of the 16 hours (until Tuesday 09:00); the last is Tuesday's 18:00–19:00.
+    assert row.answer_due_at == datetime(2026, 11, 25, 0, 0, tzinfo=UTC)

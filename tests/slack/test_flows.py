@@ -66,7 +66,7 @@ async def test_settings_change_button_opens_the_modal(slack: SlackClient, fake: 
 
 
 async def test_bad_values_keep_the_modal_open_with_errors(slack: SlackClient, fake: FakeSlackApi) -> None:
-    values = {"timezone": "Mars/Olympus", "workday_start": "9", "workday_end": "8"}
+    values = {"timezone": "Mars/Olympus", "workday_start": "9", "workday_end": "9"}
     response = await slack.interaction(submission(BOB, values, trigger="t1"))
     assert response.status == 200
     answer = await response.json()

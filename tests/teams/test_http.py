@@ -70,13 +70,13 @@ async def test_settings_form_errors_then_saved(
     ]
     form_message_id = f"form-{len(bf.calls)}"
     bf.calls.clear()
-    bad = {**submit_data(form_card), "timezone": "Mars/Olympus", "workday_start": "9", "workday_end": "8"}
+    bad = {**submit_data(form_card), "timezone": "Mars/Olympus", "workday_start": "9", "workday_end": "9"}
     await teams.post(teams.submit(bad, reply_to=form_message_id))
     (update,) = bf.calls
     assert update.method == "PUT" and update.activity_id == form_message_id
     texts = "\n".join(bf.texts())
     assert "Use a time zone name such as Europe/Berlin." in texts
-    assert "The day must end after it starts." in texts
+    assert "Start and end are the same hour; for round the clock use 0 and 24." in texts
     errors = [b for b in bf.cards()[0]["body"] if b.get("color") == "Attention"]
     assert len(errors) >= 2
     timezone_input = next(b for b in bf.cards()[0]["body"] if b.get("id") == "timezone")
