@@ -5,9 +5,11 @@ A missing or malformed setting fails at start-up with the key's name (`load_sett
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote_plus
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -203,30 +205,56 @@ def _env_name(field_or_alias: str) -> str:
     return field_or_alias
 
 
+MASK = "********"
+# Query parameters and userinfo that carry credentials: passwords, tokens, keys, signatures, codes.
+SECRET_PARAMETER = re.compile(r"pass|pwd|secret|token|key|sig|auth|credential|session|code", re.IGNORECASE)
+# Schemes whose userinfo without a password is a role name, not a credential.
+DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
+
+
 def masked(settings: Settings) -> dict[str, str]:
-    """The effective configuration keyed by environment name, secrets masked."""
+    """The effective configuration keyed by environment name, secrets masked: secret settings whole,
+    and in every URL-valued one its password, a bare credential as userinfo and secret parameters."""
     shown: dict[str, str] = {}
     for name, field in Settings.model_fields.items():
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
-            text = "********" if value.get_secret_value() else ""
+            text = MASK if value.get_secret_value() else ""
         elif value is None:
             text = ""
         else:
-            text = str(value)
-        if name == "database_url":
-            text = _mask_url_password(text)
+            text = mask_url(str(value))
         shown[field.alias or name] = text
     return shown
 
 
-def _mask_url_password(url: str) -> str:
+def mask_url(url: str) -> str:
+    """`url` with its secrets masked (anything else is returned as it is): the password in
+    `user:password@`, userinfo without a password unless it is a database role, and the values of
+    query or fragment parameters named like a secret (`?password=`, `?token=`, `&sig=` …)."""
     scheme, sep, rest = url.partition("://")
-    if not sep or "@" not in rest:
+    if not sep or not scheme.replace("+", "").replace("-", "").replace(".", "").isalnum():
         return url
-    credentials, _, location = rest.rpartition("@")
-    user, colon, _password = credentials.partition(":")
-    return f"{scheme}://{user}{':********' if colon else ''}@{location}"
+    rest, hash_mark, fragment = rest.partition("#")
+    rest, question, query = rest.partition("?")
+    if "@" in rest and not rest.startswith("/"):
+        userinfo, _, location = rest.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        if colon:
+            userinfo = f"{user}:{MASK}"
+        elif not scheme.split("+")[0].lower().startswith(DATABASE_SCHEMES):
+            userinfo = MASK
+        rest = f"{userinfo}@{location}"
+    return f"{scheme}://{rest}{question}{_mask_parameters(query)}{hash_mark}{_mask_parameters(fragment)}"
+
+
+def _mask_parameters(parameters: str) -> str:
+    masked_pairs = []
+    for pair in re.split(r"([&;])", parameters):
+        key, equals, value = pair.partition("=")
+        secret = equals and value and SECRET_PARAMETER.search(unquote_plus(key))
+        masked_pairs.append(f"{key}={MASK}" if secret else pair)
+    return "".join(masked_pairs)
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time] | None:

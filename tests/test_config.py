@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from adapters.cli import app
-from bot.config import SettingsError, load_settings, masked
+from bot.config import SettingsError, load_settings, mask_url, masked
 
 
 def test_malformed_setting_names_the_key() -> None:
@@ -24,6 +24,53 @@ def test_secrets_are_masked() -> None:
     assert shown["SLACK_BOT_TOKEN"] == "********"
     assert "hunter2" not in shown["COACH_DATABASE_URL"]
     assert shown["COACH_DATABASE_URL"] == "postgresql+psycopg://coach:********@db/coach"
+
+
+def test_every_url_setting_has_its_secrets_masked() -> None:
+    settings = load_settings(
+        COACH_DATABASE_URL="postgresql+psycopg://coach:hunter2@db/coach?sslmode=require&password=hunter3",
+        SLACK_API_URL="https://proxy:hunter4@slack-proxy.example.com/api/?token=hunter5&team=T1",
+        SLACK_AUTHORIZE_URL="https://hunter6@slack-proxy.example.com/oauth/v2/authorize",
+        TEAMS_OAUTH_URL="https://login.example.com/token?client_secret=hunter7;sig=hunter8#access_token=hunter9",
+        _env_file=None,
+    )
+    shown = masked(settings)
+    assert "hunter" not in "".join(shown.values())
+    assert shown["COACH_DATABASE_URL"] == (
+        "postgresql+psycopg://coach:********@db/coach?sslmode=require&password=********"
+    )
+    assert (
+        shown["SLACK_API_URL"] == "https://proxy:********@slack-proxy.example.com/api/?token=********&team=T1"
+    )
+    assert shown["SLACK_AUTHORIZE_URL"] == "https://********@slack-proxy.example.com/oauth/v2/authorize"
+    assert shown["TEAMS_OAUTH_URL"] == (
+        "https://login.example.com/token?client_secret=********;sig=********#access_token=********"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///./coach.db",
+        "sqlite:////srv/coach@2/coach.db",  # an @ in a path is not userinfo
+        "postgresql+psycopg://coach@db/coach?options=-csearch_path%3Dcoach",  # a role name is no secret
+        "https://slack.com/api/",
+        "content",
+        "20:00-08:00",
+    ],
+)
+def test_what_is_not_secret_is_shown_as_it_is(url: str) -> None:
+    assert mask_url(url) == url
+
+
+def test_coach_config_prints_no_secret_of_any_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COACH_DATABASE_URL", "postgresql+psycopg://coach@db/coach?password=hunter2")
+    monkeypatch.setenv("SLACK_API_URL", "https://user:hunter3@proxy.example.com/api/")
+    result = CliRunner().invoke(app, ["config"])
+    assert result.exit_code == 0
+    assert "COACH_DATABASE_URL=postgresql+psycopg://coach@db/coach?password=********" in result.output
+    assert "SLACK_API_URL=https://user:********@proxy.example.com/api/" in result.output
+    assert "hunter" not in result.output
 
 
 def test_local_chat_only_without_platform_credentials() -> None:
