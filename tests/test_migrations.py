@@ -2,11 +2,20 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 import bot.store.tables  # noqa: F401
-from bot.store.migrate import FOREIGN_TABLES, include_name, upgrade
+from bot.store.db import Store
+from bot.store.migrate import (
+    FOREIGN_TABLES,
+    MINIMUM_REVISION,
+    SchemaStatus,
+    check_database,
+    include_name,
+    scripts,
+    upgrade,
+)
 
 
 def test_migrations_build_exactly_the_tables_the_code_declares(database_url: str) -> None:
@@ -51,3 +60,31 @@ def test_slack_sdks_own_tables_are_left_alone(database_url: str) -> None:
             assert compare_metadata(context, SQLModel.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_this_code_needs_the_newest_schema() -> None:
+    """A new revision moves MINIMUM_REVISION to it: the code landing with it usually reads what it adds,
+    and an older schema would fail on the first query. A revision the code can do without (an index)
+    may leave it where it was, so the code can roll out before `coach db upgrade`: then say so here."""
+    assert scripts().get_current_head() == MINIMUM_REVISION
+
+
+def test_schema_status_against_the_revision_graph(database_url: str) -> None:
+    assert check_database(database_url) == SchemaStatus(revisions=(), behind=True)
+    upgrade(database_url, revision="bb5d8f548ed7")
+    older = check_database(database_url)
+    assert (older.revisions, older.behind, older.migrated) == (("bb5d8f548ed7",), True, False)
+    upgrade(database_url)
+    assert check_database(database_url) == SchemaStatus(revisions=(MINIMUM_REVISION,), behind=False)
+    engine = create_engine(database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+    finally:
+        engine.dispose()
+    newer = check_database(database_url)
+    assert (newer.migrated, newer.newer) == (True, ("ffffffffffff",))
+
+
+def test_a_schema_built_from_the_models_is_recorded_as_the_newest(store: Store) -> None:
+    assert check_database(store.url) == SchemaStatus(revisions=(MINIMUM_REVISION,), behind=False)

@@ -3,11 +3,15 @@ from __future__ import annotations
 import gc
 import io
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from pydantic import SecretStr
+from sqlalchemy import text
 
 from adapters.runtime import Runtime
 from adapters.web.app import build_app, freeze_heap_at_startup
+from bot.store.db import Store
+from tests.process.coach import free_port
 
 
 async def test_health_ready_and_metrics(runtime: Runtime) -> None:
@@ -19,6 +23,41 @@ async def test_health_ready_and_metrics(runtime: Runtime) -> None:
         metrics = await client.get("/metrics")
         assert metrics.status == 200
         assert "coach_events_total" in await metrics.text()
+
+
+@pytest.mark.parametrize(
+    ("revision", "status", "database"),
+    [
+        ("bb5d8f548ed7", 503, "not migrated"),  # older than the code needs: `coach db upgrade`
+        (None, 503, "not migrated"),
+        ("ffffffffffff", 200, "ok"),  # unknown here: newer code migrated it (a rolling upgrade)
+    ],
+)
+async def test_readiness_says_when_the_database_is_not_migrated(
+    runtime: Runtime, revision: str | None, status: int, database: str
+) -> None:
+    async with TestClient(TestServer(build_app(runtime))) as client:
+        assert (await (await client.get("/readyz")).json()) == {"database": "ok"}
+
+        def set_revision(session):  # type: ignore[no-untyped-def]
+            session.execute(text("DELETE FROM alembic_version"))
+            if revision is not None:
+                session.execute(text("INSERT INTO alembic_version VALUES (:r)"), {"r": revision})
+
+        await runtime.store.run(set_revision)
+        ready = await client.get("/readyz")
+        assert (ready.status, await ready.json()) == (status, {"database": database})
+
+
+async def test_readiness_says_when_the_database_does_not_answer(runtime: Runtime) -> None:
+    app = build_app(runtime)
+    runtime.store = Store(f"postgresql+psycopg://coach@127.0.0.1:{free_port()}/coach")
+    try:
+        async with TestClient(TestServer(app)) as client:
+            ready = await client.get("/readyz")
+            assert (ready.status, await ready.json()) == (503, {"database": "unreachable"})
+    finally:
+        runtime.store.close()
 
 
 async def test_oversized_bodies_are_refused(runtime: Runtime) -> None:

@@ -1,4 +1,5 @@
-"""Helpers the CLI modules share: settings that fail with the key's name, content, logging."""
+"""Helpers the CLI modules share: settings that fail with the key's name, the database and content
+that fail in one line, logging."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import logging
 
 import typer
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings, mask_url
 from bot.content import Content, ContentError, load_content
+from bot.store.migrate import DatabaseUnreachable, SchemaStatus, check_database, upgrade
+
+log = logging.getLogger(__name__)
 
 
 def settings_or_exit() -> Settings:
@@ -16,6 +20,32 @@ def settings_or_exit() -> Settings:
     except SettingsError as exc:
         typer.echo(f"coach: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def reach_database_or_exit(settings: Settings) -> SchemaStatus:
+    """Where the database's schema stands; one line naming the (masked) URL and the cause, and exit 1,
+    when the database does not answer."""
+    try:
+        return check_database(settings.database_url)
+    except DatabaseUnreachable as exc:
+        typer.echo(f"coach: cannot reach the database at {mask_url(settings.database_url)}: {exc}", err=True)
+        raise typer.Exit(1) from None
+
+
+def database_or_exit(settings: Settings) -> None:
+    """Before serving: the database answers and its schema is one this code runs on. SQLite is brought
+    up to date here; PostgreSQL is migrated by the operator (`coach db upgrade`), so an older schema is
+    one line and exit 1. A newer one is a rolling upgrade: newer code migrated it, and this runs on it."""
+    status = reach_database_or_exit(settings)
+    if status.newer:
+        log.warning(
+            "the database is at %s, newer than this version: a rolling upgrade", ", ".join(status.newer)
+        )
+    elif settings.is_sqlite:
+        upgrade(settings.database_url)
+    elif status.behind:
+        typer.echo(f"coach: {status.explain()}: run `coach db upgrade`", err=True)
+        raise typer.Exit(1)
 
 
 def content_or_exit(settings: Settings) -> Content:

@@ -8,12 +8,11 @@ import logging
 import typer
 from aiohttp import web
 
-from adapters.cli.common import configure_logging, settings_or_exit
+from adapters.cli.common import configure_logging, database_or_exit, settings_or_exit
 from adapters.runtime import build_runtime
 from adapters.web.access_log import AccessLogger
 from adapters.web.app import build_app, freeze_heap_at_startup
 from bot.config import Settings, masked
-from bot.store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +27,7 @@ def run() -> None:
     settings = settings_or_exit()
     configure_logging(settings.log_level)
     refuse_remote_local_chat(settings)
-    if settings.is_sqlite:
-        upgrade(settings.database_url)
+    database_or_exit(settings)
     runtime = build_runtime(settings)
     app = build_app(runtime)
     freeze_heap_at_startup(app)

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from adapters.runtime import Runtime
 from adapters.web import announcements_api, outcomes_api, readiness_api, usage_api
 from bot.schedule.clock import start_ticking
+from bot.store.migrate import schema_status
 
 log = logging.getLogger(__name__)
 RUNTIME = web.AppKey("runtime", Runtime)
@@ -84,9 +85,17 @@ async def healthz(_request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
+    """Ready when the database answers and its schema is one this code runs on (newer is fine)."""
     runtime = request.app[RUNTIME]
-    ok = await runtime.store.run(lambda _s: runtime.store.ping())
-    return web.json_response({"database": "ok" if ok else "unreachable"}, status=200 if ok else 503)
+    try:
+        status = await runtime.store.read(lambda session: schema_status(session.connection()))
+    except Exception as exc:
+        cause = (str(getattr(exc, "orig", None) or exc).splitlines() or [type(exc).__name__])[0]
+        log.warning("readiness: the database did not answer: %s", cause)
+        return web.json_response({"database": "unreachable"}, status=503)
+    if status.behind:
+        return web.json_response({"database": "not migrated"}, status=503)
+    return web.json_response({"database": "ok"})
 
 
 async def metrics(_request: web.Request) -> web.Response:

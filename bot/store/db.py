@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 from sqlmodel import Session, SQLModel, create_engine
 
 from bot.store.group_commit import GroupCommit
@@ -75,18 +75,13 @@ class Store:
                 raise
 
     def create_all(self) -> None:
+        """Build the newest schema straight from the models (tests, benchmarks) and record it as such."""
         import bot.store.tables  # noqa: F401  (registers every table on the metadata)
+        from bot.store.migrate import stamp_head
 
         SQLModel.metadata.create_all(self.engine)
-
-    def ping(self) -> bool:
-        try:
-            with self.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-            return True
-        except Exception:
-            log.warning("database ping failed", exc_info=True)
-            return False
+        with self.engine.begin() as connection:
+            stamp_head(connection)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
