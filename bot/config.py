@@ -58,7 +58,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         2 * 1024 * 1024, alias="COACH_MAX_BODY_BYTES", ge=1024, description="Largest request body accepted"
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", alias="COACH_LOG_LEVEL")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO",
+        alias="COACH_LOG_LEVEL",
+        description="Log level; platform SDKs stay at WARNING unless DEBUG, which logs request bodies",
+    )
     default_timezone: str = Field(
         "UTC", alias="COACH_DEFAULT_TIMEZONE", description="Time zone for people whose platform gives none"
     )
