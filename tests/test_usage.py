@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ from bot.ports import FixedClock
 from bot.store.db import Store
 from bot.usage import service
 from bot.usage.models import UsageEvent
-from bot.usage.parse import UsageError, parse_body, parse_csv
+from bot.usage.parse import Rules, UsageError, parse_body, parse_csv
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -32,9 +33,14 @@ def event(i: int, **kw: object) -> dict[str, object]:
         "id": f"e{i}",
         "person": "Uma@Example.com",
         "system": "assistant",
-        "at": "2026-11-23T10:00:00Z",
+        "at": "2026-11-23T08:00:00Z",  # an hour before the test clock
         **kw,
     }
+
+
+def rules(clock: FixedClock | None = None) -> Rules:
+    now = (clock or FixedClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))).now()
+    return Rules(systems=("assistant", "contract-review"), now=now)
 
 
 @pytest.fixture
@@ -58,21 +64,21 @@ async def client(api_runtime: Runtime) -> AsyncIterator[TestClient]:  # type: ig
 @pytest.mark.parametrize(
     ("body", "line", "field"),
     [
-        (b'[{"id": "a", "system": "s", "at": "2026-01-01T00:00:00Z"}]', 1, "person"),
+        (b'[{"id": "a", "system": "assistant", "at": "2026-01-01T00:00:00Z"}]', 1, "person"),
         (
-            b'{"id": "a", "person": "p", "system": "s", "at": "2026-01-01T00:00:00Z"}\n{"id": "b"}',
+            b'{"id": "a", "person": "p", "system": "assistant", "at": "2026-01-01T00:00:00Z"}\n{"id": "b"}',
             2,
             "person",
         ),
-        (b'{"id": "a", "person": "p", "system": "s", "at": "yesterday"}', 1, "at"),
-        (b'{"id": "a", "person": "p", "system": "s", "at": "2026-01-01T00:00:00"}', 1, "at"),
+        (b'{"id": "a", "person": "p", "system": "assistant", "at": "yesterday"}', 1, "at"),
+        (b'{"id": "a", "person": "p", "system": "assistant", "at": "2026-01-01T00:00:00"}', 1, "at"),
         (
-            b'{"id": "a", "person": "p", "system": "s", "at": "2026-01-01T00:00:00Z", "value": "lots"}',
+            b'{"id": "a", "person": "p", "system": "assistant", "at": "2026-01-01T00:00:00Z", "value": "lots"}',
             1,
             "value",
         ),
         (
-            b'{"id": "a", "person": "p", "system": "s", "at": "2026-01-01T00:00:00Z", "colour": 1}',
+            b'{"id": "a", "person": "p", "system": "assistant", "at": "2026-01-01T00:00:00Z", "colour": 1}',
             1,
             "colour",
         ),
@@ -81,7 +87,7 @@ async def client(api_runtime: Runtime) -> AsyncIterator[TestClient]:  # type: ig
 )
 def test_bad_events_name_their_line_and_field(body: bytes, line: int, field: str | None) -> None:
     with pytest.raises(UsageError) as caught:
-        parse_body(body)
+        parse_body(body, rules=rules())
     assert caught.value.line == line
     assert caught.value.field == field
 
@@ -100,7 +106,7 @@ async def test_api_ingests_json_and_ndjson_idempotently(client: TestClient, stor
         "/api/v1/usage", data=json.dumps([event(1), event(2, value=12)]), headers=AUTH
     )
     assert response.status == 200
-    assert await response.json() == {"received": 2, "stored": 2, "unknown_people": 2}
+    assert await response.json() == {"received": 2, "stored": 2, "unknown_people": 1}  # one person, Uma
     ndjson = "\n".join(json.dumps(e) for e in (event(2), event(3, kind="task_completed")))
     response = await client.post("/api/v1/usage", data=ndjson, headers=AUTH)
     assert (await response.json())["stored"] == 1
@@ -122,7 +128,90 @@ async def test_api_reports_the_bad_line(client: TestClient) -> None:  # type: ig
         "line": 2,
         "field": "at",
         "reason": "not an ISO 8601 time",
+        "errors": [{"field": "at", "reason": "not an ISO 8601 time"}],
     }
+
+
+async def test_api_reports_every_bad_field_of_the_line(client: TestClient) -> None:  # type: ignore[type-arg]
+    bad = event(2, person=" ", system="nope", at="2099-01-01T00:00:00Z", kind="minutes_saved", value=1e308)
+    response = await client.post("/api/v1/usage", data=json.dumps([event(1), bad]), headers=AUTH)
+    assert response.status == 400
+    body = await response.json()
+    assert body["line"] == 2 and body["field"] == "person" and body["reason"] == "required"
+    assert body["errors"] == [
+        {"field": "person", "reason": "required"},
+        {"field": "system", "reason": "unknown system 'nope'; known: assistant, contract-review"},
+        {"field": "at", "reason": "more than 5 minutes in the future"},
+        {"field": "value", "reason": "must be from 0 to 480 for kind minutes_saved"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "reason"),
+    [
+        ({"system": "nope"}, "system", "unknown system 'nope'; known: assistant, contract-review"),
+        ({"value": -100000}, "value", "must be from 0 to 1000000 for kind used"),
+        ({"value": 1e308}, "value", "must be from 0 to 1000000 for kind used"),
+        (
+            {"value": 1_000_001, "kind": "task_completed"},
+            "value",
+            "must be from 0 to 1000000 for kind task_completed",
+        ),
+        ({"value": 481, "kind": "minutes_saved"}, "value", "must be from 0 to 480 for kind minutes_saved"),
+        ({"value": True}, "value", "must be a number"),
+        ({"at": "2099-01-01T00:00:00Z"}, "at", "more than 5 minutes in the future"),
+        ({"at": "2026-11-23T09:06:00Z"}, "at", "more than 5 minutes in the future"),
+        ({"at": "2024-11-22T09:00:00Z"}, "at", "more than 2 years ago"),
+        ({"at": "0001-01-01T00:00:00+14:00"}, "at", "more than 2 years ago"),
+        ({"at": "9999-12-31T23:59:59-14:00"}, "at", "more than 5 minutes in the future"),
+        ({"at": 1700000000}, "at", "not an ISO 8601 time"),
+        (
+            {"person": "uma\x00@example.com"},
+            "person",
+            "contains a NUL character or an unpaired surrogate, which cannot be stored",
+        ),
+        (
+            {"id": "e\ud800"},
+            "id",
+            "contains a NUL character or an unpaired surrogate, which cannot be stored",
+        ),
+    ],
+)
+async def test_api_refuses_what_would_corrupt_the_outcomes(
+    client: TestClient,  # type: ignore[type-arg]
+    change: dict[str, object],
+    field: str,
+    reason: str,
+) -> None:
+    response = await client.post("/api/v1/usage", data=json.dumps([event(1, **change)]), headers=AUTH)
+    assert response.status == 400, await response.text()
+    assert (await response.json())["errors"] == [{"field": field, "reason": reason}]
+
+
+async def test_the_bounds_are_inclusive(client: TestClient) -> None:  # type: ignore[type-arg]
+    edges = [
+        event(1, kind="minutes_saved", value=480),
+        event(2, kind="minutes_saved", value=0),
+        event(3, value=1_000_000),
+        event(4, at="2026-11-23T09:05:00Z"),
+        event(5, at="2024-11-24T09:00:00+00:00"),
+    ]
+    response = await client.post("/api/v1/usage", data=json.dumps(edges), headers=AUTH)
+    assert response.status == 200, await response.text()
+    assert (await response.json())["stored"] == 5
+
+
+async def test_unknown_people_are_counted_once_each(client: TestClient) -> None:  # type: ignore[type-arg]
+    events = [event(i, person="ivy@example.com") for i in range(3)] + [event(9, person="U123")]
+    response = await client.post("/api/v1/usage", data=json.dumps(events), headers=AUTH)
+    assert await response.json() == {"received": 4, "stored": 4, "unknown_people": 2}
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000 + b"]" * 100_000, b"[" * 40 + b"]" * 40, b'{"a":' * 50_000])
+async def test_deeply_nested_json_is_refused_not_a_crash(client: TestClient, body: bytes) -> None:  # type: ignore[type-arg]
+    response = await client.post("/api/v1/usage", data=body, headers=AUTH)
+    assert response.status == 400
+    assert (await response.json())["errors"] == [{"field": None, "reason": "nested more than 32 levels deep"}]
 
 
 def test_events_attach_to_known_people(store: Store, clock: FixedClock) -> None:
@@ -131,7 +220,7 @@ def test_events_attach_to_known_people(store: Store, clock: FixedClock) -> None:
     person = store.run_sync(
         lambda s: people.ensure_by_email(session=s, email="uma@example.com", now=clock.now())
     )
-    events = parse_body(json.dumps([event(1, value=30)]).encode())
+    events = parse_body(json.dumps([event(1, value=30)]).encode(), rules=rules(clock))
     result = store.run_sync(lambda s: service.ingest(session=s, events=events, now=clock.now()))
     assert result.unknown_people == 0
     assert store.run_sync(lambda s: service.count_uses(session=s, person_id=person.id or 0)) == 1
@@ -153,7 +242,7 @@ def test_csv_import(tmp_path: Path, database_url: str, store: Store, monkeypatch
     result = CliRunner().invoke(cli, ["usage", "import", str(bad)])
     assert result.exit_code == 1
     assert f"{bad}:3: person: required" in result.output
-    assert parse_csv("id,person,system,at\n") == []
+    assert parse_csv("id,person,system,at\n", rules=rules()) == []
 
 
 # Usage sent before the coach knows the person is linked to them when they become known.
@@ -253,7 +342,7 @@ async def test_usage_is_linked_when_an_admin_enrols_the_email(
 def test_usage_is_linked_when_ownership_seeding_names_the_email(
     store: Store, clock: FixedClock, content: Content
 ) -> None:
-    events = parse_body(json.dumps([event(1, person="omar@example.com")]).encode())
+    events = parse_body(json.dumps([event(1, person="omar@example.com")]).encode(), rules=rules(clock))
     store.run_sync(lambda s: service.ingest(session=s, events=events, now=clock.now()))
     seed_ownership(store=store, content=content, clock=clock)
     assert owners(store) == {"e1": person_id(store, "omar@example.com")}

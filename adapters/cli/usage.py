@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
-from adapters.cli.common import settings_or_exit
+from adapters.cli.common import content_or_exit, settings_or_exit
 from bot.ports import SystemClock
 from bot.store.db import Store
 from bot.usage import service
-from bot.usage.parse import UsageError, parse_csv
+from bot.usage.parse import Rules, UsageError, parse_csv
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -19,14 +19,17 @@ app = typer.Typer(no_args_is_help=True)
 def import_csv(path: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True)) -> None:
     """Import a CSV with columns id, person, system, at[, kind, value]."""
     settings = settings_or_exit()
+    content = content_or_exit(settings)
+    now = SystemClock().now()
     try:
-        events = parse_csv(path.read_text(encoding="utf-8"))
+        events = parse_csv(path.read_text(encoding="utf-8"), rules=Rules(systems=content.systems, now=now))
     except UsageError as exc:
-        typer.echo(f"{path}:{exc.line or 1}: {exc.field + ': ' if exc.field else ''}{exc.reason}", err=True)
+        for error in exc.errors:
+            where = f"{error.field}: " if error.field else ""
+            typer.echo(f"{path}:{exc.line or 1}: {where}{error.reason}", err=True)
         raise typer.Exit(1) from None
     store = Store(settings.database_url)
     try:
-        now = SystemClock().now()
         result = store.run_sync(lambda s: service.ingest(session=s, events=events, now=now))
     finally:
         store.close()

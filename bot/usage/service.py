@@ -25,7 +25,7 @@ CHUNK = 1_000
 class IngestResult:
     received: int
     stored: int  # new events; the rest were already known (same id)
-    unknown_people: int  # stored, but not matched to anyone the coach knows yet
+    unknown_people: int  # distinct handles not matched to anyone the coach knows yet (events stored)
     person_ids: frozenset[int] = frozenset()  # the known people these events were about
 
 
@@ -49,7 +49,7 @@ def ingest(*, session: Session, events: Sequence[UsageIn], now: datetime) -> Ing
         statement = _insert_ignoring_duplicates(session).returning(UsageEvent.__table__.c.id)  # type: ignore[attr-defined]
         # executemany with RETURNING: SQLAlchemy batches it, and only new rows come back.
         stored += len(session.execute(statement, rows).all())
-    unknown = sum(1 for e in events if e.person not in people)
+    unknown = len({e.person for e in events} - people.keys())
     return IngestResult(
         received=len(events), stored=stored, unknown_people=unknown, person_ids=frozenset(people.values())
     )

@@ -11,7 +11,7 @@ import pytest
 from adapters.runtime import Runtime
 from bot.ports import FixedClock
 from bot.programmes.signals import record_usage
-from bot.usage.parse import parse_body
+from bot.usage.parse import Rules, parse_body
 from tests.programmes.harness import Received, RecordingSender, actor, run_until, say
 
 KENJI = actor("kenji@example.com", "Asia/Tokyo")
@@ -52,9 +52,8 @@ def use_system(runtime: Runtime, email: str, at: datetime, n: int) -> None:
             for i in range(n)
         ]
     ).encode()
-    runtime.store.run_sync(
-        lambda s: record_usage(session=s, events=parse_body(body), content=runtime.content, now=at)
-    )
+    events = parse_body(body, rules=Rules(systems=runtime.content.systems, now=at))
+    runtime.store.run_sync(lambda s: record_usage(session=s, events=events, content=runtime.content, now=at))
 
 
 async def test_tokyo_and_los_angeles_walk_through_the_programme(
