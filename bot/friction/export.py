@@ -1,15 +1,13 @@
 """Friction reports as CSV for admins: an anonymous report's reporter column says "anonymous".
 
-Cells that a spreadsheet would run as a formula (=, +, -, @) get a leading apostrophe.
+Written by `bot.csv_export`, so a cell a spreadsheet would run as a formula is text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlmodel import Session
 
+from bot import csv_export
 from bot.friction import messages as m
 from bot.friction import service
 from bot.people.models import Person
@@ -30,11 +28,6 @@ COLUMNS = (
 )
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 def rows(*, session: Session) -> list[list[str]]:
     out = []
     for report in service.all_reports(session=session):
@@ -42,7 +35,7 @@ def rows(*, session: Session) -> list[list[str]]:
         who = "anonymous" if report.anonymous else (reporter.email or m.name_of(reporter)) if reporter else ""
         out.append(
             [
-                _cell(v)
+                "" if v is None else str(v)
                 for v in (
                     report.reference,
                     report.created_at.isoformat(),
@@ -63,8 +56,4 @@ def rows(*, session: Session) -> list[list[str]]:
 
 
 def to_csv(*, session: Session) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(rows(session=session))
-    return buffer.getvalue()
+    return csv_export.to_csv(COLUMNS, rows(session=session))
