@@ -10,6 +10,7 @@ from adapters.cli import app
 from bot.messages import text_message
 from bot.outbox import service
 from bot.outbox.models import OutboxState
+from bot.people import service as people
 from bot.ports import FixedClock
 from bot.programmes.models import Enrolment
 from bot.store.db import Store
@@ -24,9 +25,12 @@ def env(database_url: str, store: Store, monkeypatch: pytest.MonkeyPatch) -> Sto
 
 def test_outbox_lists_dead_rows_and_retries_them(env: Store, clock: FixedClock) -> None:
     def dead(session):  # type: ignore[no-untyped-def]
+        uma = people.ensure_by_email(session=session, email="uma@example.com", now=clock.now())
         row = service.enqueue(
             session=session, key="k", platform="slack", address={}, message=text_message("x"), now=clock.now()
         )
+        service.enqueue(session=session, key="u", platform="none", address={}, message=text_message("x"),
+                        now=clock.now(), person_id=uma.id).state = OutboxState.unreachable  # fmt: skip
         row.state = OutboxState.dead
         row.last_error = "channel_not_found"
         session.flush()
@@ -36,6 +40,8 @@ def test_outbox_lists_dead_rows_and_retries_them(env: Store, clock: FixedClock) 
     shown = CliRunner().invoke(app, ["outbox"])
     assert shown.exit_code == 0, shown.output
     assert "dead=1" in shown.output and "channel_not_found" in shown.output
+    assert "\tnobody named on slack\t" in shown.output  # a row for no person names where it went
+    assert "\tunreachable\treply\tuma@example.com\t" in shown.output
     assert CliRunner().invoke(app, ["outbox", "retry", str(row_id)]).exit_code == 0
     assert CliRunner().invoke(app, ["outbox", "retry", str(row_id)]).exit_code == 1
 

@@ -98,7 +98,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             if found is None or found.state == "draft":
                 return None
             counts = service.counts(session=session, announcement=found)
-            return {"id": found.id, "state": str(found.state), **counts.as_dict()}
+            return {"id": found.id, "state": service.progress(found, counts), **counts.as_dict()}
 
         body = await runtime.store.run(work)
         if body is None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
 from bot.markdown import escape
 from bot.messages import Context, Fact, Facts, Header, Message, Reply, Text, text_message
 from bot.outbox import service as outbox
 from bot.outbox.models import OutboxMessage, OutboxState
+from bot.people.models import Person
 from bot.routing import Command, Router
 from bot.turn import Turn, UserError
 
@@ -53,7 +54,12 @@ def report(session: Session, now: datetime) -> Message:
     counts = outbox.counts(session=session)
     stuck = outbox.stuck(session=session, now=now)
     problems = outbox.listing(session=session, states=PROBLEM_STATES, limit=10)
-    lines = [_line(row) for row in [*stuck, *problems]]
+    rows = [*stuck, *problems]
+    ids = {row.person_id for row in rows if row.person_id is not None}
+    persons = (
+        {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()} if ids else {}
+    )
+    lines = [_line(row, persons.get(row.person_id)) for row in rows]
     return Message(
         summary="Outbox",
         blocks=(
@@ -67,6 +73,21 @@ def report(session: Session, now: datetime) -> Message:
     )
 
 
-def _line(row: OutboxMessage) -> str:
+def recipient(row: OutboxMessage, person: Person | None) -> str:
+    """Who a row is for, as an admin can act on it: the person's name and email, or the channel."""
+    if person is not None:
+        name = person.display_name or person.email or f"person {person.id}"
+        who = f"{name} ({person.email})" if person.email and person.display_name else name
+    elif row.address.get("channel"):
+        who = f"channel {row.address['channel']}"
+    else:
+        who = "nobody named"
+    return who if row.platform == "none" else f"{who} on {row.platform}"
+
+
+def _line(row: OutboxMessage, person: Person | None) -> str:
     error = escape((row.last_error or "")[:160])
-    return f"- `{row.id}` {row.state} {escape(row.kind)} to {escape(row.platform)} after {row.attempts} attempts: {error}"
+    return (
+        f"- `{row.id}` {row.state} {escape(row.kind)} for {escape(recipient(row, person))}"
+        f" after {row.attempts} attempts: {error}"
+    )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import ColumnElement, Select, String, cast, func
 from sqlmodel import Session, col, select
 
 from bot.content import STAGES, Content
@@ -141,19 +141,41 @@ def chunk(*, session: Session, audience: Audience, after_id: int, limit: int) ->
     return session.exec(select(Person).where(col(Person.id).in_(ids)).order_by(col(Person.id))).all()
 
 
+# An identity the fan-out can deliver to (`bulk`): reachable and with an address. Someone seen only in
+# a Teams channel is reachable there but has no personal chat to be sent an announcement in.
+REACHABLE = (
+    col(Identity.reachable).is_(True),
+    cast(col(Identity.address), String).not_in(["{}", "null"]),
+)
+
+
+def members_after(*, session: Session, audience: Audience, after_id: int) -> Sequence[tuple[Person, bool]]:
+    """Every member with an id above `after_id` (those a fan-out has not reached), and whether the bot
+    can reach them; for reports, so without chunks."""
+    if audience.kind == "channel":
+        return []
+    ids = _query(session, audience).where(col(Person.id) > after_id)
+    reachable = set(
+        session.exec(select(Identity.person_id).where(col(Identity.person_id).in_(ids), *REACHABLE)).all()
+    )
+    found = session.exec(select(Person).where(col(Person.id).in_(ids)).order_by(col(Person.id))).all()
+    return [(person, person.id in reachable) for person in found]
+
+
 @dataclass(frozen=True)
 class Reach:
     recipients: int
     unreachable: int
 
 
-def reach(*, session: Session, audience: Audience) -> Reach:
-    """How many people the audience holds, and how many of them the bot cannot reach yet."""
+def reach(*, session: Session, audience: Audience, after_id: int = 0) -> Reach:
+    """How many people the audience holds (those with an id above `after_id`: the part a fan-out has not
+    reached yet), and how many of them the bot cannot reach yet."""
     if audience.kind == "channel":
         return Reach(1, 0)
-    members = _query(session, audience).subquery()
+    members = _query(session, audience).where(col(Person.id) > after_id).subquery()
     total = session.exec(select(func.count()).select_from(members)).one()
-    reachable = select(Identity.person_id).where(col(Identity.reachable).is_(True))
+    reachable = select(Identity.person_id).where(*REACHABLE)
     unreachable = session.exec(
         select(func.count()).select_from(members).where(col(members.c.id).not_in(reachable))
     ).one()

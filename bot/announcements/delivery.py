@@ -214,8 +214,8 @@ def send_status(*, session: Session, announcement: Announcement, now: datetime) 
     if author is None:
         return None
     counts = service.counts(session=session, announcement=announcement)
-    settled = counts.pending == 0 and announcement.state != AnnouncementState.sending
-    snapshot = f"{counts.as_dict()}|{settled}"
+    state = service.progress(announcement, counts)
+    snapshot = f"{counts.as_dict()}|{state}"
     if snapshot != announcement.status_snapshot:
         seq = announcement.status_seq
         identity = people.reachable_identity(session=session, person_id=announcement.author_id)
@@ -226,7 +226,7 @@ def send_status(*, session: Session, announcement: Announcement, now: datetime) 
             key=service.status_key(announcement.id, seq),
             platform=identity.platform,
             address=identity.address,
-            message=m.status(announcement=announcement, counts=counts, final=settled),
+            message=m.status(announcement=announcement, counts=counts, state=state),
             now=now,
             person_id=author.id,
             kind=str(Kind.answer),

@@ -255,7 +255,8 @@ def list_command(turn: Turn, _rest: str) -> list[Reply]:
     for a in found:
         c = service.counts(session=turn.session, announcement=a)
         lines.append(
-            f"- {a.id}: {escape(a.title)} ({a.state}): {c.sent}/{c.recipients} sent, {c.acknowledged} acknowledged,"
+            f"- {a.id}: {escape(a.title)} ({service.progress(a, c)}): {c.sent}/{c.recipients} sent,"
+            f" {c.pending} pending, {c.unreachable} unreachable, {c.acknowledged} acknowledged,"
             f" {c.questions} questions"
         )
     lines.append("Type `announcement ID` for a report, `announcement ID csv` for a CSV.")

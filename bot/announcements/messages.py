@@ -82,9 +82,9 @@ def preview(
     )
 
 
-def status(*, announcement: Announcement, counts: Counts, final: bool) -> Message:
+def status(*, announcement: Announcement, counts: Counts, state: str) -> Message:
+    """The author's live status; `state` is `service.progress` (done only once nothing is pending)."""
     assert announcement.id is not None
-    state = "done" if final else str(announcement.state)
     blocks: list[Block] = [
         Text(f"**Announcement {announcement.id}: {escape(announcement.title)}** ({state})"),
         Facts(
@@ -101,7 +101,7 @@ def status(*, announcement: Announcement, counts: Counts, final: bool) -> Messag
         ),
         Context(f"`announcement {announcement.id}` shows the full report."),
     ]
-    if not final and counts.pending:
+    if state not in ("done", "cancelled") and counts.pending:
         blocks.append(
             Actions((Button(CANCEL, "Cancel what has not gone", value=str(announcement.id), style="danger"),))
         )

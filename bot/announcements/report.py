@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot import csv_export
 from bot.announcements import service
-from bot.announcements.models import Announcement
+from bot.announcements.audience import Audience, members_after
+from bot.announcements.models import Announcement, AnnouncementState
 from bot.markdown import escape
 from bot.messages import Fact, Facts, Message, Quote, Text
-from bot.outbox.models import OutboxMessage
+from bot.outbox.models import OutboxMessage, OutboxState
 from bot.people.models import Person
 
 CSV_COLUMNS = ("email", "name", "delivery", "sent_at", "acknowledged_at", "questions")
@@ -43,7 +43,8 @@ def message(*, session: Session, announcement: Announcement) -> Message:
     timeline = ack_timeline(session=session, announcement=announcement)
     blocks: list[Text | Facts | Quote] = [
         Text(
-            f"**Report: announcement {announcement.id}, {escape(announcement.title)}** ({announcement.state})"
+            f"**Report: announcement {announcement.id}, {escape(announcement.title)}**"
+            f" ({service.progress(announcement, counts)})"
         ),
         Facts(
             (
@@ -68,34 +69,43 @@ def message(*, session: Session, announcement: Announcement) -> Message:
 
 
 def csv_text(*, session: Session, announcement: Announcement) -> str:
-    """One row per recipient: who, what happened to their message, when they acknowledged, questions."""
+    """One row per recipient, in the words of the counts: who, what happened to their message (sent,
+    pending, unreachable, failed, cancelled), when they acknowledged, how many questions they asked.
+    People the fan-out has not reached yet are listed too, as pending or unreachable."""
     assert announcement.id is not None
     recipients = service.recipients(session=session, announcement_id=announcement.id)
     person_ids = [r.person_id for r in recipients]
     persons = {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()}
     keys = [r.outbox_key for r in recipients]
-    rows = {
+    queued = {
         o.idempotency_key: o
         for o in session.exec(select(OutboxMessage).where(col(OutboxMessage.idempotency_key).in_(keys))).all()
     }
     asked = Counter(q.person_id for q in service.questions(session=session, announcement_id=announcement.id))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[tuple[object, ...]] = []
     for r in recipients:
         person = persons.get(r.person_id)
-        row = rows.get(r.outbox_key)
-        writer.writerow(
+        row = queued.get(r.outbox_key)
+        rows.append(
             (
                 person.email if person else "",
                 person.display_name if person else "",
-                str(row.state) if row else ("held" if r.held else "not queued"),
+                service.DELIVERY[OutboxState(row.state)] if row else ("held" if r.held else "pending"),
                 _iso(row.sent_at if row else None),
                 _iso(r.acknowledged_at),
                 asked.get(r.person_id, 0),
             )
         )
-    return out.getvalue()
+    cancelled = announcement.state == AnnouncementState.cancelled
+    if service.not_fanned_out(session=session, announcement=announcement).recipients:
+        for person, reachable in members_after(
+            session=session,
+            audience=Audience(announcement.audience_kind, announcement.audience_param),
+            after_id=announcement.cursor,
+        ):
+            delivery = "cancelled" if cancelled else "pending" if reachable else "unreachable"
+            rows.append((person.email or "", person.display_name, delivery, "", "", 0))
+    return csv_export.to_csv(CSV_COLUMNS, rows)
 
 
 def _iso(moment: datetime | None) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, col, or_, select
 
-from bot.announcements.audience import Audience, reach
+from bot.announcements.audience import Audience, Reach, reach
 from bot.announcements.models import (
     Announcement,
     AnnouncementQuestion,
@@ -131,7 +131,9 @@ def cancel(*, session: Session, announcement: Announcement, now: datetime) -> in
 
 def _recipient_rows(announcement_id: int):  # type: ignore[no-untyped-def]
     return or_(
-        col(OutboxMessage.idempotency_key).startswith(f"announcement:{announcement_id}:person:", autoescape=True),
+        col(OutboxMessage.idempotency_key).startswith(
+            f"announcement:{announcement_id}:person:", autoescape=True
+        ),
         col(OutboxMessage.idempotency_key) == channel_key(announcement_id),
     )
 
@@ -151,8 +153,30 @@ def touch_status(*, session: Session, announcement: Announcement, now: datetime)
     )
 
 
+# What happened to each recipient's message, in the words of counts, the status message and the CSV.
+DELIVERY: dict[OutboxState, str] = {
+    OutboxState.pending: "pending",
+    OutboxState.sending: "pending",
+    OutboxState.sent: "sent",
+    OutboxState.dead: "failed",
+    OutboxState.unreachable: "unreachable",
+    OutboxState.cancelled: "cancelled",
+}
+
+
 @dataclass(frozen=True)
 class Counts:
+    """One number per recipient state; every recipient is in exactly one of the first five.
+
+    - sent: delivered.
+    - pending: will go without anyone doing anything: queued for its slot, being sent, or not queued yet
+      (the fan-out has not reached them) while they can be reached.
+    - unreachable: nobody to deliver to yet (they never talked to the coach); theirs goes when they do,
+      queued or not.
+    - failed: every attempt failed (the outbox's `dead`; `outbox retry ID`).
+    - cancelled: stopped by a cancel before it went.
+    """
+
     recipients: int
     pending: int
     sent: int
@@ -175,23 +199,38 @@ class Counts:
         }
 
 
-def counts(*, session: Session, announcement: Announcement) -> Counts:
-    assert announcement.id is not None
-    by_state: dict[str, int] = {
-        str(state): int(n)
-        for state, n in session.exec(
-            select(OutboxMessage.state, func.count())
-            .where(_recipient_rows(announcement.id))
-            .group_by(OutboxMessage.state)
-        ).all()
-    }
-    not_fanned = 0
-    if announcement.state in (
+def not_fanned_out(*, session: Session, announcement: Announcement) -> Reach:
+    """The recipients the fan-out has not reached yet, and how many of them cannot be reached."""
+    if announcement.state not in (
         AnnouncementState.scheduled,
         AnnouncementState.sending,
         AnnouncementState.cancelled,
     ):
-        not_fanned = max(0, announcement.recipients - announcement.fanned_out)
+        return Reach(0, 0)
+    if announcement.audience_kind == "channel":
+        return Reach(max(0, announcement.recipients - announcement.fanned_out), 0)
+    return reach(
+        session=session,
+        audience=Audience(announcement.audience_kind, announcement.audience_param),
+        after_id=announcement.cursor,
+    )
+
+
+def counts(*, session: Session, announcement: Announcement) -> Counts:
+    assert announcement.id is not None
+    by_state: dict[str, int] = dict.fromkeys(("pending", "sent", "failed", "unreachable", "cancelled"), 0)
+    for state, n in session.exec(
+        select(OutboxMessage.state, func.count())
+        .where(_recipient_rows(announcement.id))
+        .group_by(OutboxMessage.state)
+    ).all():
+        by_state[DELIVERY[OutboxState(state)]] += int(n)
+    ahead = not_fanned_out(session=session, announcement=announcement)
+    if announcement.state == AnnouncementState.cancelled:
+        by_state["cancelled"] += ahead.recipients
+    else:
+        by_state["pending"] += ahead.recipients - ahead.unreachable
+        by_state["unreachable"] += ahead.unreachable
     acknowledged = session.exec(
         select(func.count()).where(
             AnnouncementRecipient.announcement_id == announcement.id,
@@ -201,20 +240,28 @@ def counts(*, session: Session, announcement: Announcement) -> Counts:
     questions = session.exec(
         select(func.count()).where(AnnouncementQuestion.announcement_id == announcement.id)
     ).one()
-    cancelled = by_state.get("cancelled", 0)
-    if announcement.state == AnnouncementState.cancelled:
-        cancelled += not_fanned
-        not_fanned = 0
+    fanned = announcement.fanned_out if announcement.state != AnnouncementState.done else 0
     return Counts(
-        recipients=announcement.recipients,
-        pending=by_state.get("pending", 0) + by_state.get("sending", 0) + not_fanned,
-        sent=by_state.get("sent", 0),
-        failed=by_state.get("dead", 0),
-        unreachable=by_state.get("unreachable", 0),
-        cancelled=cancelled,
+        # While the fan-out runs, people who joined the audience since confirmation count too.
+        recipients=max(announcement.recipients, fanned + ahead.recipients),
+        pending=by_state["pending"],
+        sent=by_state["sent"],
+        failed=by_state["failed"],
+        unreachable=by_state["unreachable"],
+        cancelled=by_state["cancelled"],
         acknowledged=int(acknowledged),
         questions=int(questions),
     )
+
+
+def progress(announcement: Announcement, counts: Counts) -> str:
+    """The state people are shown: `done` only once nothing is pending (a fan-out that finished while
+    messages wait for their recipients' working hours is still `sending`)."""
+    if announcement.state in (AnnouncementState.draft, AnnouncementState.cancelled):
+        return str(announcement.state)
+    if announcement.state == AnnouncementState.scheduled:
+        return "scheduled"
+    return "sending" if counts.pending else "done"
 
 
 def next_pending_at(*, session: Session, announcement_id: int) -> datetime | None:

@@ -120,3 +120,28 @@ async def test_the_api_needs_the_token(client: TestClient) -> None:  # type: ign
     assert response.status == 401
     missing = await client.get("/api/v1/announcements/99", headers=AUTH)
     assert missing.status == 404
+
+
+async def test_counts_agree_from_creation_to_the_end(
+    api_runtime: Runtime,
+    client: TestClient,  # type: ignore[type-arg]
+) -> None:
+    """Nine people the coach never met: unreachable at creation, before the fan-out and after it."""
+    nine = [f"p{n}@example.com" for n in range(1, 10)]
+    created = await client.post(
+        "/api/v1/announcements", json=body(audience={"kind": "people", "people": nine}), headers=AUTH
+    )
+    first = await created.json()
+    assert (first["recipients"], first["unreachable"]) == (9, 9)
+
+    async def counts() -> dict[str, object]:
+        response = await client.get(f"/api/v1/announcements/{first['id']}", headers=AUTH)
+        found: dict[str, object] = await response.json()
+        return found
+
+    expected = {"recipients": 9, "pending": 0, "sent": 0, "failed": 0, "unreachable": 9, "cancelled": 0}
+    before = await counts()
+    assert before["state"] == "scheduled" and {k: before[k] for k in expected} == expected
+    await api_runtime.run_due_work()
+    after = await counts()
+    assert after["state"] == "done" and {k: after[k] for k in expected} == expected
