@@ -1,15 +1,17 @@
 """POST /api/v1/announcements (a release pipeline announces a model update) and GET its live counts.
 
 The client's `key` makes a POST idempotent: the same key again returns the announcement it created.
+A refused body is `400 {"error", "field", "reason", "errors": [{"field", "reason"}]}`, every problem
+found listed (the shape of the usage API's errors).
 """
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -17,36 +19,21 @@ from adapters.runtime import Runtime
 from adapters.web.auth import require_api_token
 from bot.announcements import drafts, service
 from bot.announcements.models import Announcement
+from bot.inbound import BadJson, FieldError, field_errors, loads
 
-# Which body key holds an audience kind's parameter (`param` works for every kind).
-PARAM_KEYS: dict[str, tuple[str, ...]] = {
-    "programme": ("key", "programme"),
-    "stage": ("stage",),
-    "system_users": ("system",),
-    "reporters": ("system",),
-    "channel": ("channel", "id"),
-    "people": ("people", "emails"),
-}
 AUTHOR = "release pipeline (API)"
-
-
-class BadField(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 def mount(app: web.Application, runtime: Runtime) -> None:
     async def create(request: web.Request) -> web.Response:
         require_api_token(request, runtime.settings)
         try:
-            data = json.loads(await request.read() or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "body", "the body is not JSON")
-        try:
-            key, parsed = _parse(data)
-        except BadField as exc:
-            return _error(400, exc.field, str(exc))
+            body = drafts.AnnouncementBody.model_validate(loads(await request.read() or b"null"))
+        except BadJson as exc:
+            return _errors([FieldError("body", exc.reason)])
+        except ValidationError as exc:
+            return _errors(field_errors(exc))
+        key, parsed = body.key, body.request()
         now = runtime.clock.now()
 
         def work(session: Session) -> tuple[Announcement, bool]:
@@ -68,8 +55,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         try:
             announcement, created = await runtime.store.run(work)
         except drafts.DraftErrors as exc:
-            field, message = next(iter(exc.errors.items()))
-            return web.json_response({"error": message, "field": field, "errors": exc.errors}, status=400)
+            return _errors([FieldError(field, reason) for field, reason in exc.errors.items()])
         except IntegrityError:  # the same key raced in from a retry: answer with the winner
             found = await runtime.store.run(lambda s: service.by_client_key(session=s, key=key))
             if found is None:
@@ -91,7 +77,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         try:
             announcement_id = int(request.match_info["id"])
         except ValueError:
-            return _error(400, "id", "the id is a number")
+            return _errors([FieldError("id", "the id is a number")])
 
         def work(session: Session) -> dict[str, Any] | None:
             found = service.get(session=session, announcement_id=announcement_id)
@@ -102,72 +88,21 @@ def mount(app: web.Application, runtime: Runtime) -> None:
 
         body = await runtime.store.run(work)
         if body is None:
-            return _error(404, "id", f"no announcement {announcement_id}")
+            return _errors([FieldError("id", f"no announcement {announcement_id}")], status=404)
         return web.json_response(body)
 
     app.router.add_post("/api/v1/announcements", create)
     app.router.add_get("/api/v1/announcements/{id}", show)
 
 
-def _error(status: int, field: str, message: str) -> web.Response:
-    return web.json_response({"error": message, "field": field}, status=status)
-
-
-def _text(data: dict[str, Any], field: str, *, required: bool) -> str:
-    value = data.get(field)
-    if value is None:
-        if required:
-            raise BadField(field, f"`{field}` is required")
-        return ""
-    if not isinstance(value, str):
-        raise BadField(field, f"`{field}` must be a string")
-    return value
-
-
-def _flag(data: dict[str, Any], field: str) -> bool:
-    value = data.get(field, False)
-    if not isinstance(value, bool):
-        raise BadField(field, f"`{field}` must be true or false")
-    return value
-
-
-def _parse(data: object) -> tuple[str, drafts.Request]:
-    if not isinstance(data, dict):
-        raise BadField("body", "the body must be a JSON object")
-    key = _text(data, "key", required=True).strip()
-    if not key or len(key) > 255:
-        raise BadField("key", "`key` must be 1 to 255 characters")
-    audience = data.get("audience")
-    if not isinstance(audience, dict) or not isinstance(audience.get("kind"), str):
-        raise BadField("audience", '`audience` must be an object with a "kind"')
-    kind = audience["kind"]
-    param: object = audience.get("param", "")
-    for name in PARAM_KEYS.get(kind, ()):
-        if name in audience:
-            param = audience[name]
-    if isinstance(param, list) and all(isinstance(p, str) for p in param):
-        param = ", ".join(param)
-    if not isinstance(param, str):
-        raise BadField("audience", f"the parameter of audience `{kind}` must be a string")
-    send_at = None
-    raw_send_at = _text(data, "send_at", required=False)
-    if raw_send_at:
-        try:
-            send_at = datetime.fromisoformat(raw_send_at.replace("Z", "+00:00"))
-        except ValueError:
-            raise BadField("send_at", "`send_at` must be an ISO 8601 time") from None
-        if send_at.tzinfo is None:
-            raise BadField("send_at", "`send_at` needs a time zone, e.g. 2026-12-01T09:00Z")
-        send_at = send_at.astimezone(UTC)
-    request = drafts.Request(
-        title=_text(data, "title", required=True),
-        body=_text(data, "body", required=True),
-        system=_text(data, "system", required=False),
-        model_version=_text(data, "model_version", required=False),
-        audience_kind=kind,
-        audience_param=param,
-        send_at=send_at,
-        ack_required=_flag(data, "ack_required"),
-        critical=_flag(data, "critical"),
+def _errors(errors: Sequence[FieldError], *, status: int = 400) -> web.Response:
+    first = errors[0]
+    return web.json_response(
+        {
+            "error": f"{first.field}: {first.reason}",
+            "field": first.field,
+            "reason": first.reason,
+            "errors": [e.as_json() for e in errors],
+        },
+        status=status,
     )
-    return key, request

@@ -8,8 +8,19 @@ anything; a system's change communicator (or a backup) may announce about that s
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    StrictBool,
+    StringConstraints,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 from sqlmodel import Session
 
 from bot.announcements import audience as aud
@@ -18,6 +29,7 @@ from bot.announcements.delivery import system_info
 from bot.announcements.models import Announcement
 from bot.announcements.scheduled import When, WhenError, parse_when
 from bot.content import Content
+from bot.inbound import Text, storable_text
 from bot.ownership import service as ownership
 from bot.people.models import Person
 
@@ -42,6 +54,88 @@ class Request:
     send_at: datetime | None = None  # the API's ISO moment, already parsed
     ack_required: bool = False
     critical: bool = False
+
+
+# The API body ----------------------------------------------------------------------------------
+
+# Which audience key holds a kind's parameter (`param` works for every kind).
+PARAM_KEYS: dict[str, tuple[str, ...]] = {
+    "programme": ("key", "programme"),
+    "stage": ("stage",),
+    "system_users": ("system",),
+    "reporters": ("system",),
+    "channel": ("channel", "id"),
+    "people": ("people", "emails"),
+}
+
+
+class AudienceBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Text
+    param: Text | None = None
+    key: Text | None = None
+    programme: Text | None = None
+    stage: Text | None = None
+    system: Text | None = None
+    channel: Text | None = None
+    id: Text | None = None
+    people: list[Text] | None = None
+    emails: list[Text] | None = None
+
+    @field_validator("people", "emails", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [part for part in value.split(",")] if isinstance(value, str) else value
+
+    def param_text(self) -> str:
+        found = self.param or ""
+        for name in PARAM_KEYS.get(self.kind, ()):
+            value = getattr(self, name)
+            if value is not None:
+                found = ", ".join(value) if isinstance(value, list) else value
+        return found
+
+
+class AnnouncementBody(BaseModel):
+    """`POST /api/v1/announcements`: checked for shape here, for meaning by `check` like the chat form."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=255),
+        AfterValidator(storable_text),
+    ]
+    title: Text
+    body: Text
+    system: Text = ""
+    model_version: Text = ""
+    audience: AudienceBody
+    send_at: AwareDatetime | None = None
+    ack_required: StrictBool = False
+    critical: StrictBool = False
+
+    @field_validator("send_at")
+    @classmethod
+    def _in_utc(cls, moment: datetime | None) -> datetime | None:
+        try:
+            return moment.astimezone(UTC) if moment else None
+        except OverflowError:  # 0001-01-01T00:00+14:00 has no UTC equivalent
+            raise PydanticCustomError("datetime_range", "out of range") from None
+
+    def request(self) -> Request:
+        return Request(
+            title=self.title,
+            body=self.body,
+            system=self.system,
+            model_version=self.model_version,
+            audience_kind=self.audience.kind,
+            audience_param=self.audience.param_text(),
+            send_at=self.send_at,
+            ack_required=self.ack_required,
+            critical=self.critical,
+        )
 
 
 def communicator_systems(*, session: Session, content: Content, person: Person, now: datetime) -> list[str]:

@@ -54,7 +54,10 @@ def parse_when(text: str, *, now: datetime) -> When:
         raise WhenError("Write `now`, `Monday 09:30 local` or a time such as 2026-12-01T09:00Z.") from None
     if moment.tzinfo is None:
         raise WhenError("Give the time zone, e.g. 2026-12-01T09:00Z or 2026-12-01T09:00+01:00.")
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 has no UTC equivalent
+        raise WhenError("That moment is out of range.") from None
     if moment < now - timedelta(minutes=1):
         raise WhenError("That moment has passed.")
     return When(send_at=moment)

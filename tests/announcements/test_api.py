@@ -103,6 +103,12 @@ async def test_the_same_key_twice_creates_one_announcement(
         ({"send_at": "next tuesday"}, "send_at"),
         ({"send_at": "2026-12-01T09:00"}, "send_at"),
         ({"critical": "yes"}, "critical"),
+        ({"title": "Compass\x00 2026-12"}, "title"),
+        ({"body": "Hi \ud800"}, "body"),
+        ({"send_at": "0001-01-01T00:00:00+14:00"}, "send_at"),
+        ({"audience": {"people": ["kenji@example.com"]}}, "audience.kind"),
+        ({"audience": "everyone"}, "audience"),
+        ({"colour": "blue"}, "colour"),
     ],
 )
 async def test_bad_fields_are_named(
@@ -120,6 +126,28 @@ async def test_the_api_needs_the_token(client: TestClient) -> None:  # type: ign
     assert response.status == 401
     missing = await client.get("/api/v1/announcements/99", headers=AUTH)
     assert missing.status == 404
+
+
+async def test_every_bad_field_is_listed(client: TestClient) -> None:  # type: ignore[type-arg]
+    response = await client.post(
+        "/api/v1/announcements",
+        json=body(title=5, critical="yes", send_at="soon", audience={"kind": "everyone", "colour": 1}),
+        headers=AUTH,
+    )
+    assert response.status == 400
+    found = await response.json()
+    assert [e["field"] for e in found["errors"]] == ["title", "audience.colour", "send_at", "critical"]
+    assert found["field"] == "title" and found["reason"] == "must be a string"
+    assert found["error"] == "title: must be a string"
+
+
+@pytest.mark.parametrize(
+    "raw", [b"[" * 100_000 + b"]" * 100_000, b'{"key": ' * 50 + b"1" + b"}" * 50, b"\xff"]
+)
+async def test_a_malformed_body_is_a_400(client: TestClient, raw: bytes) -> None:  # type: ignore[type-arg]
+    response = await client.post("/api/v1/announcements", data=raw, headers=AUTH)
+    assert response.status == 400
+    assert (await response.json())["field"] == "body"
 
 
 async def test_counts_agree_from_creation_to_the_end(

@@ -304,3 +304,10 @@ async def test_a_channel_audience_is_one_post_and_clicks_there_count(
     await click(runtime, KENJI, button(posts[0].message, "Got it"))
     await click(runtime, LUCY, button(posts[0].message, "Got it"))
     assert "Acknowledged: 2" in texts(await say(runtime, ADA, "announcement 1"))
+
+
+async def test_a_moment_with_no_utc_equivalent_is_a_field_error(runtime: Runtime) -> None:
+    await say(runtime, ADA, "hi")
+    for when in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00"):
+        (reply,) = await compose(runtime, ADA, when=when)
+        assert reply.form_errors == {"when": "That moment is out of range."}, texts([reply])
