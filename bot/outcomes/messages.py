@@ -43,9 +43,10 @@ def _headline(system: SystemOutcomes) -> str:
     flags = f"{week.flags_raised} raised, {week.flags_answered} answered"
     if week.flags_answered:
         flags += f" ({week.answered_within_sla} within SLA, median {week.median_hours_to_answer} h to answer)"
-    rated = week.helpful + week.not_helpful
-    if rated:
-        flags += f"; the answer helped in {week.helpful} of {rated} rated"
+    if week.helpful is None or week.not_helpful is None:
+        flags += f"; fewer than {system.min_group} people rated the answers"
+    elif week.helpful + week.not_helpful:
+        flags += f"; the answer helped in {week.helpful} of {week.helpful + week.not_helpful} rated"
     lines = [
         f"**{escape(system.name)}** ({escape(system.key)})",
         f"- **Active users**: {active}",

@@ -1,9 +1,11 @@
 """The figures behind `outcomes`: per AI system and per week, what its adoption is bringing.
 
 Weeks are the seven-day windows ending now, newest last. Every figure is an aggregate; no person is
-named, so anonymous reports and flags stay anonymous. Counts of people (and people's own time-saved
-answers) from a group smaller than `min_group` are withheld (None), as adoption analytics do: with two
-users, "1 went quiet" names someone.
+named, so anonymous reports and flags stay anonymous. Counts of people, and people's own answers and
+ratings (time-saved estimates, whether an answer to a flag helped), from a group smaller than
+`min_group` are withheld (None), as adoption analytics do: with two users, "1 went quiet" names
+someone, and "helped in 1 of 1 rated" tells the owner how one person rated. Counts of reports and flags
+and the owners' own answer times are shown as they are.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ class Week:
     flags_answered: int = 0
     answered_within_sla: int = 0
     median_hours_to_answer: float | None = None
-    helpful: int = 0
-    not_helpful: int = 0
+    helpful: int | None = 0  # flaggers' own ratings of the answers: withheld below the group size
+    not_helpful: int | None = 0
 
     @property
     def hours_saved(self) -> float:
@@ -159,6 +161,9 @@ def _week(
     shown = _few(estimates, min_group) is not None
     answered = _answered(session, system, start, end)
     hours = [(e.answered_at - e.created_at).total_seconds() / 3600 for e in answered if e.answered_at]
+    helpful = sum(1 for e in answered if e.helpful is True)
+    not_helpful = sum(1 for e in answered if e.helpful is False)
+    rated = _few(helpful + not_helpful, min_group) is not None  # "1 of 1 rated" tells how one person rated
     return Week(
         start=start,
         end=end,
@@ -187,8 +192,8 @@ def _week(
         flags_answered=len(answered),
         answered_within_sla=sum(1 for e in answered if e.answered_at and e.answered_at <= e.answer_due_at),
         median_hours_to_answer=round(median(hours), 1) if hours else None,
-        helpful=sum(1 for e in answered if e.helpful is True),
-        not_helpful=sum(1 for e in answered if e.helpful is False),
+        helpful=helpful if rated else None,
+        not_helpful=not_helpful if rated else None,
     )
 
 

@@ -263,3 +263,32 @@ async def test_counts_of_fewer_people_than_the_minimum_group_are_withheld(runtim
     assert "Active users: fewer than 5 in the last 7 days (fewer than 5 the week before" in shown
     assert "fewer than 5 people estimated" in shown and "active users: <5 · <5" in shown
     assert compass.as_json()["weeks"][1]["active_users"] is None and compass.as_json()["min_group_size"] == 5
+    # Uma's rating of the answer she got: "helped in 1 of 1 rated" would tell the owner how she rated.
+    assert (last.helpful, last.not_helpful) == (None, None)
+    assert "helped in" not in shown and "fewer than 5 people rated the answers" in shown
+    assert (
+        compass.as_json()["weeks"][1]["helpful"] is None
+        and compass.as_json()["weeks"][1]["not_helpful"] is None
+    )
+    # The owners' own answer times are theirs to see.
+    assert (last.flags_answered, last.answered_within_sla) == (2, 1) and last.median_hours_to_answer
+
+
+async def test_ratings_show_once_enough_people_rated(runtime: Runtime) -> None:
+    seed(runtime)
+    now = runtime.clock.now()
+
+    def four_more_ratings(session: Session) -> None:
+        for n, helpful in enumerate((True, False, False, True)):
+            flagger = people.ensure_by_email(session=session, email=f"rater{n}@example.com", now=now)
+            created = now - 2 * DAY
+            session.add(Escalation(system_key="assistant", flagger_id=flagger.id, reason="wrong", output_text="o",
+                                   acknowledge_hours=4, answer_hours=16, acknowledge_due_at=created,
+                                   answer_due_at=created + DAY, created_at=created,
+                                   answered_at=created + timedelta(hours=2), helpful=helpful))  # fmt: skip
+
+    runtime.store.run_sync(four_more_ratings)
+    last = report(runtime, min_group=5)["assistant"].weeks[-1]
+    assert (last.helpful, last.not_helpful) == (3, 2)
+    shown = words([Reply(message=outcomes_message([report(runtime, min_group=5)["assistant"]], weeks=2))])
+    assert "the answer helped in 3 of 5 rated" in shown
