@@ -66,6 +66,24 @@ async def test_oversized_bodies_are_refused(runtime: Runtime) -> None:
         body = io.BytesIO(b"[" + b" " * runtime.settings.max_body_bytes + b"]")
         response = await client.post("/api/v1/usage", data=body, headers={"Authorization": "Bearer x"})
         assert response.status == 413
+        limit = runtime.settings.max_body_bytes
+        assert response.content_type == "application/json"  # like every other API error
+        assert await response.json() == {
+            "error": f"the body is larger than {limit} bytes (COACH_MAX_BODY_BYTES)",
+            "limit": limit,
+        }
+
+
+async def test_other_refusals_under_api_answer_json_too(runtime: Runtime) -> None:
+    runtime.settings = runtime.settings.model_copy(update={"api_token": SecretStr("x")})
+    async with TestClient(TestServer(build_app(runtime))) as client:
+        missing = await client.get("/api/v1/nothing-here", headers={"Authorization": "Bearer x"})
+        assert missing.status == 404 and await missing.json() == {"error": "not found"}
+        wrong = await client.delete("/api/v1/usage", headers={"Authorization": "Bearer x"})
+        assert wrong.status == 405 and await wrong.json() == {"error": "method not allowed"}
+        assert "POST" in wrong.headers["Allow"]
+        page = await client.get("/nothing-here")  # outside the API, aiohttp's own page as before
+        assert page.status == 404 and page.content_type == "text/plain"
 
 
 async def test_the_heap_built_at_startup_is_frozen_out_of_garbage_collection(runtime: Runtime) -> None:

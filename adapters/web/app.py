@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.runtime import Runtime
@@ -22,7 +23,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 
 def build_app(runtime: Runtime) -> web.Application:
     settings = runtime.settings
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[api_errors_as_json])
     app[RUNTIME] = runtime
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
@@ -45,6 +46,26 @@ def build_app(runtime: Runtime) -> web.Application:
         mount_teams(app, runtime)
     app.cleanup_ctx.append(_background(runtime))
     return app
+
+
+@web.middleware
+async def api_errors_as_json(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Under /api/, aiohttp's own refusals (413 for a body past COACH_MAX_BODY_BYTES, 404, 405) answer
+    JSON like the APIs' other errors, not aiohttp's plain text."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if not request.path.startswith("/api/") or exc.status < 400 or exc.content_type == "application/json":
+            raise
+        if isinstance(exc, web.HTTPRequestEntityTooLarge):
+            limit = request.app[RUNTIME].settings.max_body_bytes
+            body = {"error": f"the body is larger than {limit} bytes (COACH_MAX_BODY_BYTES)", "limit": limit}
+        else:
+            body = {"error": exc.reason.lower()}
+        headers = {
+            k: v for k, v in exc.headers.items() if k.lower() not in ("content-type", "content-length")
+        }
+        return web.json_response(body, status=exc.status, headers=headers)
 
 
 def freeze_heap_at_startup(app: web.Application) -> None:
