@@ -18,6 +18,7 @@ from bot.audit import service as audit
 from bot.channels import service as channels
 from bot.config import Settings
 from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
+from bot.inbound import clean_event
 from bot.messages import Reply, text_message
 from bot.metrics import EVENT_SECONDS, EVENTS
 from bot.outbox import service as outbox
@@ -94,6 +95,7 @@ class Engine:
         raise AssertionError("unreachable")
 
     def handle_sync(self, session: Session, event: Event) -> list[Reply]:
+        event = clean_event(event)  # a NUL in chat text must not cost the person their message
         now = self.clock.now()
         if event.event_id and not audit.first_time(
             session=session, key=f"{event.actor.platform}:{event.event_id}", at=now

@@ -3,11 +3,12 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from adapters.runtime import Runtime
 from bot.events import Actor, Clicked, Place, Said, Submitted
 from bot.messages import Facts, Reply, Text
+from bot.people.models import Person
 from bot.routing import Command
 from bot.turn import Turn
 
@@ -210,3 +211,21 @@ async def test_someone_known_only_by_email_is_welcomed_on_their_first_message(ru
 def actor(email: str) -> Actor:
     name = email.split("@")[0].title()
     return Actor("local", "local", email, display_name=name, email=email, address={"user": email})
+
+
+async def test_chat_text_with_nul_characters_is_kept_without_them(runtime: Runtime) -> None:
+    """PostgreSQL text cannot hold NUL: the message used to be lost ("nothing was saved")."""
+    from tests.friction.helpers import file_report, reports
+
+    zed = Actor("local", "local", "zed@example.com", display_name="Zed\x00 Zero", email="zed@example.com",
+                address={"user": "zed@example.com"})  # fmt: skip
+    first = await runtime.engine.handle(Said(zed, dm(zed), "help\x00"))
+    assert "Welcome, Zed" in texts(first) and "nothing was saved" not in texts(first)
+    filed = await file_report(runtime, zed, details="It\x00 broke \ud800 twice", trying_to="Sum\x00marise")
+    assert "nothing was saved" not in texts(filed)
+    (report,) = reports(runtime)
+    assert (report.details, report.trying_to) == ("It broke \ufffd twice", "Summarise")
+    names = runtime.store.run_sync(
+        lambda s: [p.display_name for p in s.exec(select(Person).where(Person.email == "zed@example.com"))]
+    )
+    assert names == ["Zed Zero"]

@@ -15,13 +15,13 @@ An entry is {"id", "thread_id", "html", "from_bot", "mine", "ephemeral", "replac
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from adapters.local import render
 from adapters.local.hub import Entry
+from bot.inbound import BadJson, loads
 from bot.messages import Form
 
 
@@ -58,8 +58,8 @@ Command = Say | Click | Submit | CancelForm
 
 def parse(raw: str) -> Command:
     try:
-        data = json.loads(raw)
-    except ValueError:
+        data = loads(raw)
+    except BadJson:
         raise BadFrame("I couldn't read that message (it was not JSON).") from None
     if not isinstance(data, dict):
         raise BadFrame("I couldn't read that message.")

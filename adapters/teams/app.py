@@ -40,6 +40,7 @@ from adapters.teams.sender import TeamsSender, card_activity, classify, message_
 from adapters.teams.throttle import ConversationThrottle
 from bot.engine import OPEN_FORM
 from bot.events import Clicked, Event, Submitted
+from bot.inbound import BadJson, loads
 from bot.markdown import plain_text
 from bot.messages import Form, Message, Reply, Text
 from bot.ports import RetryLater
@@ -79,10 +80,10 @@ def _handler(  # type: ignore[no-untyped-def]
     async def messages(request: web.Request) -> web.StreamResponse:
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.Response(status=415, text="expected application/json")
-        try:
-            body = await request.json()
-        except ValueError:
-            return web.Response(status=400, text="malformed JSON")
+        try:  # before authentication, so cheap and bounded: a hostile body gets a 400, not a 500
+            body = loads(await request.read())
+        except BadJson as exc:
+            return web.Response(status=400, text=f"malformed JSON: {exc.reason}")
         if not isinstance(body, dict):
             return web.Response(status=400, text="expected an activity")
         try:

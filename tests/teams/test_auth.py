@@ -60,6 +60,39 @@ async def test_non_json_is_415(teams: Teams) -> None:
     assert response.status == 415
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 200_000 + b"]" * 200_000,
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        b"{" * 64,
+        b'{"x": "\xff"}',
+    ],
+)
+async def test_a_hostile_body_is_a_cheap_400_before_authentication(
+    teams: Teams, bf: FakeBotFramework, body: bytes
+) -> None:
+    response = await teams.client.post(
+        "/api/messages",
+        data=body,
+        headers={"Content-Type": "application/json"},  # and no token at all
+    )
+    assert response.status == 400
+    assert "malformed JSON" in await response.text()
+    assert bf.calls == []
+
+
+async def test_an_activity_nested_past_the_limit_is_refused(teams: Teams, bf: FakeBotFramework) -> None:
+    activity = teams.personal("help")
+    nested: object = "deep"
+    for _ in range(40):
+        nested = {"n": nested}
+    activity["channelData"]["extra"] = nested
+    response = await teams.post(activity)
+    assert response.status == 400 and "nested more than 32 levels deep" in await response.text()
+    assert bf.calls == []
+
+
 def test_partial_endpoint_settings_are_refused_naming_the_missing_keys(database_url: str) -> None:
     partial = endpoint_settings("https://login.example")
     del partial["TEAMS_LOGIN_URL"], partial["TEAMS_OAUTH_URL"]
