@@ -19,11 +19,12 @@ from bot.channels import service as channels
 from bot.config import Settings
 from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
 from bot.inbound import clean_event
-from bot.messages import Reply, text_message
+from bot.messages import Reply, private, text_message
 from bot.metrics import EVENT_SECONDS, EVENTS
 from bot.outbox import service as outbox
 from bot.people import service as people
 from bot.ports import Clock
+from bot.private_replies import keep_private
 from bot.routing import Router, split_command
 from bot.store.db import Store
 from bot.turn import Turn, UserError
@@ -131,7 +132,7 @@ class Engine:
             for hook in self.router.on_first_contact:
                 replies.extend(hook(turn))
         replies.extend(self._route(turn, event))
-        return replies
+        return keep_private(turn, replies)
 
     def _route(self, turn: Turn, event: Event) -> list[Reply]:
         if isinstance(event, Said):
@@ -165,7 +166,8 @@ class Engine:
         command = self.router.commands.get(word)
         if command is not None:
             turn.require_role(command.role)
-            return command.handler(turn, rest)
+            replies = command.handler(turn, rest)
+            return private(replies) if command.private else replies
         for text_hook in self.router.text_hooks:
             replies = text_hook(turn, event.text)
             if replies is not None:

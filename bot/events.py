@@ -37,6 +37,7 @@ class Place:
     is_direct: bool
     thread_id: str | None = None
     address: JSON = field(default_factory=dict)
+    private_replies: bool = False  # the platform can show a reply here to the actor alone (Slack)
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,9 @@ class Reply:
     """What the engine answers to an event, shown where the event happened.
 
     - `ephemeral`: only the actor sees it (Slack ephemeral; elsewhere a private reply).
+    - `private`: only the actor may see it, whatever the platform: it names other people or is an
+      owner's or admin's report. In a channel the engine makes it ephemeral where the place allows
+      (`Place.private_replies`) and otherwise sends it to the actor's direct chat, leaving a note.
     - `in_thread`: reply in the thread of the event's message.
     - `replace_source`: update the message that carried the clicked button instead of posting.
     - `form`: open a form; `form_errors`: keep a submitted form open with these field errors;
@@ -134,6 +137,12 @@ class Reply:
     in_thread: bool = False
     replace_source: bool = False
     form_errors: Mapping[str, str] | None = None
+    private: bool = False
+
+
+def private(replies: list[Reply]) -> list[Reply]:
+    """The same replies, each message marked for the actor's eyes only."""
+    return [dataclasses.replace(r, private=True) if r.message is not None else r for r in replies]
 
 
 def text_message(markdown: str, *, summary: str | None = None) -> Message:

@@ -51,6 +51,7 @@ class Command:
     # the handler lets in.
     allowed: Allowed | None = None
     more: tuple[Usage, ...] = ()  # sub-commands help lists to those they allow
+    private: bool = False  # a report (people's data, an owner's figures): for the asker's eyes only
 
     def lets(self, turn: Turn) -> bool:
         return may(turn, role=self.role, allowed=self.allowed)

@@ -40,6 +40,14 @@ class Profile:
 
 def translate(payload: Mapping[str, Any], *, bot_user_id: str | None = None) -> Event | None:
     """The neutral event for a Slack payload, or None when the coach ignores it."""
+    event = _translate(payload, bot_user_id=bot_user_id)
+    if event is None or event.place.is_direct:
+        return event
+    # chat.postEphemeral shows a reply to one person in any channel the coach is in.
+    return dataclasses.replace(event, place=dataclasses.replace(event.place, private_replies=True))
+
+
+def _translate(payload: Mapping[str, Any], *, bot_user_id: str | None) -> Event | None:
     if "command" in payload and "type" not in payload:
         return _slash_command(payload)
     kind = payload.get("type")

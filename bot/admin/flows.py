@@ -27,6 +27,7 @@ def register(router: Router) -> None:
             usage="outbox [retry ID]",
             role="admin",
             topic="Admin",
+            private=True,
         )
     )
 

@@ -42,6 +42,7 @@ def register(router: Router) -> None:
             list_command,
             topic=topic,
             allowed=may_announce,
+            private=True,  # an author's report
         )
     )
     router.command(
@@ -52,6 +53,7 @@ def register(router: Router) -> None:
             usage="announcement ID [csv|cancel]",
             topic=topic,
             allowed=may_report,
+            private=True,  # the CSV names every recipient
         )
     )
     router.command(

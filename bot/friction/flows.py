@@ -15,7 +15,7 @@ from bot.engine import OPEN_FORM
 from bot.events import Shortcut, Submitted
 from bot.friction import delivery, owners, scheduled, service
 from bot.friction import messages as m
-from bot.messages import Actions, Button, Field, Form, Message, Option, Reply, Text
+from bot.messages import Actions, Button, Field, Form, Message, Option, Reply, Text, private
 from bot.programmes import service as programmes
 from bot.routing import Command, FormSpec, Router, Usage
 from bot.turn import Turn
@@ -61,8 +61,8 @@ def register(router: Router) -> None:
 def friction_command(turn: Turn, rest: str) -> list[Reply]:
     word, _, tail = rest.strip().partition(" ")
     handler = owners.SUBCOMMANDS.get(word.lower())
-    if handler is not None:
-        return handler(turn, tail.strip())
+    if handler is not None:  # owners' views of reports: never shown to a channel
+        return private(handler(turn, tail.strip()))
     return [Reply(form=build_report_form(turn, f"||{rest.strip()[:OFFER_TEXT_MAX]}"))]
 
 

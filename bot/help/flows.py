@@ -21,6 +21,7 @@ def register(router: Router) -> None:
             usage="admins [add|remove EMAIL]",
             role="admin",
             topic="Admin",
+            private=True,
         )
     )
     router.action("help.show", lambda turn, _event: help_command(turn, ""))

@@ -24,6 +24,7 @@ def register(router: Router) -> None:
             usage="outcomes [SYSTEM] [weeks N]",
             role="owner",
             topic="Ownership",
+            private=True,
         )
     )
     router.action("outcomes.show", lambda turn, _event: _shown_to_owners(turn))

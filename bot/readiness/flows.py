@@ -25,6 +25,7 @@ def register(router: Router) -> None:
             readiness_command,
             role="owner",
             topic="Ownership",
+            private=True,
         )
     )
     router.on_first_contact.append(_first_contact)
