@@ -255,13 +255,11 @@ def counts(*, session: Session, announcement: Announcement) -> Counts:
 
 
 def progress(announcement: Announcement, counts: Counts) -> str:
-    """The state people are shown: `done` only once nothing is pending (a fan-out that finished while
-    messages wait for their recipients' working hours is still `sending`)."""
-    if announcement.state in (AnnouncementState.draft, AnnouncementState.cancelled):
-        return str(announcement.state)
-    if announcement.state == AnnouncementState.scheduled:
-        return "scheduled"
-    return "sending" if counts.pending else "done"
+    """The state people are shown: `done` only once the fan-out is complete and nothing is pending (a
+    fan-out that finished while messages wait for their recipients' working hours is still `sending`)."""
+    if announcement.state == AnnouncementState.done:
+        return "sending" if counts.pending else "done"
+    return str(announcement.state)
 
 
 def next_pending_at(*, session: Session, announcement_id: int) -> datetime | None:

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from adapters.runtime import Runtime
+from bot.announcements import service
+from bot.announcements.models import Announcement, AnnouncementState
 from bot.ports import FixedClock
 from tests.announcements.helpers import (
     ADA,
@@ -107,3 +109,23 @@ async def test_outbox_lines_name_the_person(runtime: Runtime, sender: RecordingS
     shown = texts(await say(runtime, ADA, "outbox"))
     assert "unreachable announcement for zoe@example.com after 0 attempts" in shown
     assert "to none" not in shown
+
+
+@pytest.mark.parametrize(
+    ("state", "pending", "shown"),
+    [
+        (AnnouncementState.scheduled, 0, "scheduled"),
+        (AnnouncementState.sending, 0, "sending"),  # the fan-out is still walking the audience
+        (AnnouncementState.done, 2, "sending"),  # fanned out; two wait for their working hours
+        (AnnouncementState.done, 0, "done"),
+        (AnnouncementState.cancelled, 0, "cancelled"),
+    ],
+)
+def test_the_state_shown_is_done_only_when_nothing_is_left_to_go(
+    state: AnnouncementState, pending: int, shown: str
+) -> None:
+    counts = service.Counts(recipients=3, pending=pending, sent=3 - pending, failed=0, unreachable=0,
+                            cancelled=0, acknowledged=0, questions=0)  # fmt: skip
+    announcement = Announcement(title="t", body="b", audience_kind="everyone", state=state,
+                                created_at=datetime(2026, 11, 23, tzinfo=UTC))  # fmt: skip
+    assert service.progress(announcement, counts) == shown
