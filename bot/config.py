@@ -50,6 +50,11 @@ class Settings(BaseSettings):
         alias="COACH_LOCAL_CHAT_FORCE_REMOTE",
         description="Allow the local chat (which lets anyone act as anyone) on a non-loopback host",
     )
+    local_chat_force_with_platforms: bool = Field(
+        False,
+        alias="COACH_LOCAL_CHAT_FORCE_WITH_PLATFORMS",
+        description="Allow the local chat beside Slack or Teams (a tab could act as any of their people)",
+    )
     demo: bool = Field(
         True,
         alias="COACH_DEMO",

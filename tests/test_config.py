@@ -99,3 +99,37 @@ def test_run_refuses_local_chat_on_a_public_host(monkeypatch: pytest.MonkeyPatch
     result = CliRunner().invoke(app, ["run"])
     assert result.exit_code == 2
     assert "anyone" in result.output
+
+
+@pytest.mark.parametrize(
+    ("platform", "name"),
+    [({"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "Slack"), ({"TEAMS_APP_ID": "app"}, "Teams")],
+)
+def test_run_refuses_local_chat_beside_a_platform(
+    monkeypatch: pytest.MonkeyPatch, platform: dict[str, str], name: str
+) -> None:
+    """A local tab typing someone's email would act as their Slack or Teams person (hardening #7)."""
+    for key, value in {**platform, "COACH_LOCAL_CHAT": "true"}.items():
+        monkeypatch.setenv(key, value)
+    result = CliRunner().invoke(app, ["run"])
+    assert result.exit_code == 2
+    assert f"refusing to serve the local chat beside {name}" in result.output
+    assert "COACH_LOCAL_CHAT_FORCE_WITH_PLATFORMS=true" in result.output
+
+
+def test_local_chat_beside_a_platform_when_forced_warns_loudly(caplog: pytest.LogCaptureFixture) -> None:
+    from adapters.cli.server import refuse_local_chat_beside_platforms
+
+    forced = load_settings(
+        SLACK_SIGNING_SECRET="s",
+        TEAMS_APP_ID="app",
+        COACH_LOCAL_CHAT="true",
+        COACH_LOCAL_CHAT_FORCE_WITH_PLATFORMS="true",
+        _env_file=None,
+    )
+    refuse_local_chat_beside_platforms(forced)
+    assert "!!! the local chat is served beside Slack and Teams: ANYONE" in caplog.text
+    caplog.clear()
+    refuse_local_chat_beside_platforms(load_settings(SLACK_SIGNING_SECRET="s", _env_file=None))  # no chat
+    refuse_local_chat_beside_platforms(load_settings(_env_file=None))  # the chat alone
+    assert caplog.text == ""

@@ -27,6 +27,7 @@ def run() -> None:
     settings = settings_or_exit()
     configure_logging(settings.log_level)
     refuse_remote_local_chat(settings)
+    refuse_local_chat_beside_platforms(settings)
     database_or_exit(settings)
     runtime = build_runtime(settings)
     app = build_app(runtime)
@@ -71,6 +72,27 @@ def refuse_remote_local_chat(settings: Settings) -> None:
         raise typer.Exit(2)
     log.warning(
         "!!! the local chat is served on %s: ANYONE who reaches it can act as ANYONE !!!", settings.host
+    )
+
+
+def refuse_local_chat_beside_platforms(settings: Settings) -> None:
+    """A local tab typing someone's email acts as their Slack or Teams person: not beside those, unless
+    forced."""
+    served = (("Slack", settings.slack_enabled), ("Teams", settings.teams_enabled))
+    platforms = " and ".join(name for name, on in served if on)
+    if not settings.local_chat_enabled or not platforms:
+        return
+    if not settings.local_chat_force_with_platforms:
+        typer.echo(
+            f"coach: refusing to serve the local chat beside {platforms}: a tab typing someone's email "
+            f"acts as their {platforms} person. Unset COACH_LOCAL_CHAT, or set "
+            "COACH_LOCAL_CHAT_FORCE_WITH_PLATFORMS=true.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    log.warning(
+        "!!! the local chat is served beside %s: ANYONE who opens it can act as ANY of its people !!!",
+        platforms,
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import ipaddress
 import logging
 import secrets
 from collections.abc import Awaitable
@@ -41,6 +42,10 @@ class LocalChat:
 
 
 LOCAL_CHAT = web.AppKey("local_chat", LocalChat)
+UNTRUSTED_HOST = (
+    "The local chat answers only at a loopback name such as http://127.0.0.1 or http://localhost "
+    "(COACH_LOCAL_CHAT_FORCE_REMOTE=true serves it under other names)."
+)
 
 
 def mount(app: web.Application, runtime: Runtime) -> None:
@@ -59,6 +64,8 @@ def mount(app: web.Application, runtime: Runtime) -> None:
 
 async def page(request: web.Request) -> web.Response:
     chat = request.app[LOCAL_CHAT]
+    if not _trusted_host(request, chat.runtime.settings.local_chat_force_remote):
+        raise web.HTTPForbidden(text=UNTRUSTED_HOST)
     typed = request.query.get("as", "")
     me = identity.clean_email(typed) if typed else None
     problem = "That doesn't look like an email address; try again." if typed and me is None else ""
@@ -93,9 +100,9 @@ async def page(request: web.Request) -> web.Response:
 
 
 async def websocket(request: web.Request) -> web.StreamResponse:
-    if not _same_origin(request):
-        raise web.HTTPForbidden(text="The local chat only accepts connections from its own page.")
     chat = request.app[LOCAL_CHAT]
+    if not _same_origin(request) or not _trusted_host(request, chat.runtime.settings.local_chat_force_remote):
+        raise web.HTTPForbidden(text="The local chat only accepts connections from its own page.")
     ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
     await ws.prepare(request)
     email = identity.clean_email(request.query.get("as", ""))
@@ -141,6 +148,21 @@ def _same_origin(request: web.Request) -> bool:
     """Refuse WebSockets opened by other sites' pages (a browser always sends Origin for those)."""
     origin = request.headers.get("Origin")
     return origin is None or urlsplit(origin).netloc == request.host
+
+
+def _trusted_host(request: web.Request, force_remote: bool) -> bool:
+    """Only a loopback host name, unless the chat is served remotely on purpose: a page of
+    evil.example whose name the attacker points at 127.0.0.1 (DNS rebinding) is same-origin with
+    itself, so the Origin check alone would let it act as anyone."""
+    if force_remote:
+        return True
+    name = (urlsplit(f"//{request.host}").hostname or "").rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):  # resolved to loopback by browsers (RFC 6761)
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 class Tab:

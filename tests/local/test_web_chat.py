@@ -158,6 +158,28 @@ async def test_a_tab_without_a_person_or_from_another_site_is_refused(client: Cl
     assert response.status == 403
 
 
+async def test_only_loopback_host_names_are_served_unless_forced(client: Client, runtime: Runtime) -> None:
+    """DNS rebinding: evil.example pointed at 127.0.0.1 is same-origin with itself (hardening #7)."""
+    port = client.port
+    rebound = {"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"}
+    response = await client.get("/local/ws", params={"as": "uma@example.com"}, headers=rebound)
+    assert response.status == 403
+    page = await client.get("/", params={"as": "uma@example.com"}, headers={"Host": f"evil.example:{port}"})
+    assert page.status == 403 and "loopback" in await page.text()
+
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", f"chat.localhost:{port}"):
+        ws = await client.ws_connect(
+            "/local/ws", params={"as": "uma@example.com"}, headers={"Host": host, "Origin": f"http://{host}"}
+        )
+        assert (await ws.receive_json())["type"] == "history", host
+        await ws.close()
+
+    runtime.settings = runtime.settings.model_copy(update={"local_chat_force_remote": True})
+    ws = await client.ws_connect("/local/ws", params={"as": "uma@example.com"}, headers=rebound)
+    assert (await ws.receive_json())["type"] == "history"
+    await ws.close()
+
+
 async def test_channel_posts_threads_and_ephemeral_replies(client: Client) -> None:
     omar = await Tab.open(client, "omar@example.com", channel="esc-assistant")
     uma = await Tab.open(client, "uma@example.com", channel="esc-assistant")
