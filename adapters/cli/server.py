@@ -6,12 +6,12 @@ import ipaddress
 import logging
 
 import typer
-from aiohttp import web
 
 from adapters.cli.common import configure_logging, database_or_exit, settings_or_exit
 from adapters.runtime import build_runtime
 from adapters.web.access_log import AccessLogger
 from adapters.web.app import build_app, freeze_heap_at_startup
+from adapters.web.stopping import serve
 from bot.config import Settings, masked
 
 log = logging.getLogger(__name__)
@@ -42,14 +42,7 @@ def run() -> None:
         if on
     ]
     typer.echo(f"Adoption Coach on http://{settings.host}:{settings.port}/ serving: {', '.join(surfaces)}")
-    web.run_app(
-        app,
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        shutdown_timeout=10,
-        access_log_class=AccessLogger,
-    )
+    serve(app, host=settings.host, port=settings.port, access_log_class=AccessLogger)
 
 
 def config() -> None:

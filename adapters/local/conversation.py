@@ -71,9 +71,9 @@ class Conversation:
             return Outcome()
         if len(text) > MAX_TEXT:
             return self.notice(f"That message is too long: please keep it under {MAX_TEXT} characters.")
-        if thread_id is not None and self.hub.find(self.key, thread_id) is None:
-            thread_id = None  # the thread is gone (the process restarted): post at the top level
-        mine = self.hub.post(
+        if thread_id is not None and await self.hub.find(self.key, thread_id) is None:
+            thread_id = None  # the thread is gone (pruned from the transcript): post at the top level
+        mine = await self.hub.post(
             self.key,
             Entry(
                 id=self.hub.new_id(),
@@ -96,7 +96,7 @@ class Conversation:
         return await self._run(event, source_id=mine.id, thread_id=thread_id)
 
     async def click(self, *, message_id: str | None, action_id: str, value: str) -> Outcome:
-        source = self.hub.find(self.key, message_id) if message_id else None
+        source = await self.hub.find(self.key, message_id) if message_id else None
         thread_id = source.thread_id if source else None
         event = Clicked(self.actor, self.place(thread_id), action_id, value, message_id=message_id)
         return await self._run(event, source_id=message_id, thread_id=thread_id)
@@ -120,10 +120,10 @@ class Conversation:
             outcome.private.extend((await self.open()).private)
         replies = await self.engine.handle(event)
         for reply in replies:
-            self._place(reply, outcome, source_id=source_id, thread_id=thread_id, key=key or self.key)
+            await self._place(reply, outcome, source_id=source_id, thread_id=thread_id, key=key or self.key)
         return outcome
 
-    def _place(
+    async def _place(
         self, reply: Reply, outcome: Outcome, *, source_id: str | None, thread_id: str | None, key: str
     ) -> None:
         if reply.form is not None:
@@ -141,8 +141,8 @@ class Conversation:
             ephemeral=reply.ephemeral,
         )
         if reply.replace_source and source_id is not None:
-            if self.hub.find(key, source_id) is not None and not reply.ephemeral:
-                self.hub.replace(key, source_id, entry)
+            if not reply.ephemeral and await self.hub.find(key, source_id) is not None:
+                await self.hub.replace(key, source_id, entry)
                 return
             entry = Entry(  # the source was private to this client: replace it there
                 id=source_id, author=BOT_NAME, message=reply.message, thread_id=thread, ephemeral=True
@@ -152,4 +152,4 @@ class Conversation:
         if reply.ephemeral:
             outcome.private.append(entry)
         else:
-            self.hub.post(key, entry)
+            await self.hub.post(key, entry)

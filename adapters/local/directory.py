@@ -19,4 +19,4 @@ class LocalDirectory:
         if set(address) != {"channel"}:
             return []
         key = identity.address_key(address)  # raises BadAddress for a name the chat would not accept
-        return [identity.actor(email) for email in self.hub.members(key)]
+        return [identity.actor(email) for email in await self.hub.members(key)]

@@ -1,9 +1,10 @@
-"""The in-memory switchboard of the local chat: conversations by address key, and who is watching.
+"""The switchboard of the local chat: conversations by address key, their transcript, who is watching.
 
-Every message posted to a conversation is kept (a bounded history for this process) and handed to
-each subscriber watching that key: a browser tab or the terminal. Subscribers are called
-synchronously and must not block; a web tab only queues the entry for its own writer task, which
-keeps the order of frames per tab.
+Every message posted to a conversation is kept in its transcript (bot.transcripts, in the database
+through the Store: the newest 500 lines of each conversation survive a restart) and handed to each
+subscriber watching that key: a browser tab or the terminal. Subscribers are called synchronously
+and must not block; a web tab only queues the entry for its own writer task, which keeps the order
+of frames per tab. Ephemeral entries never come here: they belong to the one client that acted.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import dataclasses
 import itertools
 import logging
 import secrets
-from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
 from bot.messages import Message
+from bot.ports import Clock
+from bot.store.db import Store
+from bot.transcripts import service as transcripts
+from bot.transcripts.service import Line
 
 log = logging.getLogger(__name__)
 
@@ -43,24 +47,23 @@ class Subscriber(Protocol):
 
 
 class Hub:
-    def __init__(self, *, history_limit: int = 500) -> None:
-        self._prefix = secrets.token_hex(3)  # ids stay unique across restarts in the outbox's records
+    def __init__(self, *, store: Store, clock: Clock) -> None:
+        self._store = store
+        self._clock = clock
+        self._prefix = secrets.token_hex(4)  # ids stay unique across restarts in transcripts and the outbox
         self._ids = itertools.count(1)
-        self._history: dict[str, deque[Entry]] = {}
         self._subscribers: dict[str, list[Subscriber]] = {}
         self._viewers: dict[str, dict[int, str]] = {}  # key -> id(subscriber) -> the viewer's email
-        self._limit = history_limit
 
     def new_id(self) -> str:
         return f"{self._prefix}-{next(self._ids)}"
 
-    def subscribe(self, key: str, subscriber: Subscriber, *, email: str | None = None) -> list[Entry]:
-        """Start watching `key` (as `email`, when a person watches); returns the history so far
-        (nothing posted can fall in between)."""
+    def subscribe(self, key: str, subscriber: Subscriber, *, email: str | None = None) -> None:
+        """Start watching `key` (as `email`, when a person watches). Read the `history` after this, so
+        nothing posted can fall in between (an entry may then come both ways: same id)."""
         self._subscribers.setdefault(key, []).append(subscriber)
         if email:
             self._viewers.setdefault(key, {})[id(subscriber)] = email
-        return self.history(key)
 
     def unsubscribe(self, key: str, subscriber: Subscriber) -> None:
         watching = self._subscribers.get(key, [])
@@ -68,37 +71,43 @@ class Hub:
             watching.remove(subscriber)
         self._viewers.get(key, {}).pop(id(subscriber), None)
 
-    def members(self, key: str) -> list[str]:
-        """The emails of the people who posted in `key` or watch it now, first seen first."""
-        posters = (e.author_email for e in self._history.get(key, ()) if e.author_email)
-        found = dict.fromkeys((*posters, *self._viewers.get(key, {}).values()))
-        return list(found)
-
     def watching(self, key: str) -> int:
         return len(self._subscribers.get(key, []))
 
-    def history(self, key: str) -> list[Entry]:
-        return list(self._history.get(key, ()))
+    async def members(self, key: str) -> list[str]:
+        """The emails of the people who posted in `key` or watch it now, first seen first."""
+        posters = await self._store.read(lambda s: transcripts.posters(session=s, conversation=key))
+        return list(dict.fromkeys((*posters, *self._viewers.get(key, {}).values())))
 
-    def find(self, key: str, entry_id: str) -> Entry | None:
-        return next((e for e in self._history.get(key, ()) if e.id == entry_id), None)
+    async def history(self, key: str, *, limit: int = transcripts.KEEP) -> list[Entry]:
+        lines = await self._store.read(
+            lambda s: transcripts.recent(session=s, conversation=key, limit=limit)
+        )
+        return [_entry(line) for line in lines]
 
-    def post(self, key: str, entry: Entry) -> Entry:
-        self._history.setdefault(key, deque(maxlen=self._limit)).append(entry)
+    async def find(self, key: str, entry_id: str) -> Entry | None:
+        line = await self._store.read(
+            lambda s: transcripts.find(session=s, conversation=key, message_id=entry_id)
+        )
+        return _entry(line) if line is not None else None
+
+    async def post(self, key: str, entry: Entry) -> Entry:
+        line, now = _line(entry), self._clock.now()
+        await self._store.run(lambda s: transcripts.append(session=s, conversation=key, line=line, now=now))
         self._fan_out(key, entry, replaced=False)
         return entry
 
-    def replace(self, key: str, entry_id: str, entry: Entry) -> Entry:
+    async def replace(self, key: str, entry_id: str, entry: Entry) -> Entry:
         """Put `entry` in place of message `entry_id` (keeping its id and thread); post it if unknown."""
-        history = self._history.get(key)
-        if history is not None:
-            for index, old in enumerate(history):
-                if old.id == entry_id:
-                    new = dataclasses.replace(entry, id=old.id, thread_id=old.thread_id)
-                    history[index] = new
-                    self._fan_out(key, new, replaced=True)
-                    return new
-        return self.post(key, entry)
+        line = _line(entry)
+        kept = await self._store.run(
+            lambda s: transcripts.replace(session=s, conversation=key, message_id=entry_id, line=line)
+        )
+        if kept is None:
+            return await self.post(key, entry)
+        new = dataclasses.replace(entry, id=entry_id, thread_id=kept.thread_id)
+        self._fan_out(key, new, replaced=True)
+        return new
 
     def _fan_out(self, key: str, entry: Entry, *, replaced: bool) -> None:
         for subscriber in list(self._subscribers.get(key, [])):
@@ -107,3 +116,25 @@ class Hub:
             except Exception:
                 log.warning("a local chat subscriber failed; dropping it", exc_info=True)
                 self.unsubscribe(key, subscriber)
+
+
+def _line(entry: Entry) -> Line:
+    return Line(
+        message_id=entry.id,
+        author=entry.author,
+        message=entry.message,
+        text=entry.text,
+        author_email=entry.author_email,
+        thread_id=entry.thread_id,
+    )
+
+
+def _entry(line: Line) -> Entry:
+    return Entry(
+        id=line.message_id,
+        author=line.author,
+        message=line.message,
+        text=line.text,
+        author_email=line.author_email,
+        thread_id=line.thread_id,
+    )

@@ -1,7 +1,7 @@
 """The outbox's sender for platform "local": proactive messages into the hub.
 
 Delivery never waits for anyone to be connected: the hub keeps the message in the conversation's
-history, shown when the person (or a channel viewer) opens the chat, and live to anyone watching.
+transcript, shown when the person (or a channel viewer) opens the chat, and live to anyone watching.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class LocalSender:
             id=self.hub.new_id(), author=BOT_NAME, message=delivery.message, thread_id=delivery.thread_id
         )
         if delivery.update_message_id:
-            entry = self.hub.replace(key, delivery.update_message_id, entry)
+            entry = await self.hub.replace(key, delivery.update_message_id, entry)
         else:
-            self.hub.post(key, entry)
+            await self.hub.post(key, entry)
         return Sent(message_id=entry.id, thread_id=entry.thread_id or entry.id)

@@ -33,6 +33,7 @@ LineSource = Callable[[], Awaitable[str | None]]  # the next line typed, or None
 QUIT = ("/quit", "/exit")
 DEMO_BANNER = "(demo: anyone can act as anyone)"
 INDENT = render.INDENT
+RECENT = 20  # lines of the conversation so far shown on start; the web chat shows them all
 
 
 class EndOfInput(Exception):
@@ -43,7 +44,7 @@ class TerminalChat:
     def __init__(
         self, *, runtime: Runtime, email: str, name: str | None, read: LineSource, out: TextIO
     ) -> None:
-        self.hub = Hub()
+        self.hub = Hub(store=runtime.store, clock=runtime.clock)
         runtime.dispatcher.senders["local"] = LocalSender(self.hub)
         runtime.directories["local"] = LocalDirectory(self.hub)
         self.conversation = Conversation(
@@ -61,9 +62,10 @@ class TerminalChat:
             "Type `help` to start, a choice's number to pick it, /quit to leave.",
             "",
         )
-        for entry in self.hub.subscribe(self.conversation.key, self):
-            self.deliver(entry, replaced=False)
+        self.hub.subscribe(self.conversation.key, self)
         try:
+            for entry in await self.hub.history(self.conversation.key, limit=RECENT):
+                self.deliver(entry, replaced=False)
             await self.act(self.conversation.open())
             while (line := await self.read()) is not None:
                 line = line.strip()

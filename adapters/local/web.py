@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from adapters.local import frames, identity
 from adapters.local.conversation import Conversation, Outcome
@@ -27,11 +27,13 @@ from adapters.local.directory import LocalDirectory
 from adapters.local.hub import Entry, Hub
 from adapters.local.sender import LocalSender
 from adapters.runtime import Runtime
+from adapters.web.stopping import STOPPING
 from bot.demo.people import demo_people
 from bot.messages import Form
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
+CLOSE_SECONDS = 2.0  # a tab that does not answer our close frame by then is cut off
 
 
 @dataclasses.dataclass
@@ -39,6 +41,12 @@ class LocalChat:
     runtime: Runtime
     hub: Hub
     templates: jinja2.Environment
+    tabs: set[Tab] = dataclasses.field(default_factory=set)
+
+    def busy(self) -> str | None:
+        """What open tabs keep a stop waiting for, if anything (their replies go to the transcript)."""
+        acting = sum(tab.acting for tab in self.tabs)
+        return f"{acting} local chat action(s) to finish" if acting else None
 
 
 LOCAL_CHAT = web.AppKey("local_chat", LocalChat)
@@ -50,13 +58,15 @@ UNTRUSTED_HOST = (
 
 def mount(app: web.Application, runtime: Runtime) -> None:
     """Serve the local chat and make the hub the outbox's sender for platform "local"."""
-    hub = Hub()
+    hub = Hub(store=runtime.store, clock=runtime.clock)
     runtime.dispatcher.senders["local"] = LocalSender(hub)
     runtime.directories["local"] = LocalDirectory(hub)
     templates = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
-    app[LOCAL_CHAT] = LocalChat(runtime=runtime, hub=hub, templates=templates)
+    app[LOCAL_CHAT] = chat = LocalChat(runtime=runtime, hub=hub, templates=templates)
+    app[STOPPING].watch(chat.busy)
+    app.on_shutdown.append(close_tabs)
     app.router.add_get("/", page)
     app.router.add_get("/local/ws", websocket)
     app.router.add_static("/local/static", HERE / "static", append_version=False)
@@ -103,7 +113,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     chat = request.app[LOCAL_CHAT]
     if not _same_origin(request) or not _trusted_host(request, chat.runtime.settings.local_chat_force_remote):
         raise web.HTTPForbidden(text="The local chat only accepts connections from its own page.")
-    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024)
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024, timeout=CLOSE_SECONDS)
     await ws.prepare(request)
     email = identity.clean_email(request.query.get("as", ""))
     raw_channel = request.query.get("channel", "")
@@ -121,15 +131,11 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         channel=channel,
     )
     tab = Tab(ws, conversation)
-    tab.send(
-        frames.history(
-            chat.hub.subscribe(conversation.key, tab, email=email),
-            viewer_email=email,
-            in_channel=tab.in_channel,
-        )
-    )
+    chat.tabs.add(tab)
+    chat.hub.subscribe(conversation.key, tab, email=email)
     writer = asyncio.create_task(tab.write_loop(), name=f"local-chat-writer:{email}")
     try:
+        tab.start(await chat.hub.history(conversation.key))
         await tab.guard(conversation.open())
         async for message in ws:
             if message.type == WSMsgType.TEXT:
@@ -137,11 +143,24 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             elif message.type == WSMsgType.BINARY:
                 tab.send(frames.error("I only understand text messages."))
     finally:
+        chat.tabs.discard(tab)
         chat.hub.unsubscribe(conversation.key, tab)
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await writer
     return ws
+
+
+async def close_tabs(app: web.Application) -> None:
+    """On stop, close every tab at once with 1001 Going Away (the page reconnects until the chat is
+    back) rather than keep the stop waiting on them; an action a tab started still finishes."""
+    tabs = list(app[LOCAL_CHAT].tabs)
+    if tabs:
+        log.info("closing %d local chat tab(s); they reconnect when the chat is back", len(tabs))
+    await asyncio.gather(
+        *(tab.ws.close(code=WSCloseCode.GOING_AWAY, message=b"the coach is restarting") for tab in tabs),
+        return_exceptions=True,
+    )
 
 
 def _same_origin(request: web.Request) -> bool:
@@ -173,9 +192,24 @@ class Tab:
         self.conversation = conversation
         self.in_channel = conversation.channel is not None
         self.form: Form | None = None
+        self.acting = 0  # actions running for this tab
         self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._early: list[tuple[Entry, bool]] | None = []  # delivered while the history was read
+
+    def start(self, history: list[Entry]) -> None:
+        """Show the conversation so far, then what arrived while it was read (skipping what the
+        history already holds, unless it was replaced since)."""
+        early, self._early = self._early or [], None
+        self.send(frames.history(history, viewer_email=self.conversation.email, in_channel=self.in_channel))
+        shown = {entry.id for entry in history}
+        for entry, replaced in early:
+            if replaced or entry.id not in shown:
+                self.deliver(entry, replaced=replaced)
 
     def deliver(self, entry: Entry, *, replaced: bool) -> None:
+        if self._early is not None:
+            self._early.append((entry, replaced))
+            return
         self.send(
             frames.entry(
                 entry, viewer_email=self.conversation.email, in_channel=self.in_channel, replaced=replaced
@@ -225,6 +259,7 @@ class Tab:
 
     async def guard(self, work: Awaitable[Outcome], *, values: dict[str, str] | None = None) -> None:
         """Run one action; whatever goes wrong, the person gets a polite note, never a traceback."""
+        self.acting += 1
         try:
             outcome = await work
         except Exception:
@@ -232,6 +267,8 @@ class Tab:
             log.exception("local chat action failed [ref %s]", reference)
             self.send(frames.error(f"Sorry, something went wrong on my side (reference {reference})."))
             return
+        finally:
+            self.acting -= 1
         self.show(outcome, values=values)
 
     def show(self, outcome: Outcome, *, values: dict[str, str] | None = None) -> None:

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.runtime import Runtime
 from adapters.web import announcements_api, outcomes_api, readiness_api, usage_api
+from adapters.web.stopping import STOPPING, Stopping
 from bot.schedule.clock import start_ticking
 from bot.store.migrate import schema_status
 
@@ -25,6 +26,7 @@ def build_app(runtime: Runtime) -> web.Application:
     settings = runtime.settings
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[api_errors_as_json])
     app[RUNTIME] = runtime
+    app[STOPPING] = Stopping()  # before the adapters: they name what a stop waits for
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

@@ -10,6 +10,7 @@ from bot.ownership.models import RoleAssignment, SystemRecord
 from bot.people.models import Identity, Person
 from bot.programmes.models import Enrolment, ProgrammeVersion, PulseAnswer, StepProgress
 from bot.schedule.models import DueWork
+from bot.transcripts.models import TranscriptLine
 from bot.usage.models import UsageEvent
 
 __all__ = [
@@ -34,5 +35,6 @@ __all__ = [
     "RoleAssignment",
     "StepProgress",
     "SystemRecord",
+    "TranscriptLine",
     "UsageEvent",
 ]

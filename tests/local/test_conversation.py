@@ -47,7 +47,7 @@ def with_test_buttons(runtime: Runtime) -> None:
 
 async def test_replies_are_placed_where_they_belong(runtime: Runtime) -> None:
     with_test_buttons(runtime)
-    hub = Hub()
+    hub = Hub(store=runtime.store, clock=runtime.clock)
     watcher = Recorder()
     me = Conversation(engine=runtime.engine, hub=hub, email="uma@example.com", name="Uma")
     hub.subscribe(me.key, watcher)
@@ -66,27 +66,28 @@ async def test_replies_are_placed_where_they_belong(runtime: Runtime) -> None:
     await me.click(message_id=offer.id, action_id="t.replace", value="")
     replaced, was_replace = watcher.got[-1]
     assert was_replace and replaced.id == offer.id
-    assert hub.find(me.key, offer.id) == replaced
+    assert await hub.find(me.key, offer.id) == replaced
     assert replaced.message is not None and replaced.message.summary == "Done: replaced"
 
 
 async def test_replace_on_a_private_message_stays_private(runtime: Runtime) -> None:
     with_test_buttons(runtime)
-    me = Conversation(engine=runtime.engine, hub=Hub(), email="uma@example.com")
+    hub = Hub(store=runtime.store, clock=runtime.clock)
+    me = Conversation(engine=runtime.engine, hub=hub, email="uma@example.com")
     outcome = await me.click(message_id="private-1", action_id="t.replace", value="")
     assert [(e.id, e.ephemeral) for e in outcome.private] == [("private-1", True)]
 
 
 async def test_channel_conversation_uses_the_channel_address(runtime: Runtime) -> None:
-    hub = Hub()
+    hub = Hub(store=runtime.store, clock=runtime.clock)
     me = Conversation(engine=runtime.engine, hub=hub, email="uma@example.com", channel="esc-assistant")
     assert me.key == "channel:esc-assistant"
     place = me.place("t-1")
     assert place.address == {"channel": "esc-assistant"} and not place.is_direct and place.thread_id == "t-1"
     assert me.actor.address == {"user": "uma@example.com"}
     await me.say("just chatting")
-    assert [e.author for e in hub.history(me.key)] == ["Uma"]  # not for the bot: no reply
+    assert [e.author for e in await hub.history(me.key)] == ["Uma"]  # not for the bot: no reply
     await me.say("@coach help")
-    authors = [e.author for e in hub.history(me.key)]
+    authors = [e.author for e in await hub.history(me.key)]
     assert authors[:2] == ["Uma", "Uma"] and "Adoption Coach" in authors[2:]
-    assert all("Welcome" not in (e.message.summary if e.message else "") for e in hub.history(me.key))
+    assert all("Welcome" not in (e.message.summary if e.message else "") for e in await hub.history(me.key))

@@ -6,7 +6,13 @@ from adapters.local.hub import Entry, Hub
 from adapters.local.identity import BadAddress, address_key, display_name
 from adapters.local.sender import LocalSender
 from bot.messages import text_message
-from bot.ports import Delivery, PermanentFailure
+from bot.ports import Delivery, FixedClock, PermanentFailure
+from bot.store.db import Store
+
+
+@pytest.fixture
+def hub(store: Store, clock: FixedClock) -> Hub:
+    return Hub(store=store, clock=clock)
 
 
 class Recorder:
@@ -29,16 +35,16 @@ def delivery(
     )
 
 
-async def test_kept_for_later_when_nobody_is_connected() -> None:
-    hub = Hub()
+async def test_kept_for_later_when_nobody_is_connected(hub: Hub, store: Store, clock: FixedClock) -> None:
     sent = await LocalSender(hub).send(delivery({"user": "uma@example.com"}, "hello"))
-    history = hub.subscribe("user:uma@example.com", Recorder())
+    history = await hub.history("user:uma@example.com")
     assert [e.id for e in history] == [sent.message_id]
+    after_a_restart = Hub(store=store, clock=clock)
+    assert await after_a_restart.history("user:uma@example.com") == history
     assert sent.thread_id == sent.message_id  # a top-level message starts its own thread
 
 
-async def test_live_delivery_update_and_thread() -> None:
-    hub = Hub()
+async def test_live_delivery_update_and_thread(hub: Hub) -> None:
     sender = LocalSender(hub)
     watcher = Recorder()
     hub.subscribe("channel:esc-assistant", watcher)
@@ -55,31 +61,29 @@ async def test_live_delivery_update_and_thread() -> None:
         ("in thread", first.message_id, False),
         ("first, edited", None, True),
     ]
-    assert len(hub.history("channel:esc-assistant")) == 2
+    assert len(await hub.history("channel:esc-assistant")) == 2
 
 
-async def test_unknown_update_target_is_posted() -> None:
-    hub = Hub()
+async def test_unknown_update_target_is_posted(hub: Hub) -> None:
     sent = await LocalSender(hub).send(delivery({"user": "a@example.com"}, "x", update_message_id="gone-1"))
-    assert hub.find("user:a@example.com", sent.message_id) is not None
+    assert await hub.find("user:a@example.com", sent.message_id) is not None
 
 
 @pytest.mark.parametrize("address", [{}, {"user": "not an email"}, {"channel": "Bad Name!"}, {"conv": "x"}])
-async def test_bad_addresses_fail_permanently(address: dict[str, str]) -> None:
+async def test_bad_addresses_fail_permanently(address: dict[str, str], hub: Hub) -> None:
     with pytest.raises(PermanentFailure):
-        await LocalSender(Hub()).send(delivery(address, "x"))
+        await LocalSender(hub).send(delivery(address, "x"))
     with pytest.raises(BadAddress):
         address_key(address)
 
 
-def test_a_failing_subscriber_is_dropped() -> None:
+async def test_a_failing_subscriber_is_dropped(hub: Hub) -> None:
     class Broken:
         def deliver(self, entry: Entry, *, replaced: bool) -> None:
             raise RuntimeError("tab went away")
 
-    hub = Hub()
     hub.subscribe("user:a@example.com", Broken())
-    hub.post("user:a@example.com", Entry(id="1", author="x", text="hi", author_email="a@example.com"))
+    await hub.post("user:a@example.com", Entry(id="1", author="x", text="hi", author_email="a@example.com"))
     assert hub.watching("user:a@example.com") == 0
 
 

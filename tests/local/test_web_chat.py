@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from adapters.runtime import Runtime
+from aiohttp.test_utils import TestClient, TestServer
+
+from adapters.runtime import Runtime, build_runtime
+from adapters.web.app import build_app
+from bot.config import Settings
+from bot.content import Content
 from bot.demo.people import demo_people
+from bot.ports import FixedClock
+from bot.store.db import Store
 from tests.local.helpers import Client, Tab, button
 
 
@@ -59,6 +66,46 @@ async def test_history_is_replayed_to_a_new_tab(client: Client) -> None:
     assert any("Welcome, Zoe!" in h for h in htmls)
     assert any("Here is what I can do" in h for h in htmls)
     await again.close()
+
+
+async def test_a_restart_keeps_each_conversation_with_working_buttons(
+    runtime: Runtime, settings: Settings, clock: FixedClock, content: Content
+) -> None:
+    async with TestClient(TestServer(build_app(runtime))) as before:
+        nina = await Tab.open(before, "nina.new@example.com")
+        welcome = await nina.entry_containing("Welcome, Nina!")
+        await nina.send(type="say", text="help")
+        await nina.entry_containing("Here is what I can do for you")
+        uma = await Tab.open(before, "uma@example.com", channel="esc-assistant")
+        await uma.send(type="say", text="anyone around?")
+        await uma.until(lambda f: f["type"] == "entry" and "anyone around?" in f["html"])
+        await nina.close()
+        await uma.close()
+
+    store = Store(settings.database_url)  # a new process: nothing shared but the database
+    try:
+        after = build_runtime(settings, clock=clock, store=store, content=content)
+        async with TestClient(TestServer(build_app(after))) as client:
+            ws = await client.ws_connect("/local/ws", params={"as": "nina.new@example.com"})
+            history = await ws.receive_json()
+            shown = {e["id"]: e for e in history["entries"]}
+            assert welcome["id"] in shown and shown[welcome["id"]]["html"] == welcome["html"]
+            assert any("Here is what I can do for you" in e["html"] for e in history["entries"])
+            assert any(e["mine"] and "help" in e["html"] for e in history["entries"])
+            nina = Tab(ws)
+            action_id, value = button(shown[welcome["id"]], "Show me what you can do")
+            await nina.send(type="click", action_id=action_id, value=value, message_id=welcome["id"])
+            await nina.entry_containing("Here is what I can do for you")  # the old card's button works
+            await nina.close()
+
+            omar = await client.ws_connect(
+                "/local/ws", params={"as": "omar@example.com", "channel": "esc-assistant"}
+            )
+            channel = await omar.receive_json()
+            assert [e["html"] for e in channel["entries"] if "anyone around?" in e["html"]]
+            await omar.close()
+    finally:
+        store.close()
 
 
 async def test_settings_form_errors_then_saves(client: Client) -> None:

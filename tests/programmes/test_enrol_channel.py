@@ -35,11 +35,11 @@ def sender(runtime: Runtime, clock: FixedClock) -> RecordingSender:
 
 
 @pytest.fixture
-def hub(runtime: Runtime) -> Hub:
-    hub = Hub()
+async def hub(runtime: Runtime) -> Hub:
+    hub = Hub(store=runtime.store, clock=runtime.clock)
     for email in POSTERS:
         entry = Entry(id=hub.new_id(), author=email, text="morning all", author_email=email)
-        hub.post(f"channel:{CHANNEL}", entry)
+        await hub.post(f"channel:{CHANNEL}", entry)
     runtime.directories["local"] = LocalDirectory(hub)
     return hub
 

@@ -37,7 +37,7 @@
     });
     socket.addEventListener("close", () => {
       setStatus("offline", "reconnecting…");
-      retry = Math.min(retry + 1, 6);
+      retry = Math.min(retry + 1, 4);  // at most 4 s between tries: a restart is back soon
       setTimeout(connect, 250 * 2 ** retry);
     });
   }
