@@ -6,6 +6,7 @@ Adapters build these (`translate`); the engine routes them to flows. They carry 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -100,3 +101,21 @@ class Opened:
 
 
 Event = Said | Clicked | Submitted | Shortcut | Opened
+
+
+_EVENT_TYPES: dict[str, type[Any]] = {
+    cls.__name__: cls for cls in (Said, Clicked, Submitted, Shortcut, Opened)
+}
+
+
+def dump_event(event: Event) -> dict[str, Any]:
+    """The event as JSON (parked across a restart in bot.inbox); `load_event` reads it back."""
+    return {"type": type(event).__name__, **dataclasses.asdict(event)}
+
+
+def load_event(data: Mapping[str, Any]) -> Event:
+    fields = {key: value for key, value in data.items() if key != "type"}
+    fields["actor"] = Actor(**fields["actor"])
+    fields["place"] = Place(**fields["place"])
+    event: Event = _EVENT_TYPES[str(data["type"])](**fields)
+    return event

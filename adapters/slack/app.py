@@ -7,6 +7,8 @@ submissions (whose ack carries the field errors). Every Web API client has SLACK
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -25,6 +27,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
+from adapters.slack import parking
 from adapters.slack.after_ack import AfterAck
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
@@ -33,8 +36,10 @@ from adapters.slack.inbound import MAX_BODY_BYTES, RefusedRequests, bounded_body
 from adapters.slack.render import render_errors, render_form
 from adapters.slack.sender import SlackSender
 from adapters.slack.translate import translate, with_message_link, with_profile
+from adapters.web.stopping import STOPPING
 from bot.events import Event, Submitted
 from bot.messages import Reply
+from bot.ports import PermanentFailure
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +68,7 @@ class SlackAdapter:
             token=None if self.oauth else token, base_url=settings.slack_api_url, retry_rate_limits=True
         )
         self.directory = Directory()
-        self.after_ack = AfterAck()
+        self.after_ack = AfterAck(park=self._park)
         self.refused = RefusedRequests()
         oauth_settings, client_for = self._oauth() if self.oauth else (None, None)
         if client_for is None:
@@ -201,7 +206,28 @@ class SlackAdapter:
     def _later(
         self, event: Event, surface: Surface, client: AsyncWebClient, *, interactive: bool = True
     ) -> None:
-        self.after_ack.submit(lambda: self._run(event, surface, client), interactive=interactive)
+        self.after_ack.submit(
+            lambda: self._run(event, surface, client),
+            interactive=interactive,
+            parcel=parking.Parcel(event, surface, interactive),
+        )
+
+    async def _park(self, parcels: list[parking.Parcel]) -> None:
+        await parking.park(store=self.runtime.store, clock=self.runtime.clock, parcels=parcels)
+
+    async def replay_parked(self) -> int:
+        """Handle the events a stopped process acknowledged but had not handled (see parking.py)."""
+        taken = await parking.take(store=self.runtime.store)
+        for item in taken:
+            try:
+                client = await self.sender.client_for(item.event.actor.workspace) if self.oauth else None
+            except PermanentFailure as exc:
+                log.warning("a parked Slack event was dropped: %s", exc)
+                continue
+            self._later(item.event, item.surface, client or self.client, interactive=item.interactive)
+        if taken:
+            log.info("handling %d Slack events parked by a stopped process", len(taken))
+        return len(taken)
 
     async def _run(self, event: Event, surface: Surface, client: AsyncWebClient) -> None:
         event = await self._enrich(event, client)
@@ -228,12 +254,17 @@ async def _permalink(client: AsyncWebClient, body: dict[str, Any]) -> str | None
     return str(link) if link else None
 
 
+SLACK = web.AppKey("slack", SlackAdapter)
+
+
 def mount(app: web.Application, runtime: Runtime) -> None:
     """HTTP at POST /slack/events when a signing secret is set; Socket Mode when an app token is."""
     adapter = SlackAdapter(runtime)
+    app[SLACK] = adapter
     settings = runtime.settings
     app.cleanup_ctx.append(_shared_session(adapter))
     app.cleanup_ctx.append(_after_ack(adapter))  # after the session: stopped (drained) before it closes
+    app[STOPPING].watch(adapter.after_ack.pending)
     if settings.slack_signing_secret is not None and settings.slack_signing_secret.get_secret_value():
         app.router.add_post(PATH, adapter.handle)
         if adapter.oauth:
@@ -269,10 +300,23 @@ def _shared_session(adapter: SlackAdapter):  # type: ignore[no-untyped-def]
 def _after_ack(adapter: SlackAdapter):  # type: ignore[no-untyped-def]
     async def context(_app: web.Application) -> AsyncIterator[None]:
         await adapter.after_ack.start()
+        replaying = asyncio.create_task(_replay_parked(adapter), name="slack-replay-parked")
         yield
+        replaying.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await replaying
         await adapter.after_ack.stop()
 
     return context
+
+
+async def _replay_parked(adapter: SlackAdapter) -> None:
+    while True:
+        try:
+            await adapter.replay_parked()
+        except Exception:
+            log.exception("could not take parked Slack events; trying again in a minute")
+        await asyncio.sleep(parking.REPLAY_SECONDS)
 
 
 def _socket_mode(adapter: SlackAdapter, app_token: str):  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ from bot.audit.models import AuditEntry, ProcessedEvent
 from bot.channels.models import ChannelAddress
 from bot.escalations.models import Escalation, FaqEntry
 from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
+from bot.inbox.models import ParkedEvent
 from bot.outbox.models import OutboxMessage
 from bot.ownership.models import RoleAssignment, SystemRecord
 from bot.people.models import Identity, Person
@@ -28,6 +29,7 @@ __all__ = [
     "FrictionReport",
     "Identity",
     "OutboxMessage",
+    "ParkedEvent",
     "Person",
     "ProcessedEvent",
     "ProgrammeVersion",

@@ -98,3 +98,47 @@ async def test_stop_lets_a_running_job_finish() -> None:
     await asyncio.sleep(0)  # a worker has taken it: the queue is empty, the job is running
     await after_ack.stop()
     assert done == ["delivered"]
+
+
+async def test_what_a_stop_cannot_start_in_time_is_parked_and_what_runs_finishes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    parked: list[object] = []
+
+    async def park(parcels: list[object]) -> None:
+        parked.extend(parcels)
+
+    after_ack = AfterAck(workers=1, drain_seconds=0.05, finish_seconds=5, park=park)
+    await after_ack.start()
+    done: list[str] = []
+    gate = asyncio.Event()
+    after_ack.submit(job(done, "running", gate=gate), interactive=False, parcel="running")
+    await asyncio.sleep(0)  # the only worker has taken it
+    after_ack.submit(job(done, "queued"), interactive=False, parcel="queued")
+    after_ack.submit(job(done, "click"), interactive=True, parcel="click")
+    assert after_ack.pending() == "1 Slack event(s) being handled, 2 queued"
+
+    stopping = asyncio.create_task(after_ack.stop())
+    while not parked:
+        await asyncio.sleep(0.01)
+    assert parked == ["click", "queued"] and not stopping.done()  # the running one is still waited for
+    gate.set()
+    await stopping
+    assert done == ["running"]
+    assert after_ack.pending() is None
+    assert "parked 2 Slack events not handled in time for the next start" in caplog.text
+    assert "cut off" not in caplog.text
+
+
+async def test_work_without_a_parcel_or_a_park_is_reported_lost(caplog: pytest.LogCaptureFixture) -> None:
+    after_ack = AfterAck(workers=1, drain_seconds=0.05, finish_seconds=0.05)
+    await after_ack.start()
+    gate = asyncio.Event()
+    after_ack.submit(job([], "stuck", gate=gate), interactive=False)
+    await asyncio.sleep(0)
+    after_ack.submit(job([], "never"), interactive=False, parcel="never")
+    with caplog.at_level(logging.WARNING):
+        await after_ack.stop()
+    assert "stopped with 1 Slack events unprocessed" in caplog.text
+    assert "stopped with 1 Slack events cut off while being handled" in caplog.text
