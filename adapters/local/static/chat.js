@@ -1,4 +1,26 @@
 // The local web chat: one WebSocket per tab, server-rendered HTML fragments, no build step.
+
+// On a phone the sidebar (people and channels) is a drawer: the ☰ button, the backdrop and Escape.
+(() => {
+  "use strict";
+  const button = document.getElementById("menu-button");
+  if (!button) return;
+  const sidebar = document.getElementById("sidebar");
+  function setOpen(open) {
+    document.body.classList.toggle("nav-open", open);
+    button.setAttribute("aria-expanded", String(open));
+    if (open) sidebar.querySelector("a, input")?.focus();
+  }
+  button.addEventListener("click", () => setOpen(!document.body.classList.contains("nav-open")));
+  document.addEventListener("click", (event) => {
+    const open = document.body.classList.contains("nav-open");
+    if (open && !sidebar.contains(event.target) && !button.contains(event.target)) setOpen(false);
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && document.body.classList.contains("nav-open")) setOpen(false);
+  });
+})();
+
 (() => {
   "use strict";
   const chat = document.getElementById("chat");
