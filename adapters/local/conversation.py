@@ -1,7 +1,7 @@
 """One person in one local conversation: their input as neutral events, the engine's replies placed.
 
 Shared by the web chat and the terminal. Replies everyone in the conversation may see go to the
-hub (history and every watching tab); ephemeral replies, forms and form errors belong to the one
+hub (its transcript and every watching tab); ephemeral replies, forms and form errors belong to the one
 client that acted and come back in an `Outcome` for it to show.
 """
 
