@@ -105,9 +105,11 @@ async def test_what_a_stop_cannot_start_in_time_is_parked_and_what_runs_finishes
 ) -> None:
     caplog.set_level(logging.WARNING)
     parked: list[object] = []
+    parking = asyncio.Event()
 
     async def park(parcels: list[object]) -> None:
         parked.extend(parcels)
+        parking.set()
 
     after_ack = AfterAck(workers=1, drain_seconds=0.05, finish_seconds=5, park=park)
     await after_ack.start()
@@ -120,8 +122,7 @@ async def test_what_a_stop_cannot_start_in_time_is_parked_and_what_runs_finishes
     assert after_ack.pending() == "1 Slack event(s) being handled, 2 queued"
 
     stopping = asyncio.create_task(after_ack.stop())
-    while not parked:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(parking.wait(), 5)
     assert parked == ["click", "queued"] and not stopping.done()  # the running one is still waited for
     gate.set()
     await stopping

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -24,8 +25,10 @@ from tests.slack.conftest import BOB, SlackClient
 HANG_GUARD = 20.0  # seconds: only stops a broken run from hanging
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    while not condition():
+async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
+    deadline = time.monotonic() + HANG_GUARD
+    while not await check():
+        assert time.monotonic() < deadline, "it never happened"
         await asyncio.sleep(0.01)
 
 
@@ -45,17 +48,20 @@ async def test_a_stop_parks_what_it_acked_and_the_next_start_answers_it(
     slack = SlackClient(http)
     posting = fake.hold("chat.postMessage")
     assert (await slack.dm(BOB, "help", event_id="Ev1")).status == 200
-    await asyncio.wait_for(_until(lambda: after_ack.running == 1), HANG_GUARD)
+
+    async def running() -> bool:
+        return after_ack.running == 1
+
+    await eventually(running)
     assert (await slack.dm(BOB, "settings", event_id="Ev2")).status == 200  # acked, then queued
 
     stopping = asyncio.create_task(http.close())
     store = slack_runtime.store
 
-    async def parked() -> None:
-        while not await store.read(lambda s: inbox.waiting(session=s, platform="slack")):
-            await asyncio.sleep(0.01)
+    async def parked() -> bool:
+        return await store.read(lambda s: inbox.waiting(session=s, platform="slack"))
 
-    await asyncio.wait_for(parked(), HANG_GUARD)
+    await eventually(parked)
     posting.set()  # the running job finishes within the stop
     await stopping
     await fake.wait_for_post("Here is what I can do for you")
