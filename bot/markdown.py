@@ -1,10 +1,11 @@
 """The neutral markdown subset that templates emit, parsed once for every renderer.
 
 Supported: **bold**, _italic_, `code`, [label](https://url), lines starting `- ` (bullets) and `> `
-(quotes), blank lines between paragraphs, and backslash escapes (`\\*` is a literal star). No nesting.
-Renderers walk `parse()`'s lines and spans, so escaping for a platform happens in one place each.
-Values interpolated into templates pass through `escape()`, so text a person wrote can never become
-a link or formatting.
+(quotes), blank lines between paragraphs, and backslash escapes (`\\*` is a literal star), which hold
+inside code spans too, so an escaped value reads the same in `code` as around it. No nesting.
+Renderers walk `parse()`'s lines and spans: every span's text is what a person reads, escapes already
+resolved, and each platform escapes it for itself in one place. Values interpolated into templates pass
+through `escape()`, so text a person wrote can never become a link or formatting.
 """
 
 from __future__ import annotations
@@ -118,9 +119,9 @@ def _match_construct(text: str, i: int) -> tuple[Span, int] | None:
         if end > i + 1 and (end + 1 == len(text) or not text[end + 1].isalnum()):
             return Span("italic", _unescape(text[i + 1 : end])), end + 1
     elif text[i] == "`":
-        end = text.find("`", i + 1)
+        end = _find_unescaped(text, "`", i + 1)
         if end > i + 1:
-            return Span("code", text[i + 1 : end]), end + 1
+            return Span("code", _unescape(text[i + 1 : end])), end + 1
     elif text[i] == "[":
         close = _find_unescaped(text, "](", i + 1)
         if close > i + 1:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.markdown import plain_text
+
 ButtonStyle = Literal["primary", "danger"]
 FieldKind = Literal["text", "multiline", "select", "number", "date"]
 
@@ -95,8 +97,8 @@ class Field:
     required: bool = True
     options: tuple[Option, ...] = ()
     initial: str | None = None
-    placeholder: str | None = None
-    hint: str | None = None
+    placeholder: str | None = None  # plain
+    hint: str | None = None  # markdown, one short line under the field (plain text where a platform has no more)
     max_length: int | None = None
 
 
@@ -151,8 +153,7 @@ def text_message(markdown: str, *, summary: str | None = None) -> Message:
 
 def _plain_summary(markdown: str) -> str:
     first = markdown.strip().splitlines()[0] if markdown.strip() else ""
-    cleaned = first.replace("**", "").replace("\\", "").replace("`", "")
-    return cleaned[:150]
+    return plain_text(first)[:150]
 
 
 # --- JSON round trip, for the outbox ------------------------------------------------------------

@@ -49,3 +49,13 @@ def test_lines_bullets_quotes_and_blanks() -> None:
 
 def test_snake_case_words_are_not_italic() -> None:
     assert parse_inline("use snake_case_names here") == (Span("text", "use snake_case_names here"),)
+
+
+@pytest.mark.parametrize("value", ["compass-2026-11", "[--backup EMAIL|group:NAME]", "a`b", "C:\\temp"])
+def test_escapes_hold_inside_code_spans(value: str) -> None:
+    """An escaped value in `code` reads as written: no backslashes, and a backtick in it does not end it."""
+    assert parse_inline(f"version `{escape(value)}` now") == (
+        Span("text", "version "),
+        Span("code", value),
+        Span("text", " now"),
+    )

@@ -9,7 +9,7 @@ Server → browser:
   {"type": "history", "entries": [entry…]}            the conversation so far (on every connect)
   {"type": "entry", …entry}                           a new message, or a replacement for `id`
   {"type": "form", "form_id", "html"} / {"type": "form_close"}
-  {"type": "error", "text": str}                      a polite problem report; never a traceback
+  {"type": "error", "text": str}                      a polite problem report in plain text; never a traceback
 An entry is {"id", "thread_id", "html", "from_bot", "mine", "ephemeral", "replaced"}.
 """
 

@@ -104,6 +104,11 @@ def render_markdown(markdown: str) -> str:
     return "".join(out)
 
 
+def render_inline(markdown: str) -> str:
+    """Markdown for a small place (a field's hint): its lines' spans, no paragraphs or lists."""
+    return "<br>".join(render_spans(line.spans) for line in parse(markdown) if line.kind != "blank")
+
+
 def render_spans(spans: tuple[Span, ...]) -> str:
     return "".join(_span(s) for s in spans)
 
@@ -176,7 +181,7 @@ def _field(field: Field, *, value: str | None, error: str | None) -> str:
         step = ' step="any"' if kind == "number" else ""
         control = f'<input type="{kind}" {common} value="{e(current)}"{placeholder}{maxlength}{step}>'
     optional = "" if field.required else ' <span class="f-optional">(optional)</span>'
-    hint = f'<div class="f-hint">{e(field.hint)}</div>' if field.hint else ""
+    hint = f'<div class="f-hint">{render_inline(field.hint)}</div>' if field.hint else ""
     problem = f'<div class="f-error" id="{e(ident)}-error" role="alert">{e(error)}</div>' if error else ""
     invalid = " f-invalid" if error else ""
     return (

@@ -52,16 +52,15 @@ class TerminalChat:
         )
         self.read = read
         self.out = out
+        self.style = render.ANSI if styled(out) else render.PLAIN
         self.choices: dict[int, tuple[str, render.Choice]] = {}
         self._next_number = 1
 
     async def run(self) -> None:
         me = self.conversation.actor
-        self.say(
-            f"Adoption Coach — you are {render.clean(me.display_name or '')} <{me.email}>. {DEMO_BANNER}",
-            "Type `help` to start, a choice's number to pick it, /quit to leave.",
-            "",
-        )
+        self.say(f"Adoption Coach — you are {render.clean(me.display_name or '')} <{me.email}>. {DEMO_BANNER}")
+        self.note("Type `help` to start, a choice's number to pick it, `/quit` to leave.")
+        self.say("")
         self.hub.subscribe(self.conversation.key, self)
         try:
             for entry in await self.hub.history(self.conversation.key, limit=RECENT):
@@ -84,7 +83,7 @@ class TerminalChat:
         if line.isdigit():
             picked = self.choices.get(int(line))
             if picked is None:
-                self.say(f"There is no choice {line}. Type `help` to see what I can do.")
+                self.note(f"There is no choice {line}. Type `help` to see what I can do.")
                 return
             message_id, choice = picked
             await self.act(
@@ -120,7 +119,9 @@ class TerminalChat:
         if entry.message is None:
             self.say(f"{render.clean(entry.author)}: {render.clean(entry.text or '')}")
             return
-        lines, choices = render.render_message(entry.message, first_number=self._next_number)
+        lines, choices = render.render_message(
+            entry.message, first_number=self._next_number, style=self.style
+        )
         for choice in choices:
             self.choices[choice.number] = (entry.id, choice)
         self._next_number += len(choices)
@@ -131,7 +132,7 @@ class TerminalChat:
 
     async def fill(self, form: Form) -> None:
         """Ask a form field by field; on errors ask again only the fields that were wrong."""
-        self.say(*render.form_header(form))
+        self.say(*render.form_header(form, style=self.style))
         values: dict[str, str] = {}
         ask = list(form.fields)
         while True:
@@ -166,7 +167,7 @@ class TerminalChat:
             return None
 
     async def ask_field(self, field: Field, *, current: str | None) -> str | None:
-        before, prompt = render.field_prompt(field, current=current)
+        before, prompt = render.field_prompt(field, current=current, style=self.style)
         self.say(*before)
         while True:
             self.out.write(prompt)
@@ -186,6 +187,16 @@ class TerminalChat:
         for line in lines:
             self.out.write(line + "\n")
         self.out.flush()
+
+    def note(self, markdown: str) -> None:
+        """A line of the chat's own, in the same markdown as the bot's messages."""
+        self.say(*render.markdown_lines(markdown, style=self.style))
+
+
+def styled(out: TextIO) -> bool:
+    """Whether `out` is a terminal that shows styles (https://no-color.org turns them off)."""
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty()) and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
 def stdin_lines() -> LineSource:

@@ -2,6 +2,8 @@
 
 Buttons become numbered choices the person picks by typing the number. Control characters are
 removed from everything shown, so text a person wrote cannot move the cursor or recolour the terminal.
+Code spans and bold show as such on a terminal that has styles (`ANSI`) and as their bare text
+elsewhere: never with the markdown's backticks or stars.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.markdown import Span, parse
+from bot.markdown import Span, escape, parse
 from bot.messages import (
     Actions,
     Block,
@@ -34,34 +36,48 @@ def clean(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Style:
+    """What goes around code and bold spans."""
+
+    code: tuple[str, str] = ("", "")
+    bold: tuple[str, str] = ("", "")
+
+
+PLAIN = Style()
+ANSI = Style(code=("\x1b[36m", "\x1b[39m"), bold=("\x1b[1m", "\x1b[22m"))  # cyan; bold
+
+
+@dataclass(frozen=True)
 class Choice:
     number: int
     button: Button
 
 
-def render_message(message: Message, *, first_number: int) -> tuple[list[str], list[Choice]]:
+def render_message(
+    message: Message, *, first_number: int, style: Style = PLAIN
+) -> tuple[list[str], list[Choice]]:
     """The message's lines and the numbered choices for its clickable buttons."""
     lines: list[str] = []
     choices: list[Choice] = []
-    blocks = message.blocks or (Text(message.summary),)
+    blocks = message.blocks or (Text(escape(message.summary)),)
     for block in blocks:
-        lines.extend(_block(block, choices=choices, first_number=first_number))
+        lines.extend(_block(block, choices=choices, first_number=first_number, style=style))
     return lines, choices
 
 
-def _block(block: Block, *, choices: list[Choice], first_number: int) -> list[str]:
+def _block(block: Block, *, choices: list[Choice], first_number: int, style: Style) -> list[str]:
     if isinstance(block, Header):
         title = clean(block.text)
         return [title, "─" * min(len(title), 60)]
     if isinstance(block, Text):
-        return markdown_lines(block.markdown)
+        return markdown_lines(block.markdown, style=style)
     if isinstance(block, Quote):
         label = [clean(block.label) + ":"] if block.label else []
         return label + [f"{INDENT}│ {clean(line)}" for line in block.text.splitlines() or [""]]
     if isinstance(block, Facts):
         return [f"{INDENT}{clean(f.label)}: {clean(f.value)}" for f in block.items]
     if isinstance(block, Context):
-        return [f"{INDENT}{line}" for line in markdown_lines(block.markdown)]
+        return [f"{INDENT}{line}" for line in markdown_lines(block.markdown, style=style)]
     if isinstance(block, Divider):
         return ["─" * 20]
     if isinstance(block, Actions):
@@ -77,10 +93,10 @@ def _block(block: Block, *, choices: list[Choice], first_number: int) -> list[st
     raise TypeError(f"unknown block {block!r}")
 
 
-def markdown_lines(markdown: str) -> list[str]:
+def markdown_lines(markdown: str, *, style: Style = PLAIN) -> list[str]:
     out: list[str] = []
     for line in parse(markdown):
-        text = "".join(_span(s) for s in line.spans)
+        text = "".join(_span(s, style) for s in line.spans)
         if line.kind == "bullet":
             out.append(f"{INDENT}• {text}")
         elif line.kind == "quote":
@@ -92,28 +108,30 @@ def markdown_lines(markdown: str) -> list[str]:
     return out
 
 
-def _span(span: Span) -> str:
+def _span(span: Span, style: Style) -> str:
     text = clean(span.text)
-    if span.kind == "code":
-        return f"`{text}`"
+    if span.kind == "code" and text:
+        return style.code[0] + text + style.code[1]
+    if span.kind == "bold" and text:
+        return style.bold[0] + text + style.bold[1]
     if span.kind == "link" and span.url:
         return f"{text} ({clean(span.url)})"
     return text
 
 
-def form_header(form: Form) -> list[str]:
+def form_header(form: Form, *, style: Style = PLAIN) -> list[str]:
     lines = [f"📝 {clean(form.title)}"]
     if form.intro:
-        lines.extend(markdown_lines(form.intro))
+        lines.extend(markdown_lines(form.intro, style=style))
     lines.append("(Press Enter to keep the value in [brackets]; type /cancel to give up.)")
     return lines
 
 
-def field_prompt(field: Field, *, current: str | None) -> tuple[list[str], str]:
+def field_prompt(field: Field, *, current: str | None, style: Style = PLAIN) -> tuple[list[str], str]:
     """Lines to show before asking for a field, and the prompt itself."""
     before: list[str] = []
     if field.hint:
-        before.append(f"{INDENT}{clean(field.hint)}")
+        before.extend(f"{INDENT}{line}" for line in markdown_lines(field.hint, style=style) if line)
     for number, option in enumerate(field.options, start=1):
         before.append(f"{INDENT}[{number}] {clean(option.label)}")
     optional = " (optional)" if not field.required else ""

@@ -249,7 +249,7 @@ class Tab:
             form = self.form
             if form is None or form.form_id != command.form_id:
                 self.send(frames.form_close())
-                self.send(frames.error("That form is no longer open. Type `help` to start again."))
+                self.show(conversation.notice("That form is no longer open. Type `help` to start again."))
                 return
             values = {f.name: command.values.get(f.name, "")[:10_000] for f in form.fields}
             await self.guard(conversation.submit(form=form, values=values), values=values)

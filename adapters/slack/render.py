@@ -13,6 +13,8 @@ from adapters.slack.form_button import button_value
 from adapters.slack.mrkdwn import clip, clip_mrkdwn, escape, quoted, split_mrkdwn, to_mrkdwn
 from adapters.slack.translate import DUPLICATE_MARK, LINK_ACTION_PREFIX
 from bot.engine import OPEN_FORM
+from bot.markdown import escape as escape_markdown
+from bot.markdown import plain_text
 from bot.messages import (
     Actions,
     Block,
@@ -87,7 +89,7 @@ def default_home() -> Message:
 def form_prompt(form: Form) -> Message:
     """A form offered as a button, for when no trigger is at hand to open a modal directly."""
     value, carried = button_value(form)
-    intro = form.intro or f"**{form.title}**"
+    intro = form.intro or f"**{escape_markdown(form.title)}**"
     if not carried:
         intro += "\n\n_What you wrote is too long to carry into the form: paste it there._"
     return Message(
@@ -258,5 +260,5 @@ def _input(field: Field) -> JSONDict:
         "element": element,
     }
     if field.hint:
-        block["hint"] = _plain(field.hint, LABEL)
+        block["hint"] = _plain(plain_text(field.hint), LABEL)  # a hint is plain_text only
     return block

@@ -73,7 +73,8 @@ def render_form(form: Form, *, values: Mapping[str, str] | None = None) -> Card:
         initial = (values or {}).get(field.name, field.initial)
         body.append(_input(field, initial))
         if field.hint:
-            body.append(_text_block(escape_text(field.hint), isSubtle=True, size="Small", spacing="None"))
+            hint = "\n".join(_spans(line) for line in parse(field.hint) if line.kind != "blank")
+            body.append(_text_block(hint, isSubtle=True, size="Small", spacing="None"))
         if field.name in form.errors:
             body.append(
                 _text_block(

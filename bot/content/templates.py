@@ -92,7 +92,6 @@ def check_template(
     Problems name files as `templates/NAME`, relative to the content folder (`root`'s parent).
     """
     file = f"templates/{name}"
-    problems = _values_in_code(root / name, file)
     try:
         template = env.get_template(name)
     except jinja2.TemplateSyntaxError as exc:
@@ -110,17 +109,7 @@ def check_template(
     except Exception as exc:
         where, line = _template_frame(exc.__traceback__, fallback=file, root=root)
         return [Problem(where, line, f"fails to render: {type(exc).__name__}: {exc}")]
-    return problems
-
-
-def _values_in_code(path: Path, file: str) -> list[Problem]:
-    # The markdown parser keeps `code` verbatim, so an escaped value there would show its backslashes.
-    text = path.read_text(encoding="utf-8")
-    return [
-        Problem(file, number, "a {{ value }} inside `backticks` would show escape backslashes; move it out")
-        for number, line in enumerate(text.splitlines(), start=1)
-        if any("{{" in code for code in line.split("`")[1:-1:2])
-    ]
+    return []
 
 
 def _template_frame(tb: TracebackType | None, *, fallback: str, root: Path) -> tuple[str, int]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.content import Content, Programme, Step
 from bot.content.context import system_context
-from bot.markdown import escape
+from bot.markdown import escape, plain_text
 from bot.messages import Actions, Block, Button, Context, Message, Text
 from bot.people.models import Person
 
@@ -87,7 +87,7 @@ def step_message(
             f"{escape(programme.name)} · step {number} of {len(programme.steps)} · `snooze` or `stop` any time"
         )
     )
-    summary = body.splitlines()[0].replace("*", "").replace("\\", "")[:150] if body else programme.name
+    summary = plain_text(body.splitlines()[0])[:150] if body else programme.name
     return Message(summary=summary, blocks=tuple(blocks))
 
 

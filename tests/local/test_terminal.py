@@ -76,13 +76,36 @@ async def test_a_whole_session(runtime: Runtime) -> None:
     out = screen.getvalue()
     assert "you are Zoe New <zoe.new@example.com>. (demo: anyone can act as anyone)" in out
     assert out.count("Here is what I can do for you") == 2
-    assert "• `settings`: Your time zone and working hours" in out
+    assert "• settings: Your time zone and working hours" in out  # a code span, without its backticks
+    assert "Type help to start" in out and "`" not in out
     assert "📝 Your settings" in out and "An IANA name such as" in out
     assert "• Time zone: Use a time zone name such as Europe/Berlin." in out
     assert "• Working day starts (hour, 0–23): A whole hour from 0 to 23." in out
     assert "\x1b" not in out
     assert out.rstrip().endswith("Bye!")
     assert "Traceback" not in out
+
+
+class Terminal(Screen):
+    def isatty(self) -> bool:
+        return True
+
+
+async def test_a_terminal_shows_code_and_bold_styled(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    _queue, read = keyboard("help", None)
+    screen = Terminal()
+    await TerminalChat(runtime=runtime, email="zoe@example.com", name=None, read=read, out=screen).run()
+    out = screen.getvalue()
+    assert "• \x1b[36msettings\x1b[39m: Your time zone and working hours" in out
+    assert "\x1b[1mEscalations\x1b[22m" in out and "`" not in out and "**" not in out
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    _queue, read = keyboard("help", None)
+    plain = Terminal()
+    await TerminalChat(runtime=runtime, email="zoe@example.com", name=None, read=read, out=plain).run()
+    assert "\x1b" not in plain.getvalue()
 
 
 async def test_proactive_messages_arrive_while_chatting(runtime: Runtime) -> None:

@@ -134,8 +134,8 @@ async def test_settings_form_errors_then_saves(client: Client) -> None:
     assert "Asia/Tokyo" in saved["html"] and "08:00–17:00" in saved["html"]
 
     await ada.send(type="submit", form_id="people.settings", values=good)
-    stale = await ada.until(lambda f: f["type"] == "error")
-    assert "no longer open" in stale["text"]
+    stale = await ada.entry_containing("no longer open")
+    assert stale["ephemeral"] and "Type <code>help</code> to start again." in stale["html"]
     await ada.close()
 
 
