@@ -300,7 +300,7 @@ def test_cli_check_defaults_to_the_configured_folder(copy: Path) -> None:
 def test_cli_show_renders_a_template_with_the_sample(copy: Path) -> None:
     result = CliRunner().invoke(app, ["content", "show", "generic/snoozed.md.j2", "--dir", str(copy)])
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "Done, I'll stay quiet until tomorrow morning. 😴"
+    assert result.stdout.strip() == "Done, I'll stay quiet until tomorrow at 09:00 your time. 😴"
 
 
 def test_values_inside_code_spans_read_as_written(copy: Path) -> None:

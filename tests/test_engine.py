@@ -141,7 +141,7 @@ async def test_a_shift_inside_quiet_hours_keeps_the_person_reachable(runtime: Ru
     )
     assert texts(saved) == "Saved: **UTC**, 22:00–06:00 the next day."
     snoozed = await runtime.engine.handle(Said(UMA, dm(UMA), "snooze tomorrow"))
-    assert "Tuesday 22:00" in texts(snoozed)  # the clock says Monday 09:00 UTC
+    assert "until tomorrow at 22:00 your time" in texts(snoozed)  # the clock says Monday 09:00 UTC
 
 
 async def test_admins_add_sends_a_proactive_message(runtime: Runtime) -> None:

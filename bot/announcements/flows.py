@@ -14,6 +14,7 @@ from bot.markdown import escape
 from bot.messages import Actions, Button, Field, Form, Message, Option, Quote, Reply, Text, text_message
 from bot.routing import Command, FormSpec, Router
 from bot.turn import Turn, UserError
+from bot.wording import plural
 
 COMPOSE_FORM = "announcements.compose"
 REFUSAL = (
@@ -220,7 +221,7 @@ def confirm_clicked(turn: Turn, event: Clicked) -> list[Reply]:
     service.confirm(session=turn.session, announcement=announcement, now=turn.now)
     service.touch_status(session=turn.session, announcement=announcement, now=turn.now)
     text = (
-        f"Confirmed. Announcement {announcement.id} goes to {announcement.recipients} people"
+        f"Confirmed. Announcement {announcement.id} goes to {plural(announcement.recipients, 'person', 'people')}"
         f" ({announcement.unreachable} unreachable for now). I'll keep a status message up to date."
     )
     return [Reply(message=text_message(text), replace_source=True)]

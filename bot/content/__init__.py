@@ -4,7 +4,7 @@ content/ holds `systems.yaml` (AI systems, their six owner roles with backups, e
 SLA, `groups:` and `holidays:`), `friction.yaml` (report categories, severities, frustration
 phrases), `programmes/KEY.yaml` (steps with timing, triggers, buttons and questions) and
 `templates/**/*.md.j2` (Jinja2 emitting neutral markdown). Any flow may import this package; it
-imports nothing but `bot.markdown`.
+imports nothing but `bot.markdown` and `bot.wording`.
 
 The API, small on purpose:
 - `load_content(dir) -> Content` at start-up; raises `ContentError(problems)` so the bot fails fast.

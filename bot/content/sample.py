@@ -75,7 +75,7 @@ SAMPLE_CONTEXT: dict[str, Any] = {
         "link": "https://wiki.example.com/compass/changes",
         "author": "Dev Raman",
     },
-    "snooze": {"label": "tomorrow morning", "until": datetime(2026, 11, 24, 9, 0, tzinfo=UTC)},
+    "snooze": {"label": "tomorrow at 09:00", "until": datetime(2026, 11, 24, 9, 0, tzinfo=UTC)},
     "digest": {"period": "week", "count": 6, "urgent": 1, "themes": ["slow answers", "login"]},
     "body": Trusted("A paragraph a flow built itself, with **bold** it meant."),
 }

@@ -3,7 +3,9 @@
 Templates emit neutral markdown (`bot.markdown`). Every `{{ value }}` passes through `finalize`,
 which escapes it unless it is `Trusted`, so text a person wrote can never become a link or bold.
 Helpers for authors: `link(label, url)` makes a safe link; `url` is a filter for the `(...)` part;
-`when` formats a datetime as "Monday 23 November at 14:00".
+`when` formats a datetime as "Monday 23 November at 14:00"; `number` shows 16.0 as "16" and 1500 as
+"1,500"; `plural` counts a noun: `{{ n | plural("working hour") }}` is "1 working hour", "16 working
+hours" or "no working hours" (`plural("person", "people")` for irregular ones).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
 from bot.content.yamlfile import Problem
 from bot.markdown import escape
+from bot.wording import number, plural
 
 TEMPLATE_SUFFIX = ".md.j2"
 _SAFE_URL = re.compile(r"^(https?://|mailto:)\S+$", re.IGNORECASE)
@@ -73,6 +76,8 @@ def make_environment(templates: Path) -> SandboxedEnvironment:
     env.globals["link"] = link
     env.filters["url"] = safe_url
     env.filters["when"] = when
+    env.filters["number"] = number
+    env.filters["plural"] = plural
     return env
 
 

@@ -26,6 +26,7 @@ from bot.messages import (
     Quote,
     Text,
 )
+from bot.wording import plural
 
 FLAG_FORM = "escalation.flag"
 ANSWER_FORM = "escalation.answer"
@@ -223,7 +224,7 @@ def flags_list(rows: Sequence[Escalation], names: dict[str, str]) -> Message:
         for r in rows
     ]
     return Message(
-        summary=f"{len(rows)} open flag(s)",
+        summary=f"You have {plural(len(rows), 'open flag')}",
         blocks=(Text("**Your open flags**"), Text("\n".join(lines)), Context("`escalation ID` shows one.")),
     )
 

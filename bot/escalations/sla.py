@@ -18,6 +18,7 @@ from bot.content import Content, System
 from bot.people.models import Person
 from bot.policy.calendar import add_working_hours
 from bot.policy.model import AttentionState, resolve_timezone
+from bot.wording import plural
 
 REMIND_AT = 0.75  # of the acknowledge window: the owner is reminded with a quarter of it left
 
@@ -61,12 +62,8 @@ def duration_words(hours: float, person: Person | None) -> str:
     """'4 working hours', '2 working days' (days of the owner's own working day length)."""
     per_day = workday_hours(person)
     if hours < per_day:
-        count = round(hours, 1)
-        shown = int(count) if count == int(count) else count
-        return f"{shown} working hour{'' if shown == 1 else 's'}"
-    days = round(hours / per_day, 1)
-    shown_days = int(days) if days == int(days) else days
-    return f"{shown_days} working day{'' if shown_days == 1 else 's'}"
+        return plural(hours, "working hour")
+    return plural(hours / per_day, "working day")
 
 
 def local_words(moment: datetime, person: Person, settings: Settings) -> str:

@@ -21,6 +21,7 @@ from bot.ownership import service as ownership
 from bot.people.models import Person
 from bot.routing import FormSpec, Router
 from bot.turn import Turn, UserError
+from bot.wording import plural
 
 REFUSAL = "Only the programme owner of {system}, their backup or an admin can do that."
 TELLS_REPORTER = frozenset({Status.planned, Status.fixed, Status.wont_fix})
@@ -215,7 +216,8 @@ def summary_command(turn: Turn, _rest: str) -> list[Reply]:
     found = themes([scheduled.item(r) for r in reports])
     phrases = "\n".join(f"- “{escape(p)}” ({n} reports)" for p, n in found.phrases) or "- none yet"
     text = (
-        f"**Friction summary**: {found.total} reports (duplicates merged)\n\n**Recurring phrases**\n{phrases}"
+        f"**Friction summary**: {plural(found.total, 'report')} (duplicates merged)\n\n"
+        f"**Recurring phrases**\n{phrases}"
     )
     blocks = (Text(text), *m.themes_blocks(turn.content, found))
     return [Reply(message=Message(summary="Friction summary", blocks=blocks), ephemeral=True)]

@@ -10,6 +10,7 @@ from bot.markdown import escape
 from bot.messages import Actions, Button, Fact, Facts, Message, Reply, Text, text_message
 from bot.people import service as people
 from bot.people.models import Person
+from bot.policy.calendar import local_day
 from bot.policy.model import AttentionState
 from bot.policy.snooze import SnoozeChoice, snooze_until
 from bot.programmes import channel, scheduled, service, steps
@@ -18,6 +19,7 @@ from bot.programmes.enrolment import enrol_and_plan
 from bot.routing import Command, Router
 from bot.schedule import service as schedule
 from bot.turn import Turn, UserError
+from bot.wording import day_and_time
 
 SNOOZE_CHOICES = {"hour": "an hour", "tomorrow": "tomorrow morning", "next_week": "next week"}
 
@@ -228,13 +230,10 @@ def _snooze(turn: Turn, choice: str) -> list[Reply]:
     state = _state(turn)
     person.snoozed_until = snooze_until(SnoozeChoice(choice), turn.now, state)
     _replan(turn)
-    local = person.snoozed_until.astimezone(state.zone).strftime("%A %H:%M")
-    return [
-        Reply(
-            message=text_message(f"Snoozed until {local} your time ({SNOOZE_CHOICES[choice]}). 😴"),
-            ephemeral=True,
-        )
-    ]
+    # Said as the day it really is: "tomorrow morning" on a Friday is Monday for most people.
+    until = day_and_time(person.snoozed_until.astimezone(state.zone), today=local_day(turn.now, state.zone))
+    body = turn.content.render("generic/snoozed.md.j2", snooze={"label": until, "until": person.snoozed_until})
+    return [Reply(message=text_message(body), ephemeral=True)]
 
 
 def snooze_clicked(turn: Turn, _event: Clicked) -> list[Reply]:

@@ -15,6 +15,7 @@ from bot.escalations import service as escalations
 from bot.escalations.models import Escalation
 from bot.ownership import service as ownership
 from bot.ownership.service import Gap
+from bot.wording import plural
 
 WINDOW = timedelta(days=30)
 PEOPLE_PROBLEMS = ("has left", "can't be reached")  # the rest of ownership's gaps are about roles
@@ -102,7 +103,8 @@ def _backups_practised(*, session: Session, content: Content, system: System, no
     ids = [b.id for b in backups if b.id is not None]
     handled = escalations.handled_by(session=session, person_ids=ids)
     if handled:
-        return Check(name, True, f"{len(handled)} of {len(ids)} backup(s) have handled one")
+        verb = "has" if len(handled) == 1 else "have"
+        return Check(name, True, f"{len(handled)} of {plural(len(ids), 'backup')} {verb} handled one")
     who = ", ".join(b.email or b.display_name for b in backups[:3])
     return Check(name, False, f"no backup ({who}) has handled an escalation yet")
 

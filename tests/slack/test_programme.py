@@ -179,7 +179,7 @@ async def test_programme_steps_buttons_answers_and_stop_over_slack(
     before = len(fake.to("chat.postMessage"))
     await press(slack, fake, BOB, button(choices, "Tomorrow morning"), message_ts="1700000000.000900")
     snoozed = all_text(await answer_after(fake, DM, before))
-    assert "Snoozed until Tuesday 09:00 your time (tomorrow morning)" in snoozed
+    assert "I'll stay quiet until tomorrow at 09:00 your time." in snoozed
 
     # Nothing more today; the next step comes no earlier than Tuesday 09:00 in New York (14:00 UTC).
     await run_until(slack_runtime, clock, start + timedelta(days=1, hours=4, minutes=59))
