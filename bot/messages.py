@@ -131,6 +131,8 @@ class Reply:
     - `replace_source`: update the message that carried the clicked button instead of posting.
     - `form`: open a form; `form_errors`: keep a submitted form open with these field errors;
       `close_form` closes the form that was submitted (the default after a submission).
+    - `dialog`: show `message` to the actor in a dialog over the conversation (a Slack modal, the local
+      chat's dialog) when the platform can open one now; otherwise it is an ordinary reply.
     """
 
     message: Message | None = None
@@ -140,6 +142,7 @@ class Reply:
     replace_source: bool = False
     form_errors: Mapping[str, str] | None = None
     private: bool = False
+    dialog: bool = False
 
 
 def private(replies: list[Reply]) -> list[Reply]:

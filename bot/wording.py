@@ -24,6 +24,17 @@ def plural(count: float, singular: str, many: str | None = None) -> str:
     return f"no {word}" if shown == "0" else f"{shown} {word}"
 
 
+def excerpt(text: str, limit: int) -> str:
+    """`text` whole when it fits, else its first `limit` characters or so, cut at a word and ending "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(limit - 1, 0)]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > limit * 0.8:  # a word boundary not far back: cut there rather than mid-word
+        cut = cut[:space]
+    return cut.rstrip() + "…"
+
+
 def day_and_time(moment: datetime, *, today: date) -> str:
     """When `moment` (already in the reader's zone) is, seen from `today` there:
     "today at 15:00", "tomorrow at 09:00", "Monday at 09:00" within a week, else "Monday 7 December at 09:00".

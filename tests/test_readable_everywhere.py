@@ -48,6 +48,12 @@ SCRIPTS: dict[str, Sequence[tuple[str, Any]]] = {
     "snooze": [("uma", "snooze"), ("uma", "snooze tomorrow"), ("uma", "snooze whenever")],
     "flag": [("uma", "flag"), ("uma", "flag The contract renews in March 2027."), ("uma", "flags")],
     "flag sent": [("uma", ("submit", "escalation.flag", FLAG, "")), ("omar", "home")],
+    "long flag": [
+        ("uma", "flag " + "The renewal is in March. " * 200),
+        ("uma", ("submit", "escalation.flag", {**FLAG, "output": ""}, "draft:1")),
+        ("omar", ("click", "escalation.full_output", "1")),
+        ("uma", "flag " + "x" * 40_001),
+    ],
     "escalation usage": [("uma", "escalation"), ("uma", "escalation 99"), ("uma", "escalation x")],
     "friction": [("uma", "friction"), ("uma", "friction the summary is useless"), ("uma", "this is useless")],
     "friction sent": [("uma", ("submit", "friction.report", FRICTION, "")), ("omar", "friction list")],

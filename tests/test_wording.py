@@ -10,7 +10,7 @@ import pytest
 
 from bot.content import Content, load_content
 from bot.markdown import plain_text
-from bot.wording import day_and_time, number, plural
+from bot.wording import day_and_time, excerpt, number, plural
 from tests.conftest import PROJECT
 
 TEMPLATES = load_content(PROJECT / "content").templates
@@ -84,3 +84,10 @@ FRIDAY = date(2026, 11, 27)
 )
 def test_days_are_named_as_they_are(moment: datetime, words: str) -> None:
     assert day_and_time(moment, today=FRIDAY) == words
+
+
+def test_an_excerpt_says_it_is_one() -> None:
+    assert excerpt("short enough", 20) == "short enough"
+    cut = excerpt("The renewal is in April per clause four point two", 30)
+    assert cut == "The renewal is in April per…" and len(cut) <= 30
+    assert excerpt("x" * 50, 10) == "x" * 9 + "…"  # no word boundary near: cut mid-word, still marked

@@ -17,9 +17,9 @@ from adapters.local.hub import Entry, Hub
 from adapters.local.sender import BOT_NAME
 from bot.engine import Engine
 from bot.events import Actor, Clicked, Event, Opened, Place, Said, Submitted
-from bot.messages import Form, Reply, text_message
+from bot.messages import Form, Message, Reply, text_message
 
-MAX_TEXT = 4000
+MAX_TEXT = 50_000  # above the coach's own limits (a flagged output: 40,000), which then name theirs
 MENTION = re.compile(r"^@coach\b[:,]?", re.IGNORECASE)
 
 
@@ -31,6 +31,7 @@ class Outcome:
     form: Form | None = None  # open this form (or the next one after a submit)
     form_errors: Mapping[str, str] | None = None  # keep the submitted form open with these errors
     close_form: bool = False
+    dialog: Message | None = None  # show this in a dialog (`Reply.dialog`)
 
 
 class Conversation:
@@ -70,7 +71,10 @@ class Conversation:
         if not text:
             return Outcome()
         if len(text) > MAX_TEXT:
-            return self.notice(f"That message is too long: please keep it under {MAX_TEXT} characters.")
+            return self.notice(
+                f"That message is too long to send: {len(text):,} characters, and the chat takes up to "
+                f"{MAX_TEXT:,}. Nothing was sent."
+            )
         if thread_id is not None and await self.hub.find(self.key, thread_id) is None:
             thread_id = None  # the thread is gone (pruned from the transcript): post at the top level
         mine = await self.hub.post(
@@ -131,6 +135,9 @@ class Conversation:
         if reply.form_errors is not None:
             outcome.form_errors = dict(reply.form_errors)
         if reply.message is None:
+            return
+        if reply.dialog:
+            outcome.dialog = reply.message
             return
         thread = thread_id or (source_id if reply.in_thread else None)
         entry = Entry(

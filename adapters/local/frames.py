@@ -8,7 +8,7 @@ Browser → server (JSON objects):
 Server → browser:
   {"type": "history", "entries": [entry…]}            the conversation so far (on every connect)
   {"type": "entry", …entry}                           a new message, or a replacement for `id`
-  {"type": "form", "form_id", "html"} / {"type": "form_close"}
+  {"type": "form", "form_id", "html"} / {"type": "form_close"}   a form or (form_id "") a dialog to read
   {"type": "error", "text": str}                      a polite problem report in plain text; never a traceback
 An entry is {"id", "thread_id", "html", "from_bot", "mine", "ephemeral", "replaced"}.
 """
@@ -22,7 +22,7 @@ from typing import Any
 from adapters.local import render
 from adapters.local.hub import Entry
 from bot.inbound import BadJson, loads
-from bot.messages import Form
+from bot.messages import Form, Message
 
 
 class BadFrame(ValueError):
@@ -133,6 +133,11 @@ def history(items: list[Entry], *, viewer_email: str, in_channel: bool) -> dict[
 
 def form(value: Form, *, values: Mapping[str, str] | None = None) -> dict[str, Any]:
     return {"type": "form", "form_id": value.form_id, "html": render.render_form(value, values=values)}
+
+
+def dialog(message: Message) -> dict[str, Any]:
+    """A message to read in the form's place (the page shows both alike; Close cancels it)."""
+    return {"type": "form", "form_id": "", "html": render.render_dialog(message)}
 
 
 def form_close() -> dict[str, Any]:

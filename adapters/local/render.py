@@ -136,7 +136,11 @@ def _safe_url(url: str) -> bool:
 
 
 def render_form(form: Form, *, values: Mapping[str, str] | None = None) -> str:
-    """A form with its fields; `values` (what was submitted) win over the fields' initial values."""
+    """A form with its fields; `values` (what was submitted) win over the fields' initial values.
+
+    No `maxlength`: a browser silently cuts a paste to it. A value over a field's limit is refused
+    on submission, with the limit named beside the field (`web.Tab`).
+    """
     values = values or {}
     intro = f'<div class="f-intro">{render_markdown(form.intro)}</div>' if form.intro else ""
     fields = "".join(
@@ -165,10 +169,9 @@ def _field(field: Field, *, value: str | None, error: str | None) -> str:
     described = f' aria-describedby="{e(ident)}-error" aria-invalid="true"' if error else ""
     common = f'id="{e(ident)}" name="{e(field.name)}"{required}{described}'
     placeholder = f' placeholder="{e(field.placeholder)}"' if field.placeholder else ""
-    maxlength = f' maxlength="{field.max_length}"' if field.max_length else ""
     current = value or ""
     if field.kind == "multiline":
-        control = f'<textarea {common} rows="4"{placeholder}{maxlength}>{e(current)}</textarea>'
+        control = f'<textarea {common} rows="4"{placeholder}>{e(current)}</textarea>'
     elif field.kind == "select":
         blank = '<option value="">Choose…</option>' if not current else ""
         options = "".join(
@@ -179,7 +182,7 @@ def _field(field: Field, *, value: str | None, error: str | None) -> str:
     else:
         kind = {"number": "number", "date": "date"}.get(field.kind, "text")
         step = ' step="any"' if kind == "number" else ""
-        control = f'<input type="{kind}" {common} value="{e(current)}"{placeholder}{maxlength}{step}>'
+        control = f'<input type="{kind}" {common} value="{e(current)}"{placeholder}{step}>'
     optional = "" if field.required else ' <span class="f-optional">(optional)</span>'
     hint = f'<div class="f-hint">{render_inline(field.hint)}</div>' if field.hint else ""
     problem = f'<div class="f-error" id="{e(ident)}-error" role="alert">{e(error)}</div>' if error else ""
@@ -187,6 +190,20 @@ def _field(field: Field, *, value: str | None, error: str | None) -> str:
     return (
         f'<div class="f-field{invalid}" data-field="{e(field.name)}">'
         f'<label for="{e(ident)}">{e(field.label)}{optional}</label>{control}{hint}{problem}</div>'
+    )
+
+
+def render_dialog(message: Message) -> str:
+    """A message to read in the dialog, with only a Close button (`Reply.dialog`); a leading Header
+    is its title."""
+    blocks = message.blocks
+    title = message.summary
+    if blocks and isinstance(blocks[0], Header):
+        title, blocks = blocks[0].text, blocks[1:]
+    body = "".join(render_block(block) for block in blocks)
+    return (
+        f'<div class="f-form f-dialog"><h2 class="f-title">{e(title)}</h2>{body}'
+        '<div class="f-buttons"><button type="button" class="btn f-cancel">Close</button></div></div>'
     )
 
 

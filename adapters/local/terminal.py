@@ -23,7 +23,7 @@ from adapters.local.conversation import Conversation, Outcome
 from adapters.local.directory import LocalDirectory
 from adapters.local.hub import Entry, Hub
 from adapters.local.identity import clean_timezone
-from adapters.local.sender import LocalSender
+from adapters.local.sender import BOT_NAME, LocalSender
 from adapters.runtime import Runtime
 from bot.messages import Field, Form
 
@@ -110,6 +110,9 @@ class TerminalChat:
     async def show(self, outcome: Outcome) -> None:
         for entry in outcome.private:
             self.deliver(entry, replaced=False)
+        if outcome.dialog is not None:
+            dialog = Entry(id=self.hub.new_id(), author=BOT_NAME, message=outcome.dialog, ephemeral=True)
+            self.deliver(dialog, replaced=False)
         if outcome.form is not None:
             await self.fill(outcome.form)
 

@@ -34,6 +34,7 @@ from bot.messages import Form
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 CLOSE_SECONDS = 2.0  # a tab that does not answer our close frame by then is cut off
+MAX_FRAME = 1024 * 1024  # room for the longest message the chat takes (MAX_TEXT) in any script
 
 
 @dataclasses.dataclass
@@ -113,7 +114,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     chat = request.app[LOCAL_CHAT]
     if not _same_origin(request) or not _trusted_host(request, chat.runtime.settings.local_chat_force_remote):
         raise web.HTTPForbidden(text="The local chat only accepts connections from its own page.")
-    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=64 * 1024, timeout=CLOSE_SECONDS)
+    ws = web.WebSocketResponse(heartbeat=30, max_msg_size=MAX_FRAME, timeout=CLOSE_SECONDS)
     await ws.prepare(request)
     email = identity.clean_email(request.query.get("as", ""))
     raw_channel = request.query.get("channel", "")
@@ -251,7 +252,12 @@ class Tab:
                 self.send(frames.form_close())
                 self.show(conversation.notice("That form is no longer open. Type `help` to start again."))
                 return
-            values = {f.name: command.values.get(f.name, "")[:10_000] for f in form.fields}
+            values = {f.name: command.values.get(f.name, "") for f in form.fields}
+            too_long = too_long_values(form, values)
+            if too_long:  # as a platform's client would: the form stays open, the limit named
+                self.form = dataclasses.replace(form, errors=too_long)
+                self.send(frames.form(self.form, values=values))
+                return
             await self.guard(conversation.submit(form=form, values=values), values=values)
         else:
             self.form = None
@@ -274,6 +280,9 @@ class Tab:
     def show(self, outcome: Outcome, *, values: dict[str, str] | None = None) -> None:
         for entry in outcome.private:
             self.deliver(entry, replaced=False)
+        if outcome.dialog is not None:
+            self.form = None
+            self.send(frames.dialog(outcome.dialog))
         if outcome.form_errors is not None and self.form is not None:
             self.form = dataclasses.replace(self.form, errors=dict(outcome.form_errors))
             self.send(frames.form(self.form, values=values))
@@ -283,3 +292,12 @@ class Tab:
         elif outcome.close_form:
             self.form = None
             self.send(frames.form_close())
+
+
+def too_long_values(form: Form, values: dict[str, str]) -> dict[str, str]:
+    """Errors for the values longer than their field allows, each naming the limit."""
+    return {
+        f.name: f"Up to {f.max_length:,} characters here; this is {len(values[f.name]):,}."
+        for f in form.fields
+        if f.max_length is not None and len(values.get(f.name, "")) > f.max_length
+    }

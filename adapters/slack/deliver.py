@@ -4,7 +4,7 @@
   no channel, e.g. a modal submission); ephemeral in channels via chat.postEphemeral; replies to a
   slash command via its response_url; `replace_source` via chat.update (response_url for ephemeral).
 - forms: views.open with the event's trigger_id (usable once, within 3 s); without one, a message
-  with a button that opens the form.
+  with a button that opens the form. A `dialog` reply is a modal the same way, else a message.
 - the App Home: views.publish with every message of the turn.
 """
 
@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory
 from adapters.slack.form_button import prefilled
-from adapters.slack.render import form_prompt, render_form, render_home, render_message
+from adapters.slack.render import form_prompt, render_dialog, render_form, render_home, render_message
 from bot.events import Clicked, Event, Opened, Said
 from bot.messages import Message, Reply
 
@@ -64,6 +64,10 @@ class _Delivery:
         self.directory = directory
 
     async def one(self, event: Event, reply: Reply, surface: Surface) -> None:
+        if reply.dialog and reply.message is not None and surface.trigger_id:
+            trigger, surface.trigger_id = surface.trigger_id, None
+            await self.client.views_open(trigger_id=trigger, view=render_dialog(reply.message))
+            return
         if reply.form is not None:
             if surface.trigger_id:
                 trigger, surface.trigger_id = surface.trigger_id, None  # a trigger works once

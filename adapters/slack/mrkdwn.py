@@ -49,9 +49,38 @@ def _url(url: str) -> str:
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._").replace("&", "&amp;")
 
 
-def quoted(text: str) -> str:
-    """A person's text as an inert mrkdwn block quote."""
-    return "\n".join("> " + escape(line) if line.strip() else ">" for line in text.splitlines() or [""])
+def quoted_pieces(text: str, limit: int) -> list[str]:
+    """A person's text as inert mrkdwn quote lines, packed into pieces of at most `limit` characters.
+
+    Nothing is clipped: a line too long for one piece goes on over several quote lines, broken at a
+    space where one is near, and never inside an `&amp;` entity.
+    """
+    lines: list[str] = []
+    for raw in text.splitlines() or [""]:
+        if not raw.strip():
+            lines.append(">")
+            continue
+        room = limit - 2  # "> "
+        chunk = ""
+        for char in raw:
+            piece = escape(char)
+            if len(chunk) + len(piece) > room:
+                space = chunk.rfind(" ", max(len(chunk) - 200, 0))
+                head, chunk = (chunk[: space + 1], chunk[space + 1 :]) if space > 0 else (chunk, "")
+                lines.append("> " + head)
+            chunk += piece
+        lines.append("> " + chunk)
+    pieces: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if current and len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    pieces.append(current)
+    return pieces
 
 
 def clip(text: str, limit: int) -> str:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from adapters.slack.form_button import button_value
-from adapters.slack.mrkdwn import clip, clip_mrkdwn, escape, quoted, split_mrkdwn, to_mrkdwn
+from adapters.slack.mrkdwn import clip, clip_mrkdwn, escape, quoted_pieces, split_mrkdwn, to_mrkdwn
 from adapters.slack.translate import DUPLICATE_MARK, LINK_ACTION_PREFIX
 from bot.engine import OPEN_FORM
 from bot.markdown import escape as escape_markdown
@@ -50,6 +50,8 @@ FALLBACK_TEXT = 3000
 PLACEHOLDER = 150
 LABEL = 2000
 TOTAL_CHARS = 11000  # Slack refuses messages whose blocks hold much more (msg_blocks_too_long)
+VIEW_CHARS = 250_000  # Slack documents 250 kB for a Home view; a modal is given the same
+INPUT_TEXT = 3000  # the most a plain_text_input's max_length may say
 
 JSONDict = dict[str, Any]
 
@@ -98,6 +100,23 @@ def form_prompt(form: Form) -> Message:
     )
 
 
+def render_dialog(message: Message) -> JSONDict:
+    """A message shown in a modal with nothing to submit (`Reply.dialog`), e.g. a whole flagged output;
+    a leading Header is its title (clipped to a title's 24 characters, so it stays as a header too
+    when longer)."""
+    blocks, title = message.blocks, message.summary
+    if blocks and isinstance(blocks[0], Header):
+        title = blocks[0].text
+        if len(title) <= VIEW_TITLE:
+            blocks = blocks[1:]
+    return {
+        "type": "modal",
+        "title": _plain(title, VIEW_TITLE),
+        "close": _plain("Close", VIEW_TITLE),
+        "blocks": _fit(_blocks(blocks), limit=VIEW_BLOCKS, total=VIEW_CHARS),
+    }
+
+
 def render_form(form: Form) -> JSONDict:
     """A modal view for views.open / views.update; block ids are the field names."""
     blocks: list[JSONDict] = []
@@ -142,8 +161,12 @@ def _block(block: Block) -> list[JSONDict]:
     if isinstance(block, Text):
         return _section(block.markdown)
     if isinstance(block, Quote):
-        label = f"*{escape(block.label)}*\n" if block.label else ""
-        return [_mrkdwn_section(piece) for piece in split_mrkdwn(label + quoted(block.text), SECTION_TEXT)]
+        pieces = quoted_pieces(block.text, SECTION_TEXT)
+        if block.label:
+            label = clip_mrkdwn(f"*{escape(block.label)}*", SECTION_TEXT)
+            with_label = f"{label}\n{pieces[0]}"
+            pieces = [with_label, *pieces[1:]] if len(with_label) <= SECTION_TEXT else [label, *pieces]
+        return [_mrkdwn_section(piece) for piece in pieces]
     if isinstance(block, Facts):
         fields = [
             {"type": "mrkdwn", "text": clip_mrkdwn(f"*{escape(f.label)}*\n{escape(f.value)}", FIELD_TEXT)}
@@ -198,19 +221,19 @@ def _actions(buttons: tuple[Button, ...]) -> list[JSONDict]:
     ]
 
 
-def _fit(blocks: list[JSONDict], *, limit: int) -> list[JSONDict]:
-    """At most `limit` blocks and about TOTAL_CHARS of text; the rest replaced by a visible note."""
+def _fit(blocks: list[JSONDict], *, limit: int, total: int = TOTAL_CHARS) -> list[JSONDict]:
+    """At most `limit` blocks and about `total` characters; the rest replaced by a visible note."""
     kept: list[JSONDict] = []
-    total = 0
+    size_so_far = 0
     for index, block in enumerate(blocks):
         size = len(str(block))
-        if (len(kept) >= limit - 1 and index < len(blocks) - 1) or total + size > TOTAL_CHARS:
+        if (len(kept) >= limit - 1 and index < len(blocks) - 1) or size_so_far + size > total:
             left = len(blocks) - index
             note = f"… {left} more part{'s' if left != 1 else ''} not shown: this message was too long for Slack."
             kept.append({"type": "context", "elements": [{"type": "mrkdwn", "text": note}]})
             return kept
         kept.append(block)
-        total += size
+        size_so_far += size
     return kept
 
 
@@ -230,7 +253,7 @@ def _input(field: Field) -> JSONDict:
         if field.initial:
             element["initial_value"] = field.initial
         if field.max_length:
-            element["max_length"] = field.max_length
+            element["max_length"] = min(field.max_length, INPUT_TEXT)
     elif field.kind == "select":
         options = [
             {"text": _plain(o.label, OPTION_TEXT), "value": clip(o.value, OPTION_VALUE)}

@@ -35,8 +35,8 @@ from adapters.runtime import Runtime
 from adapters.teams import translate as tr
 from adapters.teams.credentials import CachingCredentialsFactory, bot_framework_config, is_network_failure
 from adapters.teams.directory import ChannelMembers
-from adapters.teams.render import attachment, render_form, render_message
-from adapters.teams.sender import TeamsSender, card_activity, classify, message_activity
+from adapters.teams.render import attachment, render_form, render_message, render_message_parts
+from adapters.teams.sender import TeamsSender, card_activity, classify, message_activities
 from adapters.teams.throttle import ConversationThrottle
 from bot.engine import OPEN_FORM
 from bot.events import Clicked, Event, Submitted
@@ -191,10 +191,11 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             elif reply.form is not None:
                 await self._post_or_update(turn_context, render_form(reply.form), reply.form.title, None)
             elif reply.message is not None:
+                # A dialog has no place to open from a card's button here: it is a reply (in the thread).
                 target = source if reply.replace_source and isinstance(event, Clicked) else None
-                await self._post_or_update(
-                    turn_context, render_message(reply.message), reply.message.summary, target
-                )
+                for card in render_message_parts(reply.message):
+                    await self._post_or_update(turn_context, card, reply.message.summary, target)
+                    target = None
         if isinstance(event, Submitted) and source and not any(r.form_errors is not None for r in replies):
             # The form card stays in the chat: turn it into a note so it cannot be sent twice.
             await self._post_or_update(turn_context, render_message(SUBMITTED_NOTE), "Sent", source)
@@ -262,7 +263,8 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             elif reply.message is not None and reply.replace_source and card is None:
                 card = render_message(reply.message)
             elif reply.message is not None:
-                await turn_context.send_activity(message_activity(reply.message))
+                for activity in message_activities(reply.message):
+                    await turn_context.send_activity(activity)
         if card is None:
             return InvokeResponse(
                 status=200,

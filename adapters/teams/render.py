@@ -2,7 +2,8 @@
 
 Text a person wrote is never markup: quotes become RichTextBlock TextRuns (always plain), other
 plain values are backslash-escaped for the TextBlock markdown subset, and no `<at>` mention entity is
-ever created, so user text cannot mention anyone. Every card stays under Teams' 28 KB activity limit.
+ever created, so user text cannot mention anyone. Every card stays under Teams' 28 KB activity limit;
+`render_message_parts` carries a quote too long for one card on over several, so nothing is cut.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from bot.markdown import Line, parse
 from bot.messages import (
     Actions,
     Block,
+    Button,
     Context,
     Divider,
     Facts,
@@ -34,6 +36,7 @@ MAX_ACTIVITY_BYTES = 28 * 1024
 # The card is wrapped in an activity (ids, addresses, summary): keep a margin for that envelope.
 MAX_CARD_BYTES = MAX_ACTIVITY_BYTES - 4 * 1024
 TRUNCATED_NOTE = "(This message was shortened because it is too long for Teams.)"
+QUOTE_PART_BYTES = 16 * 1024  # of a quote per card, leaving room for the rest of the card
 # Only what starts formatting in Teams' TextBlock markdown; escaping more shows stray backslashes.
 _MD_SPECIAL = set("\\*_[]`~")
 _LINE_START = re.compile(r"^(\s*)([-+#>]|\d+\.)")
@@ -60,6 +63,51 @@ def render_message(message: Message) -> Card:
         else:
             body.extend(_block(block))
     return _fit(_card(body, actions, fallback_text=message.summary))
+
+
+def render_message_parts(message: Message) -> list[Card]:
+    """The message as cards to post in order: one, unless a quote is too long for one card (a whole
+    flagged output), which then goes on over several, each part labelled "part 2 of 3"."""
+    groups: list[list[Block]] = [[]]
+    for block in message.blocks:
+        if not isinstance(block, Quote) or _json_bytes(block.text) <= QUOTE_PART_BYTES:
+            groups[-1].append(block)
+            continue
+        parts = _chunks(block.text, QUOTE_PART_BYTES)
+        for number, part in enumerate(parts, start=1):
+            if number > 1:
+                groups.append([])
+            label = f"{block.label or 'Continued'} (part {number} of {len(parts)})"
+            groups[-1].append(Quote(part, label=label))
+    cards = [g for g in groups if g]
+    if len(cards) == 1:
+        return [render_message(message)]
+    return [
+        render_message(Message(summary=f"{message.summary} ({number} of {len(cards)})", blocks=tuple(group)))
+        for number, group in enumerate(cards, start=1)
+    ]
+
+
+def _json_bytes(text: str) -> int:
+    return len(json.dumps(text, ensure_ascii=False).encode("utf-8")) - 2
+
+
+def _chunks(text: str, max_bytes: int) -> list[str]:
+    """`text` in consecutive pieces of at most `max_bytes` on the wire, broken at a line or a space
+    near the end of a piece where there is one."""
+    pieces: list[str] = []
+    start, size = 0, 0
+    for index, char in enumerate(text):
+        cost = _json_bytes(char)
+        if size + cost > max_bytes:
+            piece = text[start:index]
+            cut = max(piece.rfind("\n", max(len(piece) - 500, 0)), piece.rfind(" ", max(len(piece) - 200, 0)))
+            end = start + cut + 1 if cut > 0 else index
+            pieces.append(text[start:end])
+            start, size = end, _json_bytes(text[end:index])
+        size += cost
+    pieces.append(text[start:])
+    return pieces
 
 
 def render_form(form: Form, *, values: Mapping[str, str] | None = None) -> Card:
@@ -201,7 +249,7 @@ def _spans(line: Line) -> str:
     return "".join(parts)
 
 
-def _button(button: Any) -> dict[str, Any]:
+def _button(button: Button) -> dict[str, Any]:
     if button.url:
         return {"type": "Action.OpenUrl", "title": button.label, "url": button.url}
     action: dict[str, Any] = {

@@ -16,7 +16,7 @@ from botbuilder.core import CloudAdapterBase, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
 from botframework.connector.models import ErrorResponseException
 
-from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message
+from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message, render_message_parts
 from adapters.teams.throttle import ConversationThrottle
 from bot.messages import Message
 from bot.ports import Delivery, PermanentFailure, RetryLater, Sent, Unreachable
@@ -37,6 +37,11 @@ def card_activity(card: Card, *, summary: str) -> Activity:
 
 def message_activity(message: Message) -> Activity:
     return card_activity(render_message(message), summary=message.summary)
+
+
+def message_activities(message: Message) -> list[Activity]:
+    """One activity per card of `render_message_parts`: usually one."""
+    return [card_activity(card, summary=message.summary) for card in render_message_parts(message)]
 
 
 def reference_from_address(address: Mapping[str, Any]) -> ConversationReference:

@@ -26,6 +26,8 @@ FORM_KEY = "coach_form"
 CONTEXT_KEY = "coach_context"
 _RESERVED = {ACTION_KEY, VALUE_KEY, FORM_KEY, CONTEXT_KEY, "msteams"}
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|h[1-6]|tr|pre|blockquote)>", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n{3,}")
 _AT = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
 
 Activity = Mapping[str, Any]
@@ -126,8 +128,11 @@ def message_text(activity: Activity) -> str:
 
 
 def plain(text: str) -> str:
-    """Teams HTML (or plain text with stray tags) as one line of plain text."""
-    return " ".join(html.unescape(_TAG.sub(" ", text)).split())
+    """Teams HTML (or plain text with stray tags) as plain text: tags gone, entities decoded, spaces
+    within a line made one, and line breaks kept (`<br>`, a paragraph's end), so a flagged output
+    keeps its lines."""
+    lines = [" ".join(html.unescape(_TAG.sub(" ", line)).split()) for line in _BREAK.sub("\n", text).split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
 def _id(activity: Activity) -> str | None:

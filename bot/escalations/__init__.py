@@ -2,7 +2,8 @@
 frozen SLA, answered (by a button or a reply in the card's thread), relayed to the person who flagged
 it, rated, and optionally published as an FAQ entry offered to the next person with a similar output.
 
-`flows` (flagging, `flags`, `escalation ID`), `actions` (owner buttons and forms), `scheduled` (SLA
-reminders and breaches), `jobs` (ticker handlers and the card's after-sent hook), `faq` (similarity).
+`flows` (flagging, `flags`, `escalation ID`), `drafts` (outputs kept whole while the form is filled
+in), `actions` (owner buttons and forms, "Show full output"), `scheduled` (SLA reminders and breaches),
+`jobs` (ticker handlers and the card's after-sent hook), `faq` (similarity).
 Only flows, jobs and `bot.readiness` import this package; it imports the ownership registry.
 """

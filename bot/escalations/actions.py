@@ -1,7 +1,8 @@
 """What owners do on a card: acknowledge, answer (a form or a reply in the card's thread), reassign,
-resolve as explained / model issue / data issue / not an issue, publish the answer as an FAQ entry;
-and what the flagger does with the answer: rate it. Only the escalation owner, their backups, the
-person it was reassigned to and admins may act; anyone else gets an ephemeral refusal. All audited.
+resolve as explained / model issue / data issue / not an issue, publish the answer as an FAQ entry,
+read the whole output (cards show its start); and what the flagger does with the answer: rate it.
+Only the escalation owner, their backups, the person it was reassigned to and admins may act (the
+flagger may read their own output); anyone else gets an ephemeral refusal. All audited.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ def register(router: Router) -> None:
     router.action(messages.RESOLVE, resolve_clicked)
     router.action(messages.PUBLISH, publish_clicked)
     router.action(messages.RATE, rate_clicked)
+    router.action(messages.SHOW_OUTPUT, show_output_clicked)
     router.form(FormSpec(messages.ANSWER_FORM, build_answer_form, submit_answer))
     router.form(FormSpec(messages.REASSIGN_FORM, build_reassign_form, submit_reassign))
     router.thread_hooks.append(thread_reply)
@@ -89,6 +91,14 @@ def acknowledge_clicked(turn: Turn, event: Clicked) -> list[Reply]:
         )
         _refresh(turn, row)
     return [Reply(message=text_message(f"You acknowledged {row.reference}."), ephemeral=True)]
+
+
+def show_output_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    """The whole output, which cards and notices show only the start of: to the owners and the flagger."""
+    row = _load(turn, event.value)
+    if row.flagger_id != turn.person_id and not allowed(turn, row):
+        return _refused(turn, row, "show the full output")
+    return [Reply(message=messages.full_output(row), dialog=True, ephemeral=True, in_thread=True)]
 
 
 def build_answer_form(turn: Turn, context: str) -> Form:

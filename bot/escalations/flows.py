@@ -6,8 +6,8 @@ because `bot.flows.DOMAINS` lists escalations but not readiness.
 
 from __future__ import annotations
 
-from bot.escalations import actions, faq, messages, route, scheduled, service
-from bot.escalations.models import Escalation
+from bot.escalations import actions, drafts, faq, messages, route, scheduled, service
+from bot.escalations.models import Escalation, FlagDraft
 from bot.escalations.sla import duration_words, freeze, local_words, owner_state
 from bot.events import Place, Shortcut, Submitted
 from bot.messages import Form, Reply
@@ -48,37 +48,55 @@ def register(router: Router) -> None:
     readiness_flows.register(router)
 
 
+EXPIRED = "That flag form has expired. Send the output again with `flag`, and I'll open a new one."
+
+
 def flag_command(turn: Turn, rest: str) -> list[Reply]:
     if rest.lower() in ("list", "mine"):
         return flags_command(turn, "")
-    return [Reply(form=_form(turn, output=rest, place=turn.event.place, link=None))]
+    return _offer(turn, output=rest, place=turn.event.place, link=None)
 
 
 def flag_shortcut(turn: Turn, event: Shortcut) -> list[Reply]:
-    return [
-        Reply(form=_form(turn, output=event.message_text or "", place=event.place, link=event.message_link))
-    ]
+    return _offer(turn, output=event.message_text or "", place=event.place, link=event.message_link)
+
+
+def _offer(turn: Turn, *, output: str, place: Place, link: str | None) -> list[Reply]:
+    """The flag form; an output that came with the request is kept on the server, whole."""
+    if not output.strip():
+        return [Reply(form=_form(turn, draft=None, place=place, context=link or ""))]
+    problem = drafts.too_long(output)
+    if problem is not None:
+        raise UserError(problem)
+    draft = drafts.keep(session=turn.session, person_id=turn.person_id, output=output, link=link, now=turn.now)
+    return [Reply(form=_form(turn, draft=draft, place=place, context=drafts.context_of(draft)))]
 
 
 def build_flag_form(turn: Turn, context: str) -> Form:
-    return _form(turn, output="", place=turn.event.place, link=context or None)
+    """The form again, from a button (e.g. on Slack, where a DM message cannot open a modal)."""
+    draft = None
+    if drafts.is_draft(context):
+        draft = drafts.find(session=turn.session, context=context, person_id=turn.person_id)
+        if draft is None:
+            raise UserError(EXPIRED)
+    return _form(turn, draft=draft, place=turn.event.place, context=context)
 
 
-def _form(turn: Turn, *, output: str, place: Place, link: str | None) -> Form:
+def _form(turn: Turn, *, draft: FlagDraft | None, place: Place, context: str) -> Form:
     systems = list(turn.content.systems.values())
     if not systems:
         raise UserError("No AI systems are set up yet; ask your admin to fill in content/systems.yaml.")
     key = system_for_place(turn, place)
     match = None
-    if output.strip():
+    if draft is not None:
         candidates = [
             e
             for s in ([key] if key else turn.content.systems)
             for e in service.faq_entries(session=turn.session, system_key=s)
         ]
-        found = faq.best_match(output, candidates)
+        found = faq.best_match(draft.output_text, candidates)
         match = found[0] if found else None
-    return messages.flag_form(systems=systems, output=output, system_key=key, context=link or "", faq=match)
+    return messages.flag_form(systems=systems, draft=draft, system_key=key, context=context, faq=match)
 
 
 def system_for_place(turn: Turn, place: Place) -> str | None:
@@ -101,17 +119,21 @@ def system_for_place(turn: Turn, place: Place) -> str | None:
 
 
 def submit_flag(turn: Turn, event: Submitted) -> list[Reply]:
+    """Every limit is checked here, where the values arrive: a client's own limits are only a help."""
     values = {k: (v or "").strip() for k, v in event.values.items()}
-    errors: dict[str, str] = {}
-    if not values.get("output"):
-        errors["output"] = "Paste the AI output you want explained."
-    if values.get("reason") not in service.REASONS:
-        errors["reason"] = "Choose what was confusing."
-    if values.get("system") not in turn.content.systems:
-        errors["system"] = "Choose the AI system that produced it."
+    draft = None
+    if drafts.is_draft(event.context):
+        draft = drafts.find(session=turn.session, context=event.context, person_id=turn.person_id)
+        if draft is None:
+            raise UserError(EXPIRED)
+        values["output"] = draft.output_text
+    errors = _flag_errors(turn, values, typed=draft is None)
     if errors:
         return [Reply(form_errors=errors)]
-    row = flag(turn, values=values, link=event.context or None)
+    link = draft.source_link if draft is not None else event.context or None
+    row = flag(turn, values=values, link=link)
+    if draft is not None:
+        drafts.forget(session=turn.session, draft=draft)
     return [
         Reply(
             message=messages.received(
@@ -119,6 +141,26 @@ def submit_flag(turn: Turn, event: Submitted) -> list[Reply]:
             )
         )
     ]
+
+
+def _flag_errors(turn: Turn, values: dict[str, str], *, typed: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    output = values.get("output", "")
+    if not output:
+        errors["output"] = "Paste the AI output you want explained."
+    elif typed and len(output) > messages.FORM_OUTPUT:
+        errors["output"] = (
+            f"That is {len(output):,} characters; this box takes up to {messages.FORM_OUTPUT:,}. "
+            f"Send the output to me in a message starting with “flag” instead: I keep up to {drafts.MAX_OUTPUT:,}."
+        )
+    if values.get("reason") not in service.REASONS:
+        errors["reason"] = "Choose what was confusing."
+    if values.get("system") not in turn.content.systems:
+        errors["system"] = "Choose the AI system that produced it."
+    for name, limit in (("expected", messages.EXPECTED_MAX), ("trace_id", messages.TRACE_MAX)):
+        if len(values.get(name, "")) > limit:
+            errors[name] = f"Up to {limit:,} characters, please (this is {len(values[name]):,})."
+    return errors
 
 
 def flag(turn: Turn, *, values: dict[str, str], link: str | None) -> Escalation:

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from bot.audit.models import AuditEntry
 from bot.content import System
 from bot.engine import OPEN_FORM
-from bot.escalations.models import Escalation, FaqEntry, Status
+from bot.escalations.drafts import MAX_OUTPUT
+from bot.escalations.models import Escalation, FaqEntry, FlagDraft, Status
 from bot.escalations.service import REASONS, RESOLUTIONS
 from bot.markdown import escape
 from bot.messages import (
@@ -26,7 +27,7 @@ from bot.messages import (
     Quote,
     Text,
 )
-from bot.wording import plural
+from bot.wording import excerpt, plural
 
 FLAG_FORM = "escalation.flag"
 ANSWER_FORM = "escalation.answer"
@@ -35,7 +36,12 @@ ACK = "escalation.ack"
 RESOLVE = "escalation.resolve"
 PUBLISH = "escalation.publish"
 RATE = "escalation.rate"
-MAX_OUTPUT = 2800  # a Slack section holds 3,000 characters; the quote label takes a few
+SHOW_OUTPUT = "escalation.full_output"
+FORM_OUTPUT = 3000  # an output typed into the form: a Slack modal's text input holds 3,000 characters
+CARD_EXCERPT = 2000  # what the owners' card shows of an output; "Show full output" opens the rest
+SHORT_EXCERPT = 500  # in notices, the answer to the flagger and the timeline
+EXPECTED_MAX = 2000
+TRACE_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -50,18 +56,32 @@ class CardFacts:
 def flag_form(
     *,
     systems: Sequence[System],
-    output: str,
+    draft: FlagDraft | None,
     system_key: str | None,
     context: str,
     faq: FaqEntry | None = None,
 ) -> Form:
+    """With a `draft` the output is kept on the server and only shown; without one it is typed here."""
     intro = "Tell the owners of the AI system what confused you. They will answer you here."
     if faq is not None:
         intro = (
             "**This may already be answered.** An owner explained a very similar output:\n\n"
-            f"> {escape(faq.answer[:MAX_OUTPUT])}\n\n"
+            f"{_quoted(excerpt(faq.answer, CARD_EXCERPT))}\n\n"
             "If that doesn't help, send your flag below."
         )
+    output: tuple[Field, ...] = (
+        Field(
+            "output",
+            "The AI output",
+            kind="multiline",
+            max_length=FORM_OUTPUT,
+            hint=f"Up to {FORM_OUTPUT:,} characters here. Longer? Send it to me in a message starting "
+            f"`flag` (up to {MAX_OUTPUT:,}), or flag the message it is in.",
+        ),
+    )
+    if draft is not None:
+        intro += "\n\n" + _flagging(draft.output_text)
+        output = ()
     return Form(
         form_id=FLAG_FORM,
         title="Flag an AI output",
@@ -69,13 +89,7 @@ def flag_form(
         context=context,
         submit_label="Send",
         fields=(
-            Field(
-                "output",
-                "The AI output",
-                kind="multiline",
-                initial=output[:MAX_OUTPUT] or None,
-                max_length=MAX_OUTPUT,
-            ),
+            *output,
             Field(
                 "reason",
                 "What was confusing?",
@@ -83,7 +97,7 @@ def flag_form(
                 options=tuple(Option(k, v.capitalize()) for k, v in REASONS.items()),
                 initial="unclear",
             ),
-            Field("expected", "What did you expect?", kind="multiline", required=False, max_length=2000),
+            Field("expected", "What did you expect?", kind="multiline", required=False, max_length=EXPECTED_MAX),
             Field(
                 "system",
                 "Which AI system?",
@@ -91,7 +105,7 @@ def flag_form(
                 options=tuple(Option(s.key, s.name) for s in systems),
                 initial=system_key,
             ),
-            Field("trace_id", "Trace id (if the tool shows one)", required=False, max_length=200),
+            Field("trace_id", "Trace id (if the tool shows one)", required=False, max_length=TRACE_MAX),
             Field(
                 "anonymous",
                 "Stay anonymous to the owner?",
@@ -139,7 +153,7 @@ def card(row: Escalation, facts: CardFacts) -> Message:
                 Fact("Answer by", facts.answer_by),
             )
         ),
-        Quote(row.output_text, label="The output"),
+        Quote(excerpt(row.output_text, CARD_EXCERPT), label=_output_label(row.output_text, CARD_EXCERPT)),
     ]
     if row.expected:
         blocks.append(Quote(row.expected, label="What they expected"))
@@ -151,15 +165,18 @@ def card(row: Escalation, facts: CardFacts) -> Message:
     blocks.append(Context(escape(" · ".join(extra))))
     if row.source_link:
         blocks.append(Context(_link("Open the source message", row.source_link)))
-    blocks.append(Actions(card_buttons(row)))
+    blocks.append(Actions(card_buttons(row, shown=CARD_EXCERPT)))
     if not row.is_closed:
         blocks.append(Context("Or just reply in this thread: your reply goes to the person as the answer."))
     return Message(summary=f"{row.reference}: an output of {facts.system} was flagged", blocks=tuple(blocks))
 
 
-def card_buttons(row: Escalation) -> tuple[Button, ...]:
+def card_buttons(row: Escalation, *, shown: int) -> tuple[Button, ...]:
+    """The owners' buttons; "Show full output" first when only `shown` characters of it are shown."""
     value = str(row.id)
     buttons: list[Button] = []
+    if len(row.output_text) > shown:
+        buttons.append(show_output_button(row))
     if not row.is_closed:
         if row.acknowledged_at is None:
             buttons.append(Button(ACK, "Acknowledge", value=value, style="primary"))
@@ -175,11 +192,34 @@ def card_buttons(row: Escalation) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
+def show_output_button(row: Escalation) -> Button:
+    return Button(SHOW_OUTPUT, "Show full output", value=str(row.id))
+
+
+def full_output(row: Escalation) -> Message:
+    """The whole output, for "Show full output" (a dialog where the platform has one)."""
+    return Message(
+        summary=f"{row.reference}: the full output",
+        blocks=(
+            Header(f"{row.reference}: the full output"),
+            Context(f"{len(row.output_text):,} characters, exactly as flagged."),
+            Quote(row.output_text),
+        ),
+    )
+
+
 def received(*, row: Escalation, system: str, body: str) -> Message:
     """`body` is templates/escalations/received.md.j2, rendered (values escaped) by the flow."""
+    notes = ["Type `flags` to see your open flags."]
+    if len(row.output_text) > CARD_EXCERPT:
+        notes.insert(
+            0,
+            f"The owners' card shows the first {CARD_EXCERPT:,} of its {len(row.output_text):,} characters, "
+            "with **Show full output** for all of it.",
+        )
     return Message(
         summary=f"Thanks, your flag {row.reference} is with the owners of {system}",
-        blocks=(Text(body), Context("Type `flags` to see your open flags.")),
+        blocks=(Text(body), *(Context(note) for note in notes)),
     )
 
 
@@ -190,12 +230,13 @@ def answer_dm(*, row: Escalation, by: str, body: str) -> Message:
         blocks=(
             Text(body),
             Quote(row.answer or "", label="Answer"),
-            Quote(row.output_text[:500], label="What you flagged"),
+            Quote(excerpt(row.output_text, SHORT_EXCERPT), label="What you flagged"),
             Text("Did this help?"),
             Actions(
                 (
                     Button(RATE, "Yes", value=f"{row.id}:yes", style="primary"),
                     Button(RATE, "No", value=f"{row.id}:no"),
+                    *((show_output_button(row),) if len(row.output_text) > SHORT_EXCERPT else ()),
                 )
             ),
         ),
@@ -207,10 +248,12 @@ def notice(*, title: str, body: str, row: Escalation, actions: bool = False) -> 
     blocks: list[Text | Quote | Actions | Context] = [
         Text(f"**{escape(title)}**"),
         Text(body),
-        Quote(row.output_text[:500], label="The output"),
+        Quote(excerpt(row.output_text, SHORT_EXCERPT), label=_output_label(row.output_text, SHORT_EXCERPT)),
     ]
     if actions:
-        blocks.append(Actions(card_buttons(row)))
+        blocks.append(Actions(card_buttons(row, shown=SHORT_EXCERPT)))
+    elif len(row.output_text) > SHORT_EXCERPT:
+        blocks.append(Actions((show_output_button(row),)))
     blocks.append(Context(f"Type `escalation {row.id}` to see its timeline."))
     return Message(summary=title, blocks=tuple(blocks))
 
@@ -239,10 +282,33 @@ def timeline_message(row: Escalation, entries: Sequence[AuditEntry], names: dict
         summary=f"Timeline of {row.reference}",
         blocks=(
             Header(f"{row.reference}: {_status(row)}"),
-            Quote(row.output_text[:500], label="The output"),
+            Quote(excerpt(row.output_text, SHORT_EXCERPT), label=_output_label(row.output_text, SHORT_EXCERPT)),
             Text("\n".join(lines) or "Nothing yet."),
         ),
     )
+
+
+def _output_label(output: str, shown: int) -> str:
+    if len(output) <= shown:
+        return "The output"
+    return f"The output (the start of its {len(output):,} characters)"
+
+
+def _flagging(output: str) -> str:
+    """What the form shows of an output kept on the server, and what the owners will see of it."""
+    lines = [f"**The output you are flagging** ({plural(len(output), 'character')}):", "", _quoted(excerpt(output, SHORT_EXCERPT))]
+    if len(output) > CARD_EXCERPT:
+        lines += [
+            "",
+            f"The owners get all of it: their card shows the first {CARD_EXCERPT:,} characters, "
+            "with **Show full output** for the rest.",
+        ]
+    return "\n".join(lines)
+
+
+def _quoted(text: str) -> str:
+    """A person's text as markdown quote lines, escaped (for form intros, which are markdown)."""
+    return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.splitlines() or [""])
 
 
 def _status(row: Escalation) -> str:

@@ -62,6 +62,18 @@ class Escalation(SQLModel, table=True):
         return self.status == Status.resolved
 
 
+class FlagDraft(SQLModel, table=True):
+    """An output someone is flagging, kept whole while they fill in the form (see `drafts`)."""
+
+    __tablename__ = "flag_draft"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    output_text: str = Field(sa_column=Column(Text, nullable=False))
+    source_link: str | None = None
+    created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
 class FaqEntry(SQLModel, table=True):
     """An answer an owner published, offered to the next person who flags a similar output."""
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from adapters.runtime import Runtime
 from bot.audit import service as audit
-from bot.escalations.models import Status
+from bot.escalations.models import FlagDraft, Status
 from bot.events import Said
-from bot.markdown import parse
+from bot.markdown import parse, plain_text
 from bot.messages import Actions, Context, Facts, Quote, Reply, Text
 from tests.escalations.helpers import (
     ADA,
@@ -34,7 +34,9 @@ async def test_flag_card_thread_answer_and_rating(runtime: Runtime) -> None:
 
     form = (await say(runtime, UMA, f"flag {NASTY}"))[0].form
     assert form is not None and form.form_id == "escalation.flag"
-    assert {f.name: f.initial for f in form.fields}["output"] == NASTY
+    # The output is kept on the server (drafts) and shown in the form, which carries only its id.
+    assert form.context == "draft:1" and "output" not in {f.name for f in form.fields}
+    assert NASTY in plain_text(form.intro or "")
 
     replies = await flag(runtime, UMA, NASTY)
     told = words(replies)
@@ -167,11 +169,15 @@ async def test_message_shortcut_prefills_the_output_link_and_the_channels_system
         )
     )
     form = replies[0].form
-    assert form is not None and form.context == "https://x.example/m/1"
+    assert form is not None and form.context == "draft:1"  # the output and link wait on the server
     initial = {f.name: f.initial for f in form.fields}
-    assert initial["output"] == "The AI said 42." and initial["system"] == "assistant"
+    assert "output" not in initial and initial["system"] == "assistant"
+    assert "The AI said 42." in (form.intro or "")
+    draft = runtime.store.run_sync(lambda s: s.get(FlagDraft, 1))
+    assert draft is not None and (draft.output_text, draft.source_link) == ("The AI said 42.", "https://x.example/m/1")
     form = (await runtime.engine.handle(Shortcut(UMA, place, "flag.global")))[0].form
-    assert form is not None and {f.name: f.initial for f in form.fields}["output"] is None
+    assert form is not None and form.context == ""
+    assert {f.name: f.initial for f in form.fields}["output"] is None  # nothing given: typed in the form
 
 
 async def test_the_flag_form_reports_missing_fields(runtime: Runtime) -> None:

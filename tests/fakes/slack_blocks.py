@@ -120,6 +120,10 @@ def _element(element: Mapping[str, Any], where: str) -> None:
             _plain(option.get("text"), 75, where)
             if len(option.get("value", "")) > 150:
                 raise BlockError(f"{where}: option value longer than 150")
+    if kind == "plain_text_input":
+        for name in ("max_length", "min_length"):
+            if not 0 <= int(element.get(name, 0)) <= 3000:
+                raise BlockError(f"{where}: {name} above 3,000")
     if "placeholder" in element:
         _plain(element["placeholder"], 150, where)
 

@@ -33,6 +33,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 # under test. This fake serves one tenant, so the per-app-per-tenant limit is app-wide here.
 PER_CONVERSATION = ((1.0, 7), (2.0, 8), (30.0, 60), (3600.0, 1800))
 PER_APP_IN_TENANT = ((1.0, 50),)
+MAX_ACTIVITY_BYTES = 28 * 1024  # "message size ≤ 28 KB" (PLATFORM_RULES.md)
 ISSUER = "https://api.botframework.com"
 APP_ID = "00000000-0000-0000-0000-00000000b075"
 ACCESS_TOKEN = "fake-connector-token"
@@ -227,7 +228,12 @@ class FakeBotFramework:
                 status=429,
                 headers={"Retry-After": str(int(retry_after) + 1)},
             )
-        body = json.loads(await request.text())
+        raw = await request.text()
+        if len(raw.encode("utf-8")) > MAX_ACTIVITY_BYTES:  # Teams refuses a message over about 28 KB
+            return web.json_response(
+                {"error": {"code": "MessageSizeTooBig", "message": "Message size too big"}}, status=413
+            )
+        body = json.loads(raw)
         activity_id = request.match_info.get("activity")
         self.calls.append(Call(request.method, conversation, activity_id, body, authorization))
         if request.method == "PUT":

@@ -187,8 +187,9 @@ async def test_bad_frames_get_polite_errors_and_the_tab_keeps_working(client: Cl
     await tab.send(type="click", action_id="no.such.button", value="", message_id="nope")
     gone = await tab.entry_containing("That button no longer works")
     assert gone["ephemeral"] and "Only you can see this" in gone["html"]
-    await tab.send(type="say", text="x" * 5000)
-    assert "too long" in (await tab.entry_containing("too long"))["html"]
+    await tab.send(type="say", text="x" * 50_001)
+    refused = (await tab.entry_containing("too long"))["html"]
+    assert "too long to send: 50,001 characters, and the chat takes up to 50,000." in refused
     await tab.send(type="say", text="help")
     await tab.entry_containing("Here is what I can do for you")
     await tab.close()

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from adapters.runtime import Runtime
+from bot.escalations.models import FlagDraft
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import BOB, SlackClient, fixture
 
@@ -75,19 +77,27 @@ def click_form_button(post: dict[str, object], user: str) -> dict[str, object]:
 async def test_flag_typed_in_a_dm_keeps_the_output_through_the_button(
     slack: SlackClient, fake: FakeSlackApi
 ) -> None:
-    """A DM message has no trigger_id, so the form is a button; what was typed goes into the modal."""
+    """A DM message has no trigger_id, so the form is a button; what was typed waits on the server
+    (the button carries only its id) and is shown in the modal, then flagged as it was typed."""
     await slack.dm(BOB, "flag Revenue grew 400% <!here>", event_id="EvFlag")
     prompt = await fake.wait_for_post("form.open")
     await slack.interaction(click_form_button(prompt, BOB))
     (opened,) = await fake.wait_for("views.open")
-    output = next(b for b in opened["view"]["blocks"] if b.get("block_id") == "output")
-    assert (
-        output["element"]["initial_value"] == "Revenue grew 400% <!here>"
-    )  # plain text input: shown as typed
+    view = opened["view"]
+    assert view["private_metadata"] == "draft:1"
+    assert "output" not in [b.get("block_id") for b in view["blocks"]]
+    assert "> Revenue grew 400% &lt;!here&gt;" in view["blocks"][0]["text"]["text"]  # shown, inert
+
+    body = flag_submission()
+    body["view"]["private_metadata"] = view["private_metadata"]
+    del body["view"]["state"]["values"]["output"]
+    assert (await slack.interaction(body)).status == 200
+    card = await fake.wait_for_post("an output of Compass was flagged")
+    assert card["channel"] == CHANNEL and "Revenue grew 400% &lt;!here&gt;" in str(card["blocks"])
 
 
 async def test_a_message_forwarded_to_the_coach_is_offered_as_a_flag(
-    slack: SlackClient, fake: FakeSlackApi
+    slack: SlackClient, fake: FakeSlackApi, slack_runtime: Runtime
 ) -> None:
     body = fixture("event_message_im_top_level.json")
     ts = f"{time.time():.6f}"
@@ -102,6 +112,8 @@ async def test_a_message_forwarded_to_the_coach_is_offered_as_a_flag(
     assert prompt["channel"] == f"D{BOB}" and "Flag an AI output" in str(prompt["blocks"])
     await slack.interaction(click_form_button(prompt, BOB))
     (opened,) = await fake.wait_for("views.open")
-    assert opened["view"]["private_metadata"] == "https://example.slack.com/archives/C1/p1776404384245429"
-    output = next(b for b in opened["view"]["blocks"] if b.get("block_id") == "output")
-    assert output["element"]["initial_value"] == "The contract renews in *March* 2027."  # as the shortcut gives it
+    assert opened["view"]["private_metadata"] == "draft:1"
+    draft = slack_runtime.store.run_sync(lambda s: s.get(FlagDraft, 1))
+    assert draft is not None
+    assert draft.output_text == "The contract renews in *March* 2027."  # as the shortcut gives it
+    assert draft.source_link == "https://example.slack.com/archives/C1/p1776404384245429"

@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import select
 
 from adapters.runtime import Runtime
+from bot.escalations.models import FlagDraft
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.people.models import Person
 from bot.ports import FixedClock
@@ -158,8 +159,8 @@ async def test_a_global_shortcut_opens_its_form(slack: SlackClient, fake: FakeSl
     assert opened["view"]["callback_id"] == "friction.report"
 
 
-async def test_a_message_shortcut_opens_the_flag_form_prefilled(
-    slack: SlackClient, fake: FakeSlackApi
+async def test_a_message_shortcut_opens_the_flag_form_with_the_output_kept(
+    slack: SlackClient, fake: FakeSlackApi, slack_runtime: Runtime
 ) -> None:
     body = fixture("shortcut_message_action.json")
     body["user"]["id"] = BOB
@@ -171,8 +172,11 @@ async def test_a_message_shortcut_opens_the_flag_form_prefilled(
     (opened,) = await fake.wait_for("views.open")
     view = opened["view"]
     assert opened["trigger_id"] == body["trigger_id"]
-    assert view["private_metadata"] == "https://fake.slack.test/archives/C111/p1583636382000300"
-    assert "The model says <!channel> <b> is 42" in str(view["blocks"])  # an input's value: plain text
+    assert view["private_metadata"] == "draft:1"  # the output and its link wait on the server
+    assert "> The model says &lt;!channel&gt; &lt;b&gt; is 42" in str(view["blocks"])  # shown, inert
+    draft = slack_runtime.store.run_sync(lambda s: s.get(FlagDraft, 1))
+    assert draft is not None and draft.output_text == "The model says <!channel> <b> is 42"  # as written
+    assert draft.source_link == "https://fake.slack.test/archives/C111/p1583636382000300"
 
 
 async def test_an_unknown_shortcut_is_answered_in_the_dm(slack: SlackClient, fake: FakeSlackApi) -> None:

@@ -8,7 +8,14 @@ import pytest
 
 from adapters.slack.form_button import opened, prefilled
 from adapters.slack.mrkdwn import clip_mrkdwn, escape, split_mrkdwn, to_mrkdwn
-from adapters.slack.render import form_prompt, render_errors, render_form, render_home, render_message
+from adapters.slack.render import (
+    form_prompt,
+    render_dialog,
+    render_errors,
+    render_form,
+    render_home,
+    render_message,
+)
 from bot.markdown import escape as md_escape
 from bot.messages import (
     Actions,
@@ -223,3 +230,22 @@ def test_home_view() -> None:
     default = render_home([])
     check_view(default, home=True)
     assert default["blocks"][0]["type"] == "header"
+
+
+def test_a_whole_output_in_a_dialog_is_never_clipped() -> None:
+    """A 40,000-character line full of `&` (five characters each once escaped) reads whole in the modal."""
+    output = ("Q&A <ok> " * 5000)[:40_000]
+    view = render_dialog(Message("ESC-7: the full output", (Header("ESC-7"), Quote(output))))
+    check_view(view, home=False)
+    assert view["title"]["text"] == "ESC-7"  # the header is the title
+    lines = [line for b in view["blocks"] for line in b["text"]["text"].split("\n")]
+    assert all(line.startswith("> ") for line in lines)
+    shown = "".join(line[2:] for line in lines)
+    assert shown.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == output
+    assert "submit" not in view and view["close"]["text"] == "Close"
+
+
+def test_a_text_input_never_asks_slack_for_more_than_it_allows() -> None:
+    view = render_form(Form("f", "F", (Field("output", "Output", kind="multiline", max_length=40_000),)))
+    check_view(view, home=False)
+    assert view["blocks"][0]["element"]["max_length"] == 3000

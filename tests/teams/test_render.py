@@ -12,11 +12,13 @@ from jsonschema import Draft6Validator
 from adapters.runtime import Runtime
 from adapters.teams.render import (
     MAX_ACTIVITY_BYTES,
+    MAX_CARD_BYTES,
     TRUNCATED_NOTE,
     card_bytes,
     escape_text,
     render_form,
     render_message,
+    render_message_parts,
 )
 from bot.engine import OPEN_FORM
 from bot.events import Actor, Clicked, Event, Place, Said, Submitted
@@ -154,3 +156,15 @@ def test_long_messages_are_truncated_with_a_visible_note() -> None:
     huge = render_message(text_message("x" * 100_000))
     assert card_bytes(huge) < MAX_ACTIVITY_BYTES - 1024
     assert huge["body"][-1]["text"] == escape_text(TRUNCATED_NOTE)
+
+
+def test_a_quote_too_long_for_one_card_goes_on_over_several() -> None:
+    output = ("Résumé “quoted” 漢字 😀 \\ \"q\"\n" * 2000)[:40_000]
+    message = Message("ESC-7: the full output", (Header("ESC-7"), Quote(output, label="Output")))
+    cards = render_message_parts(message)
+    assert len(cards) > 1 and all(card_bytes(c) <= MAX_CARD_BYTES for c in cards)
+    items = [item for card in cards for block in card["body"] for item in block.get("items", [])]
+    assert "".join(run["text"] for item in items for run in item.get("inlines", [])) == output
+    labels = [item["text"] for item in items if item["type"] == "TextBlock"]
+    assert labels[0] == f"Output (part 1 of {len(cards)})"
+    assert render_message_parts(Message("s", (Quote("short"),))) == [render_message(Message("s", (Quote("short"),)))]
