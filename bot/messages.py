@@ -129,6 +129,9 @@ class Reply:
       (`Place.private_replies`) and otherwise sends it to the actor's direct chat, leaving a note.
     - `in_thread`: reply in the thread of the event's message.
     - `replace_source`: update the message that carried the clicked button instead of posting.
+    - `stale`: says that a click changed nothing because its choice was made already ("Already
+      recorded: …"): only the clicker sees it (Slack ephemeral, even in a DM); where a platform shows
+      nothing privately (Teams), the source message updated in the same turn says it instead.
     - `form`: open a form; `form_errors`: keep a submitted form open with these field errors;
       `close_form` closes the form that was submitted (the default after a submission).
     - `dialog`: show `message` to the actor in a dialog over the conversation (a Slack modal, the local
@@ -140,6 +143,7 @@ class Reply:
     ephemeral: bool = False
     in_thread: bool = False
     replace_source: bool = False
+    stale: bool = False
     form_errors: Mapping[str, str] | None = None
     private: bool = False
     dialog: bool = False

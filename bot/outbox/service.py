@@ -61,6 +61,34 @@ def enqueue(
     return row
 
 
+def replace_sent(*, session: Session, key: str, message: Message, now: datetime) -> bool:
+    """Show `message` in place of the one queued under `key`: still waiting, it is swapped; sent, the
+    sent one is updated (a row of its own, tied to no person: an update is not a new message for the
+    attention budget). False when nothing was queued under `key` or it can no longer be changed."""
+    row = by_key(session=session, key=key)
+    if row is None:
+        return False
+    if row.state in (OutboxState.pending, OutboxState.unreachable):
+        row.payload = dump_message(message)
+        return True
+    if row.state not in (OutboxState.sent, OutboxState.sending):
+        return False
+    enqueue(
+        session=session,
+        key=f"{key}:update:{now.isoformat()}",
+        platform=row.platform,
+        address=row.address,
+        message=message,
+        now=now,
+        kind="update",
+        priority=10,
+        thread_id=row.thread_id,
+        update_of_key=key,
+        critical=True,
+    )
+    return True
+
+
 QUEUED = "outbox_queued"  # session.info flag: this unit of work queued a message
 
 
