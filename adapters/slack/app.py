@@ -198,7 +198,11 @@ class SlackAdapter:
             await ack(response_action="update", view=render_form(next_form))
         else:
             await ack()
-        rest = [Reply(message=r.message, ephemeral=r.ephemeral) for r in replies if r.message is not None]
+        rest = [
+            Reply(message=r.message, ephemeral=r.ephemeral, stale=r.stale)
+            for r in replies
+            if r.message is not None
+        ]
         await deliver(event, rest, Surface(), client=client, directory=self.directory)
 
     # --- the turn -------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """Shows the engine's replies where the event happened, through the Web API (after the ack).
 
 - messages: chat.postMessage in the event's channel or thread (or the person's DM when the event had
-  no channel, e.g. a modal submission); ephemeral in channels via chat.postEphemeral; replies to a
-  slash command via its response_url; `replace_source` via chat.update (response_url for ephemeral).
+  no channel, e.g. a modal submission); ephemeral in channels via chat.postEphemeral, and a `stale`
+  note ("Already recorded: …") ephemeral in a DM too; replies to a slash command via its response_url;
+  `replace_source` via chat.update (response_url for ephemeral).
 - forms: views.open with the event's trigger_id (usable once, within 3 s); without one, a message
   with a button that opens the form. A `dialog` reply is a modal the same way, else a message.
 - the App Home: views.publish with every message of the turn.
@@ -101,6 +102,11 @@ class _Delivery:
         channel = place.channel_id or await self.directory.dm_channel(
             client=self.client, team=event.actor.workspace, user=event.actor.user_id
         )
+        if reply.stale:  # "Already recorded": for the clicker's eyes only, and gone on reload, even in a DM
+            await self.client.chat_postEphemeral(
+                channel=channel, user=event.actor.user_id, thread_ts=thread_ts, **payload
+            )
+            return
         await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
 
     @staticmethod

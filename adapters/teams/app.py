@@ -182,6 +182,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             return
         replies = await self.runtime.engine.handle(event)
         source = turn_context.activity.reply_to_id
+        updated = False
         for reply in replies:
             if reply.form_errors is not None and isinstance(event, Submitted):
                 form = await self._form_with_errors(event, reply.form_errors)
@@ -190,11 +191,14 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 )
             elif reply.form is not None:
                 await self._post_or_update(turn_context, render_form(reply.form), reply.form.title, None)
+            elif reply.message is not None and reply.stale and updated:
+                continue  # Teams shows nothing privately: the card updated in this turn says it
             elif reply.message is not None:
                 # A dialog has no place to open from a card's button here: it is a reply (in the thread).
                 target = source if reply.replace_source and isinstance(event, Clicked) else None
                 for card in render_message_parts(reply.message):
                     await self._post_or_update(turn_context, card, reply.message.summary, target)
+                    updated = updated or target is not None
                     target = None
         if isinstance(event, Submitted) and source and not any(r.form_errors is not None for r in replies):
             # The form card stays in the chat: turn it into a note so it cannot be sent twice.
@@ -262,6 +266,8 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 card = render_form(reply.form)
             elif reply.message is not None and reply.replace_source and card is None:
                 card = render_message(reply.message)
+            elif reply.message is not None and reply.stale and card is not None:
+                continue  # the card this invoke answers with says it
             elif reply.message is not None:
                 for activity in message_activities(reply.message):
                     await turn_context.send_activity(activity)

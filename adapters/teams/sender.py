@@ -52,6 +52,10 @@ def reference_from_address(address: Mapping[str, Any]) -> ConversationReference:
     return reference
 
 
+def _status(exc: Exception) -> int:
+    return int(getattr(getattr(exc, "response", None), "status_code", 0) or 0)
+
+
 def classify(exc: Exception) -> Exception:
     """The outbox's view of a failed connector call."""
     if isinstance(exc, ErrorResponseException):
@@ -120,6 +124,9 @@ class TeamsSender:
             mapped = classify(exc)
             if mapped is exc:
                 raise
+            if delivery.update_message_id and isinstance(mapped, Unreachable) and _status(exc) == 404:
+                # The message to update is gone (deleted): the person can still be reached.
+                raise PermanentFailure("Teams answered 404: the message to update is gone") from exc
             raise mapped from exc
         is_channel = (reference.conversation.conversation_type or "") == "channel"
         thread = delivery.thread_id or (sent["id"] if is_channel and sent["id"] else None)

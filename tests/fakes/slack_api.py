@@ -2,8 +2,9 @@
 
 It records every call and enforces what Slack documents, so a test fails the way production would:
 the bearer token (`invalid_auth`), the documented argument names of each method, Block Kit limits
-(`invalid_blocks`, `msg_too_long`) and a per-channel rate limit on chat.postMessage (HTTP 429 with
-Retry-After). `fail_next` makes the next call to a method fail on purpose. It also serves
+(`invalid_blocks`, `msg_too_long`), a per-channel rate limit on chat.postMessage (HTTP 429 with
+Retry-After), chat.update only of a message posted in that channel (`message_not_found`; the update is
+kept in `history`) and chat.postEphemeral in a DM only to its person (`user_not_in_channel`). `fail_next` makes the next call to a method fail on purpose. It also serves
 `/respond/<id>` as a stand-in for interaction response_urls.
 """
 
@@ -14,6 +15,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -171,6 +173,15 @@ class FakeSlackApi:
             await asyncio.sleep(0.01)
         return self.to(method)
 
+    async def wait_for_call(self, found: Callable[[], Any], *, within: float = 10.0) -> Any:
+        """Wait until `found()` is truthy (e.g. a call to some channel was made), and return it."""
+        deadline = time.monotonic() + within
+        while not (result := found()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not found; calls made: {[c.method for c in self.calls]}")
+            await asyncio.sleep(0.01)
+        return result
+
     async def wait_for_post(self, text: str, *, within: float = 10.0) -> dict[str, Any]:
         """Wait for the first chat.postMessage whose text or blocks contain `text`, and return it."""
         deadline = time.monotonic() + within
@@ -317,8 +328,15 @@ class FakeSlackApi:
             posts.append(now)
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "chat.update":
+            # Slack updates only a message the app posted in that channel (ephemeral ones: response_url).
+            found = [m for m in self.history[channel] if m["ts"] == args["ts"]]
+            if not found:
+                return _error("message_not_found")
+            found[0].update(text=args.get("text", ""), blocks=args.get("blocks"), edited={"user": BOT_USER})
             return {"channel": channel, "ts": args["ts"], "text": args.get("text", "")}
         if method == "chat.postEphemeral":
+            if channel.startswith("D") and channel != f"D{args['user']}":
+                return _error("user_not_in_channel")  # a DM's only member is the person it is with
             return {"message_ts": ts}
         message = {"type": "message", "ts": ts, "user": BOT_USER, "text": args.get("text", "")}
         if "metadata" in args:

@@ -3,8 +3,9 @@
 - `GET /openid/.well-known/openid-configuration` and `GET /openid/keys` serve a test RSA key endorsed for
   `msteams` (kid "teams") and one with no endorsements (kid "plain").
 - `POST/PUT /v3/conversations/{id}/activities[/{activity_id}]` record what the bot sends, demand a bearer
-  token when `require_token` is set, answer 403 for conversations in `gone`, and enforce Teams'
-  per-conversation limits (7/1 s, 8/2 s, 60/30 s, 1,800/h) with 429 + Retry-After.
+  token when `require_token` is set, answer 403 for conversations in `gone`, 404 for an update of an
+  activity the bot did not send in that conversation, and enforce Teams' per-conversation limits
+  (7/1 s, 8/2 s, 60/30 s, 1,800/h) with 429 + Retry-After.
 - `POST /adfs/oauth2/token` (+ its OpenID metadata) issues app tokens to MSAL when served over https.
 """
 
@@ -60,6 +61,7 @@ class Call:
     activity_id: str | None
     body: dict[str, Any]
     authorization: str | None
+    sent_id: str | None = None  # the id the connector gave a POSTed activity (what a click replies to)
 
 
 @dataclass
@@ -78,6 +80,7 @@ class FakeBotFramework:
         self.other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._ids = itertools.count(1)
         self._sent: defaultdict[str, list[float]] = defaultdict(list)
+        self._posted: defaultdict[str, set[str]] = defaultdict(set)  # conversation -> activity ids sent
         self.throttled = 0  # 429s answered
         self.app_limits = PER_APP_IN_TENANT  # a test may stretch the window so that speed doesn't matter
 
@@ -112,6 +115,14 @@ class FakeBotFramework:
             for a in call.body.get("attachments") or []
             if a.get("contentType") == "application/vnd.microsoft.card.adaptive"
         ]
+
+    def sent_id(self, card: dict[str, Any]) -> str:
+        """The activity id the connector gave the activity that carried `card` (a click replies to it)."""
+        for call in self.calls:
+            attachments = call.body.get("attachments") or []
+            if call.sent_id and any(a.get("content") == card for a in attachments):
+                return call.sent_id
+        raise AssertionError("that card was not posted (or bf.calls was cleared since)")
 
     def texts(self) -> list[str]:
         """Every TextBlock/TextRun text of every card sent, for loose assertions."""
@@ -235,10 +246,18 @@ class FakeBotFramework:
             )
         body = json.loads(raw)
         activity_id = request.match_info.get("activity")
-        self.calls.append(Call(request.method, conversation, activity_id, body, authorization))
+        if request.method == "PUT" and activity_id not in self._posted[base]:
+            # Teams updates only an activity the bot sent in that conversation.
+            return web.json_response(
+                {"error": {"code": "NotFound", "message": "activity not found"}}, status=404
+            )
         if request.method == "PUT":
+            self.calls.append(Call(request.method, conversation, activity_id, body, authorization))
             return web.json_response({"id": activity_id})
-        return web.json_response({"id": f"reply-{next(self._ids)}"})
+        posted = f"reply-{next(self._ids)}"
+        self._posted[base].add(posted)
+        self.calls.append(Call(request.method, conversation, activity_id, body, authorization, posted))
+        return web.json_response({"id": posted})
 
     def _throttle(self, conversation: str) -> float | None:
         now = time.monotonic()

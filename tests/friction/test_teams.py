@@ -55,8 +55,9 @@ async def test_report_owner_fixes_reporter_answers_over_teams(
         "system": "assistant",
         "anonymous": "no",
     }
+    form_id = bf.sent_id(form)
     bf.calls.clear()
-    await teams.post(teams.submit(submit, reply_to="form-1", user="bob"))
+    await teams.post(teams.submit(submit, reply_to=form_id, user="bob"))
     assert any("FR-1" in t for t in bf.texts())
 
     bf.calls.clear()
@@ -68,9 +69,10 @@ async def test_report_owner_fixes_reporter_answers_over_teams(
     assert escape_text("Summarise a <b>long</b> thread") in bf.texts()  # the reporter's words, inert
     assert_valid_cards(bf)
 
+    card_id = card_call.sent_id
     bf.calls.clear()
-    await teams.post(teams.submit(action_data(card, "Fixed"), reply_to="card-1", user="dev"))
-    assert any(c.method == "PUT" and c.activity_id == "card-1" for c in bf.calls)  # the card now says fixed
+    await teams.post(teams.submit(action_data(card, "Fixed"), reply_to=card_id, user="dev"))
+    assert any(c.method == "PUT" and c.activity_id == card_id for c in bf.calls)  # the card now says fixed
 
     bf.calls.clear()
     await teams_runtime.dispatcher.drain()
@@ -82,7 +84,8 @@ async def test_report_owner_fixes_reporter_answers_over_teams(
     assert_valid_cards(bf)
 
     bf.calls.clear()
-    await teams.post(teams.submit(action_data(update, "Yes, it's better"), reply_to="update-1", user="bob"))
+    assert told.sent_id is not None
+    await teams.post(teams.submit(action_data(update, "Yes, it's better"), reply_to=told.sent_id, user="bob"))
     assert any("Glad to hear it" in t for t in bf.texts())
     (report,) = teams_runtime.store.run_sync(lambda s: list(s.exec(select(FrictionReport)).all()))
     assert report.status == Status.closed and report.better is True
@@ -103,11 +106,12 @@ async def test_a_non_owner_click_over_teams_is_refused(
         "severity": "slows",
         "system": "assistant",
     }
-    await teams.post(teams.submit(submit, reply_to="form-1", user="bob"))
+    await teams.post(teams.submit(submit, reply_to=bf.sent_id(form), user="bob"))
+    (filed_id,) = [c.sent_id for c in bf.calls if c.sent_id and "FR-1" in str(c.body)]  # Bob's receipt
+    assert filed_id is not None
     bf.calls.clear()
-    await teams.post(
-        teams.submit({"coach_action": "friction.fixed", "coach_value": "1"}, reply_to="x", user="bob")
-    )
+    forged = {"coach_action": "friction.fixed", "coach_value": "1"}  # an owner's button, sent by Bob
+    await teams.post(teams.submit(forged, reply_to=filed_id, user="bob"))
     assert any("Only the programme owner of Compass" in t for t in bf.texts())
     (report,) = teams_runtime.store.run_sync(lambda s: list(s.exec(select(FrictionReport)).all()))
     assert report.status == Status.new

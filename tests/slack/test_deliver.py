@@ -81,10 +81,23 @@ async def test_without_a_trigger_a_form_is_a_button(api: FakeSlackApi) -> None:
 
 
 async def test_replace_source_updates_the_clicked_message(api: FakeSlackApi) -> None:
-    click = Clicked(actor(channel="D1"), Place("slack", "T1", "D1", True), "x", message_id="9.9")
+    api.history["DU1"].append({"type": "message", "ts": "9.9", "user": "UBOT", "text": "choose"})
+    click = Clicked(actor(channel="DU1"), Place("slack", "T1", "DU1", True), "x", message_id="9.9")
     await send(api, click, [Reply(message=text_message("done"), replace_source=True)])
     (update,) = api.to("chat.update")
-    assert (update["channel"], update["ts"]) == ("D1", "9.9")
+    assert (update["channel"], update["ts"]) == ("DU1", "9.9")
+    assert api.history["DU1"][0]["text"] == "done"
+
+
+async def test_a_stale_note_is_ephemeral_even_in_a_dm(api: FakeSlackApi) -> None:
+    """ "Already recorded" answers a click that changed nothing: only the clicker sees it, once."""
+    note = Reply(message=text_message("Already recorded: **4**"), ephemeral=True, stale=True)
+    in_dm = Clicked(actor(channel="DU1"), Place("slack", "T1", "DU1", True), "x", message_id="9.9")
+    in_c1 = Clicked(actor(), Place("slack", "T1", "C1", False), "x", message_id="9.9")
+    await send(api, in_dm, [note])
+    await send(api, in_c1, [note])
+    assert [(p["channel"], p["user"]) for p in api.to("chat.postEphemeral")] == [("DU1", "U1"), ("C1", "U1")]
+    assert api.to("chat.postMessage") == []
 
 
 async def test_replace_source_of_an_ephemeral_uses_the_response_url(api: FakeSlackApi) -> None:

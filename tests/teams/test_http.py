@@ -48,8 +48,9 @@ async def test_welcome_button_click_shows_help(teams: Teams, bf: FakeBotFramewor
     welcome = bf.cards()[0]
     data = submit_data(welcome)
     assert data == {"coach_action": "help.show", "coach_value": ""}
+    welcome_id = bf.sent_id(welcome)
     bf.calls.clear()
-    response = await teams.post(teams.submit(data, reply_to="reply-1"))
+    response = await teams.post(teams.submit(data, reply_to=welcome_id))
     assert response.status == 201
     assert "Here is what I can do for you" in "\n".join(bf.texts())
     assert_valid_cards(bf)
@@ -60,15 +61,18 @@ async def test_settings_form_errors_then_saved(
 ) -> None:
     await teams.post(teams.personal("settings"))
     settings_card = bf.cards()[-1]
+    settings_id = bf.calls[-1].sent_id
+    assert settings_id is not None
     bf.calls.clear()
-    await teams.post(teams.submit(submit_data(settings_card), reply_to="reply-2"))
+    await teams.post(teams.submit(submit_data(settings_card), reply_to=settings_id))
     form_card = bf.cards()[-1]
     assert [i["id"] for i in form_card["body"] if i["type"].startswith("Input.")] == [
         "timezone",
         "workday_start",
         "workday_end",
     ]
-    form_message_id = f"form-{len(bf.calls)}"
+    form_message_id = bf.calls[-1].sent_id
+    assert form_message_id is not None
     bf.calls.clear()
     bad = {**submit_data(form_card), "timezone": "Mars/Olympus", "workday_start": "9", "workday_end": "9"}
     await teams.post(teams.submit(bad, reply_to=form_message_id))

@@ -13,7 +13,7 @@ from adapters.teams.sender import TeamsSender
 from adapters.teams.throttle import ConversationThrottle
 from adapters.teams.translate import conversation_reference
 from bot.messages import text_message
-from bot.ports import Delivery, RetryLater, Unreachable
+from bot.ports import Delivery, PermanentFailure, RetryLater, Unreachable
 from tests.fakes.teams_connector import FakeBotFramework
 from tests.teams.conftest import Teams
 
@@ -138,9 +138,12 @@ async def test_the_connector_refuses_the_51st_in_a_second_when_nothing_paces_it(
 
 async def test_update_and_thread_targets(teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime) -> None:
     sender = sender_of(teams_runtime, ConversationThrottle())
-    sent = await sender.send(delivery(teams, update_message_id="m-7"))
-    assert sent.message_id == "m-7"
-    assert (bf.calls[-1].method, bf.calls[-1].activity_id) == ("PUT", "m-7")
+    first = await sender.send(delivery(teams))
+    sent = await sender.send(delivery(teams, update_message_id=first.message_id))
+    assert sent.message_id == first.message_id
+    assert (bf.calls[-1].method, bf.calls[-1].activity_id) == ("PUT", first.message_id)
+    with pytest.raises(PermanentFailure):  # Teams updates only what the bot sent there
+        await sender.send(delivery(teams, update_message_id="never-sent"))
     sent = await sender.send(delivery(teams, thread_id="1700"))
     assert bf.calls[-1].conversation_id == "a:personal-bob;messageid=1700"
     assert sent.thread_id == "1700"
