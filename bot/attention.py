@@ -32,6 +32,10 @@ from bot.policy.model import (
 )
 from bot.turn import notify
 
+# Messages a person asked for themselves (`preview`): sent at once, and not attention the coach takes
+# from them, so they leave the budget of their own programme alone.
+ASKED_FOR = ("preview",)
+
 
 def state_for(
     *,
@@ -48,6 +52,7 @@ def state_for(
         ).where(
             OutboxMessage.person_id == person.id,
             col(OutboxMessage.state).in_([OutboxState.pending, OutboxState.sending, OutboxState.sent]),
+            col(OutboxMessage.kind).not_in(ASKED_FOR),
             or_(col(OutboxMessage.sent_at) >= now - CAP_WINDOW, col(OutboxMessage.sent_at).is_(None)),
         )
     ).all()

@@ -7,6 +7,7 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from adapters.cli import app
+from bot.content import Content
 from bot.messages import text_message
 from bot.outbox import service
 from bot.outbox.models import OutboxState
@@ -46,7 +47,7 @@ def test_outbox_lists_dead_rows_and_retries_them(env: Store, clock: FixedClock) 
     assert CliRunner().invoke(app, ["outbox", "retry", str(row_id)]).exit_code == 1
 
 
-def test_enrol_import_and_preview(env: Store, tmp_path: Path) -> None:
+def test_enrol_import_and_preview(env: Store, tmp_path: Path, content: Content) -> None:
     people = tmp_path / "people.csv"
     people.write_text("email,team\numa@example.com,ops\nkenji@example.com,ops\n")
     result = CliRunner().invoke(app, ["programme", "enrol", "--file", str(people)])
@@ -58,4 +59,7 @@ def test_enrol_import_and_preview(env: Store, tmp_path: Path) -> None:
     preview = CliRunner().invoke(app, ["programme", "preview", "assistant", "--to", "ada@example.com"])
     assert preview.exit_code == 0, preview.output
     rows = env.run_sync(lambda s: service.listing(session=s, states=list(OutboxState)))
-    assert sum(1 for r in rows if r.idempotency_key.startswith("preview:")) == 11
+    keys = sorted(r.idempotency_key for r in rows if r.idempotency_key.startswith("preview:"))
+    steps = [s.key for s in content.programmes["assistant"].steps]
+    preview = keys[0].split(":")[1]  # one preview: a header, then every step under its own key
+    assert keys == sorted([f"preview:{preview}:header", *(f"preview:{preview}:{step}" for step in steps)])

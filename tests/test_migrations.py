@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
@@ -88,3 +90,30 @@ def test_schema_status_against_the_revision_graph(database_url: str) -> None:
 
 def test_a_schema_built_from_the_models_is_recorded_as_the_newest(store: Store) -> None:
     assert check_database(store.url) == SchemaStatus(revisions=(MINIMUM_REVISION,), behind=False)
+
+
+def test_answers_stored_before_they_were_checked_lose_their_infinities(database_url: str) -> None:
+    """Buttons once stored `inf` as an answer, which the outcomes then served as invalid JSON."""
+    upgrade(database_url, revision="ecd855f19f33")  # the revision before the cleanup
+    engine = create_engine(database_url)
+    numbers = [1e308, 30.0, float("inf"), float("-inf")]
+    if engine.dialect.name == "postgresql":
+        numbers.append(float("nan"))  # SQLite stores NaN as NULL already
+    try:
+        with engine.begin() as conn:
+            person = SQLModel.metadata.tables["person"]
+            conn.execute(person.insert().values(id=1, created_at=datetime(2026, 11, 23, tzinfo=UTC)))
+            for n, number in enumerate(numbers):
+                conn.execute(
+                    text(
+                        "INSERT INTO pulse_answer (person_id, programme_key, step_key, question_key, number, at)"
+                        " VALUES (1, 'assistant', 'minutes-saved', 'minutes_saved', :number, :at)"
+                    ),
+                    {"number": number, "at": datetime(2026, 11, 23, 9, 0, n)},
+                )
+        upgrade(database_url)
+        with engine.connect() as conn:
+            kept = conn.execute(text("SELECT number FROM pulse_answer ORDER BY at")).scalars().all()
+    finally:
+        engine.dispose()
+    assert kept == [1e308, 30.0] + [None] * (len(numbers) - 2)

@@ -1,4 +1,4 @@
-"""Enrolment and previews outside a conversation: the CLI's import and `preview --to`."""
+"""Enrolment and previews, shared by the chat commands and the CLI (`programme enrol`, `preview --to`)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.attention import ASKED_FOR
 from bot.config import Settings
 from bot.content import Content, Programme
+from bot.markdown import escape
+from bot.messages import text_message
 from bot.people import service as people
 from bot.people.models import Person
 from bot.programmes import scheduled, service
-from bot.programmes.messages import step_message
+from bot.programmes.messages import PREVIEW, preview_key, step_message
 from bot.turn import notify
 
 
@@ -87,18 +90,50 @@ def enrol_emails(
 def preview_to(
     *, session: Session, person: Person, programme: Programme, content: Content, now: datetime
 ) -> int:
-    """Every step at once to one person, straight away (a preview bypasses the attention policy)."""
-    for number, step in enumerate(programme.steps, start=1):
+    """Every step at once to one person, straight away (a preview bypasses the attention policy).
+
+    What they click on it is kept with the preview, apart from any enrolment of theirs.
+    """
+    assert person.id is not None
+    preview = service.start_preview(
+        session=session,
+        person_id=person.id,
+        programme=programme,
+        source=content.sources[programme.key],
+        now=now,
+    )
+    assert preview.id is not None
+    header = text_message(
+        f"**Preview of {escape(programme.name)}** ({len(programme.steps)} steps, version "
+        f"`{programme.version}`): every step at once, as people get them over the weeks. Try the "
+        "buttons: what you choose is kept with this preview, apart from your own programme."
+    )
+    notify(
+        session=session,
+        person=person,
+        message=header,
+        key=f"preview:{preview.id}:header",
+        now=now,
+        kind=ASKED_FOR[0],
+        critical=True,
+    )
+    for step in programme.steps:
         message = step_message(
-            content=content, programme=programme, step=step, person=person, enrolment_id=0, stage="invited"
+            content=content,
+            programme=programme,
+            step=step,
+            person=person,
+            owner=f"{PREVIEW}{preview.id}",
+            sending=1,
+            stage="invited",
         )
         notify(
             session=session,
             person=person,
             message=message,
-            key=f"preview:{programme.key}:{person.id}:{now.isoformat()}:{number}",
+            key=preview_key(preview.id, step.key),
             now=now,
-            kind="preview",
+            kind=ASKED_FOR[0],
             critical=True,
         )
     return len(programme.steps)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot import attention
 from bot.audit import service as audit
-from bot.content import Content, Programme
+from bot.content import Programme
 from bot.events import Clicked
 from bot.markdown import escape
-from bot.messages import Actions, Button, Fact, Facts, Message, Reply, Text, text_message
+from bot.messages import Actions, Button, Context, Fact, Facts, Message, Reply, Text, text_message
 from bot.people import service as people
 from bot.people.models import Person
 from bot.policy.calendar import local_day
 from bot.policy.model import AttentionState
 from bot.policy.snooze import SnoozeChoice, snooze_until
-from bot.programmes import channel, scheduled, service, steps
+from bot.programmes import answers, channel, scheduled, service, steps
 from bot.programmes import messages as m
-from bot.programmes.enrolment import enrol_and_plan
+from bot.programmes.enrolment import enrol_and_plan, preview_to
+from bot.programmes.models import Enrolment, ProgrammePreview
 from bot.routing import Command, Router
 from bot.schedule import service as schedule
 from bot.turn import Turn, UserError
@@ -74,8 +77,9 @@ def register(router: Router) -> None:
     )
     router.action(m.SNOOZE, snooze_clicked)
     router.action(f"{m.SNOOZE}.choice", snooze_choice_clicked)
-    router.action(m.STOP, lambda turn, _e: stop_command(turn, ""))
+    router.action(m.STOP, stop_clicked)
     steps.register(router)
+    answers.register(router)
     router.on_first_contact.append(enrol_on_first_contact)
 
 
@@ -164,20 +168,17 @@ def preview_command(turn: Turn, rest: str) -> list[Reply]:
         raise UserError(
             f"I don't know the programme {key!r}. Programmes: {', '.join(sorted(turn.content.programmes))}."
         )
-    return preview_messages(turn.content, programme, turn.person)
-
-
-def preview_messages(content: Content, programme: Programme, person: Person) -> list[Reply]:
-    header = text_message(
-        f"**Preview of {escape(programme.name)}** ({len(programme.steps)} steps, version `{programme.version}`). Buttons here change nothing."
+    count = preview_to(
+        session=turn.session, person=turn.person, programme=programme, content=turn.content, now=turn.now
     )
-    replies = [Reply(message=header)]
-    for step in programme.steps:
-        message = m.step_message(
-            content=content, programme=programme, step=step, person=person, enrolment_id=0, stage="invited"
+    return [
+        Reply(
+            message=text_message(
+                f"Sending you all {count} steps of **{escape(programme.name)}** in our direct messages now."
+            ),
+            ephemeral=True,
         )
-        replies.append(Reply(message=message))
-    return replies
+    ]
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -185,34 +186,57 @@ def preview_messages(content: Content, programme: Programme, person: Person) -> 
 
 def progress_command(turn: Turn, _rest: str) -> list[Reply]:
     enrolments = service.enrolments_of(session=turn.session, person_id=turn.person_id)
+    replies = [Reply(message=_progress(turn, enrolment)) for enrolment in enrolments]
+    previews = service.latest_previews(session=turn.session, person_id=turn.person_id)
+    if previews:
+        replies.append(Reply(message=_previews(turn, previews)))
     if not enrolments:
-        return [Reply(message=text_message("You're not in a programme yet. Your admin can enrol you."))]
-    replies = []
-    for enrolment in enrolments:
-        programme = service.programme_for(session=turn.session, content=turn.content, enrolment=enrolment)
-        progress = service.all_progress(session=turn.session, enrolment_id=enrolment.id or 0)
-        done = sum(1 for p in progress.values() if p.done_at)
-        sent = sum(1 for p in progress.values() if p.times_sent)
-        status = "stopped (type `start` to resume)" if turn.person.stopped else "active"
-        replies.append(
-            Reply(
-                message=Message(
-                    summary=f"{programme.name}: {enrolment.stage}",
-                    blocks=(
-                        Text(f"**{escape(programme.name)}**"),
-                        Facts(
-                            (
-                                Fact("Stage", enrolment.stage),
-                                Fact("Steps received", f"{sent} of {len(programme.steps)}"),
-                                Fact("Marked done", str(done)),
-                                Fact("Messages", status),
-                            )
-                        ),
-                    ),
-                )
-            )
+        replies.insert(
+            0, Reply(message=text_message("You're not in a programme yet. Your admin can enrol you."))
         )
     return replies
+
+
+def _progress(turn: Turn, enrolment: Enrolment) -> Message:
+    programme = service.programme_for(session=turn.session, content=turn.content, enrolment=enrolment)
+    progress = service.all_progress(session=turn.session, enrolment_id=enrolment.id or 0)
+    done = sum(1 for p in progress.values() if p.done_at)
+    sent = sum(1 for p in progress.values() if p.times_sent)
+    status = "stopped (type `start` to resume)" if turn.person.stopped else "active"
+    return Message(
+        summary=f"{programme.name}: {enrolment.stage}",
+        blocks=(
+            Text(f"**{escape(programme.name)}**"),
+            Facts(
+                (
+                    Fact("Stage", enrolment.stage),
+                    Fact("Steps received", f"{sent} of {len(programme.steps)}"),
+                    Fact("Marked done", str(done)),
+                    Fact("Messages", status),
+                )
+            ),
+            *answers.listing(turn, programme),
+        ),
+    )
+
+
+def _previews(turn: Turn, previews: list[tuple[ProgrammePreview, int]]) -> Message:
+    lines = []
+    for preview, clicked in previews:
+        programme = service.programme_version(
+            session=turn.session, content=turn.content, key=preview.programme_key, version=preview.version
+        )
+        lines.append(
+            f"- **{escape(programme.name)}**: you tried {clicked} of its {len(programme.steps)} steps"
+        )
+    return Message(
+        summary="Your previews",
+        blocks=(
+            Text("**Previews**"),
+            Text("\n".join(lines)),
+            Context("What you click in a preview is kept apart: it never counts in your own programme."),
+        ),
+    )
 
 
 # --- snooze, stop, start -----------------------------------------------------------------------
@@ -236,7 +260,19 @@ def _snooze(turn: Turn, choice: str) -> list[Reply]:
     return [Reply(message=text_message(body), ephemeral=True)]
 
 
-def snooze_clicked(turn: Turn, _event: Clicked) -> list[Reply]:
+def _in_preview(event: Clicked, what: str) -> list[Reply] | None:
+    """Snooze and Stop on a preview's step say what they would do, and change nothing."""
+    ref = m.parse_ref(event.value)
+    if ref is None or ref.preview_id is None:
+        return None
+    text = f"In a preview, this button {what}. Nothing changed: this is a preview."
+    return [Reply(message=text_message(text), ephemeral=True)]
+
+
+def snooze_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    preview = _in_preview(event, "pauses the person's messages for an hour, a day or a week")
+    if preview is not None:
+        return preview
     buttons = tuple(
         Button(f"{m.SNOOZE}.choice", label.capitalize(), value=key) for key, label in SNOOZE_CHOICES.items()
     )
@@ -253,7 +289,13 @@ def snooze_clicked(turn: Turn, _event: Clicked) -> list[Reply]:
 def snooze_choice_clicked(turn: Turn, event: Clicked) -> list[Reply]:
     if event.value not in SNOOZE_CHOICES:
         raise UserError("Snooze for `hour`, `tomorrow` or `next week`.")
-    return _snooze(turn, event.value)
+    # The question's message turns into the answer: its buttons cannot be pressed twice.
+    return [dataclasses.replace(reply, replace_source=True) for reply in _snooze(turn, event.value)]
+
+
+def stop_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    preview = _in_preview(event, "stops the person's programme messages")
+    return preview if preview is not None else stop_command(turn, "")
 
 
 def stop_command(turn: Turn, _rest: str) -> list[Reply]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.content import Content, Programme, Step
+from bot.content import Content, Programme, Question, Step
 from bot.content.context import system_context
+from bot.engine import OPEN_FORM
 from bot.markdown import escape, plain_text
 from bot.messages import Actions, Block, Button, Context, Message, Text
 from bot.people.models import Person
@@ -15,9 +16,58 @@ DONE = "prog.done"
 SNOOZE = "prog.snooze"
 STOP = "prog.stop"
 REPORT = "prog.report"
-ANSWER = "prog.answer"  # value "enrolment:step:answer" for scale and choice buttons
-ANSWER_FORM = "programme.answer"  # form context "enrolment:step"
+ANSWER = "prog.answer"  # value "REF:answer" for scale and choice buttons
+ASK = "prog.answer.open"  # "Answer": opens the form for a number (or a long list of choices)
+ANSWER_FORM = "programme.answer"  # form context "REF"
+CHANGE = "prog.change"  # value: a pulse answer id; asks its question again
+REANSWER = "prog.answer.change"  # value "answer id:answer"
+CHANGE_FORM = "programme.answer.change"  # form context: a pulse answer id
 MAX_INLINE_CHOICES = 5
+PREVIEW = "p"  # a preview's ref owner: "p" and the preview's id
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """Which step message a button is on, "OWNER:STEP:SENDING" in its value: the owner is an enrolment
+    id (or `p` and a preview's id), the sending counts the times that step went to the person."""
+
+    owner: str
+    step: str
+    sending: int | None = None  # None on buttons sent before sendings were counted: the latest
+
+    def __str__(self) -> str:
+        return f"{self.owner}:{self.step}:{self.sending or 1}"
+
+    @property
+    def preview_id(self) -> int | None:
+        return int(self.owner[len(PREVIEW) :]) if self.owner.startswith(PREVIEW) else None
+
+
+def preview_key(preview_id: int, step_key: str) -> str:
+    """The outbox key of a preview's step message."""
+    return f"preview:{preview_id}:{step_key}"
+
+
+def parse_ref(raw: str) -> StepRef | None:
+    """A StepRef from a button's value or a form's context; None when it is not one."""
+    parts = raw.split(":")
+    if len(parts) not in (2, 3) or not parts[1]:
+        return None
+    owner = parts[0]
+    if not (owner.isdecimal() or (owner.startswith(PREVIEW) and owner[len(PREVIEW) :].isdecimal())):
+        return None
+    if len(parts) == 2:
+        return StepRef(owner, parts[1])
+    if not parts[2].isdecimal() or len(parts[2]) > 4:
+        return None
+    return StepRef(owner, parts[1], int(parts[2]))
+
+
+def is_choice(button: Button) -> bool:
+    """The buttons of a step that record something: Done, the answers, Answer."""
+    if button.action_id == OPEN_FORM:
+        return button.value.startswith(f"{ANSWER_FORM}|")  # messages sent before ASK existed
+    return button.action_id in (DONE, ANSWER, ASK, REANSWER)
 
 
 @dataclass(frozen=True)
@@ -65,16 +115,18 @@ def step_message(
     programme: Programme,
     step: Step,
     person: Person,
-    enrolment_id: int,
+    owner: str,
+    sending: int,
     stage: str,
     stats: Stats = Stats(),
 ) -> Message:
+    """`owner` is the enrolment's id, or `p` and a preview's id: the buttons carry it."""
     context = step_context(
         person=person, programme=programme, step=step, content=content, stage=stage, stats=stats
     )
     body = content.render(step.template, **context)
     blocks: list[Block] = [Text(body)]
-    ref = f"{enrolment_id}:{step.key}"
+    ref = str(StepRef(owner, step.key, sending))
     if step.question is not None:
         blocks.append(Text(f"**{escape(step.question.prompt)}**"))
         blocks.append(Actions(_question_buttons(step, ref)))
@@ -94,6 +146,11 @@ def step_message(
 def _question_buttons(step: Step, ref: str) -> tuple[Button, ...]:
     question = step.question
     assert question is not None
+    return question_buttons(question, ANSWER, ref)
+
+
+def question_buttons(question: Question, action_id: str, ref: str) -> tuple[Button, ...]:
+    """One button per answer when they are few, else an Answer button that opens a form."""
     if (
         question.kind == "scale"
         and question.min is not None
@@ -101,11 +158,15 @@ def _question_buttons(step: Step, ref: str) -> tuple[Button, ...]:
         and question.max - question.min < MAX_INLINE_CHOICES * 2
     ):
         return tuple(
-            Button(ANSWER, str(n), value=f"{ref}:{n}") for n in range(question.min, question.max + 1)
+            Button(action_id, str(n), value=f"{ref}:{n}") for n in range(question.min, question.max + 1)
         )
     if question.kind == "choice" and len(question.options) <= MAX_INLINE_CHOICES:
-        return tuple(Button(ANSWER, option, value=f"{ref}:{i}") for i, option in enumerate(question.options))
-    return (Button("form.open", "Answer", value=f"{ANSWER_FORM}|{ref}", style="primary"),)
+        return tuple(
+            Button(action_id, option, value=f"{ref}:{i}") for i, option in enumerate(question.options)
+        )
+    if action_id == REANSWER:
+        return (Button(OPEN_FORM, "Answer", value=f"{CHANGE_FORM}|{ref}", style="primary"),)
+    return (Button(ASK, "Answer", value=ref, style="primary"),)
 
 
 def _button(action: str, label: str | None, url: str | None, ref: str, system: str) -> Button:

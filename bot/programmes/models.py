@@ -1,10 +1,10 @@
-"""Tables for enrolments, step progress, stored programme versions and pulse answers."""
+"""Tables for enrolments, step progress, stored programme versions, pulse answers and previews."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.store.types import UTCDateTime
@@ -49,7 +49,14 @@ class StepProgress(SQLModel, table=True):
 
 
 class PulseAnswer(SQLModel, table=True):
+    """One answer to one sending of a step's question (a repeated question is asked afresh each time).
+
+    `enrolment_id` and `sending` are empty on answers recorded before they existed; the unique index
+    makes a second answer to the same sending impossible, even from two clicks at the same moment.
+    """
+
     __tablename__ = "pulse_answer"
+    __table_args__ = (Index("uq_pulse_answer_sending", "enrolment_id", "step_key", "sending", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", index=True)
@@ -59,3 +66,31 @@ class PulseAnswer(SQLModel, table=True):
     number: float | None = None
     text: str | None = None
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    enrolment_id: int | None = Field(default=None, foreign_key="enrolment.id")
+    sending: int | None = None  # which sending of the step it answers: 1, 2, … (its outbox key's last part)
+    changed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class ProgrammePreview(SQLModel, table=True):
+    """One `preview` of a programme, sent to one person. What they click on its steps is kept here,
+    apart from any enrolment: a preview never marks a step done, moves a stage or counts in outcomes."""
+
+    __tablename__ = "programme_preview"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    programme_key: str
+    version: str
+    started_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class PreviewStep(SQLModel, table=True):
+    __tablename__ = "preview_step"
+    __table_args__ = (UniqueConstraint("preview_id", "step_key", name="uq_preview_step"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    preview_id: int = Field(foreign_key="programme_preview.id", index=True)
+    step_key: str
+    done_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    answer: str | None = None  # the answer as shown
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -162,7 +162,8 @@ def run_due_step(
         programme=programme,
         step=step,
         person=person,
-        enrolment_id=enrolment.id,
+        owner=str(enrolment.id),
+        sending=mine.times_sent + 1,
         stage=enrolment.stage,
     )
     notify(

@@ -1,4 +1,4 @@
-"""Persistence for enrolments, step progress, programme versions and pulse answers."""
+"""Persistence for enrolments, step progress, programme versions, pulse answers and previews."""
 
 from __future__ import annotations
 
@@ -11,7 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.content import Content, Programme, parse_programme
-from bot.programmes.models import Enrolment, ProgrammeVersion, PulseAnswer, StepProgress
+from bot.programmes.models import (
+    Enrolment,
+    PreviewStep,
+    ProgrammePreview,
+    ProgrammeVersion,
+    PulseAnswer,
+    StepProgress,
+)
 from bot.usage.models import UsageEvent
 
 
@@ -52,13 +59,19 @@ def remember_version(*, session: Session, programme: Programme, source: str, now
 
 def programme_for(*, session: Session, content: Content, enrolment: Enrolment) -> Programme:
     """The version the person enrolled in: the current file if unchanged, else the stored copy."""
-    current = content.programmes.get(enrolment.programme_key)
-    if current is not None and current.version == enrolment.version:
+    return programme_version(
+        session=session, content=content, key=enrolment.programme_key, version=enrolment.version
+    )
+
+
+def programme_version(*, session: Session, content: Content, key: str, version: str) -> Programme:
+    current = content.programmes.get(key)
+    if current is not None and current.version == version:
         return current
-    stored = session.get(ProgrammeVersion, (enrolment.programme_key, enrolment.version))
+    stored = session.get(ProgrammeVersion, (key, version))
     if stored is None:
         if current is None:
-            raise LookupError(f"programme {enrolment.programme_key!r} is gone")
+            raise LookupError(f"programme {key!r} is gone")
         return current
     return parse_programme(stored.source)
 
@@ -88,6 +101,18 @@ def progress(*, session: Session, enrolment_id: int, step_key: str) -> StepProgr
     return row
 
 
+def progress_to_change(*, session: Session, enrolment_id: int, step_key: str) -> StepProgress:
+    """A step's progress, locked until the unit of work ends (PostgreSQL: FOR UPDATE), so that two
+    clicks on one step at the same moment are decided one after the other."""
+    row = session.exec(
+        select(StepProgress)
+        .where(StepProgress.enrolment_id == enrolment_id, StepProgress.step_key == step_key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    return row or progress(session=session, enrolment_id=enrolment_id, step_key=step_key)
+
+
 def all_progress(*, session: Session, enrolment_id: int) -> dict[str, StepProgress]:
     rows = session.exec(select(StepProgress).where(StepProgress.enrolment_id == enrolment_id)).all()
     return {row.step_key: row for row in rows}
@@ -103,6 +128,8 @@ def record_answer(
     number: float | None,
     text: str | None,
     now: datetime,
+    enrolment_id: int | None = None,
+    sending: int | None = None,
 ) -> PulseAnswer:
     answer = PulseAnswer(
         person_id=person_id,
@@ -112,9 +139,103 @@ def record_answer(
         number=number,
         text=text,
         at=now,
+        enrolment_id=enrolment_id,
+        sending=sending,
     )
     session.add(answer)
+    session.flush()  # a second answer to one sending stops here (uq_pulse_answer_sending)
     return answer
+
+
+def answer_to(*, session: Session, enrolment_id: int, step_key: str, sending: int) -> PulseAnswer | None:
+    """The answer given to one sending of a step; answers kept before sendings were counted count as
+    answers to the step's first sending."""
+    found = session.exec(
+        select(PulseAnswer).where(
+            PulseAnswer.enrolment_id == enrolment_id,
+            PulseAnswer.step_key == step_key,
+            PulseAnswer.sending == sending,
+        )
+    ).first()
+    if found is not None or sending != 1:
+        return found
+    enrolment = session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        return None
+    return session.exec(
+        select(PulseAnswer).where(
+            PulseAnswer.person_id == enrolment.person_id,
+            PulseAnswer.programme_key == enrolment.programme_key,
+            PulseAnswer.step_key == step_key,
+            col(PulseAnswer.sending).is_(None),
+        )
+    ).first()
+
+
+def answers_of(*, session: Session, person_id: int, programme_key: str, limit: int = 10) -> list[PulseAnswer]:
+    """A person's latest answers in one programme, newest first."""
+    return list(
+        session.exec(
+            select(PulseAnswer)
+            .where(PulseAnswer.person_id == person_id, PulseAnswer.programme_key == programme_key)
+            .order_by(col(PulseAnswer.at).desc(), col(PulseAnswer.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+# --- previews ----------------------------------------------------------------------------------
+
+
+def start_preview(
+    *, session: Session, person_id: int, programme: Programme, source: str, now: datetime
+) -> ProgrammePreview:
+    remember_version(session=session, programme=programme, source=source, now=now)
+    preview = ProgrammePreview(
+        person_id=person_id, programme_key=programme.key, version=programme.version, started_at=now
+    )
+    session.add(preview)
+    session.flush()
+    return preview
+
+
+def preview_step_to_change(*, session: Session, preview_id: int, step_key: str) -> PreviewStep:
+    """One step of a preview, locked like `progress_to_change`."""
+    row = session.exec(
+        select(PreviewStep)
+        .where(PreviewStep.preview_id == preview_id, PreviewStep.step_key == step_key)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if row is None:
+        row = PreviewStep(preview_id=preview_id, step_key=step_key)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def latest_previews(*, session: Session, person_id: int) -> list[tuple[ProgrammePreview, int]]:
+    """Each programme's latest preview by this person, with how many of its steps they clicked."""
+    previews = session.exec(
+        select(ProgrammePreview)
+        .where(ProgrammePreview.person_id == person_id)
+        .order_by(col(ProgrammePreview.id).desc())
+    ).all()
+    latest: dict[str, ProgrammePreview] = {}
+    for preview in previews:
+        latest.setdefault(preview.programme_key, preview)
+    out = []
+    for preview in latest.values():
+        clicked = session.exec(
+            select(func.count())
+            .select_from(PreviewStep)
+            .where(
+                PreviewStep.preview_id == preview.id,
+                (col(PreviewStep.done_at).is_not(None)) | (col(PreviewStep.answer).is_not(None)),
+            )
+        ).one()
+        out.append((preview, int(clicked)))
+    return out
 
 
 def usage_signals(*, session: Session, person_id: int, system: str) -> tuple[int, list[date]]:

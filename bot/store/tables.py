@@ -9,7 +9,14 @@ from bot.inbox.models import ParkedEvent
 from bot.outbox.models import OutboxMessage
 from bot.ownership.models import RoleAssignment, SystemRecord
 from bot.people.models import Identity, Person
-from bot.programmes.models import Enrolment, ProgrammeVersion, PulseAnswer, StepProgress
+from bot.programmes.models import (
+    Enrolment,
+    PreviewStep,
+    ProgrammePreview,
+    ProgrammeVersion,
+    PulseAnswer,
+    StepProgress,
+)
 from bot.schedule.models import DueWork
 from bot.transcripts.models import TranscriptLine
 from bot.usage.models import UsageEvent
@@ -31,7 +38,9 @@ __all__ = [
     "OutboxMessage",
     "ParkedEvent",
     "Person",
+    "PreviewStep",
     "ProcessedEvent",
+    "ProgrammePreview",
     "ProgrammeVersion",
     "PulseAnswer",
     "RoleAssignment",

@@ -22,6 +22,7 @@ class Received:
     user: str
     message: Message
     key: str
+    update_of: str | None = None  # the id of the message this delivery updated in place
 
     @property
     def text(self) -> str:
@@ -34,11 +35,28 @@ class RecordingSender:
     def __init__(self, clock: FixedClock) -> None:
         self.clock = clock
         self.received: list[Received] = []
+        self.updates: dict[str, Message] = {}  # message id -> what it shows after its last update
 
     async def send(self, delivery: Delivery) -> Sent:
         user = str(delivery.address.get("user"))
-        self.received.append(Received(self.clock.now(), user, delivery.message, delivery.idempotency_key))
+        update_of = delivery.update_message_id
+        self.received.append(
+            Received(self.clock.now(), user, delivery.message, delivery.idempotency_key, update_of)
+        )
+        if update_of:
+            self.updates[update_of] = delivery.message
+            return Sent(message_id=update_of)
         return Sent(message_id=f"m{len(self.received)}")
+
+    def message_id(self, key: str) -> str:
+        """The id this sender gave the message queued under `key` (what a click on it reports)."""
+        index = next(i for i, r in enumerate(self.received) if r.key == key)
+        return f"m{index + 1}"
+
+    def shown(self, key: str) -> Message:
+        """What the message sent under `key` shows now, after any update."""
+        message_id = self.message_id(key)
+        return self.updates.get(message_id) or self.received[int(message_id[1:]) - 1].message
 
     def to(self, user: str) -> list[Received]:
         return [r for r in self.received if r.user == user]

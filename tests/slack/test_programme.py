@@ -155,20 +155,30 @@ async def test_programme_steps_buttons_answers_and_stop_over_slack(
     assert welcome["metadata"]["event_type"] == "coach_outbox"
     assert "Hi Bob" in all_text(welcome)
     assert [(e["action_id"], e.get("value"), e.get("url")) for e in buttons(welcome)] == [
-        ("prog.done", f"{enrolment}:welcome", None),
+        ("prog.done", f"{enrolment}:welcome:1", None),
         ("link.1", None, "https://compass.example.com"),
-        ("prog.snooze", f"{enrolment}:welcome", None),
-        ("prog.stop", f"{enrolment}:welcome", None),
+        ("prog.snooze", f"{enrolment}:welcome:1", None),
+        ("prog.stop", f"{enrolment}:welcome:1", None),
     ]
     assert [e["text"]["text"] for e in buttons(welcome)][:2] == ["Got it", "Open Compass"]
     welcome_ts = ts_of(fake, DM, key)
 
+    # Got it: the welcome itself shows it (chat.update), its button gone; a second click says so, to Bob
+    # alone, and changes nothing.
     before = len(fake.to("chat.postMessage"))
     await press(slack, fake, BOB, button(welcome, "Got it"), message_ts=welcome_ts)
-    assert "marked as done" in all_text(await answer_after(fake, DM, before))
+    (done,) = await fake.wait_for("chat.update")
+    assert (done["channel"], done["ts"]) == (DM, welcome_ts)
+    assert "*Got it*: nice one, marked as done." in all_text(done) and "Hi Bob" in all_text(done)
+    assert [e["text"]["text"] for e in buttons(done)] == ["Open Compass", "Snooze", "Stop these messages"]
+    await press(slack, fake, BOB, button(welcome, "Got it"), message_ts=welcome_ts)
+    (note,) = await fake.wait_for("chat.postEphemeral")
+    assert (note["channel"], note["user"]) == (DM, BOB) and "Already recorded: *Got it*" in all_text(note)
+    done, again = await fake.wait_for("chat.update", 2)
+    assert again["blocks"] == done["blocks"]
+    assert len(fake.to("chat.postMessage")) == before
 
-    before = len(fake.to("chat.postMessage"))
-    await press(slack, fake, BOB, button(welcome, "Snooze"), message_ts=welcome_ts)
+    await press(slack, fake, BOB, button(done, "Snooze"), message_ts=welcome_ts)
     choices = await answer_after(fake, DM, before)
     assert "Snooze until when?" in all_text(choices)
     assert [(e["action_id"].split("#")[0], e["value"]) for e in buttons(choices)] == [
@@ -176,43 +186,55 @@ async def test_programme_steps_buttons_answers_and_stop_over_slack(
         ("prog.snooze.choice", "tomorrow"),
         ("prog.snooze.choice", "next_week"),
     ]
-    before = len(fake.to("chat.postMessage"))
-    await press(slack, fake, BOB, button(choices, "Tomorrow morning"), message_ts="1700000000.000900")
-    snoozed = all_text(await answer_after(fake, DM, before))
-    assert "I'll stay quiet until tomorrow at 09:00 your time." in snoozed
+    choices_ts = fake.history[DM][-1]["ts"]
+    await press(slack, fake, BOB, button(choices, "Tomorrow morning"), message_ts=choices_ts)
+    *_, snoozed = await fake.wait_for("chat.update", 3)
+    assert snoozed["ts"] == choices_ts  # the question turns into its answer
+    assert "I'll stay quiet until tomorrow at 09:00 your time." in all_text(snoozed)
 
     # Nothing more today; the next step comes no earlier than Tuesday 09:00 in New York (14:00 UTC).
     await run_until(slack_runtime, clock, start + timedelta(days=1, hours=4, minutes=59))
     assert len(proactive(fake, DM, "programme:")) == 1
 
-    # A number question: its Answer button opens a modal.
+    # A number question: its Answer button opens a modal; the answer shows on the question's message.
     minutes = await days_until_step(slack_runtime, clock, fake, "minutes-saved")
     answer = button(minutes, "Answer")
-    assert (answer["action_id"], answer["value"]) == (
-        "form.open",
-        f"programme.answer|{enrolment}:minutes-saved",
-    )
-    await press(slack, fake, BOB, answer, message_ts=ts_of(fake, DM, outbox_key(minutes)))
+    assert (answer["action_id"], answer["value"]) == ("prog.answer.open", f"{enrolment}:minutes-saved:1")
+    minutes_ts = ts_of(fake, DM, outbox_key(minutes))
+    await press(slack, fake, BOB, answer, message_ts=minutes_ts)
     (opened,) = await fake.wait_for("views.open")
     view = opened["view"]
     assert (view["callback_id"], view["private_metadata"]) == (
         "programme.answer",
-        f"{enrolment}:minutes-saved",
+        f"{enrolment}:minutes-saved:1",
     )
     before = len(fake.to("chat.postMessage"))
     response = await slack.interaction(submission(BOB, view, {"answer": "900"}))
     assert (await response.json())["errors"] == {"answer": "A number from 0 to 600."}
+    response = await slack.interaction(submission(BOB, view, {"answer": "1e308"}))
+    assert (await response.json())["errors"] == {"answer": "A number from 0 to 600."}
     response = await slack.interaction(submission(BOB, view, {"answer": "30"}))
     assert (await response.text()) == ""  # valid: the modal closes
-    assert "Thanks, noted: *30*" in all_text(await answer_after(fake, DM, before))
+    await slack_runtime.run_due_work()  # the update goes through the outbox
+    (answered,) = [u for u in fake.to("chat.update") if u["ts"] == minutes_ts]
+    assert "Thanks, noted: *30*" in all_text(answered) and "Answer" not in str(buttons(answered))
+    assert len(fake.to("chat.postMessage")) == before
 
-    # A scale question: one button per answer.
+    # A scale question: one button per answer; a forged value is refused.
     usefulness = await days_until_step(slack_runtime, clock, fake, "usefulness")
     scale = [e for e in buttons(usefulness) if e["action_id"].startswith("prog.answer")]
-    assert [e["value"] for e in scale] == [f"{enrolment}:usefulness:{n}" for n in range(1, 6)]
+    assert [e["value"] for e in scale] == [f"{enrolment}:usefulness:1:{n}" for n in range(1, 6)]
+    usefulness_ts = ts_of(fake, DM, outbox_key(usefulness))
+    forged = {**button(usefulness, "4"), "value": f"{enrolment}:usefulness:1:1e308"}
     before = len(fake.to("chat.postMessage"))
-    await press(slack, fake, BOB, button(usefulness, "4"), message_ts=ts_of(fake, DM, outbox_key(usefulness)))
-    assert "Thanks, noted: *4*" in all_text(await answer_after(fake, DM, before))
+    await press(slack, fake, BOB, forged, message_ts=usefulness_ts)
+    assert "That answer is not one of the options." in all_text(await answer_after(fake, DM, before))
+    await press(slack, fake, BOB, button(usefulness, "4"), message_ts=usefulness_ts)
+    (rated,) = await fake.wait_for_call(
+        lambda: [u for u in fake.to("chat.update") if u["ts"] == usefulness_ts]
+    )
+    assert "Thanks, noted: *4*" in all_text(rated)
+    assert [e["text"]["text"] for e in buttons(rated)] == ["Snooze", "Something's not working"]
 
     def answers(session: Any) -> set[tuple[str, str, float | None]]:
         rows = session.exec(select(PulseAnswer)).all()

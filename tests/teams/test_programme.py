@@ -1,11 +1,13 @@
 """A programme through real Teams activities: install → enrolled → steps sent proactively (the outbox's
-continue_conversation to the fake connector) → Done, a form answer and a scale answer, recorded."""
+continue_conversation to the fake connector) → Done, a form answer and a scale answer, recorded, each
+shown by updating its card in place."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from jsonschema import Draft6Validator
 from sqlmodel import select
 
 from adapters.runtime import Runtime
@@ -13,7 +15,7 @@ from bot.ports import FixedClock
 from bot.programmes.models import PulseAnswer, StepProgress
 from tests.fakes.teams_connector import Call, FakeBotFramework
 from tests.programmes.harness import run_until
-from tests.teams.conftest import Teams
+from tests.teams.conftest import Teams, adaptive_card_schema
 from tests.teams.test_http import assert_valid_cards
 
 BOB = "a:personal-bob"
@@ -38,11 +40,11 @@ def submit(card: Card, title: str) -> dict[str, Any]:
 
 
 def step_of(card: Card) -> str | None:
-    """The programme step a card is for: every step's buttons carry "enrolment:step" in their value."""
+    """The programme step a card is for: every step's buttons carry "enrolment:step:sending" in their value."""
     for action in submits(card):
         data = action["data"]
         if str(data.get("coach_action", "")).startswith("prog.") or data.get("coach_action") == "form.open":
-            value = str(data.get("coach_value", "")).removeprefix("programme.answer|")
+            value = str(data.get("coach_value", ""))
             parts = value.split(":")
             if len(parts) >= 2 and parts[0].isdigit():
                 return parts[1]
@@ -51,9 +53,7 @@ def step_of(card: Card) -> str | None:
 
 def posted(bf: FakeBotFramework, since: int = 0) -> list[tuple[str, Call]]:
     """(activity id the connector gave, call) for each activity the bot POSTed, from the `since`-th on."""
-    ids = [f"reply-{n}" for n, c in enumerate((c for c in bf.calls if c.method == "POST"), start=1)]
-    posts = [c for c in bf.calls if c.method == "POST"]
-    return [(i, c) for i, c in zip(ids, posts, strict=True)][since:]
+    return [(c.sent_id or "", c) for c in bf.calls if c.method == "POST"][since:]
 
 
 def steps_sent(bf: FakeBotFramework) -> list[tuple[str, str, Card]]:
@@ -84,8 +84,9 @@ def a_day_passed(bf: FakeBotFramework) -> None:
     bf._sent.clear()
 
 
-def texts_after(bf: FakeBotFramework, count: int) -> str:
-    return "\n".join(t for _i, c in posted(bf, count) for t in _texts(card_of(c))).replace("\\", "")
+def updates_of(bf: FakeBotFramework, activity_id: str) -> list[Card]:
+    """The cards the bot PUT in place of one activity it sent, in order."""
+    return [card_of(c) for c in bf.calls if c.method == "PUT" and c.activity_id == activity_id]
 
 
 def _texts(card: Card) -> list[str]:
@@ -110,40 +111,52 @@ async def test_programme_over_teams_install_steps_done_and_answers(
     assert "Hi Bob" in "\n".join(_texts(welcome))
     done = submit(welcome, "Got it")
     enrolment = done["coach_value"].split(":")[0]
-    assert done == {"coach_action": "prog.done", "coach_value": f"{enrolment}:welcome"}
+    assert done == {"coach_action": "prog.done", "coach_value": f"{enrolment}:welcome:1"}
     assert [a["type"] for a in welcome["actions"]] == [
         "Action.Submit", "Action.OpenUrl", "Action.Submit", "Action.Submit",
     ]  # fmt: skip
     assert_valid_cards(bf)
 
+    # Got it: the card is updated in place (no new message); a second click puts it right again.
     count = len(posted(bf))
     response = await teams.post(teams.submit(done, reply_to=welcome_id, user="bob"))
     assert response.status == 201
-    assert "marked as done" in texts_after(bf, count)
+    (updated,) = updates_of(bf, welcome_id)
+    assert "nice one, marked as done" in "\n".join(_texts(updated)) and "Hi Bob" in "\n".join(_texts(updated))
+    assert [a["title"] for a in updated["actions"]] == ["Open Compass", "Snooze", "Stop these messages"]
+    await teams.post(teams.submit(done, reply_to=welcome_id, user="bob"))
+    first, again = updates_of(bf, welcome_id)
+    assert again == first  # "Already recorded" is what the card shows: nothing is posted
+    assert len(posted(bf)) == count
 
     def progress(session: Any) -> dict[str, bool]:
         return {p.step_key: p.done_at is not None for p in session.exec(select(StepProgress)).all()}
 
     assert teams_runtime.store.run_sync(progress)["welcome"] is True
 
-    # A number question: Answer opens a form card; its submission is recorded.
+    # A number question: Answer opens a form card; its submission is recorded and shows on the question.
     minutes_id, minutes = await until_step(teams_runtime, clock, bf, "minutes-saved")
     count = len(posted(bf))
     await teams.post(teams.submit(submit(minutes, "Answer"), reply_to=minutes_id, user="bob"))
     (form_id, form_call), *_ = posted(bf, count)
     form = card_of(form_call)
     assert [i["id"] for i in form["body"] if i["type"].startswith("Input.")] == ["answer"]
-    count = len(posted(bf))
     await teams.post(teams.submit({**submit(form, "Send"), "answer": 45}, reply_to=form_id, user="bob"))
-    assert "Thanks, noted: **45**" in texts_after(bf, count)
+    await teams_runtime.run_due_work()  # the question's card is updated through the outbox
+    (answered,) = updates_of(bf, minutes_id)
+    assert "Thanks, noted: **45**" in "\n".join(_texts(answered)).replace("\\", "")
+    assert "Answer" not in [a["title"] for a in answered.get("actions", [])]
 
     # A scale question: one Action.Submit per answer.
     useful_id, useful = await until_step(teams_runtime, clock, bf, "usefulness")
     scale = [a["data"] for a in submits(useful) if a["data"]["coach_action"] == "prog.answer"]
-    assert [d["coach_value"] for d in scale] == [f"{enrolment}:usefulness:{n}" for n in range(1, 6)]
+    assert [d["coach_value"] for d in scale] == [f"{enrolment}:usefulness:1:{n}" for n in range(1, 6)]
     count = len(posted(bf))
     await teams.post(teams.submit(submit(useful, "5"), reply_to=useful_id, user="bob"))
-    assert "Thanks, noted: **5**" in texts_after(bf, count)
+    await teams.post(teams.submit(submit(useful, "2"), reply_to=useful_id, user="bob"))  # a stale copy
+    shown, again = updates_of(bf, useful_id)
+    assert "Thanks, noted: **5**" in "\n".join(_texts(shown)).replace("\\", "") and again == shown
+    assert len(posted(bf)) == count
     assert_valid_cards(bf)
 
     def answers(session: Any) -> set[tuple[str, float | None]]:
@@ -163,3 +176,28 @@ async def test_a_first_personal_message_enrols_and_stop_holds_the_steps(
     assert "no more programme messages" in "\n".join(bf.texts())
     await run_until(teams_runtime, clock, clock.now() + timedelta(days=30))
     assert [s for s, _i, _c in steps_sent(bf)] == ["welcome"]
+
+
+async def test_action_execute_answers_a_choice_with_the_updated_card(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    """Universal Actions: the invoke's answer is the card Teams shows in place of the clicked one; a
+    second click answers with the same card and nothing else ("the updated card on Teams")."""
+    await teams.post(teams.personal("hello", user="bob", name="Bob Babbage"))
+    await teams_runtime.run_due_work()
+    ((_step, welcome_id, welcome),) = steps_sent(bf)
+    data = submit(welcome, "Got it")
+    value = {"action": {"type": "Action.Execute", "verb": data["coach_action"], "data": data}}
+    count = len(posted(bf))
+    cards = []
+    for _ in range(2):
+        activity = teams.invoke("adaptiveCard/action", value, user="bob")
+        activity["replyToId"] = welcome_id
+        response = await teams.post(activity)
+        body = await response.json()
+        assert body["type"] == "application/vnd.microsoft.card.adaptive"
+        cards.append(body["value"])
+    assert cards[0] == cards[1] and "nice one, marked as done" in "\n".join(_texts(cards[0]))
+    assert "Got it" not in [a["title"] for a in cards[0]["actions"]]
+    assert len(posted(bf)) == count  # no "Already recorded" message posted beside it
+    Draft6Validator(adaptive_card_schema()).validate(cards[0])
