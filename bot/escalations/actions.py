@@ -7,6 +7,7 @@ flagger may read their own output); anyone else gets an ephemeral refusal. All a
 
 from __future__ import annotations
 
+from bot.choices import already, by_action, chosen, settle
 from bot.escalations import messages, route, service
 from bot.escalations.models import Escalation
 from bot.events import Clicked, Said, Submitted
@@ -14,6 +15,7 @@ from bot.markdown import escape
 from bot.messages import Actions, Button, Form, Message, Reply, Text, text_message
 from bot.ownership import service as ownership
 from bot.people import service as people
+from bot.people.models import Person
 from bot.policy.model import Kind
 from bot.routing import FormSpec, Router
 from bot.schedule import service as schedule
@@ -129,15 +131,7 @@ def answer(turn: Turn, row: Escalation, text: str) -> list[Reply]:
         route.tell(
             session=turn.session,
             person=flagger,
-            message=messages.answer_dm(
-                row=row,
-                by=route.name(turn.person),
-                body=turn.content.render(
-                    "escalations/answered.md.j2",
-                    escalation={"owner": route.name(turn.person), "reference": row.reference},
-                    system={"name": turn.content.systems[row.system_key].name},
-                ),
-            ),
+            message=answer_message(turn, row, turn.person),
             key=f"escalation:{row.id}:answer:{turn.now.isoformat()}",
             kind=Kind.answer,
             settings=turn.settings,
@@ -318,7 +312,13 @@ def rate_clicked(turn: Turn, event: Clicked) -> list[Reply]:
         return [
             Reply(message=text_message("Only the person who flagged it can rate the answer."), ephemeral=True)
         ]
-    helpful = event.value.partition(":")[2] == "yes"
+    choice = event.value.partition(":")[2]
+    if choice not in RATINGS or row.answer is None:
+        raise UserError("That button no longer works. Type `flags` to see your flags.")
+    turn.session.refresh(row, with_for_update=True)  # a double click is decided once (PostgreSQL)
+    if row.helpful is not None:
+        return already(_rated(turn, row), RATINGS["yes" if row.helpful else "no"])
+    helpful = choice == "yes"
     row.helpful = helpful
     service.record(
         session=turn.session,
@@ -345,5 +345,27 @@ def rate_clicked(turn: Turn, event: Clicked) -> list[Reply]:
             content=turn.content,
             now=turn.now,
         )
-    thanks = "Thanks, glad it helped." if helpful else "Thanks for saying so; I've let the owner know."
-    return [Reply(message=text_message(thanks))]
+    return chosen(_rated(turn, row))
+
+
+RATINGS = {"yes": "Yes", "no": "No"}  # the rating buttons' values and labels
+
+
+def _rated(turn: Turn, row: Escalation) -> Message:
+    """The answer as the flagger got it, showing their rating instead of the buttons."""
+    thanks = "Thanks, glad it helped." if row.helpful else "Thanks for saying so; I've let the owner know."
+    answerer = people.get(session=turn.session, person_id=row.answered_by or 0)
+    return settle(answer_message(turn, row, answerer), note=thanks, is_choice=by_action(messages.RATE))
+
+
+def answer_message(turn: Turn, row: Escalation, answerer: Person | None) -> Message:
+    by = route.name(answerer)
+    return messages.answer_dm(
+        row=row,
+        by=by,
+        body=turn.content.render(
+            "escalations/answered.md.j2",
+            escalation={"owner": by, "reference": row.reference},
+            system={"name": turn.content.systems[row.system_key].name},
+        ),
+    )

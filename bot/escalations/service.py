@@ -161,6 +161,7 @@ def answer(*, row: Escalation, text: str, by: int, now: datetime) -> None:
     row.answer = text
     row.answered_by = by
     row.answered_at = now
+    row.helpful = None  # a new answer is rated afresh
     row.acknowledged_at = row.acknowledged_at or now
     if row.status != Status.resolved:
         row.status = Status.answered

@@ -205,3 +205,39 @@ async def test_the_owners_home_shows_what_waits_for_them(runtime: Runtime) -> No
 def home_facts(replies: list[Reply]) -> dict[str, str]:
     return {f.label: f.value for r in replies if r.message for b in r.message.blocks if isinstance(b, Facts)
             for f in b.items}  # fmt: skip
+
+
+async def test_a_rating_shows_on_the_answer_and_counts_once(runtime: Runtime) -> None:
+    sent = install(runtime)
+    await meet(runtime, UMA, OMAR)
+    await flag(runtime, UMA, "Some output")
+    refused = await click(runtime, UMA, "escalation.rate", "1:yes")
+    assert refused[0].ephemeral and escalation(runtime).helpful is None  # nothing answered yet
+    await runtime.run_due_work()
+    (card,) = sent.in_channel()
+    thread = channel_place(thread_id=card.message_id)
+    await runtime.engine.handle(Said(OMAR, thread, "First answer.", via="thread_reply"))
+    await runtime.run_due_work()
+    assert [g for g in sent.to(UMA.user_id) if "answered your flag" in g.text]
+    assert await click(runtime, UMA, "escalation.rate", "1:maybe") != []  # not a rating: refused
+    assert escalation(runtime).helpful is None
+
+    (shown,) = await click(runtime, UMA, "escalation.rate", "1:yes")
+    assert shown.replace_source and shown.message is not None
+    assert [b for b in shown.message.blocks if isinstance(b, Actions)] == []  # the buttons went
+    assert "Thanks, glad it helped." in words([shown]) and "First answer." in str(shown.message)
+    for value in ("1:yes", "1:no"):  # a double click, or the other button on a stale copy
+        again, note = await click(runtime, UMA, "escalation.rate", value)
+        assert again.replace_source and again.message == shown.message
+        assert note.stale and note.ephemeral and words([note]) == "Already recorded: Yes"
+    assert escalation(runtime).helpful is True
+    rated = runtime.store.run_sync(
+        lambda s: [e.action for e in audit.for_subject(session=s, subject="escalation:1")]
+    ).count("escalation.rated")
+    assert rated == 1
+
+    # A new answer is rated afresh.
+    await runtime.engine.handle(Said(OMAR, thread, "Better answer.", via="thread_reply"))
+    assert escalation(runtime).helpful is None
+    (shown,) = await click(runtime, UMA, "escalation.rate", "1:no")
+    assert "I've let the owner know" in words([shown]) and escalation(runtime).helpful is False

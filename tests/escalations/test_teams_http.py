@@ -66,8 +66,10 @@ async def test_flag_card_thread_reply_answer_and_rating_over_teams(
         "trace_id": "",
         "anonymous": "no",
     }
+    flag_form = bf.cards()[-1]
+    form_id = bf.sent_id(flag_form)
     bf.calls.clear()
-    assert (await teams.post(teams.submit(data, reply_to="reply-9", user="uma"))).status == 201
+    assert (await teams.post(teams.submit(data, reply_to=form_id, user="uma"))).status == 201
     assert "ESC-1" in "\n".join(bf.texts())
 
     bf.calls.clear()
@@ -91,9 +93,15 @@ async def test_flag_card_thread_reply_answer_and_rating_over_teams(
     to_uma = _calls_to(bf, "a:personal-uma")
     assert to_uma and "It renews in April; see clause 4.2." in str(to_uma)
 
+    (answer_id,) = [c.sent_id for c in bf.calls if c.conversation_id == "a:personal-uma" and c.sent_id]
+    assert answer_id is not None
     rate = {"coach_action": "escalation.rate", "coach_value": "1:yes"}
     bf.calls.clear()
-    assert (await teams.post(teams.submit(rate, reply_to="reply-20", user="uma"))).status == 201
+    for _ in range(2):  # a double click: the answer's card shows the rating once; nothing is posted
+        assert (await teams.post(teams.submit(rate, reply_to=answer_id, user="uma"))).status == 201
+    first, again = bf.calls
+    assert (first.method, first.activity_id) == ("PUT", answer_id)
+    assert again.body["attachments"] == first.body["attachments"]
     assert "glad it helped" in "\n".join(bf.texts())
     row = teams_runtime.store.run_sync(lambda s: s.get(Escalation, 1))
     assert row is not None and row.helpful is True and row.answer == "It renews in April; see clause 4.2."
