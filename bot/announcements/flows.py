@@ -8,6 +8,7 @@ from bot.announcements import messages as m
 from bot.announcements.audience import KINDS, Audience, reach
 from bot.announcements.models import Announcement, AnnouncementState
 from bot.announcements.scheduled import When
+from bot.choices import already, chosen
 from bot.engine import OPEN_FORM
 from bot.events import Clicked, Submitted
 from bot.markdown import escape
@@ -69,6 +70,7 @@ def register(router: Router) -> None:
     router.form(FormSpec(COMPOSE_FORM, build_compose, submit_compose))
     router.action(m.CONFIRM, confirm_clicked)
     router.action(m.CANCEL, cancel_clicked)
+    router.action(m.DISCARD, discard_clicked)
     reader_flows.register(router)
 
 
@@ -211,28 +213,41 @@ def _own(turn: Turn, raw: str) -> Announcement:
 
 def confirm_clicked(turn: Turn, event: Clicked) -> list[Reply]:
     announcement = _own(turn, event.value)
+    turn.session.refresh(announcement, with_for_update=True)  # a double click is decided once
     if announcement.state != AnnouncementState.draft:
-        return [
-            Reply(
-                message=text_message(f"Announcement {announcement.id} is already {announcement.state}."),
-                ephemeral=True,
-            )
-        ]
+        return already(*_decided(announcement))
     service.confirm(session=turn.session, announcement=announcement, now=turn.now)
     service.touch_status(session=turn.session, announcement=announcement, now=turn.now)
+    return chosen(_decided(announcement)[0])
+
+
+def discard_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    """The preview's Cancel: a draft is dropped; once confirmed, the preview's buttons change nothing
+    (the status message has the Cancel that stops a sending)."""
+    announcement = _own(turn, event.value)
+    turn.session.refresh(announcement, with_for_update=True)
+    if announcement.state != AnnouncementState.draft:
+        return already(*_decided(announcement))
+    announcement.state = AnnouncementState.cancelled
+    announcement.cancelled_at = turn.now
+    return chosen(_decided(announcement)[0])
+
+
+def _decided(announcement: Announcement) -> tuple[Message, str]:
+    """What the preview shows once Confirm or Cancel was chosen, and that button's label."""
+    if announcement.confirmed_at is None:
+        return text_message("Cancelled: nothing was sent."), "Cancel"
     text = (
         f"Confirmed. Announcement {announcement.id} goes to {plural(announcement.recipients, 'person', 'people')}"
         f" ({announcement.unreachable} unreachable for now). I'll keep a status message up to date."
     )
-    return [Reply(message=text_message(text), replace_source=True)]
+    return text_message(text), "Confirm and send"
 
 
 def cancel_clicked(turn: Turn, event: Clicked) -> list[Reply]:
     announcement = _own(turn, event.value)
     if announcement.state == AnnouncementState.draft:
-        announcement.state = AnnouncementState.cancelled
-        announcement.cancelled_at = turn.now
-        return [Reply(message=text_message("Cancelled: nothing was sent."), replace_source=True)]
+        return discard_clicked(turn, event)
     if announcement.state == AnnouncementState.done and not service.next_pending_at(
         session=turn.session, announcement_id=announcement.id or 0
     ):

@@ -12,6 +12,7 @@ from bot.messages import Actions, Block, Button, Context, Divider, Fact, Facts, 
 ACK = "announcement.ack"
 CONFIRM = "announcement.confirm"
 CANCEL = "announcement.cancel"
+DISCARD = "announcement.discard"  # the preview's Cancel: drops a draft, never stops a sending
 QUESTION_FORM = "announcements.question"
 ANSWER_FORM = "announcements.answer"
 
@@ -75,7 +76,7 @@ def preview(
             Actions(
                 (
                     Button(CONFIRM, "Confirm and send", value=str(announcement.id), style="primary"),
-                    Button(CANCEL, "Cancel", value=str(announcement.id), style="danger"),
+                    Button(DISCARD, "Cancel", value=str(announcement.id), style="danger"),
                 )
             ),
         ),

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from bot.announcements import delivery, questions, service
 from bot.announcements import messages as m
-from bot.announcements import questions, service
-from bot.announcements.models import Announcement, AnnouncementQuestion, AnnouncementState
+from bot.announcements.models import (
+    Announcement,
+    AnnouncementQuestion,
+    AnnouncementRecipient,
+    AnnouncementState,
+)
+from bot.choices import already, by_action, chosen, settle
 from bot.events import Clicked, Submitted
 from bot.markdown import escape
-from bot.messages import Field, Form, Reply, text_message
+from bot.messages import Field, Form, Message, Reply, load_message, text_message
+from bot.outbox import service as outbox
 from bot.routing import FormSpec, Router
 from bot.turn import Turn, UserError
 
@@ -24,25 +31,66 @@ def _announcement(turn: Turn, raw: str) -> Announcement:
     except ValueError:
         found = None
     if found is None or found.state == AnnouncementState.draft:
-        raise UserError("That announcement no longer exists.")
+        raise UserError(GONE)
     return found
 
 
+GONE = "That announcement no longer exists."
+
+
+def _received(turn: Turn, raw: str) -> tuple[Announcement, AnnouncementRecipient]:
+    """An announcement the person received (its recipient row), or refused as if it did not exist:
+    someone it did not go to learns nothing about it, not even its title. A channel announcement
+    reaches whoever clicks it in its channel; they become a recipient then."""
+    announcement = _announcement(turn, raw)
+    assert announcement.id is not None
+    row = service.recipient(session=turn.session, announcement_id=announcement.id, person_id=turn.person_id)
+    if row is not None:
+        return announcement, row
+    place = turn.event.place
+    in_its_channel = (
+        announcement.audience_kind == "channel"
+        and not place.is_direct
+        and place.channel_id == announcement.audience_param
+    )
+    if not in_its_channel:
+        raise UserError(GONE)
+    return announcement, service.join(
+        session=turn.session, announcement=announcement, person_id=turn.person_id
+    )
+
+
 def ack_clicked(turn: Turn, event: Clicked) -> list[Reply]:
-    announcement = _announcement(turn, event.value)
+    announcement, row = _received(turn, event.value)
+    turn.session.refresh(row, with_for_update=True)  # a double click is decided once (PostgreSQL)
+    settled = _acknowledged(turn, announcement, row) if event.place.is_direct else None
+    if row.acknowledged_at is not None:
+        return already(settled, "Got it")
     service.acknowledge(
         session=turn.session, announcement=announcement, person_id=turn.person_id, now=turn.now
     )
-    return [
-        Reply(
-            message=text_message(f"Thanks, {escape(turn.person.first_name)}: noted that you've read it."),
-            ephemeral=True,
-        )
-    ]
+    if settled is not None:
+        return chosen(settled)
+    # A post in a channel is everyone's: it keeps its buttons, and the thanks is for the clicker only.
+    return [Reply(message=text_message(_thanks(turn)), ephemeral=True)]
+
+
+def _thanks(turn: Turn) -> str:
+    return f"Thanks, {escape(turn.person.first_name)}: noted that you've read it."
+
+
+def _acknowledged(turn: Turn, announcement: Announcement, row: AnnouncementRecipient) -> Message:
+    """The announcement as the person got it, with "Got it" turned into the thanks."""
+    sent = outbox.by_key(session=turn.session, key=row.outbox_key)
+    if sent is not None:
+        source = load_message(sent.payload)
+    else:
+        source = delivery.message_for(content=turn.content, announcement=announcement, person=turn.person)
+    return settle(source, note=_thanks(turn), is_choice=by_action(m.ACK))
 
 
 def build_question(turn: Turn, context: str) -> Form:
-    announcement = _announcement(turn, context)
+    announcement, _row = _received(turn, context)
     return Form(
         form_id=m.QUESTION_FORM,
         title="Ask about this change",
@@ -54,7 +102,7 @@ def build_question(turn: Turn, context: str) -> Form:
 
 
 def submit_question(turn: Turn, event: Submitted) -> list[Reply]:
-    announcement = _announcement(turn, event.context)
+    announcement, _row = _received(turn, event.context)
     text = (event.values.get("question") or "").strip()
     if not text:
         return [Reply(form_errors={"question": "Write your question."})]

@@ -302,6 +302,17 @@ def recipients(*, session: Session, announcement_id: int) -> Sequence[Announceme
     ).all()
 
 
+def join(*, session: Session, announcement: Announcement, person_id: int) -> AnnouncementRecipient:
+    """A recipient row for someone who met a channel announcement in its channel."""
+    assert announcement.id is not None
+    row = AnnouncementRecipient(
+        announcement_id=announcement.id, person_id=person_id, outbox_key=channel_key(announcement.id)
+    )
+    session.add(row)
+    session.flush()  # a concurrent first click stops here (uq_announcement_recipient) and is retried
+    return row
+
+
 def acknowledge(
     *, session: Session, announcement: Announcement, person_id: int, now: datetime
 ) -> AnnouncementRecipient:
@@ -309,10 +320,7 @@ def acknowledge(
     assert announcement.id is not None
     row = recipient(session=session, announcement_id=announcement.id, person_id=person_id)
     if row is None:
-        row = AnnouncementRecipient(
-            announcement_id=announcement.id, person_id=person_id, outbox_key=channel_key(announcement.id)
-        )
-        session.add(row)
+        row = join(session=session, announcement=announcement, person_id=person_id)
     if row.acknowledged_at is None:
         row.acknowledged_at = now
         touch_status(session=session, announcement=announcement, now=now)

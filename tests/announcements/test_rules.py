@@ -11,6 +11,7 @@ from sqlmodel import col, select
 from adapters.runtime import Runtime
 from bot.announcements import delivery
 from bot.announcements.models import Announcement, AnnouncementState
+from bot.events import Clicked, Place
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.people.models import Person
 from bot.ports import FixedClock
@@ -301,8 +302,11 @@ async def test_a_channel_audience_is_one_post_and_clicks_there_count(
     await run_until(runtime, clock, clock.now() + timedelta(minutes=5))
     posts = [r for r in sender.received if r.key == "announcement:1:channel"]
     assert len(posts) == 1 and posts[0].user == "None"  # a channel address, not a person's
-    await click(runtime, KENJI, button(posts[0].message, "Got it"))
-    await click(runtime, LUCY, button(posts[0].message, "Got it"))
+    got_it = button(posts[0].message, "Got it")
+    general = Place("local", "local", "general", False, address={"channel": "general"})
+    for who in (KENJI, LUCY):  # in the channel, where the post is
+        (thanks,) = await runtime.engine.handle(Clicked(who, general, got_it.action_id, got_it.value))
+        assert thanks.ephemeral and not thanks.replace_source  # the post is everyone's: it stays
     assert "Acknowledged: 2" in texts(await say(runtime, ADA, "announcement 1"))
 
 

@@ -35,8 +35,9 @@ async def test_announce_on_teams_and_the_recipient_acknowledges(
     await teams.post(teams.personal("hi"))
     bf.calls.clear()
     await teams.post(teams.personal("announce"))
-    compose = action(bf.cards()[-1], "Compose")
-    await teams.post(teams.submit(compose, reply_to="reply-1"))
+    offer = bf.cards()[-1]
+    compose = action(offer, "Compose")
+    await teams.post(teams.submit(compose, reply_to=bf.sent_id(offer)))
     form_card = bf.cards()[-1]
     values = {
         **action(form_card, "Preview"),
@@ -49,12 +50,16 @@ async def test_announce_on_teams_and_the_recipient_acknowledges(
         "ack_required": "yes",
         "critical": "yes",
     }
+    form_id = bf.sent_id(form_card)
     bf.calls.clear()
-    await teams.post(teams.submit(values, reply_to="form-1"))
+    await teams.post(teams.submit(values, reply_to=form_id))
     (preview,) = [c for c in bf.cards() if "Confirm and send" in str(c)]  # beside the closed form
     assert "Hi Ada, answers now cite sources." in "\n".join(bf.texts())
+    preview_id = bf.sent_id(preview)
     bf.calls.clear()
-    await teams.post(teams.submit(action(preview, "Confirm and send"), reply_to="preview-1"))
+    await teams.post(teams.submit(action(preview, "Confirm and send"), reply_to=preview_id))
+    (confirmed,) = [c for c in bf.calls if c.method == "PUT" and c.activity_id == preview_id]
+    assert "Confirmed. Announcement 1 goes to" in str(confirmed.body)  # the preview became the outcome
     bf.calls.clear()
     await teams_runtime.run_due_work()
     await teams_runtime.run_due_work()
@@ -63,7 +68,16 @@ async def test_announce_on_teams_and_the_recipient_acknowledges(
     bob_card = to_bob[0].body["attachments"][0]["content"]
     assert_valid_cards(bf)
 
-    await teams.post(teams.submit(action(bob_card, "Got it"), reply_to="bob-1", user="bob"))
+    bob_id = to_bob[0].sent_id
+    assert bob_id is not None
+    bf.calls.clear()
+    for _ in range(2):  # a double click: the card shows the thanks once; nothing is posted
+        await teams.post(teams.submit(action(bob_card, "Got it"), reply_to=bob_id, user="bob"))
+    first, again = [c for c in bf.calls if c.method == "PUT" and c.activity_id == bob_id]
+    assert "Thanks, Bob: noted that you" in str(first.body), first.body
+    assert again.body["attachments"] == first.body["attachments"]
+    assert "Got it" not in str(first.body) and "I have a question" in str(first.body)
+    assert [c for c in bf.calls if c.method == "POST" and c.conversation_id == "a:personal-bob"] == []
     acks = teams_runtime.store.run_sync(
         lambda s: [r for r in s.exec(select(AnnouncementRecipient)).all() if r.acknowledged_at is not None]
     )

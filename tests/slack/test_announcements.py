@@ -18,6 +18,7 @@ from tests.slack.test_flows import all_text
 from tests.slack.test_programme import (  # the same clock-driven outbox as the programme test
     answer_after,
     button,
+    buttons,
     explicit_outbox,
     outbox_key,
     press,
@@ -100,9 +101,24 @@ async def test_announce_confirm_fan_out_and_acknowledge_over_slack(
     got_it = button(to_bob, "Got it")
     assert (got_it["action_id"], got_it["value"]) == ("announcement.ack", confirm["value"])
 
+    # Got it: the announcement itself shows the thanks instead of the button; a second click changes
+    # nothing and says so to Bob alone.
     before = len(fake.to("chat.postMessage"))
-    await press(slack, fake, BOB, got_it, message_ts=ts_of(fake, f"D{BOB}", outbox_key(to_bob)))
-    assert "Thanks, Bob: noted that you've read it." in all_text(await answer_after(fake, f"D{BOB}", before))
+    bob_ts = ts_of(fake, f"D{BOB}", outbox_key(to_bob))
+    await press(slack, fake, BOB, got_it, message_ts=bob_ts)
+    await fake.wait_for_call(lambda: [u for u in fake.to("chat.update") if u["channel"] == f"D{BOB}"])
+    (acknowledged_post,) = [u for u in fake.to("chat.update") if u["channel"] == f"D{BOB}"]
+    assert acknowledged_post["ts"] == bob_ts
+    assert "Thanks, Bob: noted that you've read it." in all_text(acknowledged_post)
+    assert "Hi Bob, Compass reads *.xlsx* files now." in all_text(acknowledged_post)
+    assert [e["text"]["text"] for e in buttons(acknowledged_post)] == ["I have a question"]
+    await press(slack, fake, BOB, got_it, message_ts=bob_ts)
+    (note,) = await fake.wait_for("chat.postEphemeral")
+    assert (note["channel"], note["user"]) == (f"D{BOB}", BOB)
+    assert "Already recorded: *Got it*" in all_text(note)
+    first, again = [u for u in fake.to("chat.update") if u["channel"] == f"D{BOB}"]
+    assert again["blocks"] == first["blocks"]  # put right again, not changed
+    assert len(fake.to("chat.postMessage")) == before  # nothing posted twice
 
     before = len(fake.to("chat.postMessage"))
     await slack.dm(ADA, f"announcement {confirm['value']}", event_id="EvReport")
