@@ -25,7 +25,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.friction import messages as m
 from bot.friction import service
-from bot.friction.models import FrictionReport
+from bot.friction.models import FrictionReport, Status
 from bot.messages import Message, Text
 from bot.outbox import service as outbox
 from bot.ownership import service as ownership
@@ -118,6 +118,8 @@ def tell_reporters(
     owner = session.get(Person, root.owner_id) if root.owner_id else None
     told = 0
     for reporter, filed in service.reporters(session=session, report=root):
+        if root.status == Status.fixed:
+            filed.better = None  # asked afresh about each fix
         message = m.reporter_update(content=content, root=root, filed=filed, reporter=reporter, owner=owner)
         row = attention.deliver(
             session=session,

@@ -22,7 +22,8 @@ TRIAGE = "friction.triage"
 PLAN = "friction.plan"
 FIXED = "friction.fixed"
 WONT_FIX = "friction.wontfix"  # opens the reason form
-BETTER = "friction.better"  # value "ID:yes" / "ID:no"
+BETTER = "friction.better"  # value "ID:yes:REVISION" / "ID:no:REVISION" (the root's, when it was fixed)
+BETTER_LABELS = {"yes": "Yes, it's better", "no": "No, not really"}
 REPORT_FORM = "friction.report"
 WONT_FIX_FORM = "friction.wontfix"
 
@@ -146,8 +147,13 @@ def reporter_update(
         blocks.append(
             Actions(
                 (
-                    Button(BETTER, "Yes, it's better", value=f"{filed.id}:yes", style="primary"),
-                    Button(BETTER, "No, not really", value=f"{filed.id}:no"),
+                    Button(
+                        BETTER,
+                        BETTER_LABELS["yes"],
+                        value=f"{filed.id}:yes:{root.revision}",
+                        style="primary",
+                    ),
+                    Button(BETTER, BETTER_LABELS["no"], value=f"{filed.id}:no:{root.revision}"),
                 )
             )
         )

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.audit import service as audit
+from bot.choices import already, by_action, chosen, settle
 from bot.events import Clicked, Submitted
 from bot.friction import delivery, export, scheduled, service
 from bot.friction import messages as m
 from bot.friction.models import Cadence, FrictionReport, Status
 from bot.friction.themes import themes
 from bot.markdown import escape
-from bot.messages import Block, Context, Field, Form, Message, Quote, Reply, Text, text_message
+from bot.messages import Block, Context, Field, Form, Message, Quote, Reply, Text, load_message, text_message
+from bot.outbox import service as outbox
 from bot.ownership import service as ownership
 from bot.people.models import Person
 from bot.routing import FormSpec, Router
@@ -160,11 +162,17 @@ def _told(count: int) -> str:
 
 
 def better_clicked(turn: Turn, event: Clicked) -> list[Reply]:
-    raw_id, _, answer = event.value.partition(":")
+    raw_id, answer, revision = [*event.value.split(":"), ""][:3]  # buttons before 12/2026: no revision
     filed = service.get(session=turn.session, report_id=int(raw_id)) if raw_id.isdigit() else None
-    if filed is None or filed.reporter_id != turn.person_id or answer not in ("yes", "no"):
+    if filed is None or filed.reporter_id != turn.person_id or answer not in m.BETTER_LABELS:
         raise UserError("That button belongs to someone else's report.")
+    turn.session.refresh(filed, with_for_update=True)  # a double click is decided once (PostgreSQL)
     root = service.root(session=turn.session, report=filed)
+    sent_as = f"friction:{root.id}:r{revision}:filed:{filed.id}:person:{turn.person_id}"
+    if filed.better is not None:
+        return already(
+            _answered(turn, root, filed, sent_as), m.BETTER_LABELS["yes" if filed.better else "no"]
+        )
     filed.better = answer == "yes"
     audit.record(
         session=turn.session,
@@ -174,10 +182,9 @@ def better_clicked(turn: Turn, event: Clicked) -> list[Reply]:
         subject=service.subject(filed),
     )
     if root.status != Status.fixed:
-        text = "Thanks, noted."
+        pass  # someone else's answer (a duplicate's reporter) moved it already
     elif filed.better:
         service.move(session=turn.session, report=root, to=Status.closed, actor_id=None, now=turn.now)
-        text = "Glad to hear it. Thanks for reporting it: it made a difference. ✅"
     else:
         service.move(session=turn.session, report=root, to=Status.triaged, actor_id=None, now=turn.now)
         delivery.tell_not_better(
@@ -188,8 +195,24 @@ def better_clicked(turn: Turn, event: Clicked) -> list[Reply]:
             filed=filed,
             now=turn.now,
         )
-        text = "Sorry it's still not right. I've reopened the report and told the owner."
-    return [Reply(message=text_message(text), replace_source=True)]
+    return chosen(_answered(turn, root, filed, sent_as))
+
+
+def _answered(turn: Turn, root: FrictionReport, filed: FrictionReport, sent_as: str) -> Message:
+    """The update the reporter got, with their answer in place of "Is it better now?"'s buttons."""
+    sent = outbox.by_key(session=turn.session, key=sent_as)
+    if sent is not None:
+        source = load_message(sent.payload)
+    else:  # a button from before its value named the fix
+        owner = turn.session.get(Person, root.owner_id) if root.owner_id else None
+        source = m.reporter_update(
+            content=turn.content, root=root, filed=filed, reporter=turn.person, owner=owner
+        )
+    if filed.better:
+        note = "Glad to hear it. Thanks for reporting it: it made a difference."
+    else:
+        note = "Sorry it's still not right: the report is reopened and its owner knows."
+    return settle(source, note=note, is_choice=by_action(m.BETTER))
 
 
 # --- owners' commands --------------------------------------------------------------------------

@@ -40,6 +40,13 @@ async def test_blocking_report_reaches_the_owners_channel_and_comes_back_fixed(
 
     answered = await click(runtime, UMA, yes.action_id, yes.value)
     assert "Glad to hear it" in shown(answered)
+    (settled,) = answered  # the update itself shows the answer, its buttons gone
+    assert settled.replace_source and "has been fixed" in shown(answered)
+    assert "friction.better" not in str(settled.message)
+    for late in (yes, no):  # a double click, or the other answer on a stale copy
+        again, note = await click(runtime, UMA, late.action_id, late.value)
+        assert again.message == settled.message and note.stale
+        assert note.ephemeral and "Already recorded: **Yes, it's better**" in shown([note])
     (report,) = reports(runtime)
     assert report.status == Status.closed and report.better is True
     shown_to_dev = shown(await say(runtime, DEV, "friction show 1"))

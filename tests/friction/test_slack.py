@@ -95,8 +95,9 @@ async def test_report_owner_fixes_reporter_answers_over_slack(
     (update,) = await until(lambda: posted(fake, f"D{ZOE}", "has been fixed"), fake)
     yes = button_value(update, "friction.better", "Yes")
 
+    update_ts = fake.history[f"D{ZOE}"][-1]["ts"]
     await slack.interaction(
-        click(ZOE, f"D{ZOE}", action_id="friction.better", value=yes, message_ts="1700000000.000009")
+        click(ZOE, f"D{ZOE}", action_id="friction.better", value=yes, message_ts=update_ts)
     )
 
     def closed() -> bool:
@@ -104,3 +105,5 @@ async def test_report_owner_fixes_reporter_answers_over_slack(
         return reports[0].status == Status.closed and reports[0].better is True
 
     await until(closed, fake)
+    (answered,) = await until(lambda: [u for u in fake.to("chat.update") if u["ts"] == update_ts], fake)
+    assert "Glad to hear it" in str(answered["blocks"]) and "friction.better" not in str(answered["blocks"])
