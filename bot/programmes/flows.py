@@ -171,14 +171,10 @@ def preview_command(turn: Turn, rest: str) -> list[Reply]:
     count = preview_to(
         session=turn.session, person=turn.person, programme=programme, content=turn.content, now=turn.now
     )
-    return [
-        Reply(
-            message=text_message(
-                f"Sending you all {count} steps of **{escape(programme.name)}** in our direct messages now."
-            ),
-            ephemeral=True,
-        )
-    ]
+    if turn.event.place.is_direct:
+        return []  # the preview's own header arrives here at once
+    text = f"I've sent you all {count} steps of **{escape(programme.name)}** in a direct message."
+    return [Reply(message=text_message(text), ephemeral=True)]
 
 
 # --- progress ----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.demo import service as demo
 from bot.demo.people import ADMIN, USER, demo_people
 from bot.events import Actor, Said
 from bot.messages import Context, Header, Reply, Text
+from bot.outbox import service as outbox
 from bot.ownership import service as ownership
 from bot.people import service as people
 from bot.people.models import Person
@@ -75,7 +76,9 @@ async def test_a_fresh_demo_gives_everyone_the_role_the_sidebar_shows(
     ada = await say(runtime, ADA, "hi")
     assert "Welcome, Ada" in ada and "Your roles: admin, user." in ada and "`preview [KEY]`" in ada
     assert "Only admins" not in await say(runtime, ADA, "admins")
-    assert "Preview of" in await say(runtime, ADA, "preview")
+    assert await say(runtime, ADA, "preview") == ""  # no refusal: the preview comes through the outbox
+    header = runtime.store.run_sync(lambda s: outbox.by_key(session=s, key="preview:1:header"))
+    assert header is not None and "Preview of" in str(header.payload)
 
     omar = await say(runtime, OMAR, "hi")
     assert "Welcome, Omar" in omar and "Your roles: owner, user." in omar

@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from adapters.runtime import Runtime
-from bot.events import Actor, Clicked, Submitted
+from bot.events import Actor, Clicked, Place, Said, Submitted
 from bot.messages import Actions, Button, Message, Reply, Text
 from bot.outbox.models import OutboxMessage
 from bot.ports import FixedClock
@@ -103,8 +103,8 @@ async def until_sent(
 async def test_a_preview_is_clicked_through_and_kept_apart_from_the_enrolment(
     runtime: Runtime, clock: FixedClock, sender: RecordingSender
 ) -> None:
-    replies = await say(runtime, ADA, "preview")
-    assert "Sending you all 11 steps" in text_of(replies[-1].message)
+    await say(runtime, ADA, "hi")
+    assert await say(runtime, ADA, "preview") == []  # in her DM: the preview itself is the answer
     await runtime.run_due_work()
     keys = [r.key for r in sender.to(ADA.user_id) if r.key.startswith("preview:") and r.update_of is None]
     assert len(keys) == 12 and keys[0].endswith(":header")  # the header, then every step in order
@@ -159,6 +159,10 @@ async def test_a_preview_is_clicked_through_and_kept_apart_from_the_enrolment(
     assert "you tried 3 of its 11 steps" in shown_text
     facts = [f.value for r in listing for b in r.message.blocks if hasattr(b, "items") for f in b.items]  # type: ignore[union-attr]
     assert "1 of 11" in facts and facts[facts.index("1 of 11") + 1] == "0"  # received, marked done
+
+    channel = Place("local", "local", "team-compass", False, address={"channel": "team-compass"})
+    (told,) = await runtime.engine.handle(Said(ADA, channel, "preview", via="mention"))
+    assert told.ephemeral and "sent you all 11 steps" in text_of(told.message)  # the steps go to her DM
 
 
 async def test_a_preview_sent_to_someone_else_is_theirs_to_click(
