@@ -17,11 +17,13 @@ async def test_a_preview_is_stepped_through_by_clicking(client: Client, runtime:
     ada = await Tab.open(client, "ada@example.com")  # an admin (COACH_ADMINS)
     await ada.send(type="say", text="preview")
     await runtime.dispatcher.drain()
-    await ada.entry_containing("Preview of Getting started with Compass")
-    welcome = await ada.until(  # the preview's step, not her own welcome
-        lambda f: f["type"] == "entry" and "Got it" in f["html"] and 'data-value="p' in f["html"]
+    # The header and the eleven steps are separate outbox rows: on PostgreSQL they may arrive in any order.
+    for text in ("Preview of Getting started with Compass", "Getting started with Compass · step 11 of 11"):
+        if not any(f["type"] == "entry" and text in f["html"] for f in ada.seen):
+            await ada.entry_containing(text)
+    welcome = next(  # the preview's first step, not her own welcome
+        f for f in ada.seen if f["type"] == "entry" and "Got it" in f["html"] and 'data-value="p' in f["html"]
     )
-    await ada.entry_containing("Getting started with Compass · step 11 of 11")  # every step came
     assert labels(welcome) == ["Got it", "Snooze", "Stop these messages"]
 
     action_id, value = button(welcome, "Got it")
