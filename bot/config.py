@@ -9,9 +9,9 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./coach.db"
@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     )
     content_dir: Path = Field(
         Path("content"), alias="COACH_CONTENT_DIR", description="Programmes, templates and systems.yaml"
+    )
+    public_url: str | None = Field(
+        None,
+        alias="COACH_PUBLIC_URL",
+        description="The https address people and platforms reach this coach at, e.g. https://coach.example.com: "
+        "the Slack OAuth redirect, the privacy and terms links, and `coach manifest` use it",
     )
     host: str = Field("127.0.0.1", alias="COACH_HOST", description="Address the HTTP server binds")
     port: int = Field(3978, alias="COACH_PORT", ge=1, le=65535, description="Port the HTTP server binds")
@@ -139,6 +145,31 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:// or postgresql+psycopg://")
         return value
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return check_public_url(value)
+
+    @model_validator(mode="after")
+    def _oauth_needs_public_url(self) -> Settings:
+        # Slack refuses an install whose redirect_uri is not one of the app's redirect URLs; the coach
+        # can only name the right one when it knows the address it is reached at.
+        if self.slack_client_id and self.slack_signing_secret is not None and self.public_url is None:
+            raise ValueError(
+                "COACH_PUBLIC_URL: SLACK_CLIENT_ID (installs in several workspaces) needs the public https "
+                "address, for the OAuth redirect https://HOST/slack/oauth_redirect"
+            )
+        return self
+
+    def public_link(self, path: str) -> str | None:
+        """An absolute link to a page of this coach (None when COACH_PUBLIC_URL is not set): what
+        platforms, manifests and messages point people at."""
+        if self.public_url is None:
+            return None
+        return self.public_url + "/" + path.lstrip("/")
+
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours(cls, value: str) -> str:
@@ -202,8 +233,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            key = _env_name(str(error["loc"][0])) if error["loc"] else "?"
-            problems.append(f"{key}: {error['msg']}")
+            if error["loc"]:
+                problems.append(f"{_env_name(str(error['loc'][0]))}: {error['msg']}")
+            else:  # a rule across settings: its message names the keys
+                problems.append(str(error["msg"]).removeprefix("Value error, "))
         raise SettingsError("invalid settings: " + "; ".join(problems)) from None
 
 
@@ -264,6 +297,23 @@ def _mask_parameters(parameters: str) -> str:
         secret = equals and value and SECRET_PARAMETER.search(unquote_plus(key))
         masked_pairs.append(f"{key}={MASK}" if secret else pair)
     return "".join(masked_pairs)
+
+
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def check_public_url(value: str) -> str:
+    """An https base URL without a trailing slash (plain http only on this machine, for trials);
+    raises ValueError saying what is wrong."""
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if not parts.hostname:
+        raise ValueError(f"must be an https URL such as https://coach.example.com, not {value!r}")
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
+        raise ValueError(f"must use https (Slack and Teams call only https addresses), not {value!r}")
+    if parts.query or parts.fragment:
+        raise ValueError(f"must be a base address without ?query or #fragment, not {value!r}")
+    return url
 
 
 def parse_quiet_hours(value: str) -> tuple[time, time] | None:

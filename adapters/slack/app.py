@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
 COMMAND = "/coach"
-EVENTS = ("message", "app_mention", "app_home_opened")  # the manifest subscribes exactly these
+EVENTS = ("message", "app_mention", "app_home_opened", "app_uninstalled", "tokens_revoked")  # the manifest subscribes exactly these
 ANY = re.compile(".*")
 
 

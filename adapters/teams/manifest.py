@@ -1,26 +1,36 @@
-"""The Teams app package: manifest.json (v1.19), color.png 192×192, outline.png 32×32, and the zip.
+"""The Teams app package: manifest.json (v1.19), the two icons, and the zip to upload.
 
-Icons are drawn here with the standard library (zlib + struct), so the package needs no image tools.
+`manifest/teams/` in the repository holds this manifest for the example host and bot id (a test keeps
+them equal) and the icons, drawn once and committed. `coach manifest teams` fills in the real host and
+bot id and writes the package to manifest/build/teams/, copying the committed icons.
+
+Resource-specific consent (`ChannelMessage.Read.Group`) lets the bot read replies in the threads of its
+own escalation cards without an @mention; a team owner grants it when adding the app to a team.
 """
 
 from __future__ import annotations
 
 import json
-import struct
+import shutil
 import uuid
 import zipfile
-import zlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from adapters.listing import Listing
 from adapters.teams.translate import FLAG_COMMAND_ID
 
 MANIFEST_VERSION = "1.19"
-APP_VERSION = "1.0.0"
-ACCENT = (0x46, 0x4E, 0xB8)  # Teams purple
+# Teams re-reads an uploaded package only when this changes: bump it with every change to the package
+# (tests/teams/test_manifest.py fails until you do).
+APP_VERSION = "1.1.0"
+EXAMPLE_BOT_ID = "00000000-0000-0000-0000-000000000000"  # in the manifest committed under manifest/teams
+ACCENT = "#464EB8"  # Teams purple, the colour icon's background
 PACKAGE_NAME = "adoption-coach-teams.zip"
+ICONS = ("color.png", "outline.png")
+# Read every message in the channels of a team the app is added to; the bot ignores all but replies in
+# its own cards' threads and messages that @mention it (adapters/teams/translate.py).
+RSC_PERMISSIONS = ({"name": "ChannelMessage.Read.Group", "type": "Application"},)
 # Shown in Teams' command menu (at most 10 per scope); the rest are listed by `help`.
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", "Show what I can do for you"),
@@ -32,29 +42,30 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("snooze", "Pause my messages for a while"),
 )
 
-Pixel = tuple[int, int, int, int]
+
+def app_id(bot_id: str) -> str:
+    """The Teams app's own id: stable per bot, so a new package upgrades the installed app."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"adoption-coach:{bot_id}"))
 
 
-def build_manifest(*, bot_id: str, url: str) -> dict[str, Any]:
+def build_manifest(*, bot_id: str, listing: Listing, version: str = APP_VERSION) -> dict[str, Any]:
     try:
         uuid.UUID(bot_id)
     except ValueError:
         raise ValueError(f"--bot-id must be the bot's Microsoft app id (a GUID), not {bot_id!r}") from None
-    base = url.rstrip("/")
-    parts = urlsplit(base)
-    if parts.scheme != "https" or not parts.hostname:
-        raise ValueError(f"--url must be the public https base URL of the coach, not {url!r}")
+    if len(listing.developer_name) > 32:
+        raise ValueError("--developer-name must be at most 32 characters (Teams' limit)")
     commands = [{"title": name, "description": summary} for name, summary in COMMANDS]
     return {
         "$schema": f"https://developer.microsoft.com/json-schemas/teams/v{MANIFEST_VERSION}/MicrosoftTeams.schema.json",
         "manifestVersion": MANIFEST_VERSION,
-        "version": APP_VERSION,
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"adoption-coach:{bot_id}")),
+        "version": version,
+        "id": app_id(bot_id),
         "developer": {
-            "name": "Adoption Coach",
-            "websiteUrl": f"{base}/",
-            "privacyUrl": f"{base}/privacy",
-            "termsOfUseUrl": f"{base}/terms",
+            "name": listing.developer_name,
+            "websiteUrl": listing.website,
+            "privacyUrl": listing.privacy_url,
+            "termsOfUseUrl": listing.terms_url,
         },
         "name": {"short": "Adoption Coach", "full": "Adoption Coach for AI roll-outs"},
         "description": {
@@ -62,11 +73,12 @@ def build_manifest(*, bot_id: str, url: str) -> dict[str, Any]:
             "full": (
                 "Adoption Coach runs your organisation's AI adoption programme: it nudges you through the "
                 "steps, takes your feedback and confusing AI outputs to the people who own each AI system, "
-                "and tells you when those systems change."
+                "and tells you when those systems change. In a team's channels it reads only replies in the "
+                "threads of its own cards and messages that mention it."
             ),
         },
-        "icons": {"color": "color.png", "outline": "outline.png"},
-        "accentColor": "#{:02X}{:02X}{:02X}".format(*ACCENT),
+        "icons": {"color": ICONS[0], "outline": ICONS[1]},
+        "accentColor": ACCENT,
         "bots": [
             {
                 "botId": bot_id,
@@ -95,64 +107,27 @@ def build_manifest(*, bot_id: str, url: str) -> dict[str, Any]:
             }
         ],
         "permissions": ["identity", "messageTeamMembers"],
-        "validDomains": [parts.hostname],
+        "validDomains": [listing.hostname],
+        # RSC names the bot's Microsoft Entra app; `resource` does nothing for RSC but Teams wants a value.
+        "webApplicationInfo": {"id": bot_id, "resource": "https://RscPermission"},
+        "authorization": {"permissions": {"resourceSpecific": [dict(p) for p in RSC_PERMISSIONS]}},
     }
 
 
-def write_package(*, bot_id: str, url: str, out: Path) -> Path:
-    """Write manifest.json, the two icons and the zip to upload into `out`; returns the zip's path."""
-    manifest = build_manifest(bot_id=bot_id, url=url)
+def write_package(
+    *, bot_id: str, listing: Listing, icons: Path, out: Path, version: str = APP_VERSION
+) -> Path:
+    """Write manifest.json, the committed icons (from `icons`) and the zip to upload into `out`."""
+    manifest = build_manifest(bot_id=bot_id, listing=listing, version=version)
+    missing = [name for name in ICONS if not (icons / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{icons} lacks {', '.join(missing)} (the icons committed in manifest/teams)")
     out.mkdir(parents=True, exist_ok=True)
-    files = {
-        "manifest.json": (json.dumps(manifest, indent=2) + "\n").encode(),
-        "color.png": color_icon(),
-        "outline.png": outline_icon(),
-    }
-    for name, data in files.items():
-        (out / name).write_bytes(data)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    for name in ICONS:
+        shutil.copyfile(icons / name, out / name)
     package = out / PACKAGE_NAME
     with zipfile.ZipFile(package, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(name, data)
+        for name in ("manifest.json", *ICONS):
+            archive.write(out / name, arcname=name)
     return package
-
-
-def color_icon(size: int = 192) -> bytes:
-    """A white speech bubble with a check mark on the accent colour."""
-    background: Pixel = (*ACCENT, 255)
-    return png(size, size, lambda x, y: (255, 255, 255, 255) if _glyph(x / size, y / size) else background)
-
-
-def outline_icon(size: int = 32) -> bytes:
-    """The same glyph in white on transparent, as Teams requires."""
-    return png(size, size, lambda x, y: (255, 255, 255, 255) if _glyph(x / size, y / size) else (0, 0, 0, 0))
-
-
-def _glyph(u: float, v: float) -> bool:
-    ring = 0.28 <= ((u - 0.5) ** 2 + (v - 0.46) ** 2) ** 0.5 <= 0.38
-    tail = 0.62 <= v <= 0.86 and 0.24 <= u <= 0.36 and u - 0.24 <= (0.86 - v) * 0.6
-    check = abs(v - (0.50 + (u - 0.36))) < 0.05 and 0.36 <= u <= 0.46
-    check = check or (abs(v - (0.60 - (u - 0.46) * 0.9)) < 0.05 and 0.46 <= u <= 0.66)
-    return ring or tail or check
-
-
-def png(width: int, height: int, pixel: Callable[[int, int], Pixel]) -> bytes:
-    rows = b"".join(
-        b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(width)) for y in range(height)
-    )  # filter type 0 per scanline, RGBA 8-bit
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data))
-            + kind
-            + data
-            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows, 9))
-        + chunk(b"IEND", b"")
-    )
