@@ -6,6 +6,7 @@ friendly message with a short reference id; the traceback is logged with that id
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections.abc import Callable, Mapping
@@ -98,6 +99,10 @@ class Engine:
     def handle_sync(self, session: Session, event: Event) -> list[Reply]:
         event = clean_event(event)  # a NUL in chat text must not cost the person their message
         now = self.clock.now()
+        if isinstance(event, Said) and event.via == "thread_reply" and not self._reads_thread(session, event):
+            if not event.mentioned:
+                return []  # a thread the bot did not start: nothing of it is read, stored or answered
+            event = dataclasses.replace(event, via="mention")
         if event.event_id and not audit.first_time(
             session=session, key=f"{event.actor.platform}:{event.event_id}", at=now
         ):
@@ -133,6 +138,9 @@ class Engine:
                 replies.extend(hook(turn))
         replies.extend(self._route(turn, event))
         return keep_private(turn, replies)
+
+    def _reads_thread(self, session: Session, event: Said) -> bool:
+        return any(owner(session, event.place) for owner in self.router.thread_owners)
 
     def _route(self, turn: Turn, event: Event) -> list[Reply]:
         if isinstance(event, Said):

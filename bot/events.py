@@ -51,6 +51,7 @@ class Said:
     message_id: str | None = None
     via: Literal["message", "mention", "command", "thread_reply"] = "message"
     event_id: str | None = None  # platform id for de-duplication of retries
+    mentioned: bool = False  # a thread reply that @mentions the bot: a command where the thread isn't ours
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.events import Clicked, Shortcut, Submitted
+from sqlmodel import Session
+
+from bot.events import Clicked, Place, Shortcut, Submitted
 from bot.messages import Form, Reply
 from bot.people.models import role_allows
 from bot.turn import Turn
@@ -22,6 +24,7 @@ FormBuilder = Callable[[Turn, str], Form]
 FormHandler = Callable[[Turn, Submitted], list[Reply]]
 ShortcutHandler = Callable[[Turn, Shortcut], list[Reply]]
 TextHook = Callable[[Turn, str], list[Reply] | None]
+ThreadOwner = Callable[[Session, Place], bool]  # is this thread one the bot started and reads?
 
 
 Allowed = Callable[[Turn], bool]
@@ -76,6 +79,7 @@ class Router:
     shortcuts: dict[str, ShortcutHandler] = field(default_factory=dict)
     text_hooks: list[TextHook] = field(default_factory=list)
     thread_hooks: list[TextHook] = field(default_factory=list)  # replies in threads the bot started
+    thread_owners: list[ThreadOwner] = field(default_factory=list)  # which threads those are
     on_first_contact: list[Callable[[Turn], list[Reply]]] = field(default_factory=list)
     home: Callable[[Turn], list[Reply]] | None = None
 

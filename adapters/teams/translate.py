@@ -115,6 +115,15 @@ def place(activity: Activity) -> Place:
     )
 
 
+def mentions_bot(activity: Activity) -> bool:
+    """Whether the bot is @mentioned (a text starting with <at>, when Teams sent no entities)."""
+    bot_id = (activity.get("recipient") or {}).get("id")
+    entities = activity.get("entities") or []
+    if any(e.get("type") == "mention" and (e.get("mentioned") or {}).get("id") == bot_id for e in entities):
+        return True
+    return not entities and str(activity.get("text") or "").lstrip().lower().startswith("<at>")
+
+
 def message_text(activity: Activity) -> str:
     """The text with the bot's own @mention removed; other mentions keep the person's name."""
     text = str(activity.get("text") or "")
@@ -155,21 +164,27 @@ def _message(activity: Activity) -> Event | None:
     value = activity.get("value")
     if isinstance(value, Mapping) and (FORM_KEY in value or ACTION_KEY in value):
         return _card_data(activity, value, message_id=activity.get("replyToId"))
-    text = message_text(activity)
     where = place(activity)
+    mentioned = mentions_bot(activity)
     if where.is_direct:
         via = "message"
     elif where.thread_id and where.thread_id != activity.get("id"):
-        via = "thread_reply"  # a reply under a post; the root post itself has messageid == its own id
-    else:
+        # A reply under a post (the root post itself has messageid == its own id). With resource-specific
+        # consent Teams sends every reply in the team's channels: the engine reads only those in the
+        # threads of the bot's own cards, and those that @mention it.
+        via = "thread_reply"
+    elif mentioned:
         via = "mention"
+    else:
+        return None  # with resource-specific consent, every post in the channel: not for the bot
     return Said(
         actor=actor(activity),
         place=where,
-        text=text,
+        text=message_text(activity),
         message_id=_id(activity),
         via=via,  # type: ignore[arg-type]
         event_id=_event_id(activity),
+        mentioned=mentioned,
     )
 
 

@@ -7,10 +7,12 @@ flagger may read their own output); anyone else gets an ephemeral refusal. All a
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from bot.choices import already, by_action, chosen, settle
 from bot.escalations import messages, route, service
 from bot.escalations.models import Escalation
-from bot.events import Clicked, Said, Submitted
+from bot.events import Clicked, Place, Said, Submitted
 from bot.markdown import escape
 from bot.messages import Actions, Button, Form, Message, Reply, Text, text_message
 from bot.ownership import service as ownership
@@ -31,6 +33,7 @@ def register(router: Router) -> None:
     router.form(FormSpec(messages.ANSWER_FORM, build_answer_form, submit_answer))
     router.form(FormSpec(messages.REASSIGN_FORM, build_reassign_form, submit_reassign))
     router.thread_hooks.append(thread_reply)
+    router.thread_owners.append(is_card_thread)
 
 
 def allowed(turn: Turn, row: Escalation) -> bool:
@@ -154,6 +157,13 @@ def answer(turn: Turn, row: Escalation, text: str) -> list[Reply]:
             in_thread=True,
         )
     ]
+
+
+def is_card_thread(session: Session, place: Place) -> bool:
+    """Whether a thread is an escalation card's (where a reply may be the owner's answer)."""
+    return bool(place.thread_id) and (
+        service.by_thread(session=session, platform=place.platform, thread_id=place.thread_id or "") is not None
+    )
 
 
 def thread_reply(turn: Turn, text: str) -> list[Reply] | None:

@@ -31,7 +31,9 @@ def test_group_chat_mention_is_a_mention() -> None:
     assert event.via == "mention" and event.text == "Hallo"
     assert event.message_id == "1741702606984"
     # unique within a conversation only, so the de-duplication key carries the conversation too
-    assert event.event_id == f"{fixture('message_groupchat_mention.json')['conversation']['id']}|1741702606984"
+    assert (
+        event.event_id == f"{fixture('message_groupchat_mention.json')['conversation']['id']}|1741702606984"
+    )
     assert event.place.workspace == "REDACTED" and not event.place.is_direct
     assert event.actor.address == {}  # a group chat is no way to reach the person directly
     assert event.place.address["serviceUrl"] == "https://smba.trafficmanager.net/emea/REDACTED/"
@@ -55,6 +57,17 @@ def test_reply_in_a_channel_thread() -> None:
     event = translate(activity)
     assert isinstance(event, Said)
     assert event.via == "thread_reply" and event.place.thread_id == "1700"
+
+
+def test_a_channel_post_that_does_not_mention_the_bot_is_not_for_it() -> None:
+    """With resource-specific consent Teams sends every post in the channel; only mentions are the bot's."""
+    activity = with_envelope("message_at_mention.json", recipient={"id": "TestOAuth619"}, id="1700")
+    activity.update(text="lunch?", entities=[{"type": "clientInfo", "locale": "en-GB"}])
+    activity["conversation"] = {"id": "19:abc@thread.skype;messageid=1700", "conversationType": "channel"}
+    assert translate(activity) is None
+    activity["conversation"] = {"id": "19:abc@thread.skype;messageid=1600", "conversationType": "channel"}
+    reply = translate(activity)  # a reply: the engine decides whether the thread is one it reads
+    assert isinstance(reply, Said) and reply.via == "thread_reply" and not reply.mentioned
 
 
 def test_personal_message_stores_the_conversation_reference() -> None:
