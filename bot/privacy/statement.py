@@ -1,0 +1,125 @@
+"""The privacy statement as data: each kind of record the coach keeps, who sees it, how long it is kept.
+
+Retention periods and people's export and deletion requests are added here when they exist; the page
+(adapters/web/templates/privacy.html) only lays this out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+UNTIL_REMOVED = "Until an administrator removes it."
+
+
+@dataclass(frozen=True)
+class Kept:
+    what: str
+    details: str
+    who_sees: str
+    kept_for: str
+    tables: tuple[str, ...]  # the database tables holding it (checked against the schema by a test)
+
+
+KEPT: tuple[Kept, ...] = (
+    Kept(
+        "Who you are",
+        "Your name, email address, user id on Slack or Teams and how the coach reaches you there, your time "
+        "zone, working hours, snooze or stop, and your roles (user, owner, admin).",
+        "You (`settings`, `home`); owners and admins see names on the cards and reports meant for them.",
+        UNTIL_REMOVED,
+        ("person", "identity"),
+    ),
+    Kept(
+        "Your programme",
+        "The programme you follow, the steps you finished, your answers to check-in questions and the "
+        "steps still planned for you.",
+        "You. Owners and admins see totals in `outcomes`, never for fewer than the minimum group size.",
+        UNTIL_REMOVED,
+        ("enrolment", "step_progress", "pulse_answer", "programme_version", "due_work"),
+    ),
+    Kept(
+        "Your use of AI systems",
+        "Usage events your organisation's systems send: which system, when, what kind, and a number such "
+        "as minutes saved.",
+        "Owners and admins, as totals in `outcomes` (groups smaller than the minimum size are withheld).",
+        UNTIL_REMOVED,
+        ("usage_event",),
+    ),
+    Kept(
+        "Friction reports",
+        "What you wrote, its category, severity and status, owners' notes, and whether it got better.",
+        "The system's programme owner, their backup and admins. An anonymous report never shows your name "
+        "to anyone; the coach keeps who sent it only to tell you what happened.",
+        UNTIL_REMOVED,
+        ("friction_report", "friction_note", "friction_digest_choice"),
+    ),
+    Kept(
+        "Flagged AI outputs",
+        "The output you flagged, why, the link and trace id you gave, the owner's answer, and your rating "
+        "of it. An answer the owner publishes keeps the output and the answer, to offer them to the next "
+        "person who flags something similar.",
+        "The system's escalation owner, their backup and admins; the card is posted in the system's "
+        "escalation channel, so that channel's members see it (without your name when you chose anonymous).",
+        UNTIL_REMOVED,
+        ("escalation", "faq_entry"),
+    ),
+    Kept(
+        "Announcements",
+        "Who each announcement went to, whether it arrived, whether you clicked Got it, and the questions "
+        "you asked about it.",
+        "The announcement's author, the system's change communicator and admins.",
+        UNTIL_REMOVED,
+        ("announcement", "announcement_recipient", "announcement_question"),
+    ),
+    Kept(
+        "Ownership of AI systems",
+        "Who holds each role for each AI system (escalation owner, drift monitor, …) and their backups.",
+        "Everyone (`owners`).",
+        UNTIL_REMOVED,
+        ("system_record", "role_assignment"),
+    ),
+    Kept(
+        "Messages to you",
+        "A copy of each message the coach sends on its own (nudges, answers, announcements), with when it "
+        "was sent or why it could not be.",
+        "Admins (`outbox`), to see what is waiting or failed.",
+        UNTIL_REMOVED,
+        ("outbox_message",),
+    ),
+    Kept(
+        "Audit trail",
+        "Who did what and when: status changes, answers, role changes, admin actions.",
+        "Admins.",
+        UNTIL_REMOVED,
+        ("auditentry",),
+    ),
+    Kept(
+        "Channels",
+        "The address of each channel the coach posts in or was mentioned in (no messages).",
+        "Admins.",
+        UNTIL_REMOVED,
+        ("channel_address",),
+    ),
+    Kept(
+        "Event ids",
+        "The platform's id of each event the coach handled, to ignore repeats (no text).",
+        "Nobody.",
+        "Two days.",
+        ("processedevent",),
+    ),
+    Kept(
+        "Slack installations",
+        "For each Slack workspace that installed the coach: the workspace, the installing person's id and "
+        "the bot's access token; a short-lived code for each install in progress.",
+        "Nobody; the coach uses the token to talk to that workspace.",
+        "Until the app is uninstalled from the workspace (install codes: ten minutes).",
+        ("slack_installations", "slack_bots", "slack_oauth_states"),
+    ),
+)
+
+NOT_KEPT: tuple[str, ...] = (
+    "Messages in channels that are not for the coach: it reads only replies in the threads of its own "
+    "cards and messages that mention it, and stores none of the others, nor who wrote them.",
+    "A transcript of your chats with the coach: what you type is acted on, and kept only where it becomes "
+    "one of the records above (a report, a flag, an answer, a setting).",
+)
