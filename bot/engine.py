@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot.admin import workspaces
 from bot.audit import service as audit
 from bot.channels import service as channels
 from bot.config import Settings
@@ -138,6 +139,30 @@ class Engine:
                 replies.extend(hook(turn))
         replies.extend(self._route(turn, event))
         return keep_private(turn, replies)
+
+    async def workspace_removed(
+        self, *, platform: str, workspace: str, reason: str, event_id: str | None = None
+    ) -> None:
+        """The platform says the coach was uninstalled from a workspace (or its token revoked)."""
+        content = self.services.get("content")
+        holidays = content.holidays if content is not None else ()
+
+        def work(session: Session) -> None:
+            now = self.clock.now()
+            if event_id and not audit.first_time(session=session, key=f"{platform}:{event_id}", at=now):
+                return
+            workspaces.removed(
+                session=session,
+                platform=platform,
+                workspace=workspace,
+                reason=reason,
+                now=now,
+                settings=self.settings,
+                holidays=holidays,
+            )
+
+        await self.store.run(work)
+        self.on_commit()
 
     def _reads_thread(self, session: Session, event: Said) -> bool:
         return any(owner(session, event.place) for owner in self.router.thread_owners)

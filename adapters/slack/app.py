@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 
 PATH = "/slack/events"
 COMMAND = "/coach"
-EVENTS = ("message", "app_mention", "app_home_opened", "app_uninstalled", "tokens_revoked")  # the manifest subscribes exactly these
+EVENTS = ("message", "app_mention", "app_home_opened")  # with REMOVALS, the manifest subscribes exactly these
+REMOVALS = ("app_uninstalled", "tokens_revoked")  # the coach was removed from a workspace
 ANY = re.compile(".*")
 
 
@@ -70,6 +71,7 @@ class SlackAdapter:
         self.directory = Directory()
         self.after_ack = AfterAck(park=self._park)
         self.refused = RefusedRequests()
+        self.installations: Any = None  # the OAuth installation store, when installs are per workspace
         oauth_settings, client_for = self._oauth() if self.oauth else (None, None)
         if client_for is None:
             sender_client = api_client(token=token, base_url=settings.slack_api_url, retry_rate_limits=False)
@@ -96,18 +98,29 @@ class SlackAdapter:
 
     def _oauth(self) -> tuple[Any, Any]:
         from adapters.slack.manifest import SCOPES
-        from adapters.slack.oauth import BotClients, authorize_url, oauth_settings
+        from adapters.slack.oauth import REDIRECT_PATH, BotClients, authorize_url, oauth_settings, rotator
 
         settings = self.runtime.settings
         assert settings.slack_client_id and settings.slack_client_secret
+        secret = settings.slack_client_secret.get_secret_value()
+        redirect_uri = settings.public_link(REDIRECT_PATH)
+        assert redirect_uri is not None  # settings refuse OAuth without COACH_PUBLIC_URL
         oauth, installations = oauth_settings(
             client_id=settings.slack_client_id,
-            client_secret=settings.slack_client_secret.get_secret_value(),
+            client_secret=secret,
             scopes=list(SCOPES),
             engine=self.runtime.store.engine,
             authorization_url=settings.slack_authorize_url or authorize_url(settings.slack_api_url),
+            redirect_uri=redirect_uri,
+            client=self.client,
         )
-        return oauth, BotClients(installations=installations, base_url=_with_slash(settings.slack_api_url))
+        self.installations = installations
+        clients = BotClients(
+            installations=installations,
+            base_url=_with_slash(settings.slack_api_url),
+            rotator=rotator(client_id=settings.slack_client_id, client_secret=secret, client=self.client),
+        )
+        return oauth, clients
 
     async def install(self, request: web.Request) -> web.Response:
         """GET /slack/install: Bolt's "Add to Slack" page (sets the OAuth state cookie)."""
@@ -124,6 +137,8 @@ class SlackAdapter:
     def _register(self) -> None:
         for name in EVENTS:
             self.bolt.event(name)(self._on_event)
+        for name in REMOVALS:
+            self.bolt.event(name)(self._on_removed)
         self.bolt.command(COMMAND)(self._on_command)
         self.bolt.action(ANY)(self._on_action)
         self.bolt.shortcut(ANY)(self._on_shortcut)
@@ -149,6 +164,23 @@ class SlackAdapter:
         event = translate(body, bot_user_id=context.bot_user_id)
         if event is not None:
             self._later(event, Surface(), client, interactive=False)
+
+    async def _on_removed(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """app_uninstalled, or tokens_revoked naming the bot's token: forget the token, stop sending there
+        and tell admins. A revoked user token alone (the coach asks for none) changes nothing."""
+        kind = str(event.get("type"))
+        if kind == "tokens_revoked" and not (event.get("tokens") or {}).get("bot"):
+            return
+        team = str(body.get("team_id") or context.team_id or "")
+        if self.installations is not None:
+            await self.installations.async_delete_all(enterprise_id=context.enterprise_id, team_id=team)
+        log.warning("Slack workspace %s removed the coach (%s)", team, kind)
+        reason = "the app was uninstalled" if kind == "app_uninstalled" else "its bot token was revoked"
+        await self.runtime.engine.workspace_removed(
+            platform="slack", workspace=team, reason=reason, event_id=body.get("event_id")
+        )
 
     async def _on_command(
         self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient

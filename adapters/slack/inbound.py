@@ -33,7 +33,9 @@ async def bounded_body(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> 
 class RefusedRequests:
     """Counts requests Bolt refused (bad or stale signature) and logs the count once per interval."""
 
-    def __init__(self, *, every: float = REPORT_EVERY_SECONDS, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, every: float = REPORT_EVERY_SECONDS, now: Callable[[], float] = time.monotonic
+    ) -> None:
         self._every = every
         self._now = now
         self._count = 0

@@ -12,12 +12,14 @@ import logging
 from typing import Any
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine, select
 
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 STATE_SECONDS = 600
+ROTATE_MINUTES = 120  # a rotating token is refreshed when it has less than this left (Bolt's default)
 
 
 class ThreadedInstallationStore(AsyncInstallationStore):
@@ -128,8 +131,18 @@ def authorize_url(api_url: str) -> str:
 
 
 def oauth_settings(
-    *, client_id: str, client_secret: str, scopes: list[str], engine: Engine, authorization_url: str
+    *,
+    client_id: str,
+    client_secret: str,
+    scopes: list[str],
+    engine: Engine,
+    authorization_url: str,
+    redirect_uri: str,
+    client: AsyncWebClient,
 ) -> tuple[AsyncOAuthSettings, ThreadedInstallationStore]:
+    """Bolt's install flow. `redirect_uri` goes to Slack both in the consent link and in oauth.v2.access:
+    Slack refuses the second unless it is the first, and the first unless it is one of the app's redirect
+    URLs (the manifest's https://HOST/slack/oauth_redirect)."""
     installations = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
     states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
     installations.create_tables()  # type: ignore[no-untyped-call]  # idempotent; slack_sdk owns these tables' shape
@@ -143,25 +156,53 @@ def oauth_settings(
         state_store=ThreadedStateStore(states),
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
+        redirect_uri=redirect_uri,
+        token_rotation_expiration_minutes=ROTATE_MINUTES,
         authorization_url=authorization_url,
     )
+    # Bolt builds the authorizer's token rotator with a default client, which calls slack.com whatever
+    # SLACK_API_URL says (GovSlack, a proxy): give it the app's client.
+    authorizer: Any = settings.authorize
+    authorizer.token_rotator = rotator(client_id=client_id, client_secret=client_secret, client=client)
     return settings, installation_store
 
 
-class BotClients:
-    """A Web API client per workspace, with the bot token its installation stored (for the outbox)."""
+def rotator(*, client_id: str, client_secret: str, client: AsyncWebClient) -> AsyncTokenRotator:
+    return AsyncTokenRotator(client_id=client_id, client_secret=client_secret, client=client)
 
-    def __init__(self, *, installations: ThreadedInstallationStore, base_url: str) -> None:
+
+class BotClients:
+    """A Web API client per workspace, with the bot token its installation stored (for the outbox).
+
+    With token rotation a token that expires within ROTATE_MINUTES is refreshed first (as Bolt does for
+    inbound requests) and the new one stored for every process.
+    """
+
+    def __init__(
+        self, *, installations: ThreadedInstallationStore, base_url: str, rotator: AsyncTokenRotator
+    ) -> None:
         self.installations = installations
         self.base_url = base_url
+        self.rotator = rotator
         self._clients: dict[str, AsyncWebClient] = {}
 
     async def __call__(self, team: str) -> AsyncWebClient:
+        from bot.ports import PermanentFailure
+
         bot = await self.installations.find_bot_by_team(team)
         if bot is None:
-            from bot.ports import PermanentFailure
-
             raise PermanentFailure(f"the coach is not installed in Slack workspace {team or '?'}")
+        if bot.bot_refresh_token:
+            try:
+                refreshed = await self.rotator.perform_bot_token_rotation(
+                    bot=bot, minutes_before_expiration=ROTATE_MINUTES
+                )
+            except SlackTokenRotationError as exc:
+                error = exc.api_error.response.get("error")
+                raise PermanentFailure(f"Slack token rotation failed ({error}): reinstall the app") from None
+            if refreshed is not None:
+                await self.installations.async_save_bot(refreshed)
+                bot = refreshed
         client = self._clients.get(team)
         if client is None or client.token != bot.bot_token:
             client = AsyncWebClient(token=bot.bot_token, base_url=self.base_url)

@@ -6,19 +6,28 @@ the bearer token (`invalid_auth`), the documented argument names of each method,
 Retry-After), chat.update only of a message posted in that channel (`message_not_found`; the update is
 kept in `history`) and chat.postEphemeral in a DM only to its person (`user_not_in_channel`). `fail_next` makes the next call to a method fail on purpose. It also serves
 `/respond/<id>` as a stand-in for interaction response_urls.
+
+OAuth as Slack does it: `GET /oauth/v2/authorize` (the consent page) checks the client id, the scopes and
+the redirect URI against the app's settings and redirects the browser back with a code; oauth.v2.access
+swaps the code (once, with the client's credentials and the same redirect_uri) for a bot token of that
+workspace, and with `rotation` on, a refresh token that the refresh_token grant swaps for a new token.
+Each token carries its workspace and scopes (sent back in `X-OAuth-Scopes`, as Slack does); methods
+answer `missing_scope` when the token lacks what they need.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -34,6 +43,7 @@ ALLOWED: dict[str, set[str]] = {
     "conversations.open": {"channel", "users", "return_im", "prevent_creation"},
     "conversations.history": {"channel", "cursor", "inclusive", "include_all_metadata", "latest", "limit", "oldest"},
     "conversations.members": {"channel", "cursor", "limit"},
+    "conversations.info": {"channel", "include_locale", "include_num_members"},
     "chat.postMessage": {
         "channel", "text", "blocks", "attachments", "thread_ts", "reply_broadcast", "mrkdwn", "parse",
         "link_names", "unfurl_links", "unfurl_media", "icon_emoji", "icon_url", "username", "metadata",
@@ -63,12 +73,30 @@ REQUIRED: dict[str, set[str]] = {
     "views.update": {"view"},
     "conversations.history": {"channel"},
     "conversations.members": {"channel"},
+    "conversations.info": {"channel"},
 }
+# The scopes a method needs (any one of them), for the methods the coach calls; Slack answers missing_scope.
+NEEDS: dict[str, set[str]] = {
+    "users.info": {"users:read"},
+    "conversations.open": {"im:write"},
+    "conversations.members": {"channels:read", "groups:read"},
+    "conversations.info": {"channels:read", "groups:read"},
+    "conversations.history": {"channels:history", "groups:history", "im:history"},
+    "chat.postMessage": {"chat:write"},
+    "chat.postEphemeral": {"chat:write"},
+    "chat.update": {"chat:write"},
+}
+# What the app is configured with: the committed manifest (its source is the code under test, but the
+# committed file is what an admin pastes into Slack).
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest" / "slack.json"
+APP_SCOPES = tuple(json.loads(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 JSON_ARGS = ("blocks", "view", "metadata", "attachments")
 
 BOT_USER = "UBOT"
 TEAM = "T111"
+CLIENT_ID = "111.222"
+CLIENT_SECRET = "client-secret"
 
 
 @dataclass
@@ -76,6 +104,16 @@ class Call:
     method: str
     args: dict[str, Any]
     ok: bool = True
+    token: str = ""
+
+
+@dataclass
+class Grant:
+    """An access token: its workspace, scopes, and (with rotation) when it expires."""
+
+    team: str
+    scopes: tuple[str, ...] = APP_SCOPES
+    expires_at: float | None = None
 
 
 @dataclass
@@ -91,6 +129,11 @@ class FakeSlackApi:
     token: str = "xoxb-test-token"
     app_token: str = "xapp-test-token"  # Socket Mode: apps.connections.open takes only this one
     oauth_code: str = "oauth-code"  # OAuth install: oauth.v2.access swaps this code for `token`
+    scopes: tuple[str, ...] = APP_SCOPES  # granted to `token` (the single-workspace install)
+    redirect_urls: tuple[str, ...] = ()  # the app's OAuth redirect URLs (its manifest's)
+    rotation: bool = False  # token rotation on: oauth.v2.access gives refresh tokens, tokens expire
+    token_lifetime: int = 43200  # seconds (Slack: 12 hours)
+    revoked: set[str] = field(default_factory=set)  # tokens that answer token_revoked
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channels: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member user ids
     post_limit: int = 5  # chat.postMessage per channel within `post_window` seconds
@@ -106,6 +149,10 @@ class FakeSlackApi:
         self._sockets: list[web.WebSocketResponse] = []
         self._holds: dict[str, asyncio.Event] = {}
         self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self.grants: dict[str, Grant] = {self.token: Grant(TEAM, self.scopes)}
+        self._codes: dict[str, tuple[str, str | None]] = {self.oauth_code: (TEAM, None)}  # code -> team, uri
+        self._refresh: dict[str, str] = {}  # refresh token -> team
+        self._serial = itertools.count(1)
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -114,6 +161,7 @@ class FakeSlackApi:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
         app.router.add_get("/socket", self._socket)
+        app.router.add_get("/oauth/v2/authorize", self._authorize)
         self._server = TestServer(app, host="127.0.0.1")
         await self._server.start_server()
         return self.base_url
@@ -150,6 +198,10 @@ class FakeSlackApi:
 
     def add_channel(self, channel: str, members: list[str]) -> None:
         self.channels[channel] = list(members)
+
+    def token_of(self, team: str) -> str:
+        """The newest token granted to a workspace."""
+        return [token for token, grant in self.grants.items() if grant.team == team][-1]
 
     def hold(self, method: str) -> asyncio.Event:
         """Calls to `method` wait until the returned event is set (to show work happens after the ack)."""
@@ -225,20 +277,47 @@ class FakeSlackApi:
         self.calls.append(Call("response_url", await request.json()))
         return web.Response(text="ok")
 
+    async def _authorize(self, request: web.Request) -> web.Response:
+        """Slack's consent page, as if the person clicked Allow: back to the redirect URI with a code."""
+        query = request.query
+        if query.get("client_id") != CLIENT_ID:
+            return web.Response(status=400, text="invalid_client_id")
+        asked = set(filter(None, query.get("scope", "").split(",")))
+        if not asked or asked - set(APP_SCOPES):
+            return web.Response(status=400, text="invalid_scope")
+        uri = query.get("redirect_uri")
+        if not self.redirect_urls or (uri is not None and uri not in self.redirect_urls):
+            return web.Response(status=400, text="bad_redirect_uri")
+        code = f"code-{next(self._serial)}"
+        self._codes[code] = (query.get("team") or TEAM, uri)
+        target = uri or self.redirect_urls[0]
+        raise web.HTTPFound(f"{target}?{urlencode({'code': code, 'state': query.get('state', '')})}")
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if method in self._holds:
             await self._holds[method].wait()
         args = await _arguments(request)
-        call = Call(method, args, ok=False)
+        bearer = request.headers.get("Authorization", "")
+        token = "" if bearer.startswith("Basic ") else bearer.removeprefix("Bearer ").strip()
+        token = token or str(args.get("token") or "")
+        call = Call(method, args, ok=False, token=token)
         self.calls.append(call)
-        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        expected = self.app_token if method == "apps.connections.open" else self.token
         if method == "oauth.v2.access":
-            if args.get("code") != self.oauth_code:
-                return _error("invalid_code")
-        elif (bearer or args.get("token")) != expected:
+            return self._oauth_access(call, bearer)
+        grant = self.grants.get(token)
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                return _error("invalid_auth")
+        elif token in self.revoked:
+            return _error("token_revoked")
+        elif grant is None:
             return _error("invalid_auth")
+        elif grant.expires_at is not None and grant.expires_at < time.time():
+            return _error("token_expired")
+        elif method in NEEDS and not NEEDS[method] & set(grant.scopes):
+            return _error("missing_scope", extra={"needed": ",".join(sorted(NEEDS[method])),
+                                                   "provided": ",".join(grant.scopes)})  # fmt: skip
         if method not in ALLOWED:
             return _error("unknown_method", status=404)
         unknown = set(args) - ALLOWED[method] - COMMON
@@ -251,13 +330,58 @@ class FakeSlackApi:
         if failure is not None:
             return _error(failure.error, status=failure.status, retry_after=failure.retry_after)
         try:
-            result = self._answer(method, args)
+            result = self._answer(method, args, grant)
         except BlockError as exc:
             return _error(exc.error, messages=[str(exc)])
         if isinstance(result, web.Response):
             return result
         call.ok = True
-        return web.json_response({"ok": True, **result})
+        headers = {"X-OAuth-Scopes": ",".join(grant.scopes)} if grant is not None else None
+        return web.json_response({"ok": True, **result}, headers=headers)
+
+    def _oauth_access(self, call: Call, authorization: str) -> web.Response:
+        """The code grant (once per code, same redirect_uri) and the refresh_token grant."""
+        args = dict(call.args)
+        if authorization.startswith("Basic "):  # slack_sdk sends the client's credentials this way
+            client, _, secret = base64.b64decode(authorization[6:]).decode().partition(":")
+            args.update(client_id=client, client_secret=secret)
+        unknown = set(args) - ALLOWED["oauth.v2.access"]
+        if unknown:
+            return _error("invalid_arguments", messages=[f"unknown argument: {n}" for n in sorted(unknown)])
+        if args.get("client_id") != CLIENT_ID or args.get("client_secret") != CLIENT_SECRET:
+            return _error("invalid_client_id" if args.get("client_id") != CLIENT_ID else "bad_client_secret")
+        if args.get("grant_type") == "refresh_token":
+            team = self._refresh.get(str(args.get("refresh_token")))
+            if team is None:
+                return _error("invalid_refresh_token")
+            body = self._grant(team, rotating=True)
+        else:
+            issued = self._codes.pop(str(args.get("code")), None)
+            if issued is None:
+                return _error("invalid_code")
+            team, uri = issued
+            if uri is not None and args.get("redirect_uri") != uri:
+                return _error("bad_redirect_uri")
+            body = self._grant(team, rotating=self.rotation)
+            body.update(team={"id": team, "name": f"Workspace {team}"}, enterprise=None,
+                        is_enterprise_install=False, authed_user={"id": "UADA"}, app_id="A111")  # fmt: skip
+        call.ok = True
+        return web.json_response({"ok": True, **body})
+
+    def _grant(self, team: str, *, rotating: bool) -> dict[str, Any]:
+        if team == TEAM and not rotating:
+            token = self.token  # the workspace the tests use by default keeps its one token
+        else:
+            token = f"{'xoxe.' if rotating else ''}xoxb-{team}-{next(self._serial)}"
+        expires = time.time() + self.token_lifetime if rotating else None
+        self.grants[token] = Grant(team, APP_SCOPES, expires)
+        body: dict[str, Any] = {"access_token": token, "token_type": "bot", "scope": ",".join(APP_SCOPES),
+                                "bot_user_id": BOT_USER}  # fmt: skip
+        if rotating:
+            refresh = f"xoxe-1-refresh-{team}-{next(self._serial)}"
+            self._refresh[refresh] = team
+            body.update(refresh_token=refresh, expires_in=self.token_lifetime)
+        return body
 
     def _take_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
         for index, failure in enumerate(self._failures[method]):
@@ -265,16 +389,15 @@ class FakeSlackApi:
                 return self._failures[method].pop(index)
         return None
 
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any] | web.Response:
+    def _answer(
+        self, method: str, args: dict[str, Any], grant: Grant | None
+    ) -> dict[str, Any] | web.Response:
         if method == "auth.test":
-            return {"url": "https://fake.slack.test/", "team": "Fake", "user": "coach", "team_id": TEAM,
+            return {"url": "https://fake.slack.test/", "team": "Fake", "user": "coach",
+                    "team_id": grant.team if grant is not None else TEAM,
                     "user_id": BOT_USER, "bot_id": "BBOT", "is_enterprise_install": False}  # fmt: skip
         if method == "apps.connections.open":
             return {"url": self.root.replace("http://", "ws://") + "/socket"}
-        if method == "oauth.v2.access":
-            return {"access_token": self.token, "token_type": "bot", "scope": "chat:write,commands",
-                    "bot_user_id": BOT_USER, "app_id": "A111", "team": {"id": TEAM, "name": "Fake"},
-                    "enterprise": {"id": "E111", "name": "Sandbox Org"}, "is_enterprise_install": False, "authed_user": {"id": "UADA"}}  # fmt: skip
         if method == "users.info":
             user = str(args["user"])
             if user == BOT_USER:
@@ -282,6 +405,12 @@ class FakeSlackApi:
             return {"user": self.users.get(user) or _default_user(user)}
         if method == "conversations.members":
             return self._members(args)
+        if method == "conversations.info":
+            channel = str(args["channel"])
+            if channel not in self.channels:
+                return _error("channel_not_found")
+            return {"channel": {"id": channel, "name": channel.lower(), "is_private": channel.startswith("G"),
+                                "is_member": BOT_USER in self.channels[channel]}}  # fmt: skip
         if method == "conversations.open":
             users = str(args.get("users") or "")
             if not users:
@@ -371,9 +500,14 @@ def _default_user(user: str) -> dict[str, Any]:
 
 
 def _error(
-    error: str, *, status: int = 200, retry_after: int | None = None, messages: list[str] | None = None
+    error: str,
+    *,
+    status: int = 200,
+    retry_after: int | None = None,
+    messages: list[str] | None = None,
+    extra: dict[str, str] | None = None,
 ) -> web.Response:
-    body: dict[str, Any] = {"ok": False, "error": error}
+    body: dict[str, Any] = {"ok": False, "error": error, **(extra or {})}
     if messages:
         body["response_metadata"] = {"messages": messages}
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None

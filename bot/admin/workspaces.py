@@ -1,0 +1,72 @@
+"""A workspace (a Slack team, a Teams tenant) that removed the coach: stop sending there, tell admins.
+
+Nothing of the workspace's people is deleted (the privacy statement's periods apply); their identities
+there are marked unreachable, so new messages for them wait as unreachable and go out again once they
+write after a reinstall (people.resolve makes an identity reachable on contact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from bot.attention import deliver
+from bot.audit import service as audit
+from bot.config import Settings
+from bot.markdown import escape
+from bot.messages import text_message
+from bot.people import service as people
+from bot.people.models import Identity
+from bot.policy.model import Kind
+
+REMOVED = "workspace.removed"
+
+
+def removed(
+    *,
+    session: Session,
+    platform: str,
+    workspace: str,
+    reason: str,
+    now: datetime,
+    settings: Settings,
+    holidays: Collection[date] = (),
+) -> int:
+    """Mark the workspace's identities unreachable, record why, and tell every admin; returns how many
+    identities there were."""
+    identities = session.exec(
+        select(Identity).where(col(Identity.platform) == platform, col(Identity.workspace) == workspace)
+    ).all()
+    for identity in identities:
+        identity.reachable = False
+    affected = len(identities)
+    audit.record(
+        session=session,
+        at=now,
+        actor_person_id=None,
+        action=REMOVED,
+        subject=f"{platform}:{workspace}",
+        detail={"reason": reason, "identities": affected},
+    )
+    where = f"{platform.capitalize()} workspace `{escape(workspace)}`"
+    message = text_message(
+        f"The coach was removed from {where} ({escape(reason)}). Nobody there gets messages from it until "
+        "it is installed again; what it keeps about them stays as the privacy page says. "
+        f"{affected} {'person was' if affected == 1 else 'people were'} reachable there.",
+        summary=f"The coach was removed from {platform.capitalize()} workspace {workspace}",
+    )
+    for admin in people.admins(session=session):
+        deliver(
+            session=session,
+            person=admin,
+            message=message,
+            key=f"{REMOVED}:{platform}:{workspace}:{now.isoformat()}:{admin.id}",
+            kind=Kind.escalation_notice,
+            settings=settings,
+            now=now,
+            critical=True,  # an outage for everyone there: admins hear at once, whatever the hour
+            holidays=holidays,
+        )
+    return affected
