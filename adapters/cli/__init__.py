@@ -12,6 +12,7 @@ from adapters.cli import (
     chat,
     content,
     database,
+    doctor,
     friction,
     manifest,
     outbox,
@@ -24,6 +25,7 @@ from adapters.cli import (
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Adoption Coach")
 server.register(app)
+doctor.register(app)
 chat.register(app)
 readiness.register(app)
 outcomes.register(app)

@@ -47,6 +47,12 @@ def remember(*, session: Session, place: Place, now: datetime) -> None:
         row.seen_at = now
 
 
+def known(*, session: Session, platform: str) -> dict[str, Mapping[str, Any]]:
+    """Every channel of a platform whose address the bot has seen, by channel id."""
+    rows = session.exec(select(ChannelAddress).where(ChannelAddress.platform == platform)).all()
+    return {row.channel_id: row.address for row in rows}
+
+
 def destination(
     *, session: Session, channels: Mapping[str, str], platforms: tuple[str, ...]
 ) -> Destination | None:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
@@ -159,6 +160,17 @@ def ensure_by_email(*, session: Session, email: str, now: datetime, display_name
         assert person.id is not None
         usage.link_person(session=session, person_id=person.id, handles=(email,))
     return person
+
+
+def addresses(*, session: Session, platform: str, limit: int = 1000) -> list[dict[str, Any]]:
+    """Addresses of reachable identities on a platform (most recently seen first), for health checks."""
+    rows = session.exec(
+        select(Identity.address)
+        .where(Identity.platform == platform, col(Identity.reachable).is_(True))
+        .order_by(col(Identity.last_seen_at).desc())
+        .limit(limit)
+    ).all()
+    return [dict(address) for address in rows if address]
 
 
 def admins(*, session: Session) -> Sequence[Person]:

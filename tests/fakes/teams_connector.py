@@ -74,6 +74,7 @@ class FakeBotFramework:
     keys_fail: bool = False
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversation -> roster
     member_requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    password: str | None = None  # when set, the token endpoint wants this client secret (AADSTS7000215)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -202,6 +203,9 @@ class FakeBotFramework:
         form = await request.post()
         if form.get("grant_type") != "client_credentials" or form.get("client_id") != APP_ID:
             return web.json_response({"error": "invalid_client"}, status=401)
+        if self.password is not None and form.get("client_secret") != self.password:
+            description = "AADSTS7000215: Invalid client secret provided."
+            return web.json_response({"error": "invalid_client", "error_description": description}, status=401)
         self.token_requests += 1
         return web.json_response({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})
 

@@ -145,8 +145,7 @@ async def test_the_install_round_trip_stores_the_workspace_and_its_token_answers
 
     response = await SlackClient(http).event(event_from(OTHER, BOB, "help", event_id="Ev1"))
     assert response.status == 200
-    posts = await fake.wait_for("chat.postMessage")
-    assert "`settings`" in str(posts[-1]["blocks"])
+    await fake.wait_for_post("`settings`")  # the answer to `help`, after the welcome
     calls = [c for c in fake.calls if c.method == "chat.postMessage"]
     assert {c.token for c in calls} == {fake.token_of(OTHER)} != {fake.token}  # that workspace's own token
 
@@ -262,7 +261,7 @@ async def test_a_workspace_that_removes_the_coach_is_forgotten_and_admins_are_to
     slack = SlackClient(http)
     await slack.event(event_from("T111", ADA, "hi", event_id="Ev1"))  # Ada, an admin, in T111
     await slack.event(event_from(OTHER, BOB, "hi", event_id="Ev2"))  # Bob in the other workspace
-    await fake.wait_for("chat.postMessage", 2)
+    await eventually(lambda: _both_answered(fake))  # both turns are committed before the removal
     fake.revoked.add(fake.token_of(OTHER))  # Slack revokes the token, then tells the app
 
     body = fixture("event_message_im_top_level.json")
