@@ -6,7 +6,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from adapters.doctor.report import Finding, fail, info, ok
+from adapters.doctor.report import LOCAL_ONLY, Finding, fail, info, ok
 from bot.config import Settings
 from bot.content import Content, ContentError, load_content
 from bot.store.migrate import alembic_config
@@ -16,7 +16,7 @@ def settings_findings(settings: Settings) -> list[Finding]:
     found = [info("Settings", "platforms", ", ".join(settings.platforms) or "none")]
     if not (settings.slack_enabled or settings.teams_enabled):
         found.append(
-            info("Settings", "Slack and Teams", "neither is configured: only the local chat is served")
+            info("Settings", LOCAL_ONLY, "neither is configured: only the local chat is served")
         )
     needs_url = (settings.slack_enabled and settings.slack_app_token is None) or settings.teams_enabled
     if settings.public_url:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Status = Literal["ok", "fail", "info"]
+LOCAL_ONLY = "Slack and Teams"  # the check that says neither platform is configured
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,11 @@ def info(area: str, check: str, detail: str) -> Finding:
 def next_step(findings: list[Finding]) -> str:
     """The one thing to do now: the first failure's fix, or that all is well."""
     first = next((f for f in findings if f.failed), None)
+    if first is None and any(f.check == LOCAL_ONLY for f in findings):
+        return (
+            "Nothing is wrong. To put the coach on Slack or Teams, create the app from "
+            "`coach manifest slack` or `coach manifest teams` (README: Slack, Teams) and set its credentials."
+        )
     if first is None:
         return "Nothing: every check passed. Talk to the coach (type `help`)."
     return f"{first.area}: {first.fix}"

@@ -13,7 +13,7 @@ from aiohttp.typedefs import Handler
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.runtime import Runtime
-from adapters.web import announcements_api, legal, outcomes_api, readiness_api, usage_api
+from adapters.web import announcements_api, legal, outcomes_api, readiness_api, setup, usage_api
 from adapters.web.stopping import STOPPING, Stopping
 from bot.schedule.clock import start_ticking
 from bot.store.migrate import schema_status
@@ -31,6 +31,7 @@ def build_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
     legal.mount(app)
+    setup.mount(app, runtime)
     usage_api.mount(app, runtime)
     readiness_api.mount(app, runtime)
     outcomes_api.mount(app, runtime)
