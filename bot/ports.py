@@ -35,9 +35,12 @@ class Sent:
 
 
 class RetryLater(Exception):
-    def __init__(self, reason: str, *, after_seconds: float | None = None) -> None:
+    """Try again later; `throttled` when the platform said so with a rate-limit answer (HTTP 429)."""
+
+    def __init__(self, reason: str, *, after_seconds: float | None = None, throttled: bool = False) -> None:
         super().__init__(reason)
         self.after_seconds = after_seconds
+        self.throttled = throttled
 
 
 class Unreachable(Exception):

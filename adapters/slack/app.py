@@ -39,6 +39,7 @@ from adapters.slack.translate import translate, with_message_link, with_profile
 from adapters.web.stopping import STOPPING
 from bot.events import Event, Submitted
 from bot.messages import Reply
+from bot.metrics import THROTTLED
 from bot.ports import PermanentFailure
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,20 @@ def api_client(*, token: str | None, base_url: str, retry_rate_limits: bool) -> 
     """A Web API client on SLACK_API_URL; replies retry one 429, the outbox sender never does."""
     handlers: list[Any] = [AsyncConnectionErrorRetryHandler()]
     if retry_rate_limits:
-        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=1))
+        handlers.append(CountingRateLimitHandler(max_retry_count=1))
     return AsyncWebClient(token=token, base_url=_with_slash(base_url), retry_handlers=handlers)
+
+
+class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
+    """slack_sdk's 429 retry for replies, counting each 429 (coach_platform_throttled_total)."""
+
+    async def _can_retry_async(
+        self, *, state: Any, request: Any, response: Any = None, error: Any = None
+    ) -> bool:
+        throttled = response is not None and response.status_code == 429
+        if throttled:
+            THROTTLED.labels("slack", "reply").inc()
+        return throttled
 
 
 class SlackAdapter:

@@ -160,7 +160,7 @@ def _classify(exc: SlackApiError) -> Exception:
     error = str(response.get("error") or "")
     if response.status_code == 429 or error == "ratelimited":
         after = _retry_after(response.headers)
-        return RetryLater(f"Slack rate limit ({error or 429})", after_seconds=after)
+        return RetryLater(f"Slack rate limit ({error or 429})", after_seconds=after, throttled=True)
     if response.status_code >= 500 or error in ("fatal_error", "internal_error", "service_unavailable"):
         return RetryLater(f"Slack unavailable ({response.status_code} {error})")
     if error in UNREACHABLE:

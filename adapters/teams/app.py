@@ -43,6 +43,7 @@ from bot.events import Clicked, Event, Submitted
 from bot.inbound import BadJson, loads
 from bot.markdown import plain_text
 from bot.messages import Form, Message, Reply, Text
+from bot.metrics import THROTTLED
 from bot.ports import RetryLater
 
 log = logging.getLogger(__name__)
@@ -222,6 +223,8 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 return
             except Exception as exc:
                 mapped = classify(exc)
+                if isinstance(mapped, RetryLater) and mapped.throttled:
+                    THROTTLED.labels("teams", "reply").inc()
                 if attempt == 2 or not isinstance(mapped, RetryLater):
                     raise
                 # The person is waiting for this answer: wait out a short Retry-After, once.

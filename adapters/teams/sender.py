@@ -64,7 +64,9 @@ def classify(exc: Exception) -> Exception:
         if status in GONE:
             return Unreachable(f"Teams answered {status}: the app is not installed for this conversation")
         if status in RETRYABLE:
-            return RetryLater(f"Teams answered {status}", after_seconds=_retry_after(response))
+            return RetryLater(
+                f"Teams answered {status}", after_seconds=_retry_after(response), throttled=status == 429
+            )
         return PermanentFailure(f"Teams answered {status}")
     if isinstance(exc, requests.RequestException | OSError | PermissionError):
         return RetryLater(f"{type(exc).__name__}: {exc}")

@@ -15,6 +15,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from adapters.runtime import Runtime
 from adapters.web import announcements_api, legal, outcomes_api, readiness_api, setup, usage_api
 from adapters.web.stopping import STOPPING, Stopping
+from bot.metrics import OUTBOX_ROWS
+from bot.outbox import service as outbox
+from bot.outbox.models import OutboxState
 from bot.schedule.clock import start_ticking
 from bot.store.migrate import schema_status
 
@@ -123,6 +126,14 @@ async def readyz(request: web.Request) -> web.Response:
     return web.json_response({"database": "ok"})
 
 
-async def metrics(_request: web.Request) -> web.Response:
+async def metrics(request: web.Request) -> web.Response:
+    runtime = request.app[RUNTIME]
+    try:
+        counts = await runtime.store.read(lambda s: outbox.counts(session=s))
+    except Exception:
+        log.warning("outbox counts for /metrics failed", exc_info=True)
+    else:
+        for state in OutboxState:
+            OUTBOX_ROWS.labels(str(state)).set(counts.get(str(state), 0))
     body = generate_latest()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

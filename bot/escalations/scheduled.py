@@ -16,6 +16,7 @@ from bot.escalations import messages, route, service
 from bot.escalations.models import Escalation
 from bot.escalations.sla import local_words, owner_state
 from bot.markdown import escape
+from bot.metrics import SLA_BREACHES
 from bot.ownership import service as ownership
 from bot.people import service as people
 from bot.people.models import Person
@@ -89,6 +90,7 @@ def deadline(*, session: Session, job: DueWork, now: datetime, content: Content,
     ):
         return
     row.breaches += 1
+    SLA_BREACHES.labels(missed).inc()
     service.record(
         session=session,
         row=row,

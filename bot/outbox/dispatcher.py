@@ -21,7 +21,7 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from bot.messages import load_message
-from bot.metrics import OUTBOX
+from bot.metrics import OUTBOX, THROTTLED
 from bot.outbox import service
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.outbox.pacing import TokenBucket
@@ -131,6 +131,8 @@ class Dispatcher:
                     )
                 )
             except RetryLater as exc:
+                if exc.throttled:
+                    THROTTLED.labels(row.platform, "outbox").inc()
                 if bucket is not None and exc.after_seconds:
                     bucket.penalise(exc.after_seconds)
                 return outcome(
