@@ -39,7 +39,8 @@ class CoachProcess:
     def log_path(self) -> Path:
         return self.workdir / "coach.log"
 
-    def start(self) -> None:
+    def start(self, *, argv: list[str] | None = None) -> None:
+        """Start `coach run` (or `argv`, e.g. a systemd unit's ExecStart) with this env and port."""
         env = {
             **os.environ,
             "COACH_PORT": str(self.port),
@@ -49,7 +50,11 @@ class CoachProcess:
         }
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "adapters.cli", "run"], env=env, cwd=self.workdir, stdout=log, stderr=log
+                argv or [sys.executable, "-m", "adapters.cli", "run"],
+                env=env,
+                cwd=self.workdir,
+                stdout=log,
+                stderr=log,
             )
 
     async def ready(self, *, limit: float = 60) -> None:
