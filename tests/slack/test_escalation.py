@@ -8,7 +8,7 @@ import time
 import pytest
 
 from adapters.runtime import Runtime
-from bot.escalations.models import FlagDraft
+from bot.escalations.models import Escalation, FlagDraft
 from tests.fakes.slack_api import FakeSlackApi
 from tests.slack.conftest import BOB, SlackClient, fixture
 
@@ -32,13 +32,23 @@ def flag_submission() -> dict[str, object]:
 
 
 @pytest.mark.parametrize("channel_type", ["channel", "group"])  # a public or a private owners' channel
-async def test_flag_card_and_thread_answer(slack: SlackClient, fake: FakeSlackApi, channel_type: str) -> None:
+async def test_flag_card_and_thread_answer(
+    slack: SlackClient, fake: FakeSlackApi, slack_runtime: Runtime, channel_type: str
+) -> None:
     fake.add_user(OMAR, email="omar@example.com", name="Omar")
     response = await slack.interaction(flag_submission())
     assert response.status == 200
     assert (await response.text()) == ""  # valid: the modal closes
 
     await fake.wait_for("chat.postMessage", 3)  # Bob's welcome and receipt, the card in the channel
+    # The coach reads a reply only in a thread it knows is a card's: the outbox records the card's
+    # thread just after Slack answers (a person cannot reply sooner; a test can).
+    deadline = time.monotonic() + 10
+    while not slack_runtime.store.run_sync(
+        lambda s: (row := s.get(Escalation, 1)) is not None and row.card_thread_id
+    ):
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
     card = next(p for p in fake.to("chat.postMessage") if p["channel"] == CHANNEL)
     assert "Revenue grew 400% &lt;!here&gt;" in str(card["blocks"])  # the output is shown inert
     card_ts = fake.history[CHANNEL][0]["ts"]
