@@ -233,7 +233,10 @@ def test_the_command_prints_each_failure_with_its_fix(
     monkeypatch.setenv("COACH_CONTENT_DIR", str(PROJECT / "content"))
     result = CliRunner().invoke(cli, ["doctor"])
     assert result.exit_code == 1
-    assert "FAIL Database: migrated: not migrated\n       fix: run `coach db upgrade`" in result.output
+    assert (
+        "FAIL Database: migrated: database not migrated (it has no schema yet)\n       fix: run `coach db upgrade`"
+        in result.output
+    )
     assert "Next step: Database: run `coach db upgrade`" in result.output
     assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
     assert CliRunner().invoke(cli, ["doctor"]).exit_code == 0

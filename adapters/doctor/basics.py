@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
-
 from adapters.doctor.report import LOCAL_ONLY, Finding, fail, info, ok
 from bot.config import Settings
 from bot.content import Content, ContentError, load_content
-from bot.store.migrate import alembic_config
+from bot.store.migrate import DatabaseUnreachable, check_database, scripts
 
 
 def settings_findings(settings: Settings) -> list[Finding]:
     found = [info("Settings", "platforms", ", ".join(settings.platforms) or "none")]
     if not (settings.slack_enabled or settings.teams_enabled):
-        found.append(
-            info("Settings", LOCAL_ONLY, "neither is configured: only the local chat is served")
-        )
+        found.append(info("Settings", LOCAL_ONLY, "neither is configured: only the local chat is served"))
     needs_url = (settings.slack_enabled and settings.slack_app_token is None) or settings.teams_enabled
     if settings.public_url:
         found.append(ok("Settings", "COACH_PUBLIC_URL", settings.public_url))
@@ -34,38 +28,23 @@ def settings_findings(settings: Settings) -> list[Finding]:
     return found
 
 
-def database_problem(url: str) -> str | None:
-    """Why the database cannot serve this code yet, or None. (The start-up check of issue #13 will
-    own this; until it lands, `coach doctor` asks Alembic itself.)"""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            current = set(MigrationContext.configure(conn).get_current_heads())
-    except Exception as exc:
-        return f"cannot connect: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-    finally:
-        engine.dispose()
-    script = ScriptDirectory.from_config(alembic_config(url))
-    if not current:
-        return "not migrated"
-    known = {revision.revision for revision in script.walk_revisions()}
-    if current - known:
-        return None  # a newer release migrated it (a rolling upgrade): this code runs on it
-    if current != set(script.get_heads()):
-        return "migrations pending"
-    return None
-
-
 def database_findings(settings: Settings) -> list[Finding]:
-    problem = database_problem(settings.database_url)
-    if problem is None:
-        return [ok("Database", "migrated", "schema up to date")]
-    if problem.startswith("cannot connect"):
+    """The start-up check's verdict (bot.store.migrate.check_database), plus migrations not yet applied."""
+    try:
+        status = check_database(settings.database_url)
+    except DatabaseUnreachable as exc:
         return [
-            fail("Database", "reachable", problem, "check COACH_DATABASE_URL and that the database is up")
+            fail("Database", "reachable", str(exc), "check COACH_DATABASE_URL and that the database is up")
         ]
-    fix = "run `coach db upgrade`" + (" (or `coach run`, which does it on SQLite)" if settings.is_sqlite else "")
-    return [fail("Database", "migrated", problem, fix)]
+    if status.behind:
+        fix = "run `coach db upgrade`" + (
+            " (or `coach run`, which does it on SQLite)" if settings.is_sqlite else ""
+        )
+        return [fail("Database", "migrated", status.explain(), fix)]
+    pending = set(scripts().get_heads()) - set(status.revisions) if not status.newer else set()
+    if pending:
+        return [info("Database", "migrated", "runs, but newer migrations wait: run `coach db upgrade`")]
+    return [ok("Database", "migrated", "schema up to date")]
 
 
 def content_findings(settings: Settings) -> tuple[list[Finding], Content | None]:

@@ -108,6 +108,22 @@ KEPT: tuple[Kept, ...] = (
         ("processedevent",),
     ),
     Kept(
+        "Events waiting after a stop",
+        "A message or click Slack delivered just as a coach process stopped, with what it said, until the "
+        "next process handles it.",
+        "Nobody.",
+        "Until it is handled, usually within a minute.",
+        ("parked_event",),
+    ),
+    Kept(
+        "Local chat transcript",
+        "Only in the local web chat (for trials, not Slack or Teams): each conversation's lines, including "
+        "what people typed.",
+        "Anyone using the local chat, which lets anyone act as anyone.",
+        "The newest 500 lines of each conversation.",
+        ("transcript_line",),
+    ),
+    Kept(
         "Slack installations",
         "For each Slack workspace that installed the coach: the workspace, the installing person's id and "
         "the bot's access token; a short-lived code for each install in progress.",
@@ -120,6 +136,6 @@ KEPT: tuple[Kept, ...] = (
 NOT_KEPT: tuple[str, ...] = (
     "Messages in channels that are not for the coach: it reads only replies in the threads of its own "
     "cards and messages that mention it, and stores none of the others, nor who wrote them.",
-    "A transcript of your chats with the coach: what you type is acted on, and kept only where it becomes "
-    "one of the records above (a report, a flag, an answer, a setting).",
+    "A transcript of your chats with the coach on Slack or Teams: what you type is acted on, and kept only "
+    "where it becomes one of the records above (a report, a flag, an answer, a setting).",
 )
