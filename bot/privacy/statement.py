@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.escalations import drafts
+
 UNTIL_REMOVED = "Until an administrator removes it."
+DRAFT_DAYS = drafts.RETENTION.days
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,13 @@ KEPT: tuple[Kept, ...] = (
         "escalation channel, so that channel's members see it (without your name when you chose anonymous).",
         UNTIL_REMOVED,
         ("escalation", "faq_entry"),
+    ),
+    Kept(
+        "Outputs being flagged",
+        "The output you are flagging and its link, kept whole while you fill in the flag form.",
+        "Nobody but you, until you send the flag.",
+        f"About {DRAFT_DAYS} days: drafts older than that are deleted when the next one is kept.",
+        ("flag_draft",),
     ),
     Kept(
         "Announcements",
