@@ -41,6 +41,14 @@ KEPT: tuple[Kept, ...] = (
         ("enrolment", "step_progress", "pulse_answer", "programme_version", "due_work"),
     ),
     Kept(
+        "Programme previews",
+        "For admins and owners who preview a programme: the steps they clicked through and their answers, "
+        "kept apart from any real enrolment (a preview never counts in outcomes).",
+        "The person who previewed.",
+        UNTIL_REMOVED,
+        ("programme_preview", "preview_step"),
+    ),
+    Kept(
         "Your use of AI systems",
         "Usage events your organisation's systems send: which system, when, what kind, and a number such "
         "as minutes saved.",
