@@ -42,9 +42,9 @@ KEPT: tuple[Kept, ...] = (
     ),
     Kept(
         "Programme previews",
-        "For admins and owners who preview a programme: the steps they clicked through and their answers, "
-        "kept apart from any real enrolment (a preview never counts in outcomes).",
-        "The person who previewed.",
+        "When an admin previews a programme to someone: the steps that person clicked through and their "
+        "answers, kept apart from their real enrolment (a preview never counts in outcomes).",
+        "That person.",
         UNTIL_REMOVED,
         ("programme_preview", "preview_step"),
     ),
