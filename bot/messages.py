@@ -98,7 +98,9 @@ class Field:
     options: tuple[Option, ...] = ()
     initial: str | None = None
     placeholder: str | None = None  # plain
-    hint: str | None = None  # markdown, one short line under the field (plain text where a platform has no more)
+    hint: str | None = (
+        None  # markdown, one short line under the field (plain text where a platform has no more)
+    )
     max_length: int | None = None
 
 

@@ -9,13 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
+from bot.attention import Attention, notify, of
 from bot.config import Settings
 from bot.content import Content
 from bot.events import Event
 from bot.messages import Message
-from bot.outbox import service as outbox
-from bot.outbox.models import OutboxMessage, OutboxState
-from bot.people import service as people
+from bot.outbox.models import OutboxKind, OutboxMessage
 from bot.people.models import Identity, Person, role_allows
 
 if TYPE_CHECKING:
@@ -50,6 +49,11 @@ class Turn:
             raise UserError("Content is not loaded; ask your admin to run `coach content check`.")
         return content
 
+    @property
+    def attention(self) -> Attention:
+        """The attention policy for this turn's session, settings, holidays and moment."""
+        return of(session=self.session, settings=self.settings, content=self.content, now=self.now)
+
     def require_role(self, role: str) -> None:
         if not role_allows(role, self.person.roles):
             who = "system owners and admins" if role == "owner" else f"{role}s"
@@ -61,12 +65,12 @@ class Turn:
         person: Person,
         message: Message,
         key: str,
-        kind: str = "notice",
+        kind: OutboxKind = OutboxKind.notice,
         priority: int = 50,
         not_before: datetime | None = None,
         after_sent: str | None = None,
     ) -> OutboxMessage:
-        """Queue a proactive message to a person on their reachable platform; never drop it silently."""
+        """Queue a message to a person outside the policy (see `attention.notify`)."""
         return notify(
             session=self.session,
             person=person,
@@ -78,51 +82,3 @@ class Turn:
             not_before=not_before,
             after_sent=after_sent,
         )
-
-
-def notify(
-    *,
-    session: Session,
-    person: Person,
-    message: Message,
-    key: str,
-    now: datetime,
-    kind: str = "notice",
-    priority: int = 50,
-    not_before: datetime | None = None,
-    after_sent: str | None = None,
-    critical: bool = False,
-) -> OutboxMessage:
-    assert person.id is not None
-    identity = people.reachable_identity(session=session, person_id=person.id)
-    if identity is None:
-        row = outbox.enqueue(
-            session=session,
-            key=key,
-            platform="none",
-            address={},
-            message=message,
-            now=now,
-            person_id=person.id,
-            kind=kind,
-            priority=priority,
-            critical=critical,
-        )
-        if row.state == OutboxState.pending:
-            row.state = OutboxState.unreachable
-            row.last_error = "this person has no reachable identity on any platform yet"
-        return row
-    return outbox.enqueue(
-        session=session,
-        key=key,
-        platform=identity.platform,
-        address=identity.address,
-        message=message,
-        now=now,
-        not_before=not_before,
-        person_id=person.id,
-        kind=kind,
-        priority=priority,
-        after_sent=after_sent,
-        critical=critical,
-    )

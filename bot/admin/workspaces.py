@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from bot.attention import deliver
+from bot.attention import Attention
 from bot.audit import service as audit
 from bot.config import Settings
 from bot.markdown import escape
@@ -57,16 +57,13 @@ def removed(
         f"{affected} {'person was' if affected == 1 else 'people were'} reachable there.",
         summary=f"The coach was removed from {platform.capitalize()} workspace {workspace}",
     )
+    policy = Attention(session=session, settings=settings, holidays=frozenset(holidays), now=now)
     for admin in people.admins(session=session):
-        deliver(
-            session=session,
-            person=admin,
-            message=message,
+        policy.deliver(
+            admin,
+            message,
             key=f"{REMOVED}:{platform}:{workspace}:{now.isoformat()}:{admin.id}",
             kind=Kind.escalation_notice,
-            settings=settings,
-            now=now,
             critical=True,  # an outage for everyone there: admins hear at once, whatever the hour
-            holidays=holidays,
         )
     return affected

@@ -19,19 +19,16 @@ from bot.announcements import messages as m
 from bot.announcements.audience import Audience, chunk
 from bot.announcements.compose import BodyError, SystemInfo, context_for, render_body
 from bot.announcements.models import Announcement, AnnouncementRecipient, AnnouncementState
-from bot.announcements.scheduled import local_moment
 from bot.channels import service as channels
 from bot.config import Settings
 from bot.content import Content
 from bot.markdown import escape
 from bot.messages import Message
 from bot.outbox import service as outbox
-from bot.outbox.models import OutboxMessage
 from bot.people import service as people
 from bot.people.models import Person
-from bot.policy.model import PRIORITY, Kind, resolve_timezone
+from bot.policy.model import Kind
 from bot.schedule import service as schedule
-from bot.turn import notify
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +87,9 @@ def fan_out(
     info = system_info(content=content, announcement=announcement)
     footer = m.footer(content=content, announcement=announcement, system_name=info.name if info else "")
     bulk.queue_chunk(
-        session=session,
+        policy=attention.of(session=session, settings=settings, content=content, now=now),
         announcement=announcement,
         batch=batch,
-        now=now,
-        settings=settings,
-        holidays=content.holidays,
         message_for=lambda person: message_for(
             content=content, announcement=announcement, person=person, footer=footer
         ),
@@ -139,39 +133,15 @@ def deliver_to(
         if existing is not None:
             return existing
     key = service.person_key(announcement.id, person.id)
-    earliest = None
-    if announcement.local_when:
-        zone = resolve_timezone(person.effective_timezone, default=settings.default_timezone)
-        earliest = local_moment(announcement.local_when, zone=zone, after=now)
-    message = message_for(content=content, announcement=announcement, person=person, footer=footer)
-    urgent = announcement.critical if critical is None else critical
-    row: OutboxMessage | None
-    if urgent:
-        # What the policy decides for critical (at once, or at `earliest`), without reading the
-        # person's attention state: a 10,000-person outage notice must not wait on 10,000 queries.
-        row = notify(
-            session=session,
-            person=person,
-            message=message,
-            key=key,
-            now=now,
-            kind=str(Kind.announcement),
-            priority=PRIORITY[Kind.announcement],
-            not_before=max(now, earliest) if earliest else now,
-            critical=True,
-        )
-    else:
-        row = attention.deliver(
-            session=session,
-            person=person,
-            message=message,
-            key=key,
-            kind=Kind.announcement,
-            settings=settings,
-            now=now,
-            earliest=earliest,
-            holidays=content.holidays,
-        )
+    policy = attention.of(session=session, settings=settings, content=content, now=now)
+    row = policy.deliver(
+        person,
+        message_for(content=content, announcement=announcement, person=person, footer=footer),
+        key=key,
+        kind=Kind.announcement,
+        critical=announcement.critical if critical is None else critical,
+        earliest=bulk.earliest(announcement, person, policy),
+    )
     found = AnnouncementRecipient(
         announcement_id=announcement.id, person_id=person.id, outbox_key=key, held=row is None
     )
@@ -197,7 +167,7 @@ def _post_to_channel(
         address=where.address if where else {},
         message=message,
         now=now,
-        kind=str(Kind.announcement),
+        kind=outbox.OutboxKind.announcement,
         critical=announcement.critical,
     )
     if where is None:
@@ -229,7 +199,7 @@ def send_status(*, session: Session, announcement: Announcement, now: datetime) 
             message=m.status(announcement=announcement, counts=counts, state=state),
             now=now,
             person_id=author.id,
-            kind=str(Kind.answer),
+            kind=outbox.OutboxKind.answer,
             priority=10,
             update_of_key=service.status_key(announcement.id, 0) if seq > 0 else None,
         )

@@ -73,9 +73,7 @@ def ask(
     hours = sla_hours(content=content, announcement=announcement)
     due_at = None
     if communicator is not None:
-        state = attention.state_for(
-            session=session, person=communicator, settings=settings, now=now, holidays=content.holidays
-        )
+        state = attention.of(session=session, settings=settings, content=content, now=now).state(communicator)
         due_at = add_working_hours(now, hours, state)
     question = AnnouncementQuestion(
         announcement_id=announcement.id,
@@ -130,15 +128,8 @@ def _notify(
     message = m.question_notice(
         content=content, announcement=announcement, question=question, asker=asker, due=due
     )
-    attention.deliver(
-        session=session,
-        person=to,
-        message=message,
-        key=key,
-        kind=Kind.escalation_notice,
-        settings=settings,
-        now=now,
-        holidays=content.holidays,
+    attention.of(session=session, settings=settings, content=content, now=now).deliver(
+        to, message, key=key, kind=Kind.escalation_notice
     )
 
 
@@ -170,9 +161,7 @@ def check_sla(
         )
     if not targets or question.reminded >= MAX_REMINDERS:
         return None
-    state = attention.state_for(
-        session=session, person=targets[0], settings=settings, now=now, holidays=content.holidays
-    )
+    state = attention.of(session=session, settings=settings, content=content, now=now).state(targets[0])
     return add_working_hours(now, sla_hours(content=content, announcement=announcement), state)
 
 
@@ -205,13 +194,9 @@ def answer(
     asker = session.get(Person, question.person_id)
     if asker is None:
         return
-    attention.deliver(
-        session=session,
-        person=asker,
-        message=m.answer(announcement=announcement, question=question, by=by.display_name or by.first_name),
+    attention.of(session=session, settings=settings, content=content, now=now).deliver(
+        asker,
+        m.answer(announcement=announcement, question=question, by=by.display_name or by.first_name),
         key=f"announcement-question:{question.id}:answer",
         kind=Kind.answer,
-        settings=settings,
-        now=now,
-        holidays=content.holidays,
     )

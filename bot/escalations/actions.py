@@ -162,7 +162,8 @@ def answer(turn: Turn, row: Escalation, text: str) -> list[Reply]:
 def is_card_thread(session: Session, place: Place) -> bool:
     """Whether a thread is an escalation card's (where a reply may be the owner's answer)."""
     return bool(place.thread_id) and (
-        service.by_thread(session=session, platform=place.platform, thread_id=place.thread_id or "") is not None
+        service.by_thread(session=session, platform=place.platform, thread_id=place.thread_id or "")
+        is not None
     )
 
 

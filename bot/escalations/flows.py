@@ -68,7 +68,9 @@ def _offer(turn: Turn, *, output: str, place: Place, link: str | None) -> list[R
     problem = drafts.too_long(output)
     if problem is not None:
         raise UserError(problem)
-    draft = drafts.keep(session=turn.session, person_id=turn.person_id, output=output, link=link, now=turn.now)
+    draft = drafts.keep(
+        session=turn.session, person_id=turn.person_id, output=output, link=link, now=turn.now
+    )
     return [Reply(form=_form(turn, draft=draft, place=place, context=drafts.context_of(draft)))]
 
 

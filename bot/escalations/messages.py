@@ -97,7 +97,9 @@ def flag_form(
                 options=tuple(Option(k, v.capitalize()) for k, v in REASONS.items()),
                 initial="unclear",
             ),
-            Field("expected", "What did you expect?", kind="multiline", required=False, max_length=EXPECTED_MAX),
+            Field(
+                "expected", "What did you expect?", kind="multiline", required=False, max_length=EXPECTED_MAX
+            ),
             Field(
                 "system",
                 "Which AI system?",
@@ -282,7 +284,9 @@ def timeline_message(row: Escalation, entries: Sequence[AuditEntry], names: dict
         summary=f"Timeline of {row.reference}",
         blocks=(
             Header(f"{row.reference}: {_status(row)}"),
-            Quote(excerpt(row.output_text, SHORT_EXCERPT), label=_output_label(row.output_text, SHORT_EXCERPT)),
+            Quote(
+                excerpt(row.output_text, SHORT_EXCERPT), label=_output_label(row.output_text, SHORT_EXCERPT)
+            ),
             Text("\n".join(lines) or "Nothing yet."),
         ),
     )
@@ -296,7 +300,11 @@ def _output_label(output: str, shown: int) -> str:
 
 def _flagging(output: str) -> str:
     """What the form shows of an output kept on the server, and what the owners will see of it."""
-    lines = [f"**The output you are flagging** ({plural(len(output), 'character')}):", "", _quoted(excerpt(output, SHORT_EXCERPT))]
+    lines = [
+        f"**The output you are flagging** ({plural(len(output), 'character')}):",
+        "",
+        _quoted(excerpt(output, SHORT_EXCERPT)),
+    ]
     if len(output) > CARD_EXCERPT:
         lines += [
             "",

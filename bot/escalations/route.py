@@ -16,7 +16,7 @@ from bot.escalations.models import Escalation
 from bot.escalations.sla import local_words
 from bot.messages import Message
 from bot.outbox import service as outbox
-from bot.outbox.models import OutboxMessage
+from bot.outbox.models import OutboxKind, OutboxMessage
 from bot.people import service as people
 from bot.people.models import Person
 from bot.policy.model import Kind
@@ -80,24 +80,21 @@ def post_card(
             address=where.address,
             message=message,
             now=now,
-            kind="escalation_card",
+            kind=OutboxKind.escalation_card,
             priority=20,
             after_sent=hook,
         )
         return "channel"
     owner = people.get(session=session, person_id=row.owner_id) if row.owner_id else None
     recipients = [owner] if owner is not None and owner.active else list(people.admins(session=session))
+    policy = attention.of(session=session, settings=settings, content=content, now=now)
     for person in recipients:
-        attention.deliver(
-            session=session,
-            person=person,
-            message=message,
+        policy.deliver(
+            person,
+            message,
             key=card_key(row) if person is owner else f"{card_key(row)}:{person.id}",
             kind=Kind.escalation_notice,
-            settings=settings,
-            now=now,
             critical=True,  # no channel to hold it: the owner's DM is the only copy
-            holidays=content.holidays,
             after_sent=hook if person is owner else None,
         )
     return "owner" if owner is not None else "admins"
@@ -126,7 +123,7 @@ def refresh_card(
         address=row.card_address,
         message=card(session=session, row=row, content=content, settings=settings),
         now=now,
-        kind="escalation_card",
+        kind=OutboxKind.escalation_card,
         priority=20,
         update_of_key=card_key(row),
     )
@@ -144,14 +141,6 @@ def tell(
     now: datetime,
     critical: bool = False,
 ) -> None:
-    attention.deliver(
-        session=session,
-        person=person,
-        message=message,
-        key=key,
-        kind=kind,
-        settings=settings,
-        now=now,
-        critical=critical,
-        holidays=content.holidays,
+    attention.of(session=session, settings=settings, content=content, now=now).deliver(
+        person, message, key=key, kind=kind, critical=critical
     )

@@ -35,9 +35,7 @@ class Frozen:
 def owner_state(
     *, session: Session, person: Person, settings: Settings, content: Content, now: datetime
 ) -> AttentionState:
-    return attention.state_for(
-        session=session, person=person, settings=settings, now=now, holidays=content.holidays
-    )
+    return attention.of(session=session, settings=settings, content=content, now=now).state(person)
 
 
 def freeze(*, system: System, state: AttentionState | None, now: datetime) -> Frozen:

@@ -71,24 +71,16 @@ def to_owners(
             address=where.address,
             message=message,
             now=now,
-            kind="friction_card",
+            kind=outbox.OutboxKind.friction_card,
             priority=20,
         )
         log.info("friction report %s posted to the %s owners' channel", report.id, where.platform)
         return
     owner = session.get(Person, report.owner_id) if report.owner_id else None
     recipients = [owner] if owner is not None else list(people.admins(session=session))
+    policy = attention.of(session=session, settings=settings, content=content, now=now)
     for person in recipients:
-        attention.deliver(
-            session=session,
-            person=person,
-            message=message,
-            key=f"{key}:person:{person.id}",
-            kind=Kind.escalation_notice,
-            settings=settings,
-            now=now,
-            holidays=content.holidays,
-        )
+        policy.deliver(person, message, key=f"{key}:person:{person.id}", kind=Kind.escalation_notice)
         log.info("friction report %s sent to person %s", report.id, person.id)
 
 
@@ -117,19 +109,16 @@ def tell_reporters(
     """Everyone who filed this report or a duplicate merged into it hears the new status."""
     owner = session.get(Person, root.owner_id) if root.owner_id else None
     told = 0
+    policy = attention.of(session=session, settings=settings, content=content, now=now)
     for reporter, filed in service.reporters(session=session, report=root):
         if root.status == Status.fixed:
             filed.better = None  # asked afresh about each fix
         message = m.reporter_update(content=content, root=root, filed=filed, reporter=reporter, owner=owner)
-        row = attention.deliver(
-            session=session,
-            person=reporter,
-            message=message,
+        row = policy.deliver(
+            reporter,
+            message,
             key=f"friction:{root.id}:r{root.revision}:filed:{filed.id}:person:{reporter.id}",
             kind=Kind.answer,
-            settings=settings,
-            now=now,
-            holidays=content.holidays,
         )
         told += row is not None
     log.info("friction report %s: %s reporter(s) told it is %s", root.id, told, root.status.value)

@@ -107,15 +107,8 @@ def run_digest(
         urgent=urgent,
         found=themes([item(r) for r in reports]),
     )
-    attention.deliver(
-        session=session,
-        person=owner,
-        message=message,
-        key=f"{DIGEST}:person:{owner.id}:{now.isoformat()}",
-        kind=Kind.reminder,
-        settings=settings,
-        now=now,
-        holidays=content.holidays,
+    attention.of(session=session, settings=settings, content=content, now=now).deliver(
+        owner, message, key=f"{DIGEST}:person:{owner.id}:{now.isoformat()}", kind=Kind.reminder
     )
     for report in reports:
         report.routed_at = now

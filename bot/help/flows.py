@@ -122,7 +122,6 @@ def admins_command(turn: Turn, rest: str) -> list[Reply]:
                 "Type `help` to see the admin commands."
             ),
             key=f"admin.add:{target.id}:{turn.now.isoformat()}",
-            kind="notice",
         )
         return [Reply(message=text_message(f"{who} is now an admin. I've let them know."))]
     return [Reply(message=text_message(f"{who} is no longer an admin."))]

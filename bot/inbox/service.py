@@ -21,7 +21,9 @@ class Parked:
 
 def park(*, session: Session, platform: str, parked: Sequence[Parked], now: datetime) -> None:
     for item in parked:
-        row = ParkedEvent(platform=platform, event=dump_event(item.event), reply=dict(item.reply), parked_at=now)
+        row = ParkedEvent(
+            platform=platform, event=dump_event(item.event), reply=dict(item.reply), parked_at=now
+        )
         session.add(row)
 
 

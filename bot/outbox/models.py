@@ -7,7 +7,9 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, Index
-from sqlmodel import Field, SQLModel
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import AutoString, Field, SQLModel
 
 from bot.store.types import JSONColumn, UTCDateTime
 
@@ -21,6 +23,44 @@ class OutboxState(StrEnum):
     cancelled = "cancelled"
 
 
+class OutboxKind(StrEnum):
+    """What a queued message is. The first seven are the attention policy's kinds (`bot.policy.model.Kind`:
+    they spend or wait for a person's attention budget); the rest are never planned by the policy."""
+
+    answer = "answer"
+    escalation_notice = "escalation_notice"
+    reminder = "reminder"
+    announcement = "announcement"
+    question = "question"
+    nudge = "nudge"
+    tip = "tip"
+    reply = "reply"  # to a person's own action, in the conversation they acted in
+    notice = "notice"  # a one-off notice to a person (made admin, enrolment done)
+    preview = "preview"  # what a person asked to see themselves: not attention the coach takes
+    update = "update"  # a sent message shown again with new content (a settled choice)
+    friction_card = "friction_card"  # to an owners' channel
+    escalation_card = "escalation_card"  # to an escalation channel
+
+
+class _KindColumn(TypeDecorator[OutboxKind]):
+    """Stored as its plain string (no database enum to migrate when a kind is added); a kind written by
+    newer code during a rolling upgrade reads as a notice rather than failing the claim."""
+
+    impl = AutoString
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(OutboxKind(value))
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> OutboxKind | None:
+        if value is None:
+            return None
+        try:
+            return OutboxKind(value)
+        except ValueError:
+            return OutboxKind.notice
+
+
 class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
@@ -31,7 +71,7 @@ class OutboxMessage(SQLModel, table=True):
     address: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONColumn, nullable=False))
     payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONColumn, nullable=False))
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    kind: str = "reply"  # nudge, question, reminder, announcement, escalation, notice, reply
+    kind: OutboxKind = Field(default=OutboxKind.reply, sa_column=Column(_KindColumn, nullable=False))
     priority: int = 50  # lower goes first
     critical: bool = False  # bypassed the attention policy (outage notice, an answer someone awaits)
     thread_id: str | None = None

@@ -11,9 +11,9 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from bot.messages import Message, dump_message
-from bot.outbox.models import OutboxMessage, OutboxState
+from bot.outbox.models import OutboxKind, OutboxMessage, OutboxState
 
-__all__ = ["OutboxState"]
+__all__ = ["OutboxKind", "OutboxState"]
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=120)  # a row "sending" longer than this was orphaned by a dead process
@@ -29,7 +29,7 @@ def enqueue(
     now: datetime,
     not_before: datetime | None = None,
     person_id: int | None = None,
-    kind: str = "reply",
+    kind: OutboxKind = OutboxKind.reply,
     priority: int = 50,
     thread_id: str | None = None,
     update_of_key: str | None = None,
@@ -80,7 +80,7 @@ def replace_sent(*, session: Session, key: str, message: Message, now: datetime)
         address=row.address,
         message=message,
         now=now,
-        kind="update",
+        kind=OutboxKind.update,
         priority=10,
         thread_id=row.thread_id,
         update_of_key=key,

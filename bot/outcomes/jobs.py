@@ -51,16 +51,13 @@ def send_weekly(*, session: Session, content: Content, settings: Settings, now: 
             assert person.id is not None
             readers[person.id] = person
             systems_of[person.id].append(system)
+    policy = attention.of(session=session, settings=settings, content=content, now=now)
     for person_id, person in readers.items():
-        attention.deliver(
-            session=session,
-            person=person,
-            message=outcomes_message(systems_of[person_id], weeks=WEEKS),
+        policy.deliver(
+            person,
+            outcomes_message(systems_of[person_id], weeks=WEEKS),
             key=f"outcomes:weekly:{now:%Y-%m-%d}:{person_id}",
             kind=Kind.reminder,
-            settings=settings,
-            now=now,
-            holidays=content.holidays,
         )
     return len(readers)
 

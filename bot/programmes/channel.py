@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.attention import notify
 from bot.audit import service as audit
 from bot.config import Settings
 from bot.content import Content, Programme
@@ -25,7 +26,7 @@ from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import AsyncHandler
 from bot.store.db import Store
-from bot.turn import Turn, UserError, notify
+from bot.turn import Turn, UserError
 
 ENROL_CHANNEL = "programme.enrol_channel"
 QUEUED = "I'll enrol the people in that channel and tell you when it's done."

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.attention import ASKED_FOR
+from bot.attention import ASKED_FOR, notify
 from bot.config import Settings
 from bot.content import Content, Programme
 from bot.markdown import escape
@@ -15,7 +15,6 @@ from bot.people import service as people
 from bot.people.models import Person
 from bot.programmes import scheduled, service
 from bot.programmes.messages import PREVIEW, preview_key, step_message
-from bot.turn import notify
 
 
 def enrol_and_plan(

@@ -252,7 +252,9 @@ def _snooze(turn: Turn, choice: str) -> list[Reply]:
     _replan(turn)
     # Said as the day it really is: "tomorrow morning" on a Friday is Monday for most people.
     until = day_and_time(person.snoozed_until.astimezone(state.zone), today=local_day(turn.now, state.zone))
-    body = turn.content.render("generic/snoozed.md.j2", snooze={"label": until, "until": person.snoozed_until})
+    body = turn.content.render(
+        "generic/snoozed.md.j2", snooze={"label": until, "until": person.snoozed_until}
+    )
     return [Reply(message=text_message(body), ephemeral=True)]
 
 
@@ -337,20 +339,8 @@ def start_command(turn: Turn, _rest: str) -> list[Reply]:
 
 def _replan(turn: Turn) -> None:
     """Snooze, stop and start move the person's pending messages to what the policy now allows."""
-    attention.replan(
-        session=turn.session,
-        person=turn.person,
-        settings=turn.settings,
-        now=turn.now,
-        holidays=turn.content.holidays,
-    )
+    turn.attention.replan(turn.person)
 
 
 def _state(turn: Turn) -> AttentionState:
-    return attention.state_for(
-        session=turn.session,
-        person=turn.person,
-        settings=turn.settings,
-        now=turn.now,
-        holidays=turn.content.holidays,
-    )
+    return turn.attention.state(turn.person)

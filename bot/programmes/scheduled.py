@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot import attention
 from bot.config import Settings
 from bot.content import Content, Programme, Step, stage_index
+from bot.outbox.models import OutboxKind
 from bot.people.models import Person
 from bot.policy.calendar import add_working_days
 from bot.policy.model import PRIORITY, Action, Kind
@@ -24,7 +25,6 @@ from bot.programmes.models import Enrolment, StepProgress
 from bot.programmes.stages import Signals, as_stage, compute_stage
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
-from bot.turn import notify
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,7 @@ def plan_enrolment(
 ) -> None:
     """Schedule every timed step and the inactivity steps of a new enrolment."""
     assert enrolment.id is not None
-    state = attention.state_for(
-        session=session, person=person, settings=settings, now=now, holidays=content.holidays
-    )
+    state = attention.of(session=session, settings=settings, content=content, now=now).state(person)
     start = enrolment.enrolled_at
     for step in programme.steps:
         if step.after_hours is not None:
@@ -139,11 +137,9 @@ def run_due_step(
         if usage.last is not None and usage.last > now - idle:
             job.due_at = usage.last + idle  # still active: look again when they might have gone quiet
             return
-    holidays = content.holidays
+    policy = attention.of(session=session, settings=settings, content=content, now=now)
     # Decided when it may go, not queued ahead: a skip condition or a snooze still counts until then.
-    decision = attention.decision_for(
-        session=session, person=person, kind=KIND[step.kind], settings=settings, now=now, holidays=holidays
-    )
+    decision = policy.decision(person, KIND[step.kind])
     if decision.action == Action.hold:  # the person said stop: wait until they start again
         job.due_at = now + attention.HELD
         return
@@ -166,22 +162,19 @@ def run_due_step(
         sending=mine.times_sent + 1,
         stage=enrolment.stage,
     )
-    notify(
+    attention.notify(
         session=session,
         person=person,
         message=message,
         key=f"programme:{enrolment.id}:{step.key}:{mine.times_sent + 1}",
         now=now,
-        kind=str(KIND[step.kind]),
+        kind=OutboxKind(KIND[step.kind]),
         priority=PRIORITY[KIND[step.kind]],
     )
     mine.times_sent += 1
     mine.last_sent_at = now
     if step.repeat is not None and mine.times_sent < step.repeat.max:
-        state = attention.state_for(
-            session=session, person=person, settings=settings, now=now, holidays=holidays
-        )
-        job.due_at = add_working_days(now, step.repeat.every_working_days, state)
+        job.due_at = add_working_days(now, step.repeat.every_working_days, policy.state(person))
         return
     schedule.finish(job=job, now=now)
     progress[step.key] = mine

@@ -49,15 +49,7 @@ def send_gaps(*, session: Session, content: Content, settings: Settings, now: da
     if message is None:
         return 0
     admins = list(people.admins(session=session))
+    policy = attention.of(session=session, settings=settings, content=content, now=now)
     for admin in admins:
-        attention.deliver(
-            session=session,
-            person=admin,
-            message=message,
-            key=f"readiness:gaps:{now:%Y-%m-%d}:{admin.id}",
-            kind=Kind.reminder,
-            settings=settings,
-            now=now,
-            holidays=content.holidays,
-        )
+        policy.deliver(admin, message, key=f"readiness:gaps:{now:%Y-%m-%d}:{admin.id}", kind=Kind.reminder)
     return len(admins)

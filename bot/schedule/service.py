@@ -101,7 +101,10 @@ def finish(*, job: DueWork, now: datetime, note: str | None = None) -> None:
 def cancel(*, session: Session, subject_prefix: str) -> None:
     session.execute(
         update(DueWork)
-        .where(col(DueWork.subject).startswith(subject_prefix, autoescape=True), col(DueWork.state) == DueState.pending)
+        .where(
+            col(DueWork.subject).startswith(subject_prefix, autoescape=True),
+            col(DueWork.state) == DueState.pending,
+        )
         .values(state=DueState.cancelled)
     )
 
@@ -115,4 +118,8 @@ def pending_for(*, session: Session, person_id: int, kind: str | None = None) ->
 
 def subjects_with_prefix(*, session: Session, prefix: str) -> set[str]:
     """Every subject (in any state) that starts with `prefix`, e.g. all jobs of one enrolment."""
-    return set(session.exec(select(DueWork.subject).where(col(DueWork.subject).startswith(prefix, autoescape=True))).all())
+    return set(
+        session.exec(
+            select(DueWork.subject).where(col(DueWork.subject).startswith(prefix, autoescape=True))
+        ).all()
+    )
