@@ -9,12 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
-from bot.attention import Attention, notify, of
+from bot.attention import Attention, of
 from bot.config import Settings
 from bot.content import Content
 from bot.events import Event
-from bot.messages import Message
-from bot.outbox.models import OutboxKind, OutboxMessage
 from bot.people.models import Identity, Person, role_allows
 
 if TYPE_CHECKING:
@@ -58,27 +56,3 @@ class Turn:
         if not role_allows(role, self.person.roles):
             who = "system owners and admins" if role == "owner" else f"{role}s"
             raise UserError(f"Only {who} can do that. Type `help` to see what you can do.")
-
-    def notify(
-        self,
-        *,
-        person: Person,
-        message: Message,
-        key: str,
-        kind: OutboxKind = OutboxKind.notice,
-        priority: int = 50,
-        not_before: datetime | None = None,
-        after_sent: str | None = None,
-    ) -> OutboxMessage:
-        """Queue a message to a person outside the policy (see `attention.notify`)."""
-        return notify(
-            session=self.session,
-            person=person,
-            message=message,
-            key=key,
-            now=self.now,
-            kind=kind,
-            priority=priority,
-            not_before=not_before,
-            after_sent=after_sent,
-        )

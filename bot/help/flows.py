@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.attention import notify
 from bot.audit import service as audit
 from bot.help.home import home
 from bot.markdown import escape
@@ -115,7 +116,9 @@ def admins_command(turn: Turn, rest: str) -> list[Reply]:
     )
     who = escape(target.display_name or target.email or "them")
     if verb == "add":
-        turn.notify(
+        notify(
+            session=turn.session,
+            now=turn.now,
             person=target,
             message=text_message(
                 f"{escape(turn.person.display_name or 'An admin')} made you an **admin** of the adoption coach. "
