@@ -22,6 +22,7 @@ from bot.announcements import drafts, jobs, service
 from bot.announcements.models import Announcement, AnnouncementState
 from bot.config import load_settings
 from bot.content import Content, load_content
+from bot.migrations.migrate import create_all
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import TokenBucket
 from bot.people.models import Identity, Person
@@ -95,7 +96,7 @@ async def announce(people: int = 10_000, rate: float = 500.0) -> dict[str, float
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         store = Store(url)
-        store.create_all()
+        create_all(store)
         content = load_content(PROJECT / "content")
         settings = load_settings(
             COACH_DATABASE_URL=url,

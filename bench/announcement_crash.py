@@ -26,6 +26,7 @@ from bench.programme_bench import RateLimitedPlatform
 from bot.announcements import jobs
 from bot.config import load_settings
 from bot.content import load_content
+from bot.migrations.migrate import create_all
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import TokenBucket
 from bot.ports import Delivery, Sent
@@ -116,7 +117,7 @@ def crash_and_restart(people: int = 10_000, rate: float = 500.0, kill_at: float 
         url = f"sqlite:///{tmp}/bench.db"
         log = Path(tmp) / "shown.log"
         store = Store(url)
-        store.create_all()
+        create_all(store)
         content = load_content(PROJECT / "content")
         now = datetime.now(UTC)
         _populate(store, people, now)

@@ -26,6 +26,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 from bot.content import Content, load_content  # noqa: E402
+from bot.migrations.migrate import create_all  # noqa: E402
 from bot.outcomes.service import outcomes  # noqa: E402
 from bot.store.db import Store  # noqa: E402
 from bot.usage.models import UsageEvent  # noqa: E402
@@ -82,7 +83,7 @@ async def main(events: int) -> None:
     content = load_content(PROJECT / "content")
     with tempfile.TemporaryDirectory() as folder:
         store = Store(f"sqlite:///{folder}/outcomes.db")
-        store.create_all()
+        create_all(store)
         started = time.perf_counter()
         populate(store, events)
         filled = time.perf_counter() - started

@@ -27,6 +27,7 @@ from bench.populate import populate
 from bot.config import load_settings
 from bot.content import load_content
 from bot.messages import text_message
+from bot.migrations.migrate import create_all
 from bot.outbox import service as outbox
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import TokenBucket
@@ -52,7 +53,7 @@ async def tick_cost(people: int, due: int = 1_000) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         store = Store(url)
-        store.create_all()
+        create_all(store)
         content = load_content(PROJECT / "content")
         populate(store, content, people=people, due_now=due, now=NOW)
         ticker = Ticker(
@@ -96,7 +97,7 @@ class RateLimitedPlatform:
 async def outbox_drain(messages: int, rate: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{tmp}/bench.db")
-        store.create_all()
+        create_all(store)
         message = text_message("Compass was updated: summaries now cite their sources.")
         with store.session() as session:
             for i in range(messages):
@@ -137,7 +138,7 @@ async def usage_ingest(events: int = 10_000) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         store = Store(url)
-        store.create_all()
+        create_all(store)
         content = load_content(PROJECT / "content")
         populate(store, content, people=1_000, due_now=0, now=NOW)
         settings = load_settings(
@@ -175,7 +176,7 @@ def rss_with_enrolled(people: int = 100_000) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         store = Store(url)
-        from bot.store.migrate import upgrade
+        from bot.migrations.migrate import upgrade
 
         upgrade(url)
         populate(

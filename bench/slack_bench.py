@@ -86,6 +86,7 @@ def serve_coach(port: int, api: str, database: str) -> None:
     from adapters.runtime import build_runtime
     from adapters.web.app import build_app, freeze_heap_at_startup
     from bot.config import load_settings
+    from bot.migrations.migrate import create_all
     from bot.store.db import Store
 
     settings = load_settings(
@@ -97,7 +98,7 @@ def serve_coach(port: int, api: str, database: str) -> None:
         _env_file=None,
     )
     store = Store(settings.database_url)
-    store.create_all()  # before the runtime, which may read tables as it is built
+    create_all(store)  # before the runtime, which may read tables as it is built
     runtime = build_runtime(settings, store=store)
     if "nogroup" in os.environ.get("BENCH_TUNE", ""):  # what-if: a commit and a thread handoff per event
         runtime.store.group_commit = None

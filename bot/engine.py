@@ -21,7 +21,7 @@ from bot.channels import service as channels
 from bot.config import Settings
 from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
 from bot.inbound import clean_event
-from bot.messages import Reply, private, text_message
+from bot.messages import OPEN_FORM, Reply, private, text_message
 from bot.metrics import EVENT_SECONDS, EVENTS
 from bot.outbox import service as outbox
 from bot.people import service as people
@@ -32,8 +32,6 @@ from bot.store.db import Store
 from bot.turn import Turn, UserError
 
 log = logging.getLogger(__name__)
-
-OPEN_FORM = "form.open"  # a button that opens a form: value is "form_id|context"
 
 
 class Engine:

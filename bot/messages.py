@@ -17,6 +17,8 @@ from bot.markdown import plain_text
 
 ButtonStyle = Literal["primary", "danger"]
 FieldKind = Literal["text", "multiline", "select", "number", "date"]
+# The action of a button that opens a form (the engine answers it): value is "form_id|context".
+OPEN_FORM = "form.open"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from adapters.runtime import Runtime, build_runtime
 from bot.config import Settings, load_settings
 from bot.content import Content, load_content
+from bot.migrations.migrate import create_all
 from bot.ports import FixedClock
 from bot.store.db import Store
 
@@ -57,7 +58,7 @@ def database_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
     store = Store(database_url)
-    store.create_all()
+    create_all(store)
     yield store
     store.close()
 

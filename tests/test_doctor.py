@@ -17,9 +17,9 @@ from adapters.doctor.run import examine
 from bot.channels import service as channels
 from bot.config import Settings, load_settings
 from bot.events import Actor, Place
+from bot.migrations.migrate import upgrade
 from bot.people import service as people
 from bot.store.db import Store
-from bot.store.migrate import upgrade
 from tests.conftest import PROJECT
 from tests.fakes.slack_api import BOT_USER, FakeSlackApi
 from tests.fakes.teams_connector import APP_ID, FakeBotFramework, local_tls

@@ -12,12 +12,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import SQLModel
 
-import bot.store.tables  # noqa: F401  (every table on the metadata)
+import bot.migrations.tables  # noqa: F401  (every table on the metadata)
 from adapters.runtime import Runtime
 from adapters.web.app import build_app
 from adapters.web.legal import code_spans
+from bot.migrations.migrate import FOREIGN_TABLES
 from bot.privacy.statement import KEPT
-from bot.store.migrate import FOREIGN_TABLES
 from tests.conftest import PROJECT
 
 

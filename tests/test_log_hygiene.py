@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.store.migrate import upgrade
+from bot.migrations.migrate import upgrade
 from tests.fakes.slack_api import FakeSlackApi
 from tests.process.coach import CoachProcess
 

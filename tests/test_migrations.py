@@ -7,9 +7,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
-import bot.store.tables  # noqa: F401
-from bot.store.db import Store
-from bot.store.migrate import (
+import bot.migrations.tables  # noqa: F401
+from bot.migrations.migrate import (
     FOREIGN_TABLES,
     MINIMUM_REVISION,
     SchemaStatus,
@@ -18,6 +17,7 @@ from bot.store.migrate import (
     scripts,
     upgrade,
 )
+from bot.store.db import Store
 
 
 def test_migrations_build_exactly_the_tables_the_code_declares(database_url: str) -> None:
@@ -29,7 +29,7 @@ def test_migrations_build_exactly_the_tables_the_code_declares(database_url: str
             diff = compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()
-    assert diff == [], "models and migrations differ: run bot.store.migrate.autogenerate"
+    assert diff == [], "models and migrations differ: run bot.migrations.migrate.autogenerate"
 
 
 def test_upgrade_twice_is_harmless(database_url: str) -> None:

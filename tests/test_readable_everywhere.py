@@ -19,9 +19,8 @@ from sqlmodel import select
 
 from adapters.runtime import Runtime
 from bot.content import Content, load_content
-from bot.engine import OPEN_FORM
 from bot.events import Actor, Clicked, Event, Said, Shortcut, Submitted
-from bot.messages import Actions, Form, Message, Reply, Text, load_message
+from bot.messages import OPEN_FORM, Actions, Form, Message, Reply, Text, load_message
 from bot.outbox.models import OutboxMessage
 from tests.conftest import PROJECT
 from tests.programmes.harness import RecordingSender, actor, dm

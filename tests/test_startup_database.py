@@ -16,7 +16,7 @@ import aiohttp
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.store.migrate import MINIMUM_REVISION, upgrade
+from bot.migrations.migrate import MINIMUM_REVISION, upgrade
 from tests.conftest import PROJECT, postgres_url
 from tests.process.coach import CoachProcess, free_port
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from bot.audit.models import ProcessedEvent
+from bot.migrations.migrate import create_all
 from bot.people.models import Identity
 from bot.store.db import Store
 
@@ -67,7 +68,7 @@ async def test_work_is_committed_before_its_caller_gets_the_result(store: Store)
 @pytest.fixture
 def sqlite_store(tmp_path: Path):  # type: ignore[no-untyped-def]
     store = Store(f"sqlite:///{tmp_path / 'group.db'}")
-    store.create_all()
+    create_all(store)
     yield store
     store.close()
 
@@ -162,7 +163,7 @@ def test_a_released_savepoint_is_not_a_commit_on_sqlite(sqlite_store: Store) -> 
 
 async def test_a_closed_store_refuses_work_at_once(tmp_path: Path) -> None:
     store = Store(f"sqlite:///{tmp_path / 'closed.db'}")
-    store.create_all()
+    create_all(store)
     store.close()
     with pytest.raises(RuntimeError):
         await asyncio.wait_for(store.run(add("late")), 5)

@@ -23,7 +23,7 @@ def chat(
     from adapters.local.identity import clean_email
     from adapters.local.terminal import run_terminal
     from adapters.runtime import build_runtime
-    from bot.store.migrate import upgrade
+    from bot.migrations.migrate import upgrade
 
     settings = settings_or_exit()
     email = clean_email(as_)

@@ -9,7 +9,7 @@ import typer
 
 from bot.config import Settings, SettingsError, load_settings, mask_url
 from bot.content import Content, ContentError, load_content
-from bot.store.migrate import DatabaseUnreachable, SchemaStatus, check_database, upgrade
+from bot.migrations.migrate import DatabaseUnreachable, SchemaStatus, check_database, upgrade
 
 log = logging.getLogger(__name__)
 

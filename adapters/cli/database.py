@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from adapters.cli.common import reach_database_or_exit, settings_or_exit
-from bot.store.migrate import upgrade
+from bot.migrations.migrate import upgrade
 
 app = typer.Typer(no_args_is_help=True)
 

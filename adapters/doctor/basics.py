@@ -5,7 +5,7 @@ from __future__ import annotations
 from adapters.doctor.report import LOCAL_ONLY, Finding, fail, info, ok
 from bot.config import Settings
 from bot.content import Content, ContentError, load_content
-from bot.store.migrate import DatabaseUnreachable, check_database, scripts
+from bot.migrations.migrate import DatabaseUnreachable, check_database, scripts
 
 
 def settings_findings(settings: Settings) -> list[Finding]:
@@ -29,7 +29,7 @@ def settings_findings(settings: Settings) -> list[Finding]:
 
 
 def database_findings(settings: Settings) -> list[Finding]:
-    """The start-up check's verdict (bot.store.migrate.check_database), plus migrations not yet applied."""
+    """The start-up check's verdict (bot.migrations.migrate.check_database), plus migrations not yet applied."""
     try:
         status = check_database(settings.database_url)
     except DatabaseUnreachable as exc:

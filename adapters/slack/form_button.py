@@ -14,8 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from bot.engine import OPEN_FORM
-from bot.messages import Form
+from bot.messages import OPEN_FORM, Form
 
 BUTTON_VALUE = 2000  # Slack's limit on a button's value
 _WRITTEN = ("text", "multiline")  # fields holding what a person wrote (selects are rebuilt as they were)

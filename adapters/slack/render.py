@@ -12,10 +12,10 @@ from typing import Any
 from adapters.slack.form_button import button_value
 from adapters.slack.mrkdwn import clip, clip_mrkdwn, escape, quoted_pieces, split_mrkdwn, to_mrkdwn
 from adapters.slack.translate import DUPLICATE_MARK, LINK_ACTION_PREFIX
-from bot.engine import OPEN_FORM
 from bot.markdown import escape as escape_markdown
 from bot.markdown import plain_text
 from bot.messages import (
+    OPEN_FORM,
     Actions,
     Block,
     Button,

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.slack.form_button import opened
-from bot.engine import OPEN_FORM
 from bot.events import Actor, Clicked, Event, Opened, Place, Said, Shortcut, Submitted
+from bot.messages import OPEN_FORM
 
 # Replies to threads may also be broadcast to the channel; file shares carry typed text too.
 _USER_SUBTYPES = frozenset({"thread_broadcast", "file_share"})

@@ -38,11 +38,10 @@ from adapters.teams.directory import ChannelMembers
 from adapters.teams.render import attachment, render_form, render_message, render_message_parts
 from adapters.teams.sender import TeamsSender, card_activity, classify, message_activities
 from adapters.teams.throttle import ConversationThrottle
-from bot.engine import OPEN_FORM
 from bot.events import Clicked, Event, Submitted
 from bot.inbound import BadJson, loads
 from bot.markdown import plain_text
-from bot.messages import Form, Message, Reply, Text
+from bot.messages import OPEN_FORM, Form, Message, Reply, Text
 from bot.metrics import THROTTLED
 from bot.ports import RetryLater
 

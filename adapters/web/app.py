@@ -16,10 +16,10 @@ from adapters.runtime import Runtime
 from adapters.web import announcements_api, legal, outcomes_api, readiness_api, setup, usage_api
 from adapters.web.stopping import STOPPING, Stopping
 from bot.metrics import OUTBOX_ROWS
+from bot.migrations.migrate import schema_status
 from bot.outbox import service as outbox
 from bot.outbox.models import OutboxState
 from bot.schedule.clock import start_ticking
-from bot.store.migrate import schema_status
 
 log = logging.getLogger(__name__)
 RUNTIME = web.AppKey("runtime", Runtime)

@@ -9,10 +9,21 @@ from bot.announcements.audience import KINDS, Audience, reach
 from bot.announcements.models import Announcement, AnnouncementState
 from bot.announcements.scheduled import When
 from bot.choices import already, chosen
-from bot.engine import OPEN_FORM
 from bot.events import Clicked, Submitted
 from bot.markdown import escape
-from bot.messages import Actions, Button, Field, Form, Message, Option, Quote, Reply, Text, text_message
+from bot.messages import (
+    OPEN_FORM,
+    Actions,
+    Button,
+    Field,
+    Form,
+    Message,
+    Option,
+    Quote,
+    Reply,
+    Text,
+    text_message,
+)
 from bot.routing import Command, FormSpec, Router
 from bot.turn import Turn, UserError
 from bot.wording import plural

@@ -5,9 +5,21 @@ from __future__ import annotations
 from bot.announcements.models import Announcement, AnnouncementQuestion
 from bot.announcements.service import Counts
 from bot.content import Content
-from bot.engine import OPEN_FORM
 from bot.markdown import escape
-from bot.messages import Actions, Block, Button, Context, Divider, Fact, Facts, Header, Message, Quote, Text
+from bot.messages import (
+    OPEN_FORM,
+    Actions,
+    Block,
+    Button,
+    Context,
+    Divider,
+    Fact,
+    Facts,
+    Header,
+    Message,
+    Quote,
+    Text,
+)
 
 ACK = "announcement.ack"
 CONFIRM = "announcement.confirm"

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 from bot.audit.models import AuditEntry
 from bot.content import System
-from bot.engine import OPEN_FORM
 from bot.escalations.drafts import MAX_OUTPUT
 from bot.escalations.models import Escalation, FaqEntry, FlagDraft, Status
 from bot.escalations.service import REASONS, RESOLUTIONS
 from bot.markdown import escape
 from bot.messages import (
+    OPEN_FORM,
     Actions,
     Button,
     Context,

@@ -11,11 +11,10 @@ import logging
 
 from bot.content import Content
 from bot.content.context import system_context
-from bot.engine import OPEN_FORM
 from bot.events import Shortcut, Submitted
 from bot.friction import delivery, owners, scheduled, service
 from bot.friction import messages as m
-from bot.messages import Actions, Button, Field, Form, Message, Option, Reply, Text, private
+from bot.messages import OPEN_FORM, Actions, Button, Field, Form, Message, Option, Reply, Text, private
 from bot.programmes import service as programmes
 from bot.routing import Command, FormSpec, Router, Usage
 from bot.turn import Turn

@@ -7,9 +7,8 @@ from typing import Any
 
 from bot.content import Content, Programme, Question, Step
 from bot.content.context import system_context
-from bot.engine import OPEN_FORM
 from bot.markdown import escape, plain_text
-from bot.messages import Actions, Block, Button, Context, Message, Text
+from bot.messages import OPEN_FORM, Actions, Block, Button, Context, Message, Text
 from bot.people.models import Person
 
 DONE = "prog.done"

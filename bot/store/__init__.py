@@ -1,5 +1,5 @@
-"""Storage: the database engine, units of work, column types and Alembic migrations.
+"""Storage: the database engine, units of work and column types; the ground floor of `bot`.
 
-Domain packages define their tables (`models.py`) on SQLModel's metadata; `bot.store.tables` imports
-them all so that metadata and migrations see every table. Only `bot` imports this package.
+Domain packages define their tables (`models.py`) on SQLModel's metadata; `bot.migrations` gathers
+them for Alembic, so this package imports no domain. Only `bot` imports this package.
 """

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
 from bot.store.group_commit import GroupCommit
 
@@ -73,15 +73,6 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
-
-    def create_all(self) -> None:
-        """Build the newest schema straight from the models (tests, benchmarks) and record it as such."""
-        import bot.store.tables  # noqa: F401  (registers every table on the metadata)
-        from bot.store.migrate import stamp_head
-
-        SQLModel.metadata.create_all(self.engine)
-        with self.engine.begin() as connection:
-            stamp_head(connection)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from adapters.runtime import Runtime
-from bot.engine import OPEN_FORM
 from bot.events import Actor, Clicked, Submitted
-from bot.messages import Actions, Button, Form, Message, Reply
+from bot.messages import OPEN_FORM, Actions, Button, Form, Message, Reply
 from tests.programmes.harness import actor, dm, say
 
 ADA = actor("ada@example.com", "Europe/London")  # an admin (COACH_ADMINS)

@@ -10,9 +10,8 @@ import pytest
 from adapters.runtime import Runtime
 from bot.announcements import messages as m
 from bot.announcements.models import Announcement, AnnouncementState
-from bot.engine import OPEN_FORM
 from bot.events import Clicked, Place, Submitted
-from bot.messages import Actions, Button, Reply
+from bot.messages import OPEN_FORM, Actions, Button, Reply
 from bot.ports import FixedClock
 from tests.announcements.helpers import ADA, KENJI, LUCY, UMA, button, click, compose, say, text_of, texts
 from tests.programmes.harness import RecordingSender, dm, run_until

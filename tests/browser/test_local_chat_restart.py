@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.migrate import upgrade
+from bot.migrations.migrate import upgrade
 from tests.browser.test_local_chat_browser import ARGS, CHROMIUM, WAIT_MS
 from tests.process.coach import CoachProcess
 

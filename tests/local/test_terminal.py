@@ -14,6 +14,7 @@ from adapters.cli import app as coach
 from adapters.local.terminal import LineSource, TerminalChat
 from adapters.runtime import Runtime
 from bot.events import Actor, Place, Said
+from bot.migrations.migrate import create_all
 from bot.store.db import Store
 from tests.local.helpers import HANG_GUARD
 
@@ -145,10 +146,10 @@ def test_the_chat_command_exits_cleanly_at_end_of_input(
 
     def create(database_url: str, **_: object) -> None:  # the schema, without depending on migrations
         store = Store(database_url)
-        store.create_all()
+        create_all(store)
         store.close()
 
-    monkeypatch.setattr("bot.store.migrate.upgrade", create)
+    monkeypatch.setattr("bot.migrations.migrate.upgrade", create)
     env = {
         "COACH_DATABASE_URL": url,
         "COACH_ADMINS": "ada@example.com",

@@ -23,11 +23,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.messages import text_message
+from bot.migrations.migrate import upgrade
 from bot.outbox import service as outbox
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.ports import SystemClock
 from bot.store.db import Store
-from bot.store.migrate import upgrade
 from tests.conftest import PROJECT, postgres_url
 from tests.fakes.slack_api import FakeSlackApi
 

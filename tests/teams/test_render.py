@@ -20,9 +20,9 @@ from adapters.teams.render import (
     render_message,
     render_message_parts,
 )
-from bot.engine import OPEN_FORM
 from bot.events import Actor, Clicked, Event, Place, Said, Submitted
 from bot.messages import (
+    OPEN_FORM,
     Actions,
     Button,
     Context,

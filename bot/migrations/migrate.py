@@ -13,6 +13,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlmodel import SQLModel
+
+import bot.migrations.tables  # noqa: F401  (registers every table on the metadata)
+from bot.store.db import Store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Tables on the coach's database that it does not own: slack_sdk creates and shapes its OAuth
@@ -94,8 +98,15 @@ def schema_status(connection: Connection) -> SchemaStatus:
 
 
 def stamp_head(connection: Connection) -> None:
-    """Record the newest revision on a schema built from the models (`Store.create_all`), which is it."""
+    """Record the newest revision on a schema built from the models (`create_all`), which is it."""
     MigrationContext.configure(connection).stamp(scripts(), "heads")
+
+
+def create_all(store: Store) -> None:
+    """Build the newest schema straight from the models (tests, benchmarks) and record it as such."""
+    SQLModel.metadata.create_all(store.engine)
+    with store.engine.begin() as connection:
+        stamp_head(connection)
 
 
 def check_database(url: str) -> SchemaStatus:

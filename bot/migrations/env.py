@@ -6,8 +6,8 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import bot.store.tables  # noqa: F401  (registers every table)
-from bot.store.migrate import include_name
+import bot.migrations.tables  # noqa: F401  (registers every table)
+from bot.migrations.migrate import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
