@@ -18,7 +18,7 @@ from sqlmodel import SQLModel
 import bot.migrations.tables  # noqa: F401  (registers every table on the metadata)
 from bot.store.db import Store
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATIONS = Path(__file__).parent  # Alembic's script location: env.py, script.py.mako, versions/
 # Tables on the coach's database that it does not own: slack_sdk creates and shapes its OAuth
 # installation and state tables itself (adapters/slack/oauth.py). Autogenerate must never drop them.
 FOREIGN_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
