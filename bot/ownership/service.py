@@ -53,6 +53,7 @@ def seed_from_content(*, session: Session, content: Content, now: datetime) -> i
             )
             added += 1
     session.flush()
+    _forget_registry(session)
     return added
 
 
@@ -85,16 +86,36 @@ def backups(*, session: Session, content: Content, system: str, role: str, now: 
 def may_act(
     *, session: Session, content: Content, person: Person, system: str, role: str, now: datetime
 ) -> bool:
-    """The holder, a backup, or an admin."""
+    """The holder, a backup, or an admin.
+
+    Help and typo suggestions ask this for every role-gated command and every system on each message, so
+    the registry is read once per unit of work (`_registry`) and a backup is matched by email rather than
+    looked up (or created) as a person."""
     if person.is_admin:
         return True
-    found = assignment(session=session, system=system, role=role)
-    if found is not None and found.person_id == person.id:
+    found = _registry(session).get((system, role))
+    if found is None:
+        return False
+    if found.person_id is not None and found.person_id == person.id:
         return True
-    return any(
-        b.id == person.id
-        for b in backups(session=session, content=content, system=system, role=role, now=now)
-    )
+    email = (person.email or "").strip().lower()
+    return bool(email) and any(email == member.strip().lower() for member in content.members(found.backup))
+
+
+_REGISTRY = "ownership.registry"  # session.info key: this unit of work's role assignments by (system, role)
+
+
+def _registry(session: Session) -> dict[tuple[str, str], RoleAssignment]:
+    cached: dict[tuple[str, str], RoleAssignment] | None = session.info.get(_REGISTRY)
+    if cached is None:
+        cached = {(a.system_key, a.role): a for a in session.exec(select(RoleAssignment)).all()}
+        session.info[_REGISTRY] = cached
+    return cached
+
+
+def _forget_registry(session: Session) -> None:
+    """Rows were added: the next `may_act` reads them (changed rows are the same objects, seen at once)."""
+    session.info.pop(_REGISTRY, None)
 
 
 def set_role(
@@ -112,6 +133,7 @@ def set_role(
     if found is None:
         found = RoleAssignment(system_key=system, role=role, updated_at=now)
         session.add(found)
+        _forget_registry(session)
     found.person_id = person.id if person else None
     if backup is not None:
         found.backup = backup or None

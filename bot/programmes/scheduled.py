@@ -50,6 +50,7 @@ def plan_enrolment(
     assert enrolment.id is not None
     state = attention.of(session=session, settings=settings, content=content, now=now).state(person)
     start = enrolment.enrolled_at
+    jobs: list[DueWork] = []
     for step in programme.steps:
         if step.after_hours is not None:
             due = start + timedelta(hours=step.after_hours)
@@ -61,7 +62,17 @@ def plan_enrolment(
             due = start + timedelta(days=step.trigger.inactive_days)
         else:
             continue
-        _schedule(session=session, enrolment=enrolment, step=step, due=due, now=now)
+        jobs.append(
+            DueWork(
+                kind=STEP,
+                subject=subject(enrolment.id, step.key),
+                person_id=enrolment.person_id,
+                payload={"enrolment": enrolment.id, "step": step.key},
+                due_at=due,
+                created_at=now,
+            )
+        )
+    schedule.add_new(session=session, jobs=jobs)  # a new enrolment has no jobs yet: one INSERT for all
 
 
 def _schedule(*, session: Session, enrolment: Enrolment, step: Step, due: datetime, now: datetime) -> None:
