@@ -74,6 +74,18 @@ class Settings(BaseSettings):
         alias="COACH_LOG_LEVEL",
         description="Log level; platform SDKs stay at WARNING unless DEBUG, which logs request bodies",
     )
+    log_format: Literal["text", "json"] = Field(
+        "text",
+        alias="COACH_LOG_FORMAT",
+        description="text lines, or JSON lines (time, level, logger, message, request_id, fields)",
+    )
+    access_log_sample: int = Field(
+        100,
+        alias="COACH_ACCESS_LOG_SAMPLE",
+        ge=1,
+        description="Log one in N answered requests on /slack/events and /api/messages (every refusal, error "
+        "and slow answer is logged); 1 logs them all",
+    )
     default_timezone: str = Field(
         "UTC", alias="COACH_DEFAULT_TIMEZONE", description="Time zone for people whose platform gives none"
     )

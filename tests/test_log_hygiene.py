@@ -66,8 +66,9 @@ def _signed(body: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
+@pytest.mark.parametrize("log_format", ["text", "json"])
 async def test_a_full_run_logs_no_message_text_or_email_and_refusals_do_not_flood(
-    database_url: str, tmp_path: Path, api: FakeSlackApi
+    database_url: str, tmp_path: Path, api: FakeSlackApi, log_format: str
 ) -> None:
     upgrade(database_url)
     coach = CoachProcess(
@@ -78,6 +79,7 @@ async def test_a_full_run_logs_no_message_text_or_email_and_refusals_do_not_floo
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": api.base_url,
+            "COACH_LOG_FORMAT": log_format,
         },
         workdir=tmp_path,
     )
@@ -122,6 +124,10 @@ async def test_a_full_run_logs_no_message_text_or_email_and_refusals_do_not_floo
     refusals = [line for line in log.splitlines() if "refused" in line and "unsigned" in line]
     assert 1 <= len(refusals) <= 3, refusals  # counted, at most once a minute
     assert len(log) < 200 * 300, "a line per request at most"
+    if log_format == "json":  # every line is one JSON object; the access lines carry their request id
+        lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+        access = [line for line in lines if line["logger"] == "aiohttp.access"]
+        assert access and all(line["request_id"] and line["http"]["path"] for line in access)
 
 
 async def _settle(api: FakeSlackApi) -> None:

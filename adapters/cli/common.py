@@ -7,6 +7,7 @@ import logging
 
 import typer
 
+from adapters import logs
 from bot.config import Settings, SettingsError, load_settings, mask_url
 from bot.content import Content, ContentError, load_content
 from bot.migrations.migrate import DatabaseUnreachable, SchemaStatus, check_database, upgrade
@@ -62,8 +63,8 @@ def content_or_exit(settings: Settings) -> Content:
 BODY_LOGGERS = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "msal", "urllib3")
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def configure_logging(level: str, fmt: str = "text", *, background: bool = False) -> None:
+    logs.configure(level=level, fmt=fmt, background=background)
     numeric = logging.getLevelName(level)
     for name in BODY_LOGGERS:
         logging.getLogger(name).setLevel(numeric if level == "DEBUG" else max(logging.WARNING, numeric))

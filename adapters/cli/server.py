@@ -9,7 +9,7 @@ import typer
 
 from adapters.cli.common import configure_logging, database_or_exit, settings_or_exit
 from adapters.runtime import build_runtime
-from adapters.web.access_log import AccessLogger
+from adapters.web.access_log import access_logger
 from adapters.web.app import build_app, freeze_heap_at_startup
 from adapters.web.stopping import serve
 from bot.config import Settings, masked
@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
 def run() -> None:
     """Serve everything configured on COACH_HOST:COACH_PORT."""
     settings = settings_or_exit()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format, background=True)
     refuse_remote_local_chat(settings)
     refuse_local_chat_beside_platforms(settings)
     database_or_exit(settings)
@@ -42,7 +42,7 @@ def run() -> None:
         if on
     ]
     typer.echo(f"Adoption Coach on http://{settings.host}:{settings.port}/ serving: {', '.join(surfaces)}")
-    serve(app, host=settings.host, port=settings.port, access_log_class=AccessLogger)
+    serve(app, host=settings.host, port=settings.port, access_log_class=access_logger(settings.access_log_sample))
 
 
 def config() -> None:

@@ -25,6 +25,8 @@ from typing import Any
 
 from prometheus_client import Gauge
 
+from adapters.web.request_id import REQUEST_ID
+
 log = logging.getLogger(__name__)
 QUEUED = Gauge("coach_slack_after_ack_queued", "Slack events acked and waiting for a worker")
 
@@ -58,6 +60,9 @@ class AfterAck:
 
     def submit(self, job: Job, *, interactive: bool, parcel: Any = None) -> None:
         """Queue `job`; `parcel` is what `park` stores should a stop come before the job runs."""
+        rid = REQUEST_ID.get()
+        if rid is not None:  # its log lines name the request that brought it
+            job = _tagged(job, rid)
         if self._queue is None:  # not started (an app used without its server): run it now
             task = asyncio.ensure_future(self._guarded(job))
             self._loose.add(task)
@@ -134,6 +139,17 @@ class AfterAck:
             await job()
         except Exception:  # the engine answers people; this catches adapter failures (e.g. the network)
             log.exception("work after the Slack ack failed")
+
+
+def _tagged(job: Job, rid: str) -> Job:
+    async def tagged() -> None:
+        token = REQUEST_ID.set(rid)
+        try:
+            await job()
+        finally:
+            REQUEST_ID.reset(token)
+
+    return tagged
 
 
 async def _joined(queue: asyncio.PriorityQueue[Queued], seconds: float) -> bool:

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.runtime import Runtime
 from adapters.web import announcements_api, legal, outcomes_api, readiness_api, setup, usage_api
+from adapters.web.request_id import request_ids
 from adapters.web.stopping import STOPPING, Stopping
 from bot.metrics import OUTBOX_ROWS
 from bot.migrations.migrate import schema_status
@@ -27,7 +28,7 @@ RUNTIME = web.AppKey("runtime", Runtime)
 
 def build_app(runtime: Runtime) -> web.Application:
     settings = runtime.settings
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[api_errors_as_json])
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_ids, api_errors_as_json])
     app[RUNTIME] = runtime
     app[STOPPING] = Stopping()  # before the adapters: they name what a stop waits for
     app.router.add_get("/healthz", healthz)
