@@ -115,9 +115,12 @@ class Attention:
         message_for: Callable[[Person], Message],
         critical: bool = False,
         earliest_for: Callable[[Person], datetime | None] | None = None,
+        after_sent_if_unreachable: str | None = None,
     ) -> dict[int, datetime | None]:
         """`deliver` for many people in a few statements: identities, existing keys and rows are read and
-        written in bulk. Returns each person's slot (None: held); a key queued before is left alone."""
+        written in bulk. Returns each person's slot (None: held); a key queued before is left alone.
+        `after_sent_if_unreachable` is the after-sent hook of the rows of people who cannot be reached yet:
+        theirs go whenever they first write, which the queuing domain may want to hear about."""
         ids = [p.id for p in persons if p.id is not None]
         keys = {p.id: key_for(p) for p in persons if p.id is not None}
         queued = set(
@@ -137,9 +140,11 @@ class Attention:
             at = slots[person.id] = self.slot(person, kind, critical=critical, earliest=earliest)
             if at is None or keys[person.id] in queued:
                 continue
+            reach = _reach(identities.get(person.id))
             rows.append(
                 {
-                    **_reach(identities.get(person.id)),
+                    **reach,
+                    "after_sent": after_sent_if_unreachable if reach["platform"] == "none" else None,
                     "idempotency_key": keys[person.id],
                     "payload": dump_message(message_for(person)),
                     "person_id": person.id,

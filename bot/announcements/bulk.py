@@ -42,6 +42,7 @@ def queue_chunk(
         message_for=message_for,
         critical=announcement.critical,
         earliest_for=lambda person: earliest(announcement, person, policy),
+        after_sent_if_unreachable=f"{service.SENT_HOOK}:{announcement.id}",
     )
     recipients: list[dict[str, Any]] = [
         {

@@ -141,6 +141,7 @@ def deliver_to(
         kind=Kind.announcement,
         critical=announcement.critical if critical is None else critical,
         earliest=bulk.earliest(announcement, person, policy),
+        after_sent=f"{service.SENT_HOOK}:{announcement.id}",  # one person's copy, maybe after the status stopped
     )
     found = AnnouncementRecipient(
         announcement_id=announcement.id, person_id=person.id, outbox_key=key, held=row is None

@@ -9,6 +9,8 @@ from sqlmodel import Session
 from bot.announcements import delivery, questions, service
 from bot.config import Settings
 from bot.content import Content
+from bot.outbox.dispatcher import AfterSent
+from bot.outbox.models import OutboxMessage
 from bot.schedule.models import DueWork
 from bot.schedule.service import finish
 from bot.schedule.ticker import Handler
@@ -39,6 +41,17 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
         _again_or_finish(job, again, now)
 
     return {service.FANOUT: fan_out, service.STATUS: status, service.QUESTION_SLA: question_sla}
+
+
+def after_sent(*, content: Content, settings: Settings) -> dict[str, AfterSent]:
+    return {service.SENT_HOOK: recipient_sent}
+
+
+def recipient_sent(session: Session, row: OutboxMessage, argument: str) -> None:
+    """A late copy went out (its recipient came back, or their working hours came): refresh the status."""
+    announcement = service.get(session=session, announcement_id=int(argument)) if argument.isdigit() else None
+    if announcement is not None:
+        service.touch_status(session=session, announcement=announcement, now=row.sent_at or row.created_at)
 
 
 def _again_or_finish(job: DueWork, again: datetime | None, now: datetime) -> None:

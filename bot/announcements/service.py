@@ -22,6 +22,9 @@ from bot.schedule import service as schedule
 
 FANOUT = "announcement.fanout"
 STATUS = "announcement.status"
+# On a recipient's row that may go after the status job has stopped looking (unreachable at first, or
+# one person's copy queued later): its delivery asks for a fresh status, so "done" and the counts stay true.
+SENT_HOOK = "announcement.sent"
 QUESTION_SLA = "announcement.question_sla"
 
 

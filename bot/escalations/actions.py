@@ -120,13 +120,29 @@ def submit_answer(turn: Turn, event: Submitted) -> list[Reply]:
     text = (event.values.get("answer") or "").strip()
     if not text:
         return [Reply(form_errors={"answer": "Write the answer the person will receive."})]
+    problem = answer_too_long(text)
+    if problem is not None:
+        return [Reply(form_errors={"answer": problem})]
     return answer(turn, row, text)
+
+
+def answer_too_long(text: str) -> str | None:
+    """Why an answer cannot be sent, naming the limit; None when it can."""
+    if len(text) <= messages.ANSWER_MAX:
+        return None
+    return (
+        f"That answer is {len(text):,} characters; an answer holds up to {messages.ANSWER_MAX:,}. "
+        "Shorten it, or send the rest as a second answer."
+    )
 
 
 def answer(turn: Turn, row: Escalation, text: str) -> list[Reply]:
     """Record the answer and send it to the flagger's DM (critical: they are waiting for it)."""
     if row.is_closed:
         return _closed(row)
+    problem = answer_too_long(text)
+    if problem is not None:  # every way in (form, thread reply) ends here: never sent cut
+        return [Reply(message=Message(summary=problem, blocks=(Text(escape(problem)),)), ephemeral=True, in_thread=True)]
     service.answer(row=row, text=text, by=turn.person_id, now=turn.now)
     service.record(session=turn.session, row=row, action="answered", actor_id=turn.person_id, now=turn.now)
     flagger = people.get(session=turn.session, person_id=row.flagger_id)

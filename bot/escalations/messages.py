@@ -42,6 +42,7 @@ CARD_EXCERPT = 2000  # what the owners' card shows of an output; "Show full outp
 SHORT_EXCERPT = 500  # in notices, the answer to the flagger and the timeline
 EXPECTED_MAX = 2000
 TRACE_MAX = 200
+ANSWER_MAX = 2800  # an owner's answer, by form or thread reply: it is quoted whole in one message block
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ def answer_form(row: Escalation) -> Form:
         intro=f"Your answer goes to the person who flagged {row.reference}.",
         context=str(row.id),
         submit_label="Send answer",
-        fields=(Field("answer", "Your answer", kind="multiline", max_length=2800),),
+        fields=(Field("answer", "Your answer", kind="multiline", max_length=ANSWER_MAX),),
     )
 
 

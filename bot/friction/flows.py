@@ -14,16 +14,17 @@ from bot.content.context import system_context
 from bot.events import Shortcut, Submitted
 from bot.friction import delivery, owners, scheduled, service
 from bot.friction import messages as m
+from bot.markdown import escape
 from bot.messages import OPEN_FORM, Actions, Button, Field, Form, Message, Option, Reply, Text, private
 from bot.programmes import service as programmes
 from bot.routing import Command, FormSpec, Router, Usage
-from bot.turn import Turn
+from bot.turn import Turn, UserError
 
 log = logging.getLogger(__name__)
 
 TRYING_MAX = 300
-DETAILS_MAX = 2000
-OFFER_TEXT_MAX = 1500  # a button value must stay under Slack's 2,000 characters
+DETAILS_MAX = 2000  # a report's details, typed or carried from a message: whole up to this, refused over
+BUTTON_VALUE_MAX = 2000  # Slack's limit on a button's value, which carries the offer's text to the form
 ANONYMOUS = (Option("no", "No, the owners may see my name"), Option("yes", "Yes, keep my name out of it"))
 
 
@@ -62,11 +63,28 @@ def friction_command(turn: Turn, rest: str) -> list[Reply]:
     handler = owners.SUBCOMMANDS.get(word.lower())
     if handler is not None:  # owners' views of reports: never shown to a channel
         return private(handler(turn, tail.strip()))
-    return [Reply(form=build_report_form(turn, f"||{rest.strip()[:OFFER_TEXT_MAX]}"))]
+    return open_with(turn, rest.strip())
 
 
 def report_shortcut(turn: Turn, event: Shortcut) -> list[Reply]:
-    said = (event.message_text or "")[:OFFER_TEXT_MAX]
+    return open_with(turn, (event.message_text or "").strip())
+
+
+def too_long(text: str) -> str | None:
+    """Why `text` cannot become a report's details, naming the limit; None when it can."""
+    if len(text) <= DETAILS_MAX:
+        return None
+    return (
+        f"That is {len(text):,} characters; a friction report's details hold up to {DETAILS_MAX:,}. "
+        "Tell us the part that matters most, in fewer words, and I'll open the form with it."
+    )
+
+
+def open_with(turn: Turn, said: str) -> list[Reply]:
+    """The report form with `said` as its details, whole; never a cut copy of it."""
+    refusal = too_long(said)
+    if refusal is not None:
+        raise UserError(refusal)
     return [Reply(form=build_report_form(turn, f"||{said}"))]
 
 
@@ -202,9 +220,20 @@ def frustration_hook(turn: Turn, text: str) -> list[Reply] | None:
     body = turn.content.render(
         "friction/offer.md.j2", person={"first_name": turn.person.first_name}, system=shown
     )
-    value = f"{m.REPORT_FORM}|{system}|{rule.category or ''}|{text.strip()[:OFFER_TEXT_MAX]}"
+    said = text.strip()
+    empty = f"{m.REPORT_FORM}|{system}|{rule.category or ''}|"
+    room = min(DETAILS_MAX, BUTTON_VALUE_MAX - len(empty))
+    value = empty + said
+    blocks: tuple[Text, ...] = (Text(body),)
+    if len(said) > room:  # too long to carry into the form whole: say so, never carry a cut copy
+        value = empty
+        note = (
+            f"Your message ({len(said):,} characters) is longer than I can put in the form "
+            f"(up to {room:,}), so the form starts empty: tell us the part that matters most."
+        )
+        blocks += (Text(escape(note)),)
     message = Message(
         summary="Would you like to report what's getting in the way?",
-        blocks=(Text(body), Actions((Button(OPEN_FORM, "Report it", value=value, style="primary"),))),
+        blocks=(*blocks, Actions((Button(OPEN_FORM, "Report it", value=value, style="primary"),))),
     )
     return [Reply(message=message, ephemeral=not turn.event.place.is_direct)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from bot import attention
 from bot.audit import service as audit
@@ -24,7 +25,7 @@ from bot.schedule import service as schedule
 from bot.turn import Turn, UserError
 from bot.wording import day_and_time
 
-SNOOZE_CHOICES = {"hour": "an hour", "tomorrow": "tomorrow morning", "next_week": "next week"}
+SNOOZE_CHOICES = ("hour", "tomorrow", "next_week")
 
 
 def register(router: Router) -> None:
@@ -40,7 +41,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "snooze",
-            "Pause my messages for an hour, until tomorrow morning or until next week",
+            "Pause my messages for an hour, until your next working day or until next week",
             snooze_command,
             usage="snooze [hour|tomorrow|next week]",
             topic="Programme",
@@ -258,6 +259,21 @@ def _snooze(turn: Turn, choice: str) -> list[Reply]:
     return [Reply(message=text_message(body), ephemeral=True)]
 
 
+def snooze_labels(turn: Turn) -> dict[str, str]:
+    """Each choice named by when it really ends: on a Friday "tomorrow" is "Until Monday at 09:00", never
+    "tomorrow morning". Two choices that end at the same moment (a Friday's next day and next week) are one."""
+    state = _state(turn)
+    today = local_day(turn.now, state.zone)
+    labels: dict[str, str] = {}
+    seen: set[datetime] = set()
+    for choice in SNOOZE_CHOICES:
+        until = snooze_until(SnoozeChoice(choice), turn.now, state)
+        if until not in seen:
+            seen.add(until)
+            labels[choice] = f"Until {day_and_time(until.astimezone(state.zone), today=today)}"
+    return labels
+
+
 def _in_preview(event: Clicked, what: str) -> list[Reply] | None:
     """Snooze and Stop on a preview's step say what they would do, and change nothing."""
     ref = m.parse_ref(event.value)
@@ -272,7 +288,7 @@ def snooze_clicked(turn: Turn, event: Clicked) -> list[Reply]:
     if preview is not None:
         return preview
     buttons = tuple(
-        Button(f"{m.SNOOZE}.choice", label.capitalize(), value=key) for key, label in SNOOZE_CHOICES.items()
+        Button(f"{m.SNOOZE}.choice", label, value=key) for key, label in snooze_labels(turn).items()
     )
     return [
         Reply(

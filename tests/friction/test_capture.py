@@ -118,3 +118,38 @@ async def test_a_report_without_a_programme_owner_goes_straight_to_the_owners_ch
     (card,) = sent.friction()
     assert card.to == "esc-contracts"
     assert reports(runtime)[0].status == Status.new
+
+
+async def test_text_carried_into_a_report_is_whole_up_to_the_limit_and_refused_over_it(runtime: Runtime) -> None:
+    """#13: what people wrote was silently cut to 1,500 characters on its way into the form."""
+    from bot.friction.flows import DETAILS_MAX
+
+    await say(runtime, UMA, "hi")
+    whole = ("The summary left out the second half of the thread. " * 60)[: DETAILS_MAX - 4] + " END"
+    assert len(whole) == DETAILS_MAX
+    assert initial(form_of(await say(runtime, UMA, f"friction {whole}")), "details") == whole
+    shortcut = Shortcut(UMA, dm(UMA), "friction.report", message_text=whole)
+    assert initial(form_of(await runtime.engine.handle(shortcut)), "details") == whole
+
+    over = whole + "!"
+    for replies in (
+        await say(runtime, UMA, f"friction {over}"),
+        await runtime.engine.handle(Shortcut(UMA, dm(UMA), "friction.report", message_text=over)),
+    ):
+        assert not [r for r in replies if r.form is not None]
+        assert "2,001 characters" in shown(replies) and "hold up to 2,000" in shown(replies)
+
+    # Frustration: carried whole when the button can hold it; otherwise the offer says so, never a cut copy.
+    said = "this is useless: " + "the answer ignored my question again. " * 30
+    replies = await say(runtime, UMA, said)
+    assert replies[0].message is not None
+    (button,) = [b for block in replies[0].message.blocks if isinstance(block, Actions) for b in block.buttons]
+    assert initial(form_of(await click(runtime, UMA, button.action_id, button.value)), "details") == said.strip()
+
+    said = "this is useless: " + "the answer ignored my question again. " * 60
+    replies = await say(runtime, UMA, said)
+    assert replies[0].message is not None
+    (button,) = [b for block in replies[0].message.blocks if isinstance(block, Actions) for b in block.buttons]
+    assert len(button.value) <= 2000 and "so the form starts empty" in shown(replies)
+    assert f"{len(said.strip()):,} characters" in shown(replies)
+    assert initial(form_of(await click(runtime, UMA, button.action_id, button.value)), "details") is None

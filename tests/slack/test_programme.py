@@ -187,7 +187,7 @@ async def test_programme_steps_buttons_answers_and_stop_over_slack(
         ("prog.snooze.choice", "next_week"),
     ]
     choices_ts = fake.history[DM][-1]["ts"]
-    await press(slack, fake, BOB, button(choices, "Tomorrow morning"), message_ts=choices_ts)
+    await press(slack, fake, BOB, button(choices, "Until tomorrow at 09:00"), message_ts=choices_ts)
     *_, snoozed = await fake.wait_for("chat.update", 3)
     assert snoozed["ts"] == choices_ts  # the question turns into its answer
     assert "I'll stay quiet until tomorrow at 09:00 your time." in all_text(snoozed)

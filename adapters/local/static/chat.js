@@ -147,15 +147,31 @@
     if (id) input.focus();
   }
 
+  // The composer is a textarea, so pasted and typed line breaks travel as they are: Enter sends,
+  // Shift+Enter (or Enter while an input method is composing) is a new line. It grows with its text.
+  function fit() {
+    input.style.height = "auto";
+    input.style.height = `${Math.min(input.scrollHeight + 2, 200)}px`;
+  }
+
   composer.addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
     if (!text) return;
     if (send({ type: "say", text, thread_id: threadId })) {
       input.value = "";
+      fit();
       setThread(null);
     }
   });
+
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    }
+  });
+  input.addEventListener("input", fit);
 
   log.addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action-id]");
