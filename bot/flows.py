@@ -4,61 +4,104 @@ A domain's `flows` module has `register(router)`; a domain may also have a `jobs
 `handlers(*, content, settings) -> {kind: handler}` (due work the clock runs) and
 `after_sent() -> {name: handler}` (called when an outbox row it queued has been delivered) and
 `async_handlers(*, store, content, settings, directories) -> {kind: handler}` (due work that awaits
-the outer ring, e.g. a platform's directory).
+the outer ring, e.g. a platform's directory). Each is imported by name, so the import graph shows
+every edge.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
-from types import ModuleType
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
 
+from bot.admin import flows as admin_flows
+from bot.announcements import flows as announcements_flows
+from bot.announcements import jobs as announcements_jobs
+from bot.audit import jobs as audit_jobs
 from bot.config import Settings
 from bot.content import Content
+from bot.escalations import flows as escalations_flows
+from bot.escalations import jobs as escalations_jobs
+from bot.friction import flows as friction_flows
+from bot.friction import jobs as friction_jobs
+from bot.help import flows as help_flows
 from bot.outbox.dispatcher import AfterSent
+from bot.outcomes import flows as outcomes_flows
+from bot.outcomes import jobs as outcomes_jobs
+from bot.ownership import flows as ownership_flows
+from bot.people import flows as people_flows
 from bot.ports import Directory
+from bot.programmes import flows as programmes_flows
+from bot.programmes import jobs as programmes_jobs
+from bot.readiness import flows as readiness_flows
+from bot.readiness import jobs as readiness_jobs
 from bot.routing import Router
 from bot.schedule.ticker import AsyncHandler, Handler
 from bot.store.db import Store
 
+
+class Handlers(Protocol):
+    def __call__(self, *, content: Content, settings: Settings) -> dict[str, Handler]: ...
+
+
+class AfterSentHooks(Protocol):
+    def __call__(self, *, content: Content, settings: Settings) -> dict[str, AfterSent]: ...
+
+
+class AsyncHandlers(Protocol):
+    def __call__(
+        self, *, store: Store, content: Content, settings: Settings, directories: Mapping[str, Directory]
+    ) -> dict[str, AsyncHandler]: ...
+
+
+@dataclass(frozen=True)
+class Domain:
+    name: str
+    register: Callable[[Router], None] | None = None
+    handlers: Handlers | None = None
+    after_sent: AfterSentHooks | None = None
+    async_handlers: AsyncHandlers | None = None
+
+
+# In order: commands, buttons and first-contact hooks are registered (and `help` lists them) so.
 DOMAINS = (
-    "help",
-    "people",
-    "programmes",
-    "ownership",
-    "escalations",
-    "friction",
-    "announcements",
-    "admin",
-    "audit",
-    "outcomes",
+    Domain("help", help_flows.register),
+    Domain("people", people_flows.register),
+    Domain(
+        "programmes",
+        programmes_flows.register,
+        handlers=programmes_jobs.handlers,
+        async_handlers=programmes_jobs.async_handlers,
+    ),
+    Domain("ownership", ownership_flows.register),
+    Domain(
+        "escalations",
+        escalations_flows.register,
+        handlers=escalations_jobs.handlers,
+        after_sent=escalations_jobs.after_sent,
+    ),
+    Domain("readiness", readiness_flows.register, handlers=readiness_jobs.handlers),
+    Domain("friction", friction_flows.register, handlers=friction_jobs.handlers),
+    Domain("announcements", announcements_flows.register, handlers=announcements_jobs.handlers),
+    Domain("admin", admin_flows.register),
+    Domain("audit", handlers=audit_jobs.handlers),
+    Domain("outcomes", outcomes_flows.register, handlers=outcomes_jobs.handlers),
 )
-
-
-def _module(domain: str, name: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"bot.{domain}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name in (f"bot.{domain}", f"bot.{domain}.{name}"):
-            return None
-        raise
 
 
 def build_router() -> Router:
     router = Router()
     for domain in DOMAINS:
-        flows = _module(domain, "flows")
-        if flows is not None:
-            flows.register(router)
+        if domain.register is not None:
+            domain.register(router)
     return router
 
 
 def job_handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
     handlers: dict[str, Handler] = {}
     for domain in DOMAINS:
-        jobs = _module(domain, "jobs")
-        if jobs is not None and hasattr(jobs, "handlers"):
-            handlers.update(jobs.handlers(content=content, settings=settings))
+        if domain.handlers is not None:
+            handlers.update(domain.handlers(content=content, settings=settings))
     return handlers
 
 
@@ -67,10 +110,11 @@ def async_job_handlers(
 ) -> dict[str, AsyncHandler]:
     handlers: dict[str, AsyncHandler] = {}
     for domain in DOMAINS:
-        jobs = _module(domain, "jobs")
-        if jobs is not None and hasattr(jobs, "async_handlers"):
+        if domain.async_handlers is not None:
             handlers.update(
-                jobs.async_handlers(store=store, content=content, settings=settings, directories=directories)
+                domain.async_handlers(
+                    store=store, content=content, settings=settings, directories=directories
+                )
             )
     return handlers
 
@@ -78,7 +122,6 @@ def async_job_handlers(
 def after_sent_handlers(*, content: Content, settings: Settings) -> dict[str, AfterSent]:
     hooks: dict[str, AfterSent] = {}
     for domain in DOMAINS:
-        jobs = _module(domain, "jobs")
-        if jobs is not None and hasattr(jobs, "after_sent"):
-            hooks.update(jobs.after_sent(content=content, settings=settings))
+        if domain.after_sent is not None:
+            hooks.update(domain.after_sent(content=content, settings=settings))
     return hooks

@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from adapters.cli.common import content_or_exit, settings_or_exit
 from adapters.runtime import seed_ownership
+from bot.ownership import weekly_check
 from bot.ports import SystemClock
 from bot.readiness.checks import SystemReadiness, readiness
-from bot.readiness.flows import ensure_weekly_check
 from bot.store.db import Store
 
 
@@ -32,7 +32,7 @@ def readiness_command(
         now = clock.now()
 
         def compute(session: Session) -> list[SystemReadiness]:
-            ensure_weekly_check(session=session, now=now)  # the weekly gap check starts with first use
+            weekly_check.ensure(session=session, now=now)  # the weekly gap check starts with first use
             return readiness(session=session, content=content, now=now)
 
         systems: list[SystemReadiness] = store.run_sync(compute)

@@ -7,7 +7,6 @@ Kinds: everyone; `programme KEY`; `stage STAGE`; `system_users SYSTEM` (usage si
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +17,8 @@ from sqlalchemy import ColumnElement, Select, String, cast, func
 from sqlmodel import Session, col, select
 
 from bot.content import STAGES, Content
+from bot.escalations import service as escalations
+from bot.friction import service as friction
 from bot.people import service as people
 from bot.people.models import Identity, Person
 from bot.programmes.models import Enrolment
@@ -28,9 +29,6 @@ NEEDS_PARAM = frozenset(KINDS) - {"everyone"}
 EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 
 # Where people who flagged outputs or reported friction may live, and the columns that may name them.
-_REPORTER_TABLES = ("bot.escalations.models", "bot.friction.models")
-_REPORTER_COLUMNS = ("reporter_id", "flagger_id")  # friction reports, escalations
-_SYSTEM_COLUMNS = ("system_key", "system")
 
 
 class AudienceError(ValueError):
@@ -100,33 +98,9 @@ def _member_filter(session: Session, audience: Audience) -> ColumnElement[bool] 
     if kind == "people":
         return func.lower(col(Person.email)).in_(emails_in(param))
     if kind == "reporters":
-        subqueries = _reporter_queries(param)
-        if not subqueries:
-            return col(Person.id).in_([])
-        condition: ColumnElement[bool] = col(Person.id).in_(subqueries[0])
-        for extra in subqueries[1:]:
-            condition = condition | col(Person.id).in_(extra)
-        return condition
+        flagged = col(Person.id).in_(escalations.flaggers_of(system=param))
+        return flagged | col(Person.id).in_(friction.reporters_of(system=param))
     raise AudienceError(f"{kind} has no members (it is a channel)")
-
-
-def _reporter_queries(system: str) -> list[Select[Any]]:
-    # Escalations and friction are separate domains that may not exist yet: look them up defensively.
-    found: list[Select[Any]] = []
-    for module_name in _REPORTER_TABLES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for value in vars(module).values():
-            table = getattr(value, "__table__", None)
-            if table is None or getattr(value, "__module__", "") != module_name:
-                continue
-            person = next((table.c[c] for c in _REPORTER_COLUMNS if c in table.c), None)
-            system_col = next((table.c[c] for c in _SYSTEM_COLUMNS if c in table.c), None)
-            if person is not None and system_col is not None and person.type.python_type is int:
-                found.append(select(person).where(system_col == system, person.is_not(None)))
-    return found
 
 
 def _query(session: Session, audience: Audience) -> Select[Any]:

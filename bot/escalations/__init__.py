@@ -5,5 +5,5 @@ it, rated, and optionally published as an FAQ entry offered to the next person w
 `flows` (flagging, `flags`, `escalation ID`), `drafts` (outputs kept whole while the form is filled
 in), `actions` (owner buttons and forms, "Show full output"), `scheduled` (SLA reminders and breaches),
 `jobs` (ticker handlers and the card's after-sent hook), `faq` (similarity).
-Only flows, jobs and `bot.readiness` import this package; it imports the ownership registry.
+`service.flaggers_of` gives announcements its "reporters" audience; `bot.readiness` reads the SLA record.
 """

@@ -1,7 +1,6 @@
 """Flagging an AI output (`flag`, the message and global shortcuts, the form), `flags` and `escalation ID`.
 
-The owners' side (buttons, forms, thread replies) lives in `actions`; readiness registers here too,
-because `bot.flows.DOMAINS` lists escalations but not readiness.
+The owners' side (buttons, forms, thread replies) lives in `actions`.
 """
 
 from __future__ import annotations
@@ -12,9 +11,9 @@ from bot.escalations.sla import duration_words, freeze, local_words, owner_state
 from bot.events import Place, Shortcut, Submitted
 from bot.messages import Form, Reply
 from bot.ownership import service as ownership
+from bot.ownership import weekly_check
 from bot.people import service as people
 from bot.programmes import service as programmes
-from bot.readiness import flows as readiness_flows
 from bot.routing import Command, FormSpec, Router
 from bot.turn import Turn, UserError
 
@@ -45,7 +44,6 @@ def register(router: Router) -> None:
     router.shortcut("flag.global", flag_shortcut)
     router.form(FormSpec(messages.FLAG_FORM, build_flag_form, submit_flag))
     actions.register(router)
-    readiness_flows.register(router)
 
 
 EXPIRED = "That flag form has expired. Send the output again with `flag`, and I'll open a new one."
@@ -193,7 +191,7 @@ def flag(turn: Turn, *, values: dict[str, str], link: str | None) -> Escalation:
     )
     scheduled.plan(session=turn.session, row=row, remind_at=frozen.remind_at, now=turn.now)
     route.post_card(session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now)
-    readiness_flows.ensure_weekly_check(session=turn.session, now=turn.now)
+    weekly_check.ensure(session=turn.session, now=turn.now)
     return row
 
 

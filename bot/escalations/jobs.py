@@ -1,4 +1,4 @@
-"""Due-work handlers (SLA reminder and deadlines, the weekly readiness gap check) and the after-sent
+"""Due-work handlers (SLA reminder and deadlines) and the after-sent
 hook that records the card's message id, which replies in its thread are matched on."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from bot.config import Settings
 from bot.content import Content
 from bot.escalations import route, scheduled
 from bot.outbox.dispatcher import AfterSent
-from bot.readiness import jobs as readiness_jobs
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import Handler
 
@@ -27,7 +26,6 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
         scheduled.REMIND: remind,
         scheduled.ACK_DUE: deadline,
         scheduled.ANSWER_DUE: deadline,
-        **readiness_jobs.handlers(content=content, settings=settings),
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
@@ -194,3 +195,8 @@ def publish_faq(*, session: Session, row: Escalation, by: int, now: datetime) ->
     session.add(entry)
     session.flush()
     return entry
+
+
+def flaggers_of(*, system: str) -> Select[Any]:
+    """The people who flagged an output of `system` (a query, for an announcement's audience)."""
+    return select(Escalation.flagger_id).where(Escalation.system_key == system)

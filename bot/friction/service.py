@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
@@ -257,3 +257,8 @@ def set_cadence(*, session: Session, person_id: int, cadence: Cadence, now: date
         choice.cadence = cadence
         choice.updated_at = now
     session.flush()
+
+
+def reporters_of(*, system: str) -> Select[Any]:
+    """The people who reported friction with `system` (a query, for an announcement's audience)."""
+    return select(FrictionReport.reporter_id).where(FrictionReport.system_key == system)

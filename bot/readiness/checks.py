@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.announcements import service as announcements
 from bot.content import Content, System
 from bot.escalations import service as escalations
 from bot.escalations.models import Escalation
@@ -159,26 +159,11 @@ def _announced(*, session: Session, system: System) -> Check:
     version = ownership.model_version(session=session, system=system.key)
     if not version:
         return Check(name, False, "no current model version is recorded")
-    found = announced(session=session, system=system.key, version=version)
-    if found is None:
-        return Check(name, False, f"no announcement found for {version} (announcements are not set up yet)")
-    if found:
+    if announced(session=session, system=system.key, version=version):
         return Check(name, True, f"{version} was announced")
     return Check(name, False, f"no announcement found for {version}")
 
 
-def announced(*, session: Session, system: str, version: str) -> bool | None:
-    """The hook into announcements: an announcement that went out (`changelog`) naming `version`.
-
-    Looked up at run time because bot/announcements is written in parallel; None while it (or
-    `changelog`) does not exist, which readiness reports as a failing check with that reason."""
-    try:
-        module = importlib.import_module("bot.announcements.service")
-    except ModuleNotFoundError:
-        return None
-    changelog = getattr(module, "changelog", None)
-    if changelog is None:
-        return None
-    return any(
-        getattr(a, "model_version", None) == version for a in changelog(session=session, system=system)
-    )
+def announced(*, session: Session, system: str, version: str) -> bool:
+    """An announcement that went out (`changelog`) names `version`."""
+    return any(a.model_version == version for a in announcements.changelog(session=session, system=system))

@@ -1,20 +1,13 @@
-"""`readiness` in chat (owners and admins), and the lazily created weekly gap check."""
+"""`readiness` in chat (owners and admins); an admin's first contact creates the weekly gap check."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlmodel import Session
-
 from bot.markdown import escape
 from bot.messages import Context, Header, Message, Reply, Text
+from bot.ownership import weekly_check
 from bot.readiness.checks import SystemReadiness, readiness
 from bot.routing import Command, Router
-from bot.schedule import service as schedule
 from bot.turn import Turn
-
-WEEKLY = "readiness.weekly_gaps"
-WEEKLY_SUBJECT = "readiness:weekly"
 
 
 def register(router: Router) -> None:
@@ -32,7 +25,7 @@ def register(router: Router) -> None:
 
 
 def readiness_command(turn: Turn, _rest: str) -> list[Reply]:
-    ensure_weekly_check(session=turn.session, now=turn.now)
+    weekly_check.ensure(session=turn.session, now=turn.now)
     return [
         Reply(message=readiness_message(readiness(session=turn.session, content=turn.content, now=turn.now)))
     ]
@@ -48,15 +41,7 @@ def readiness_message(systems: list[SystemReadiness]) -> Message:
     return Message(summary="Readiness of the AI systems", blocks=tuple(blocks))
 
 
-def ensure_weekly_check(*, session: Session, now: datetime) -> None:
-    """Create the weekly gap check once; it then re-schedules itself."""
-    if schedule.by_subject(session=session, subject=WEEKLY_SUBJECT) is None:
-        schedule.upsert(
-            session=session, kind=WEEKLY, subject=WEEKLY_SUBJECT, due_at=schedule.next_monday(now), now=now
-        )
-
-
 def _first_contact(turn: Turn) -> list[Reply]:
     if turn.person.is_admin:
-        ensure_weekly_check(session=turn.session, now=turn.now)
+        weekly_check.ensure(session=turn.session, now=turn.now)
     return []

@@ -1,6 +1,4 @@
-"""The weekly gap check: every admin gets the systems' failing readiness checks, then it re-schedules.
-
-Registered through `bot.escalations.jobs` (bot.flows.DOMAINS does not list readiness)."""
+"""The weekly gap check: every admin gets the systems' failing readiness checks, then it re-schedules."""
 
 from __future__ import annotations
 
@@ -13,10 +11,10 @@ from bot.config import Settings
 from bot.content import Content
 from bot.markdown import escape
 from bot.messages import Context, Header, Message, Text
+from bot.ownership.weekly_check import WEEKLY
 from bot.people import service as people
 from bot.policy.model import Kind
 from bot.readiness.checks import SystemReadiness, readiness
-from bot.readiness.flows import WEEKLY
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import Handler

@@ -15,8 +15,8 @@ from adapters.cli.readiness import readiness_command
 from adapters.runtime import Runtime
 from adapters.web.app import build_app
 from adapters.web.readiness_api import mount
+from bot.ownership.weekly_check import WEEKLY_SUBJECT
 from bot.readiness.checks import readiness
-from bot.readiness.flows import WEEKLY_SUBJECT
 from bot.schedule import service as schedule
 from tests.escalations.helpers import ADA, BEA, OMAR, UMA, click, flag, install, meet, words
 from tests.programmes.harness import run_until, say
