@@ -20,6 +20,7 @@ from bot.announcements import jobs as announcements_jobs
 from bot.audit import jobs as audit_jobs
 from bot.config import Settings
 from bot.content import Content
+from bot.dashboard import flows as dashboard_flows
 from bot.escalations import flows as escalations_flows
 from bot.escalations import jobs as escalations_jobs
 from bot.friction import flows as friction_flows
@@ -86,6 +87,7 @@ DOMAINS = (
     Domain("admin", admin_flows.register),
     Domain("audit", handlers=audit_jobs.handlers),
     Domain("outcomes", outcomes_flows.register, handlers=outcomes_jobs.handlers),
+    Domain("dashboard", dashboard_flows.register),
 )
 
 

@@ -253,6 +253,14 @@ class Sla(_Model):
         return self
 
 
+class BusinessCase(_Model):
+    """What an hour saved is worth, for the dashboard's value in money, and the saving aimed for."""
+
+    hourly_cost: float = Field(gt=0, description="the loaded cost of an hour of the users' time")
+    currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    target_hours_per_week: float | None = Field(None, gt=0, description="the business case's aim, if any")
+
+
 class System(_Model):
     key: str = Field(pattern=KEY)
     name: str
@@ -263,6 +271,7 @@ class System(_Model):
     sla: Sla = Sla(acknowledge_hours=4, answer_hours=16)
     # Names are checked against ROLES by the checker, which can point at the offending line.
     roles: dict[str, RoleAssignment] = Field(default_factory=dict)
+    business_case: BusinessCase | None = None
 
     @field_validator("runbook")
     @classmethod

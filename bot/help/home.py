@@ -47,6 +47,7 @@ def home_message(turn: Turn) -> Message:
         Button("form.open", "Something's not working", value="friction.report|"),
         Button("form.open", "My settings", value="people.settings|"),
         Button("help.show", "Everything I can do"),
+        Button("dashboard.link", "Dashboard"),
     ]
     if turn.router.lets(turn, "outcomes"):  # a button for a command shows only to whom help lists it
         buttons.append(Button("outcomes.show", "Outcomes"))

@@ -3,6 +3,7 @@
 from bot.announcements.models import Announcement, AnnouncementQuestion, AnnouncementRecipient
 from bot.audit.models import AuditEntry, ProcessedEvent
 from bot.channels.models import ChannelAddress
+from bot.dashboard.models import DashboardKey, DashboardLink, DashboardSession
 from bot.escalations.models import Escalation, FaqEntry
 from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
 from bot.inbox.models import ParkedEvent
@@ -27,6 +28,9 @@ __all__ = [
     "AnnouncementRecipient",
     "AuditEntry",
     "ChannelAddress",
+    "DashboardKey",
+    "DashboardLink",
+    "DashboardSession",
     "DigestChoice",
     "DueWork",
     "Enrolment",
