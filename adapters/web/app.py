@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.runtime import Runtime
 from adapters.web import announcements_api, legal, outcomes_api, readiness_api, setup, usage_api
+from adapters.web.dashboard import routes as dashboard_routes
 from adapters.web.request_id import request_ids
 from adapters.web.stopping import STOPPING, Stopping
 from bot.metrics import OUTBOX_ROWS
@@ -40,6 +41,7 @@ def build_app(runtime: Runtime) -> web.Application:
     readiness_api.mount(app, runtime)
     outcomes_api.mount(app, runtime)
     announcements_api.mount(app, runtime)
+    dashboard_routes.mount(app, runtime)
     if settings.local_chat_enabled:
         from adapters.local.web import mount as mount_local
 

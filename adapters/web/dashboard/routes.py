@@ -1,0 +1,294 @@
+"""GET /dashboard/…: the pages, their CSV, and sign-in and sign-out.
+
+Each page is one `bot.dashboard.figures` builder; this module picks it, checks that the viewer may see
+it (users their own page only; owners their systems, a system they do not own refused even by URL),
+reads the period from the query, and renders. Nothing here computes a figure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import jinja2
+from aiohttp import web
+from sqlmodel import Session
+
+from adapters.runtime import Runtime
+from adapters.web.dashboard import sessions
+from adapters.web.dashboard.sessions import Signed
+from adapters.web.setup import allow_setup
+from bot.csv_export import to_csv
+from bot.dashboard import charts, figures, signin
+from bot.dashboard.figures import Period
+from bot.dashboard.page import Page
+from bot.demo.people import demo_people
+from bot.people import service as people
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+WEEK_CHOICES = (4, 8, 12, 26, 52)
+DEFAULT_WEEKS = 12
+
+# name -> (title in the menu, who may open it)
+PAGES: dict[str, tuple[str, str]] = {
+    "overview": ("Overview", "owner"),
+    "funnel": ("Adoption", "owner"),
+    "escalations": ("Escalations", "owner"),
+    "friction": ("Friction", "owner"),
+    "announcements": ("Announcements", "owner"),
+    "readiness": ("Readiness", "owner"),
+    "me": ("My data", "user"),
+}
+REFUSED = {
+    signin.Refused.expired: "This sign-in link has expired: links last "
+    f"{int(signin.LINK_LIFETIME.total_seconds() // 60)} minutes.",
+    signin.Refused.used: "This sign-in link has been used already: each link works once.",
+    signin.Refused.invalid: "This is not a sign-in link the coach gave out (it may be cut short).",
+}
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; img-src 'self' data:; style-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+def mount(app: web.Application, runtime: Runtime) -> None:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    )
+
+    def html(template: str, status: int = 200, **values: object) -> web.Response:
+        body = env.get_template(template).render(**values)
+        return web.Response(text=body, status=status, content_type="text/html", headers=HEADERS)
+
+    def refused(status: int, message: str, signed: Signed | None = None) -> web.Response:
+        return html(
+            "message.html",
+            status=status,
+            title="Not here",
+            message=message,
+            signed=signed,
+            pages=_menu(signed),
+        )
+
+    async def sign_in_page(request: web.Request) -> web.Response:
+        token = request.query.get("token", "")
+        demo = _demo_picker(request, runtime)
+        if not token:
+            if demo:
+                return html("sign_in.html", token="", demo=demo, problem="")
+            return refused(
+                401, "Sign in from chat: type `dashboard` to the coach and open the link it sends you."
+            )
+        now = runtime.clock.now()
+        try:  # only looked at, not spent: a preview fetching the link must leave it working
+            await runtime.store.read(lambda s: signin.check_link(session=s, token=token, now=now))
+        except signin.LinkRefused as exc:
+            return refused(403, REFUSED[exc.reason] + " Type `dashboard` in chat for a new one.")
+        return html("sign_in.html", token=token, demo=[], problem="")
+
+    async def sign_in(request: web.Request) -> web.Response:
+        sessions.check_origin(request)
+        form = await request.post()
+        token = str(form.get("token", ""))
+        now = runtime.clock.now()
+        if token:
+            try:
+                opened = await runtime.store.run(lambda s: signin.spend_link(session=s, token=token, now=now))
+            except signin.LinkRefused as exc:
+                return refused(403, REFUSED[exc.reason] + " Type `dashboard` in chat for a new one.")
+        else:
+            email = str(form.get("email", "")).strip().lower()
+            if not _demo_picker(request, runtime) or "@" not in email:
+                return refused(403, "Sign in from chat: type `dashboard` to the coach.")
+            opened = await runtime.store.run(lambda s: _open_demo_session(s, email, now))
+        response = web.HTTPSeeOther("/dashboard")
+        sessions.set_cookie(response, request, runtime, opened)
+        raise response
+
+    async def sign_out(request: web.Request) -> web.Response:
+        sessions.check_origin(request)
+        signed = await sessions.current(request, runtime)
+        if signed is not None:
+            sessions.check_csrf(str((await request.post()).get("csrf", "")), signed)
+            await runtime.store.run(lambda s: signin.close_session(session=s, token=signed.token))
+        response = web.HTTPSeeOther("/dashboard/signed-out")
+        sessions.clear_cookie(response)
+        raise response
+
+    async def signed_out(_request: web.Request) -> web.Response:
+        return html(
+            "message.html",
+            title="Signed out",
+            message="You are signed out. Type `dashboard` in chat to sign in again.",
+            signed=None,
+            pages=[],
+        )
+
+    def page_handler(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(request: web.Request) -> web.Response:
+            signed = await sessions.current(request, runtime)
+            if signed is None:
+                return refused(
+                    401,
+                    "Your session has ended or you are not signed in. Type `dashboard` in chat for a sign-in link.",
+                )
+            view = signed.viewer
+            if name == "overview" and not view.sees_programme:
+                raise web.HTTPSeeOther("/dashboard/me")
+            if PAGES[name][1] == "owner" and not view.sees_programme:
+                return refused(403, "This page is for admins and system owners. Yours is My data.", signed)
+            system = request.query.get("system") or None
+            if system is not None and not view.may_see(system):
+                return refused(403, "You can see only the systems you own or back up.", signed)
+            if name == "announcements" and system is None and not view.is_admin and not view.systems:
+                return refused(403, "This page is for admins and system owners.", signed)
+            period = _period(request, runtime, view.timezone)
+            systems = (system,) if system else view.systems
+            page = await runtime.store.read(lambda s: _build(name, s, runtime, signed, systems, period))
+            if request.path.endswith(".csv"):
+                return _csv(request, page, name)
+            # Drawing is CPU work (cached by the numbers): off the event loop, beside the readers.
+            images = await asyncio.to_thread(_chart_sources, page)
+            return html(
+                "page.html",
+                page=page,
+                images=images,
+                name=name,
+                signed=signed,
+                pages=_menu(signed),
+                period=period,
+                end_date=(period.end.astimezone(ZoneInfo(period.zone)) - timedelta(seconds=1))
+                .date()
+                .isoformat(),
+                week_choices=WEEK_CHOICES,
+                systems=view.systems,
+                system=system,
+                query=request.query_string,
+            )
+
+        return handler
+
+    app.router.add_get("/dashboard/sign-in", sign_in_page)
+    app.router.add_post("/dashboard/sign-in", sign_in)
+    app.router.add_post("/dashboard/sign-out", sign_out)
+    app.router.add_get("/dashboard/signed-out", signed_out)
+    app.router.add_get("/dashboard", page_handler("overview"))
+    for name in PAGES:
+        app.router.add_get(f"/dashboard/{name}", page_handler(name))
+        app.router.add_get(f"/dashboard/{name}.csv", page_handler(name))
+    app.router.add_static("/dashboard/static", HERE / "static", append_version=False)
+
+    async def admin_may_see_setup(request: web.Request) -> bool:
+        signed = await sessions.current(request, runtime)
+        return signed is not None and signed.viewer.is_admin
+
+    allow_setup(app, admin_may_see_setup)
+
+
+def _build(
+    name: str, session: Session, runtime: Runtime, signed: Signed, systems: tuple[str, ...], period: Period
+) -> Page:
+    content = runtime.content
+    now = runtime.clock.now()
+    k = runtime.settings.min_group_size
+    view = signed.viewer
+    if name == "overview":
+        return figures.overview(
+            session=session, content=content, systems=systems, period=period, min_group=k, now=now
+        )
+    if name == "funnel":
+        return figures.funnel(session=session, content=content, systems=systems, period=period, min_group=k)
+    if name == "escalations":
+        return figures.escalations(session=session, content=content, systems=systems, period=period, now=now)
+    if name == "friction":
+        return figures.friction(session=session, content=content, systems=systems, period=period, now=now)
+    if name == "announcements":
+        return figures.announcements_page(
+            session=session, systems=systems, everything=view.is_admin and len(systems) > 1, period=period
+        )
+    if name == "readiness":
+        return figures.readiness_page(session=session, content=content, systems=systems, now=now)
+    person = people.get(session=session, person_id=view.person_id)
+    assert person is not None
+    return figures.my_data(session=session, person=person, period=period)
+
+
+def _period(request: web.Request, runtime: Runtime, zone: str) -> Period:
+    """The weeks asked for (`weeks`, default 12) ending with the day `end` (default today), in the
+    viewer's zone; a value that makes no sense falls back to the default rather than failing."""
+    now = runtime.clock.now()
+    raw = request.query.get("weeks", "")
+    weeks = int(raw) if raw.isdigit() and 1 <= int(raw) <= 52 else DEFAULT_WEEKS
+    end = now
+    raw_end = request.query.get("end", "")
+    if raw_end:
+        try:
+            day = datetime.strptime(raw_end, "%Y-%m-%d").date()
+        except ValueError:
+            day = None
+        if day is not None:
+            local_end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(zone)).astimezone(
+                UTC
+            )
+            end = min(now, local_end)
+    return Period.ending(end, weeks, zone)
+
+
+def _csv(request: web.Request, page: Page, name: str) -> web.Response:
+    key = request.query.get("table", "")
+    table = next((t for t in page.all_tables() if t.key == key), None)
+    if table is None:
+        raise web.HTTPNotFound(text=f"No table {key!r} on this page.")
+    body = to_csv(table.columns, [tuple("" if c is None else c for c in row) for row in table.rows])
+    return web.Response(
+        text=body,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}-{table.key}.csv"',
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _menu(signed: Signed | None) -> list[tuple[str, str]]:
+    if signed is None:
+        return []
+    if not signed.viewer.sees_programme:
+        return [("me", PAGES["me"][0])]
+    return [(name, title) for name, (title, _who) in PAGES.items()]
+
+
+def _demo_picker(request: web.Request, runtime: Runtime) -> list[object]:
+    """The local demo's people, when this is the local demo opened on this machine (anyone may be anyone)."""
+    from adapters.local.web import _trusted_host  # the local chat's own rule for who may act as anyone
+
+    settings = runtime.settings
+    if not settings.local_chat_enabled or not _trusted_host(request, settings.local_chat_force_remote):
+        return []
+    return list(demo_people(runtime.content))
+
+
+def _open_demo_session(session: Session, email: str, now: datetime) -> signin.Opened:
+    person = people.ensure_by_email(session=session, email=email, now=now)
+    assert person.id is not None
+    return signin.open_session(session=session, person_id=person.id, now=now)
+
+
+def _chart_sources(page: Page) -> dict[str, str]:
+    """Each chart as an SVG data URL (an <img>: no inline styles for the page's CSP to allow)."""
+    return {
+        chart.key: "data:image/svg+xml;base64," + base64.b64encode(charts.svg(chart).encode()).decode()
+        for section in page.sections
+        for chart in section.charts
+    }
