@@ -75,9 +75,7 @@ def _draw(chart: Chart, width: float, height: float) -> Figure:
             )
     if chart.target is not None:
         axes.axhline(chart.target, color="#444444", linestyle="--", linewidth=1, label="target")
-    axes.set_title(
-        chart.title, fontsize=10, loc="left", pad=18 if len(chart.series) > 1 or chart.target else 6
-    )
+    figure.suptitle(chart.title, fontsize=10, x=0.02, horizontalalignment="left")
     axes.set_ylabel(chart.unit, fontsize=8)
     axes.set_ylim(bottom=0)
     every = max(1, len(positions) // 8)  # at most ~8 week labels, so they never overlap
@@ -87,14 +85,8 @@ def _draw(chart: Chart, width: float, height: float) -> Figure:
     axes.grid(axis="y", color="#e3e6eb", linewidth=0.6)
     axes.set_axisbelow(True)
     if len(chart.series) > 1 or chart.target is not None:
-        # Above the plot, under the title: never over the bars or lines.
-        axes.legend(
-            fontsize=7,
-            frameon=False,
-            loc="lower left",
-            bbox_to_anchor=(0, 1.0),
-            ncols=min(6, count + 1),
-            borderaxespad=0.2,
-            handlelength=1.5,
+        # Outside the plot, under it: never over the bars or lines, nor the title.
+        figure.legend(
+            fontsize=7, frameon=False, loc="outside lower left", ncols=min(6, count + 1), handlelength=1.5
         )
     return figure

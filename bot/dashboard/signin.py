@@ -103,7 +103,9 @@ def spend_link(*, session: Session, token: str, now: datetime) -> Opened:
 
 
 def open_session(*, session: Session, person_id: int, now: datetime) -> Opened:
-    """A new session for `person_id` (the link above, or the local demo's person picker)."""
+    """A new session for `person_id` (the link above, or the local demo's person picker); ended
+    sessions and dead links go at the same time, so the tables stay as small as their live rows."""
+    prune(session=session, now=now)
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires = now + SESSION_LIFETIME

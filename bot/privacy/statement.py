@@ -142,6 +142,14 @@ KEPT: tuple[Kept, ...] = (
         ("transcript_line",),
     ),
     Kept(
+        "Dashboard sign-in",
+        "The sign-in links the coach sent you (`dashboard`) and the browser sessions they opened, each kept "
+        "as a hash of its secret, with when it was made, used and ends; the key links are signed with.",
+        "Nobody; the coach checks them when a browser signs in or opens a page.",
+        "Sessions until they end (8 hours); links a day after they expire (15 minutes after they were sent).",
+        ("dashboard_key", "dashboard_link", "dashboard_session"),
+    ),
+    Kept(
         "Slack installations",
         "For each Slack workspace that installed the coach: the workspace, the installing person's id and "
         "the bot's access token; a short-lived code for each install in progress.",

@@ -142,7 +142,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                     "Your session has ended or you are not signed in. Type `dashboard` in chat for a sign-in link.",
                 )
             view = signed.viewer
-            if name == "overview" and not view.sees_programme:
+            if request.path == "/dashboard" and not view.sees_programme:
                 raise web.HTTPSeeOther("/dashboard/me")
             if PAGES[name][1] == "owner" and not view.sees_programme:
                 return refused(403, "This page is for admins and system owners. Yours is My data.", signed)
