@@ -21,7 +21,7 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "dashboard",
-            "A sign-in link to the dashboard: outcomes, adoption, escalations, friction (or your own data)",
+            "A sign-in link to the dashboard: the programme in charts and tables, or your own data",
             dashboard_command,
             usage="dashboard",
             topic="General",
