@@ -33,6 +33,7 @@ from botframework.connector.auth import (
 
 from adapters.runtime import Runtime
 from adapters.teams import translate as tr
+from adapters.teams.connectors import PooledAuthentication
 from adapters.teams.credentials import CachingCredentialsFactory, bot_framework_config, is_network_failure
 from adapters.teams.directory import ChannelMembers
 from adapters.teams.render import attachment, render_form, render_message, render_message_parts
@@ -59,7 +60,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     settings = runtime.settings
     config = bot_framework_config(settings)
     credentials = CachingCredentialsFactory(config)
-    auth = ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials)
+    auth = PooledAuthentication(ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials))
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
     throttle = ConversationThrottle()  # shared: replies in a turn and proactive sends count together
@@ -72,6 +73,11 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
     )
     app.router.add_post("/api/messages", _handler(adapter, auth, bot, metadata_url))
+
+    async def close_connections(_app: web.Application) -> None:
+        await auth.pool.close()
+
+    app.on_cleanup.append(close_connections)
 
 
 def _handler(  # type: ignore[no-untyped-def]

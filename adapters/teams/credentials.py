@@ -150,6 +150,7 @@ class CachingCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignor
             if config.APP_TYPE == "UserAssignedMSI"
             else None
         )
+        self._empty: Authentication = MicrosoftAppCredentials.empty()  # one object: connector clients are kept per it
         if self.app_id and not self.password and self._msi is None:
             log.warning("TEAMS_APP_PASSWORD is not set: replies are sent without a token (local trials only)")
 
@@ -163,8 +164,7 @@ class CachingCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignor
         self, app_id: str, oauth_scope: str, login_endpoint: str, validate_authority: bool
     ) -> Authentication:
         if not self.app_id or (not self.password and self._msi is None):
-            empty: Authentication = MicrosoftAppCredentials.empty()
-            return empty
+            return self._empty
         if app_id != self.app_id:
             raise PermissionError("credentials asked for an unknown app id")
         scope = oauth_scope or AuthenticationConstants.TO_CHANNEL_FROM_BOT_OAUTH_SCOPE

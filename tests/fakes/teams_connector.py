@@ -75,6 +75,8 @@ class FakeBotFramework:
     members: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # conversation -> roster
     member_requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     password: str | None = None  # when set, the token endpoint wants this client secret (AADSTS7000215)
+    keep_alive: bool = False  # as Teams does; off by default, so that no test leaks sockets past the server
+    connections: set[tuple[str, int]] = field(default_factory=set)  # client (host, port) of connector calls
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -149,7 +151,8 @@ class FakeBotFramework:
         @web.middleware
         async def close_connections(request: web.Request, handler: Any) -> web.StreamResponse:
             response: web.StreamResponse = await handler(request)
-            response.force_close()
+            if not self.keep_alive:
+                response.force_close()
             return response
 
         app = web.Application(middlewares=[close_connections])
@@ -228,6 +231,9 @@ class FakeBotFramework:
 
     async def _activity(self, request: web.Request) -> web.Response:
         conversation = request.match_info["conversation"]
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.connections.add((str(peer[0]), int(peer[1])))
         authorization = request.headers.get("Authorization")
         if self.require_token and authorization != f"Bearer {ACCESS_TOKEN}":
             return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
