@@ -16,6 +16,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHES = {
     "slack": ("Slack: the full coach against a bare Bolt app (issue #3)", ["-m", "bench.slack_bench"]),
+    "teams": (
+        "Teams: `coach run` against a bare botbuilder bot (issue 16)",
+        ["-m", "bench.teams_bench"],
+    ),
     "programme": (
         "Programme: tick, outbox drain, usage ingest, memory (issue #5)",
         ["-m", "bench.programme_bench"],
