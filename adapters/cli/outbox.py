@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import typer
-from sqlmodel import col, select
 
 from adapters.cli.common import settings_or_exit
 from bot.admin.flows import recipient
 from bot.outbox import service
 from bot.outbox.models import OutboxState
-from bot.people.models import Person
+from bot.people import service as people
 from bot.ports import SystemClock
 from bot.store.db import Store
 
@@ -32,16 +31,14 @@ def show(ctx: typer.Context, limit: int = typer.Option(20, help="Rows to list pe
             )
         )
         ids = [row.person_id for row in (*stuck, *problems) if row.person_id is not None]
-        persons = store.run_sync(
-            lambda s: {p.id: p for p in s.exec(select(Person).where(col(Person.id).in_(ids)))}
-        )
+        persons = store.run_sync(lambda s: people.by_ids(session=s, person_ids=ids))
     finally:
         store.close()
     typer.echo("  ".join(f"{state.value}={counts.get(state.value, 0)}" for state in OutboxState))
     for title, rows in (("stuck", stuck), ("dead or unreachable", problems)):
         typer.echo(f"\n{title}: {len(rows)}")
         for row in rows:
-            who = recipient(row, persons.get(row.person_id))
+            who = recipient(row, None if row.person_id is None else persons.get(row.person_id))
             typer.echo(
                 f"  {row.id}\t{row.state}\t{row.kind}\t{who}\tattempts={row.attempts}\t"
                 f"{row.idempotency_key}\t{(row.last_error or '')[:120]}"

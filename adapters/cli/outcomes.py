@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import typer
-from sqlmodel import Session
 
 from adapters.cli.common import content_or_exit, settings_or_exit
 from bot.outcomes.service import MAX_WEEKS, SystemOutcomes, outcomes
@@ -31,18 +30,16 @@ def outcomes_command(
     store = Store(settings.database_url)
     now = SystemClock().now()
     try:
-
-        def compute(session: Session) -> list[SystemOutcomes]:
-            return outcomes(
-                session=session,
+        found: list[SystemOutcomes] = store.run_sync(
+            lambda s: outcomes(
+                session=s,
                 content=content,
                 now=now,
                 min_group=settings.min_group_size,
                 weeks=weeks,
                 system=system or None,
             )
-
-        found: list[SystemOutcomes] = store.run_sync(compute)
+        )
     finally:
         store.close()
     if as_json:

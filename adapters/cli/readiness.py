@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 
 import typer
-from sqlmodel import Session
 
 from adapters.cli.common import content_or_exit, settings_or_exit
 from adapters.runtime import seed_ownership
-from bot.ownership import weekly_check
 from bot.ports import SystemClock
-from bot.readiness.checks import SystemReadiness, readiness
+from bot.readiness.checks import SystemReadiness, report
 from bot.store.db import Store
 
 
@@ -30,12 +28,7 @@ def readiness_command(
     try:
         seed_ownership(store=store, content=content, clock=clock)
         now = clock.now()
-
-        def compute(session: Session) -> list[SystemReadiness]:
-            weekly_check.ensure(session=session, now=now)  # the weekly gap check starts with first use
-            return readiness(session=session, content=content, now=now)
-
-        systems: list[SystemReadiness] = store.run_sync(compute)
+        systems: list[SystemReadiness] = store.run_sync(lambda s: report(session=s, content=content, now=now))
     finally:
         store.close()
     typer.echo(render(systems, as_json=as_json))

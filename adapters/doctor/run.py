@@ -20,7 +20,7 @@ async def examine(settings: Settings, *, store: Store) -> list[Finding]:
     if settings.slack_enabled:
         from adapters.slack import doctor as slack
 
-        found.extend(await slack.findings(settings=settings, content=content, engine=store.engine))
+        found.extend(await slack.findings(settings=settings, content=content, store=store))
     if settings.teams_enabled:
         from adapters.teams import doctor as teams
 

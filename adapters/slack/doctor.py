@@ -7,18 +7,19 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine, inspect, text
 
 from adapters.doctor.report import Finding, fail, ok
 from adapters.slack.manifest import SCOPES
+from adapters.slack.oauth import installed_bot_tokens
 from bot.config import Settings
 from bot.content import Content
+from bot.store.db import Store
 
 AREA = "Slack"
 REINSTALL = "add them under OAuth & Permissions (or paste the new manifest from `coach manifest slack`), then reinstall the app"
 
 
-async def findings(*, settings: Settings, content: Content | None, engine: Engine) -> list[Finding]:
+async def findings(*, settings: Settings, content: Content | None, store: Store) -> list[Finding]:
     base = settings.slack_api_url if settings.slack_api_url.endswith("/") else settings.slack_api_url + "/"
     found: list[Finding] = []
     if settings.slack_app_token is None and settings.slack_signing_secret is None:
@@ -34,7 +35,7 @@ async def findings(*, settings: Settings, content: Content | None, engine: Engin
                 "copy the Signing Secret from Basic Information into SLACK_SIGNING_SECRET",
             )
         )
-    tokens = _tokens(settings, engine)
+    tokens = _tokens(settings, store)
     if not tokens:
         fix = (
             "open https://YOUR-HOST/slack/install and add the app to a workspace"
@@ -54,17 +55,10 @@ async def findings(*, settings: Settings, content: Content | None, engine: Engin
     return found
 
 
-def _tokens(settings: Settings, engine: Engine) -> list[tuple[str, str]]:
+def _tokens(settings: Settings, store: Store) -> list[tuple[str, str]]:
     """(workspace, bot token): the installations' (multi-workspace) or SLACK_BOT_TOKEN's."""
     if settings.slack_client_id:
-        if not inspect(engine).has_table("slack_bots"):
-            return []
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT team_id, bot_token, installed_at FROM slack_bots ORDER BY installed_at")
-            ).all()
-        latest = {str(r.team_id or ""): str(r.bot_token) for r in rows if r.bot_token}
-        return sorted(latest.items())
+        return installed_bot_tokens(store.engine)
     if settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
         return [("", settings.slack_bot_token.get_secret_value())]
     return []

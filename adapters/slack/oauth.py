@@ -21,7 +21,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, inspect, select, text
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,18 @@ class ThreadedStateStore(AsyncOAuthStateStore):
 
     async def async_consume(self, state: str) -> bool:
         return await asyncio.to_thread(self.store.consume, state)
+
+
+def installed_bot_tokens(engine: Engine) -> list[tuple[str, str]]:
+    """(workspace, bot token) of each workspace's latest installation, for `coach doctor`."""
+    if not inspect(engine).has_table("slack_bots"):
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT team_id, bot_token, installed_at FROM slack_bots ORDER BY installed_at")
+        ).all()
+    latest = {str(r.team_id or ""): str(r.bot_token) for r in rows if r.bot_token}
+    return sorted(latest.items())
 
 
 def authorize_url(api_url: str) -> str:

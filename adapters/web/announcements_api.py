@@ -8,20 +8,14 @@ found listed (the shape of the usage API's errors).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
 
 from adapters.runtime import Runtime
 from adapters.web.auth import require_api_token
-from bot.announcements import drafts, service
-from bot.announcements.models import Announcement
+from bot.announcements import drafts, pipeline
 from bot.inbound import BadJson, FieldError, field_errors, loads
-
-AUTHOR = "release pipeline (API)"
 
 
 def mount(app: web.Application, runtime: Runtime) -> None:
@@ -33,34 +27,16 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             return _errors([FieldError("body", exc.reason)])
         except ValidationError as exc:
             return _errors(field_errors(exc))
-        key, parsed = body.key, body.request()
-        now = runtime.clock.now()
-
-        def work(session: Session) -> tuple[Announcement, bool]:
-            existing = service.by_client_key(session=session, key=key)
-            if existing is not None:
-                return existing, False
-            announcement = drafts.create(
-                session=session,
-                content=runtime.content,
-                request=parsed,
-                author=None,
-                author_name=AUTHOR,
-                now=now,
-                client_key=key,
-            )
-            service.confirm(session=session, announcement=announcement, now=now)
-            return announcement, True
-
         try:
-            announcement, created = await runtime.store.run(work)
+            announcement, created = await pipeline.announce(
+                runtime.store,
+                content=runtime.content,
+                request=body.request(),
+                key=body.key,
+                now=runtime.clock.now(),
+            )
         except drafts.DraftErrors as exc:
             return _errors([FieldError(field, reason) for field, reason in exc.errors.items()])
-        except IntegrityError:  # the same key raced in from a retry: answer with the winner
-            found = await runtime.store.run(lambda s: service.by_client_key(session=s, key=key))
-            if found is None:
-                raise
-            announcement, created = found, False
         runtime.dispatcher.wake()
         return web.json_response(
             {
@@ -79,14 +55,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         except ValueError:
             return _errors([FieldError("id", "the id is a number")])
 
-        def work(session: Session) -> dict[str, Any] | None:
-            found = service.get(session=session, announcement_id=announcement_id)
-            if found is None or found.state == "draft":
-                return None
-            counts = service.counts(session=session, announcement=found)
-            return {"id": found.id, "state": service.progress(found, counts), **counts.as_dict()}
-
-        body = await runtime.store.run(work)
+        body = await pipeline.progress(runtime.store, announcement_id=announcement_id)
         if body is None:
             return _errors([FieldError("id", f"no announcement {announcement_id}")], status=404)
         return web.json_response(body)

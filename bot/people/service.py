@@ -22,6 +22,11 @@ def get(*, session: Session, person_id: int) -> Person | None:
     return session.get(Person, person_id)
 
 
+def by_ids(*, session: Session, person_ids: Iterable[int]) -> dict[int, Person]:
+    found = session.exec(select(Person).where(col(Person.id).in_(list(person_ids))))
+    return {p.id: p for p in found if p.id is not None}
+
+
 def by_email(*, session: Session, email: str) -> Person | None:
     return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
 

@@ -14,6 +14,7 @@ from bot.content import Content, System
 from bot.escalations import service as escalations
 from bot.escalations.models import Escalation
 from bot.ownership import service as ownership
+from bot.ownership import weekly_check
 from bot.ownership.service import Gap
 from bot.wording import plural
 
@@ -49,6 +50,12 @@ def readiness(*, session: Session, content: Content, now: datetime) -> list[Syst
         _system(session=session, content=content, system=s, gaps=gaps, now=now)
         for s in content.systems.values()
     ]
+
+
+def report(*, session: Session, content: Content, now: datetime) -> list[SystemReadiness]:
+    """Readiness on request (chat, CLI): its first use also starts the weekly gap check."""
+    weekly_check.ensure(session=session, now=now)
+    return readiness(session=session, content=content, now=now)
 
 
 def _system(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.markdown import escape
 from bot.messages import Context, Header, Message, Reply, Text
 from bot.ownership import weekly_check
-from bot.readiness.checks import SystemReadiness, readiness
+from bot.readiness.checks import SystemReadiness, report
 from bot.routing import Command, Router
 from bot.turn import Turn
 
@@ -25,9 +25,8 @@ def register(router: Router) -> None:
 
 
 def readiness_command(turn: Turn, _rest: str) -> list[Reply]:
-    weekly_check.ensure(session=turn.session, now=turn.now)
     return [
-        Reply(message=readiness_message(readiness(session=turn.session, content=turn.content, now=turn.now)))
+        Reply(message=readiness_message(report(session=turn.session, content=turn.content, now=turn.now)))
     ]
 
 
