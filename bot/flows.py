@@ -83,7 +83,12 @@ DOMAINS = (
     ),
     Domain("readiness", readiness_flows.register, handlers=readiness_jobs.handlers),
     Domain("friction", friction_flows.register, handlers=friction_jobs.handlers),
-    Domain("announcements", announcements_flows.register, handlers=announcements_jobs.handlers),
+    Domain(
+        "announcements",
+        announcements_flows.register,
+        handlers=announcements_jobs.handlers,
+        after_sent=announcements_jobs.after_sent,
+    ),
     Domain("admin", admin_flows.register),
     Domain("audit", handlers=audit_jobs.handlers),
     Domain("outcomes", outcomes_flows.register, handlers=outcomes_jobs.handlers),

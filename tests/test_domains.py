@@ -1,0 +1,36 @@
+"""bot.flows.DOMAINS names every domain's flows and jobs: a hook a domain defines but DOMAINS leaves out
+would never run, and nothing else would say so."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import bot
+from bot.flows import DOMAINS
+
+HOOKS = ("handlers", "after_sent", "async_handlers")
+
+
+def test_every_flows_and_jobs_module_is_listed() -> None:
+    listed = {domain.name: domain for domain in DOMAINS}
+    for package in pkgutil.iter_modules(bot.__path__):
+        if not package.ispkg:
+            continue
+        for name in ("flows", "jobs"):
+            try:
+                module = importlib.import_module(f"bot.{package.name}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name == f"bot.{package.name}.{name}":
+                    continue
+                raise
+            domain = listed.get(package.name)
+            assert domain is not None, f"bot.{package.name}.{name} exists but DOMAINS has no {package.name}"
+            if name == "flows" and hasattr(module, "register"):
+                assert domain.register is module.register, f"DOMAINS leaves out bot.{package.name}.flows"
+            if name == "jobs":
+                for hook in HOOKS:
+                    if hasattr(module, hook):
+                        assert getattr(domain, hook) is getattr(module, hook), (
+                            f"DOMAINS leaves out bot.{package.name}.jobs.{hook}"
+                        )
