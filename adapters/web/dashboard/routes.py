@@ -17,18 +17,16 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 from aiohttp import web
-from sqlmodel import Session
 
 from adapters.runtime import Runtime
 from adapters.web.dashboard import sessions
 from adapters.web.dashboard.sessions import Signed
 from adapters.web.setup import allow_setup
 from bot.csv_export import to_csv
-from bot.dashboard import charts, figures, signin
+from bot.dashboard import charts, pages, signin
 from bot.dashboard.figures import Period
 from bot.dashboard.page import Page
 from bot.demo.people import demo_people
-from bot.people import service as people
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -109,7 +107,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             email = str(form.get("email", "")).strip().lower()
             if not _demo_picker(request, runtime) or "@" not in email:
                 return refused(403, "Sign in from chat: type `dashboard` to the coach.")
-            opened = await runtime.store.run(lambda s: _open_demo_session(s, email, now))
+            opened = await runtime.store.run(lambda s: signin.open_by_email(session=s, email=email, now=now))
         response = web.HTTPSeeOther("/dashboard")
         sessions.set_cookie(response, request, runtime, opened)
         raise response
@@ -153,7 +151,18 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                 return refused(403, "This page is for admins and system owners.", signed)
             period = _period(request, runtime, view.timezone)
             systems = (system,) if system else view.systems
-            page = await runtime.store.read(lambda s: _build(name, s, runtime, signed, systems, period))
+            page = await runtime.store.read(
+                lambda s: pages.build(
+                    name,
+                    session=s,
+                    content=runtime.content,
+                    viewer=signed.viewer,
+                    systems=systems,
+                    period=period,
+                    min_group=runtime.settings.min_group_size,
+                    now=runtime.clock.now(),
+                )
+            )
             if request.path.endswith(".csv"):
                 return _csv(request, page, name)
             # Drawing is CPU work (cached by the numbers): off the event loop, beside the readers.
@@ -192,34 +201,6 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         return signed is not None and signed.viewer.is_admin
 
     allow_setup(app, admin_may_see_setup)
-
-
-def _build(
-    name: str, session: Session, runtime: Runtime, signed: Signed, systems: tuple[str, ...], period: Period
-) -> Page:
-    content = runtime.content
-    now = runtime.clock.now()
-    k = runtime.settings.min_group_size
-    view = signed.viewer
-    if name == "overview":
-        return figures.overview(
-            session=session, content=content, systems=systems, period=period, min_group=k, now=now
-        )
-    if name == "funnel":
-        return figures.funnel(session=session, content=content, systems=systems, period=period, min_group=k)
-    if name == "escalations":
-        return figures.escalations(session=session, content=content, systems=systems, period=period, now=now)
-    if name == "friction":
-        return figures.friction(session=session, content=content, systems=systems, period=period, now=now)
-    if name == "announcements":
-        return figures.announcements_page(
-            session=session, systems=systems, everything=view.is_admin and len(systems) > 1, period=period
-        )
-    if name == "readiness":
-        return figures.readiness_page(session=session, content=content, systems=systems, now=now)
-    person = people.get(session=session, person_id=view.person_id)
-    assert person is not None
-    return figures.my_data(session=session, person=person, period=period)
 
 
 def _period(request: web.Request, runtime: Runtime, zone: str) -> Period:
@@ -277,12 +258,6 @@ def _demo_picker(request: web.Request, runtime: Runtime) -> list[object]:
     if not settings.local_chat_enabled or not _trusted_host(request, settings.local_chat_force_remote):
         return []
     return list(demo_people(runtime.content))
-
-
-def _open_demo_session(session: Session, email: str, now: datetime) -> signin.Opened:
-    person = people.ensure_by_email(session=session, email=email, now=now)
-    assert person.id is not None
-    return signin.open_session(session=session, person_id=person.id, now=now)
 
 
 def _chart_sources(page: Page) -> dict[str, str]:

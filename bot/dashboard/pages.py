@@ -1,0 +1,48 @@
+"""A dashboard page by name: the figures it shows for this viewer, systems and period (one read)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.content import Content
+from bot.dashboard import figures
+from bot.dashboard.access import Viewer
+from bot.dashboard.figures import Period
+from bot.dashboard.page import Page
+from bot.people import service as people
+
+
+def build(
+    name: str,
+    *,
+    session: Session,
+    content: Content,
+    viewer: Viewer,
+    systems: tuple[str, ...],
+    period: Period,
+    min_group: int,
+    now: datetime,
+) -> Page:
+    if name == "overview":
+        return figures.overview(
+            session=session, content=content, systems=systems, period=period, min_group=min_group, now=now
+        )
+    if name == "funnel":
+        return figures.funnel(
+            session=session, content=content, systems=systems, period=period, min_group=min_group
+        )
+    if name == "escalations":
+        return figures.escalations(session=session, content=content, systems=systems, period=period, now=now)
+    if name == "friction":
+        return figures.friction(session=session, content=content, systems=systems, period=period, now=now)
+    if name == "announcements":
+        return figures.announcements_page(
+            session=session, systems=systems, everything=viewer.is_admin and len(systems) > 1, period=period
+        )
+    if name == "readiness":
+        return figures.readiness_page(session=session, content=content, systems=systems, now=now)
+    person = people.get(session=session, person_id=viewer.person_id)
+    assert person is not None
+    return figures.my_data(session=session, person=person, period=period)
