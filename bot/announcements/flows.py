@@ -248,9 +248,10 @@ def _decided(announcement: Announcement) -> tuple[Message, str]:
     """What the preview shows once Confirm or Cancel was chosen, and that button's label."""
     if announcement.confirmed_at is None:
         return text_message("Cancelled: nothing was sent."), "Cancel"
+    unreachable = f" ({announcement.unreachable} unreachable for now)" if announcement.unreachable else ""
     text = (
         f"Confirmed. Announcement {announcement.id} goes to {plural(announcement.recipients, 'person', 'people')}"
-        f" ({announcement.unreachable} unreachable for now). I'll keep a status message up to date."
+        f"{unreachable}. I'll keep a status message up to date."
     )
     return text_message(text), "Confirm and send"
 

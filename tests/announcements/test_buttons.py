@@ -90,7 +90,7 @@ async def test_confirm_and_cancel_settle_the_preview_and_a_late_click_changes_no
     assert cancel.action_id == m.DISCARD
 
     (shown,) = await click(runtime, ADA, confirm)
-    assert shown.replace_source and "Confirmed. Announcement 1 goes to 1 person (0 unreachable for now)" in texts([shown])
+    assert shown.replace_source and "Confirmed. Announcement 1 goes to 1 person. I'll keep" in texts([shown])
     for late in (confirm, cancel):  # a double click, or Cancel on a stale copy of the preview
         again, note = await click(runtime, ADA, late)
         assert again.replace_source and again.message == shown.message

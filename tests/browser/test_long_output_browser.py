@@ -10,7 +10,7 @@ from tests.browser.test_local_chat_browser import (  # noqa: F401  (its fixture,
     base_url,
 )
 
-# One line: the composer is a one-line input, as a chat's is. It ends with words that must arrive.
+# One line (tests/browser/test_readme_walkthrough.py flags one with line breaks). It ends with words that must arrive.
 OUTPUT = ("The supplier contract renews automatically each March unless notice is given. " * 300)[:19_959]
 OUTPUT += " The renewal is in April, per clause 4.2."
 

@@ -30,6 +30,9 @@ class CoachProcess:
     workdir: Path
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # False: as on a newcomer's machine, no COACH_*, SLACK_* or TEAMS_* variable but the port; `content`
+    # is linked into the working directory, where the default SQLite database is created too.
+    configured: bool = True
 
     @property
     def url(self) -> str:
@@ -41,13 +44,22 @@ class CoachProcess:
 
     def start(self, *, argv: list[str] | None = None) -> None:
         """Start `coach run` (or `argv`, e.g. a systemd unit's ExecStart) with this env and port."""
-        env = {
-            **os.environ,
-            "COACH_PORT": str(self.port),
-            "COACH_HOST": "127.0.0.1",
-            "COACH_CONTENT_DIR": str(PROJECT / "content"),
-            **self.env,
-        }
+        if self.configured:
+            env = {
+                **os.environ,
+                "COACH_PORT": str(self.port),
+                "COACH_HOST": "127.0.0.1",
+                "COACH_CONTENT_DIR": str(PROJECT / "content"),
+                **self.env,
+            }
+        else:
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "SLACK_", "TEAMS_"))},
+                "COACH_PORT": str(self.port),
+                **self.env,
+            }
+            if not (self.workdir / "content").exists():
+                (self.workdir / "content").symlink_to(PROJECT / "content", target_is_directory=True)
         with self.log_path.open("ab") as log:  # the child keeps its own copy of the descriptor
             self.process = subprocess.Popen(
                 argv or [sys.executable, "-m", "adapters.cli", "run"],
