@@ -63,6 +63,7 @@ async def test_every_flow_of_the_readme_in_a_real_browser(tmp_path: Path) -> Non
 async def walk(context: Any, url: str, expect: Any) -> None:
     ada = await ada_previews_the_programme(context, url, expect)
     uma = await flag_answer_and_resolve(context, url, expect)
+    await uma_reports_friction(uma, expect)
     await announce_and_see_who_acknowledged(ada, uma, expect)
 
 
@@ -149,6 +150,23 @@ async def flag_answer_and_resolve(context: Any, url: str, expect: Any) -> Any:
     await expect(card.get_by_role("button", name="Resolve: explained")).to_have_count(0)
     await shot(omar, "08-resolved")
     return uma
+
+
+async def uma_reports_friction(uma: Any, expect: Any) -> None:
+    """Frustration offers a report; what Uma wrote, line breaks and all, is the report's details."""
+    said = "this is useless, it takes forever\nand it forgot the file I gave it"
+    await say(uma, said)
+    offer = uma.locator(".bubble.from-bot", has_text="That sounds frustrating").last
+    await offer.get_by_role("button", name="Report it").click()
+    form = uma.locator("#modal")
+    await expect(form.locator("#f-details")).to_have_value(said)
+    await form.locator("#f-trying_to").fill("Summarise the supplier contract")
+    await form.locator("#f-category").select_option("speed")
+    await form.locator("#f-severity").select_option("blocks")
+    await shot(uma, "08b-friction-form")
+    await form.get_by_role("button", name="Send report").click()
+    await expect(form).to_be_hidden()
+    await expect(uma.locator("#log")).to_contain_text("Your report FR-1 about Compass is filed")
 
 
 async def announce_and_see_who_acknowledged(ada: Any, uma: Any, expect: Any) -> None:
