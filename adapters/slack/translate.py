@@ -11,11 +11,14 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+import logging
 from typing import Any
 
 from adapters.slack.form_button import opened
 from bot.events import Actor, Clicked, Event, Opened, Place, Said, Shortcut, Submitted
 from bot.messages import OPEN_FORM
+
+log = logging.getLogger(__name__)
 
 # Replies to threads may also be broadcast to the channel; file shares carry typed text too.
 _USER_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
@@ -39,8 +42,13 @@ class Profile:
 
 
 def translate(payload: Mapping[str, Any], *, bot_user_id: str | None = None) -> Event | None:
-    """The neutral event for a Slack payload, or None when the coach ignores it."""
-    event = _translate(payload, bot_user_id=bot_user_id)
+    """The neutral event for a Slack payload, or None when the coach ignores it (or it is malformed:
+    signed by Slack, so a broken one is a Slack fault the coach must not answer with a 500)."""
+    try:
+        event = _translate(_map(payload), bot_user_id=bot_user_id)
+    except Malformed as exc:
+        log.warning("Slack payload ignored: %s", exc)
+        return None
     if event is None or event.place.is_direct:
         return event
     # chat.postEphemeral shows a reply to one person in any channel the coach is in.
@@ -115,30 +123,30 @@ def person_address(team: str, user: str, channel: str | None = None) -> dict[str
 
 
 def _event(body: Mapping[str, Any], *, bot_user_id: str | None) -> Event | None:
-    event = body.get("event") or {}
-    team = str(body.get("team_id") or event.get("team") or "")
-    event_id = body.get("event_id")
+    event = _map(body.get("event"))
+    team = _str(body.get("team_id")) or _str(event.get("team")) or ""
+    event_id = _str(body.get("event_id"))
     kind = event.get("type")
     if kind == "message":
         return _message(event, team=team, event_id=event_id, bot_user_id=bot_user_id)
     if kind == "app_mention":
-        if event.get("bot_id") or not event.get("user"):
+        if event.get("bot_id") or not _str(event.get("user")):
             return None
-        channel = str(event["channel"])
-        actor = _actor(team, str(event["user"]))
+        channel = _required(event, "channel")
+        actor = _actor(team, _required(event, "user"))
         place = Place(
-            "slack", team, channel, False, event.get("thread_ts"), {"team": team, "channel": channel}
+            "slack", team, channel, False, _str(event.get("thread_ts")), {"team": team, "channel": channel}
         )
         return Said(
             actor,
             place,
-            plain(strip_mentions(str(event.get("text") or ""), bot_user_id)),
-            message_id=event.get("ts"),
+            plain(strip_mentions(_text(event.get("text")), bot_user_id)),
+            message_id=_str(event.get("ts")),
             via="mention",
             event_id=event_id,
         )
     if kind == "app_home_opened":
-        user, channel = str(event["user"]), str(event.get("channel") or "")
+        user, channel = _required(event, "user"), _str(event.get("channel")) or ""
         actor = _actor(team, user, channel)
         place = Place("slack", team, channel, True, None, actor.address)
         if event.get("tab") == "home":
@@ -151,17 +159,17 @@ def _message(
     event: Mapping[str, Any], *, team: str, event_id: str | None, bot_user_id: str | None
 ) -> Event | None:
     subtype = event.get("subtype")
-    user = event.get("user")
+    user = _str(event.get("user"))
     if event.get("bot_id") or not user or (subtype and subtype not in _USER_SUBTYPES):
         return None
     if bot_user_id and user == bot_user_id:
         return None
-    channel = str(event["channel"])
-    text = plain(str(event.get("text") or ""))
-    thread_ts = event.get("thread_ts")
-    ts = event.get("ts")
+    channel = _required(event, "channel")
+    text = plain(_text(event.get("text")))
+    thread_ts = _str(event.get("thread_ts"))
+    ts = _str(event.get("ts"))
     if event.get("channel_type") == "im" or channel.startswith("D"):
-        actor = _actor(team, str(user), channel)
+        actor = _actor(team, user, channel)
         place = Place("slack", team, channel, True, thread_ts, actor.address)
         shared = _shared_message(event)
         if shared is not None:  # a message forwarded to the coach: most likely an AI output to flag
@@ -175,21 +183,19 @@ def _message(
     parent = event.get("parent_user_id")
     if bot_user_id and parent and parent != bot_user_id:
         return None  # a thread someone else started: none of the coach's business
-    actor = _actor(team, str(user))
+    actor = _actor(team, user)
     place = Place("slack", team, channel, False, thread_ts, {"team": team, "channel": channel})
     return Said(actor, place, text.strip(), message_id=ts, via="thread_reply", event_id=event_id)
 
 
 def _shared_message(event: Mapping[str, Any]) -> tuple[str, str | None, str | None] | None:
     """(text, permalink, author) of a message forwarded into this one, if it carries one."""
-    for attachment in event.get("attachments") or []:
+    for attachment in _list(event.get("attachments")):
         if isinstance(attachment, Mapping) and (
             attachment.get("is_share") or attachment.get("is_msg_unfurl")
         ):
-            text = plain(str(attachment.get("text") or attachment.get("fallback") or "")).strip()
-            link = attachment.get("from_url")
-            author = attachment.get("author_id")
-            return text, str(link) if link else None, str(author) if author else None
+            text = plain(_text(attachment.get("text")) or _text(attachment.get("fallback"))).strip()
+            return text, _str(attachment.get("from_url")), _str(attachment.get("author_id"))
     return None
 
 
@@ -197,14 +203,14 @@ def _shared_message(event: Mapping[str, Any]) -> tuple[str, str | None, str | No
 
 
 def _slash_command(body: Mapping[str, Any]) -> Said:
-    team = str(body.get("team_id") or "")
-    channel = str(body.get("channel_id") or "")
+    team = _str(body.get("team_id")) or ""
+    channel = _str(body.get("channel_id")) or ""
     is_direct = channel.startswith("D") or body.get("channel_name") == "directmessage"
-    actor = _actor(team, str(body["user_id"]), channel if is_direct else None)
+    actor = _actor(team, _required(body, "user_id"), channel if is_direct else None)
     address = actor.address if is_direct else {"team": team, "channel": channel}
     place = Place("slack", team, channel, is_direct, None, address)
     return Said(
-        actor, place, " ".join(str(body.get("text") or "").split()), via="command", event_id=_id(body)
+        actor, place, " ".join(_text(body.get("text")).split()), via="command", event_id=_id(body)
     )
 
 
@@ -212,90 +218,89 @@ def _slash_command(body: Mapping[str, Any]) -> Said:
 
 
 def _block_actions(body: Mapping[str, Any]) -> Clicked | None:
-    actions = body.get("actions") or []
+    actions = _list(body.get("actions"))
     if not actions:
         return None
-    action = actions[0]
-    action_id = str(action.get("action_id") or "").split(DUPLICATE_MARK, 1)[0]
+    action = _map(actions[0])
+    action_id = _text(action.get("action_id")).split(DUPLICATE_MARK, 1)[0]
     if not action_id or action_id.startswith(LINK_ACTION_PREFIX):
         return None
     team = _team(body)
-    user = str(body["user"]["id"])
-    container = body.get("container") or {}
-    channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
+    user = _user(body)
+    container = _map(body.get("container"))
+    channel = _str(container.get("channel_id")) or _str(_map(body.get("channel")).get("id")) or ""
     is_direct = not channel or channel.startswith("D")
     actor = _actor(team, user, channel if channel.startswith("D") else None)
     address = actor.address if is_direct else {"team": team, "channel": channel}
     place = Place("slack", team, channel, is_direct, None, address)
-    message = body.get("message") or {}
+    message = _map(body.get("message"))
     value = _action_value(action)
     return Clicked(
         actor,
         place,
         action_id,
         value=opened(value)[0] if action_id == OPEN_FORM else value,
-        message_id=container.get("message_ts") or message.get("ts"),
-        event_id=_id(body, fallback=action.get("action_ts")),
+        message_id=_str(container.get("message_ts")) or _str(message.get("ts")),
+        event_id=_id(body, fallback=_str(action.get("action_ts"))),
     )
 
 
 def _action_value(action: Mapping[str, Any]) -> str:
     if "value" in action:
-        return str(action["value"] or "")
+        return _text(action["value"])
     selected = action.get("selected_option")
     if selected:
-        return str(selected.get("value") or "")
-    return str(action.get("selected_date") or "")
+        return _text(_map(selected).get("value"))
+    return _text(action.get("selected_date"))
 
 
 def _view_submission(body: Mapping[str, Any]) -> Submitted:
-    view = body.get("view") or {}
+    view = _map(body.get("view"))
     team = _team(body)
-    actor = _actor(team, str(body["user"]["id"]))
+    actor = _actor(team, _user(body))
     place = Place("slack", team, "", True, None, actor.address)
     values: dict[str, str] = {}
-    for block_id, by_action in ((view.get("state") or {}).get("values") or {}).items():
-        for state in by_action.values():
-            values[str(block_id)] = _input_value(state)
+    for block_id, by_action in _map(_map(view.get("state")).get("values")).items():
+        for state in _map(by_action).values():
+            values[str(block_id)] = _input_value(_map(state))
     return Submitted(
         actor,
         place,
-        str(view.get("callback_id") or ""),
+        _text(view.get("callback_id")),
         values,
-        context=str(view.get("private_metadata") or ""),
-        event_id=_id(body, fallback=view.get("id")),
+        context=_text(view.get("private_metadata")),
+        event_id=_id(body, fallback=_str(view.get("id"))),
     )
 
 
 def _input_value(state: Mapping[str, Any]) -> str:
     kind = state.get("type")
     if kind in ("static_select", "radio_buttons", "external_select"):
-        option = state.get("selected_option") or {}
-        return str(option.get("value") or "")
+        return _text(_map(state.get("selected_option")).get("value"))
     if kind == "datepicker":
-        return str(state.get("selected_date") or "")
-    return str(state.get("value") or "")
+        return _text(state.get("selected_date"))
+    return _text(state.get("value"))
 
 
 def _shortcut(body: Mapping[str, Any]) -> Shortcut:
     team = _team(body)
-    actor = _actor(team, str(body["user"]["id"]))
+    actor = _actor(team, _user(body))
     place = Place("slack", team, "", True, None, actor.address)
-    return Shortcut(actor, place, str(body.get("callback_id") or ""), event_id=_id(body))
+    return Shortcut(actor, place, _text(body.get("callback_id")), event_id=_id(body))
 
 
 def _message_action(body: Mapping[str, Any]) -> Shortcut:
     team = _team(body)
-    actor = _actor(team, str(body["user"]["id"]))
-    channel = str((body.get("channel") or {}).get("id") or "")
+    actor = _actor(team, _user(body))
+    channel = _str(_map(body.get("channel")).get("id")) or ""
     place = Place("slack", team, channel, channel.startswith("D"), None, {"team": team, "channel": channel})
-    message = body.get("message") or {}
+    message = _map(body.get("message"))
     return Shortcut(
         actor,
         place,
-        str(body.get("callback_id") or ""),
-        message_text=plain(str(message.get("text") or "")),
-        message_author=message.get("user"),
+        _text(body.get("callback_id")),
+        message_text=plain(_text(message.get("text"))),
+        message_author=_str(message.get("user")),
         event_id=_id(body),
     )
 
@@ -308,8 +313,47 @@ def _actor(team: str, user: str, channel: str | None = None) -> Actor:
 
 
 def _team(body: Mapping[str, Any]) -> str:
-    team = body.get("team") or {}
-    return str(team.get("id") or (body.get("user") or {}).get("team_id") or body.get("team_id") or "")
+    return (
+        _str(_map(body.get("team")).get("id"))
+        or _str(_map(body.get("user")).get("team_id"))
+        or _str(body.get("team_id"))
+        or ""
+    )
+
+
+def _user(body: Mapping[str, Any]) -> str:
+    user = _str(_map(body.get("user")).get("id"))
+    if user is None:
+        raise Malformed("no user id")
+    return user
+
+
+class Malformed(ValueError):
+    """A payload without something every payload of its kind has (a user id, a channel)."""
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    """An id or timestamp: Slack sends them as non-empty strings; anything else counts as absent."""
+    return value if isinstance(value, str) and value else None
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _required(body: Mapping[str, Any], key: str) -> str:
+    value = _str(body.get(key))
+    if value is None:
+        raise Malformed(f"no {key}")
+    return value
 
 
 def _id(body: Mapping[str, Any], *, fallback: Any = None) -> str | None:
@@ -319,8 +363,9 @@ def _id(body: Mapping[str, Any], *, fallback: Any = None) -> str | None:
     the same microsecond, or one person submitting one view twice), so without a trigger the key also
     names the workspace and the person.
     """
-    if body.get("trigger_id"):
-        return f"interaction:{body['trigger_id']}"
-    value = body.get("action_ts") or fallback
-    user = (body.get("user") or {}).get("id") or body.get("user_id")
+    trigger = _str(body.get("trigger_id"))
+    if trigger:
+        return f"interaction:{trigger}"
+    value = _str(body.get("action_ts")) or fallback
+    user = _str(_map(body.get("user")).get("id")) or _str(body.get("user_id"))
     return f"interaction:{_team(body)}:{user}:{value}" if value else None
