@@ -36,7 +36,7 @@ Activity = Mapping[str, Any]
 def translate(activity: Activity) -> Event | None:
     """The neutral event for an activity, or None when the bot has nothing to do with it."""
     kind = activity.get("type")
-    if not activity.get("from", {}).get("id"):
+    if not _str(_map(activity.get("from")).get("id")):
         return None
     if kind == "message":
         return _message(activity)
@@ -45,7 +45,7 @@ def translate(activity: Activity) -> Event | None:
     if kind == "conversationUpdate":
         return _conversation_update(activity)
     if kind == "installationUpdate":
-        action = str(activity.get("action", ""))
+        action = _text(activity.get("action"))
         if action in ("add", "add-upgrade"):
             return Opened(
                 actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity)
@@ -54,56 +54,56 @@ def translate(activity: Activity) -> Event | None:
 
 
 def tenant_id(activity: Activity) -> str:
-    conversation = activity.get("conversation") or {}
-    channel_data = activity.get("channelData") or {}
+    conversation = _map(activity.get("conversation"))
     tenant = (
-        conversation.get("tenantId")
-        or conversation.get("tenantID")  # botbuilder's own serialisation of tenant_id
-        or (channel_data.get("tenant") or {}).get("id")
+        _str(conversation.get("tenantId"))
+        or _str(conversation.get("tenantID"))  # botbuilder's own serialisation of tenant_id
+        or _str(_map(_map(activity.get("channelData")).get("tenant")).get("id"))
     )
-    return str(tenant or "")
+    return tenant or ""
 
 
 def conversation_reference(activity: Activity) -> dict[str, Any]:
     """The ConversationReference (wire JSON) that lets the bot speak in this conversation later."""
-    conversation = dict(activity.get("conversation") or {})
+    conversation = dict(_map(activity.get("conversation")))
     tenant = tenant_id(activity)
     if tenant:
         conversation["tenantId"] = tenant
-    sender = activity.get("from") or {}
+    sender = _map(activity.get("from"))
+    recipient = _map(activity.get("recipient"))
     reference: dict[str, Any] = {
-        "user": {k: sender[k] for k in ("id", "name", "aadObjectId") if sender.get(k)},
-        "bot": {k: v for k, v in (activity.get("recipient") or {}).items() if k in ("id", "name") and v},
+        "user": {k: sender[k] for k in ("id", "name", "aadObjectId") if _str(sender.get(k))},
+        "bot": {k: recipient[k] for k in ("id", "name") if _str(recipient.get(k))},
         "conversation": conversation,
-        "channelId": activity.get("channelId", "msteams"),
-        "serviceUrl": activity.get("serviceUrl", ""),
+        "channelId": _str(activity.get("channelId")) or "msteams",
+        "serviceUrl": _text(activity.get("serviceUrl")),
     }
-    if activity.get("locale"):
+    if _str(activity.get("locale")):
         reference["locale"] = activity["locale"]
     return reference
 
 
 def is_personal(activity: Activity) -> bool:
-    conversation = activity.get("conversation") or {}
+    conversation = _map(activity.get("conversation"))
     kind = conversation.get("conversationType")
     return kind == "personal" or (kind is None and not conversation.get("isGroup"))
 
 
 def actor(activity: Activity) -> Actor:
-    sender = activity.get("from") or {}
+    sender = _map(activity.get("from"))
     personal = is_personal(activity)
     return Actor(
         platform="teams",
         workspace=tenant_id(activity),
-        user_id=str(sender.get("aadObjectId") or sender.get("id", "")),
-        display_name=sender.get("name") or None,
+        user_id=_str(sender.get("aadObjectId")) or _str(sender.get("id")) or "",
+        display_name=_str(sender.get("name")),
         # Only a personal chat is a way to reach this person directly later.
         address=conversation_reference(activity) if personal else {},
     )
 
 
 def place(activity: Activity) -> Place:
-    conversation_id = str((activity.get("conversation") or {}).get("id", ""))
+    conversation_id = _str(_map(activity.get("conversation")).get("id")) or ""
     channel_id, _, thread = conversation_id.partition(";messageid=")
     return Place(
         platform="teams",
@@ -117,21 +117,22 @@ def place(activity: Activity) -> Place:
 
 def mentions_bot(activity: Activity) -> bool:
     """Whether the bot is @mentioned (a text starting with <at>, when Teams sent no entities)."""
-    bot_id = (activity.get("recipient") or {}).get("id")
-    entities = activity.get("entities") or []
-    if any(e.get("type") == "mention" and (e.get("mentioned") or {}).get("id") == bot_id for e in entities):
+    bot_id = _map(activity.get("recipient")).get("id")
+    entities = [_map(e) for e in _list(activity.get("entities"))]
+    if any(e.get("type") == "mention" and _map(e.get("mentioned")).get("id") == bot_id for e in entities):
         return True
-    return not entities and str(activity.get("text") or "").lstrip().lower().startswith("<at>")
+    return not entities and _text(activity.get("text")).lstrip().lower().startswith("<at>")
 
 
 def message_text(activity: Activity) -> str:
     """The text with the bot's own @mention removed; other mentions keep the person's name."""
-    text = str(activity.get("text") or "")
-    bot_id = (activity.get("recipient") or {}).get("id")
-    for entity in activity.get("entities") or []:
-        if entity.get("type") == "mention" and (entity.get("mentioned") or {}).get("id") == bot_id:
-            text = text.replace(str(entity.get("text") or "\0"), " ")
-    if not activity.get("entities"):
+    text = _text(activity.get("text"))
+    bot_id = _map(activity.get("recipient")).get("id")
+    entities = [_map(e) for e in _list(activity.get("entities"))]
+    for entity in entities:
+        if entity.get("type") == "mention" and _map(entity.get("mentioned")).get("id") == bot_id:
+            text = text.replace(_text(entity.get("text")) or "\0", " ")
+    if not entities:
         text = _AT.sub(" ", text, count=1) if text.lstrip().lower().startswith("<at>") else text
     return plain(text)
 
@@ -145,8 +146,7 @@ def plain(text: str) -> str:
 
 
 def _id(activity: Activity) -> str | None:
-    value = activity.get("id")
-    return str(value) if value else None
+    return _str(activity.get("id"))
 
 
 def _event_id(activity: Activity) -> str | None:
@@ -156,14 +156,14 @@ def _event_id(activity: Activity) -> str | None:
     keyed on the id alone, the second message would be dropped as a retry of the first.
     """
     value = _id(activity)
-    conversation = (activity.get("conversation") or {}).get("id")
+    conversation = _str(_map(activity.get("conversation")).get("id"))
     return f"{conversation}|{value}" if value and conversation else None
 
 
 def _message(activity: Activity) -> Event | None:
     value = activity.get("value")
     if isinstance(value, Mapping) and (FORM_KEY in value or ACTION_KEY in value):
-        return _card_data(activity, value, message_id=activity.get("replyToId"))
+        return _card_data(activity, value, message_id=_str(activity.get("replyToId")))
     where = place(activity)
     mentioned = mentions_bot(activity)
     if where.is_direct:
@@ -194,29 +194,43 @@ def _card_data(activity: Activity, data: Mapping[str, Any], *, message_id: str |
         return Submitted(
             actor=actor(activity),
             place=place(activity),
-            form_id=str(data[FORM_KEY]),
+            form_id=_text(data[FORM_KEY]),
             values=values,
-            context=str(data.get(CONTEXT_KEY) or ""),
+            context=_text(data.get(CONTEXT_KEY)),
             event_id=_event_id(activity),
         )
     if ACTION_KEY in data:
         return Clicked(
             actor=actor(activity),
             place=place(activity),
-            action_id=str(data[ACTION_KEY]),
-            value=str(data.get(VALUE_KEY) or ""),
-            message_id=str(message_id) if message_id else None,
+            action_id=_text(data[ACTION_KEY]),
+            value=_text(data.get(VALUE_KEY)),
+            message_id=message_id,
             event_id=_event_id(activity),
         )
     return None
 
 
 def _text(value: Any) -> str:
-    if value is None:
+    """A value a card sends as text (inputs send strings; toggles booleans; numbers as they are)."""
+    if value is None or isinstance(value, Mapping | list):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _str(value: Any) -> str | None:
+    """An id: Bot Framework sends them as non-empty strings; anything else counts as absent."""
+    return value if isinstance(value, str) and value else None
 
 
 def _invoke(activity: Activity) -> Event | None:
@@ -225,34 +239,29 @@ def _invoke(activity: Activity) -> Event | None:
     if not isinstance(value, Mapping):
         return None
     if name == "adaptiveCard/action":
-        action = value.get("action") or {}
-        data = action.get("data") or {}
-        if (
-            isinstance(data, Mapping)
-            and ACTION_KEY not in data
-            and FORM_KEY not in data
-            and action.get("verb")
-        ):
+        action = _map(value.get("action"))
+        data = _map(action.get("data"))
+        if ACTION_KEY not in data and FORM_KEY not in data and _str(action.get("verb")):
             data = {ACTION_KEY: action["verb"], **data}
-        return _card_data(activity, data, message_id=activity.get("replyToId"))
+        return _card_data(activity, data, message_id=_str(activity.get("replyToId")))
     if name in ("composeExtension/fetchTask", "composeExtension/submitAction"):
         if value.get("commandId") != FLAG_COMMAND_ID:
             return None
         data = value.get("data")
         if name == "composeExtension/submitAction" and isinstance(data, Mapping) and FORM_KEY in data:
             return _card_data(activity, data, message_id=None)  # the task module's form was sent
-        payload = value.get("messagePayload") or {}
-        body = payload.get("body") or {}
-        content = str(body.get("content") or "")
+        payload = _map(value.get("messagePayload"))
+        body = _map(payload.get("body"))
+        content = _text(body.get("content"))
         if body.get("contentType", "html") == "html":
             content = plain(content)
-        author = ((payload.get("from") or {}).get("user") or {}).get("displayName")
+        author = _str(_map(_map(payload.get("from")).get("user")).get("displayName"))
         return Shortcut(
             actor=actor(activity),
             place=place(activity),
             shortcut_id=FLAG_SHORTCUT_ID,
             message_text=content or None,
-            message_link=payload.get("linkToMessage") or None,
+            message_link=_str(payload.get("linkToMessage")),
             message_author=author or None,
             event_id=_event_id(activity),
         )
@@ -260,8 +269,8 @@ def _invoke(activity: Activity) -> Event | None:
 
 
 def _conversation_update(activity: Activity) -> Event | None:
-    bot_id = (activity.get("recipient") or {}).get("id")
-    added = activity.get("membersAdded") or []
-    if bot_id and any(m.get("id") == bot_id for m in added):
+    bot_id = _str(_map(activity.get("recipient")).get("id"))
+    added = _list(activity.get("membersAdded"))
+    if bot_id and any(_map(m).get("id") == bot_id for m in added):
         return Opened(actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity))
     return None
