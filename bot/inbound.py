@@ -7,6 +7,8 @@
 - `clean_event` applies the chat rule to an inbound event: NUL characters are dropped and lone
   surrogates become U+FFFD, so a chat message is never lost to a byte the database cannot store.
 - `field_errors` turns a pydantic `ValidationError` into `FieldError(field, reason)`s in plain words.
+- `row_id` reads a row id a person typed or a button carried: ASCII digits that fit the id column, or
+  None (`"²".isdigit()` is true and a 30-digit id overflows SQLite's integers: both once escaped a flow).
 
 Imported by the engine, the domains' API models and the adapters that parse request bodies.
 """
@@ -24,6 +26,15 @@ from pydantic_core import PydanticCustomError
 
 MAX_DEPTH = 32
 NUL = "\x00"
+MAX_ROW_ID = 2**31 - 1  # an INTEGER primary key on PostgreSQL
+
+
+def row_id(raw: str) -> int | None:
+    """The id in `raw` (ASCII digits, 1 to MAX_ROW_ID), or None when it cannot name a row."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ROW_ID else None
 
 
 class BadJson(ValueError):

@@ -8,10 +8,10 @@ channel when known), a channel is {"team", "channel"}. Interactivity has no even
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-import logging
 from typing import Any
 
 from adapters.slack.form_button import opened

@@ -247,9 +247,9 @@ def _invoke(activity: Activity) -> Event | None:
     if name in ("composeExtension/fetchTask", "composeExtension/submitAction"):
         if value.get("commandId") != FLAG_COMMAND_ID:
             return None
-        data = value.get("data")
-        if name == "composeExtension/submitAction" and isinstance(data, Mapping) and FORM_KEY in data:
-            return _card_data(activity, data, message_id=None)  # the task module's form was sent
+        sent = _map(value.get("data"))
+        if name == "composeExtension/submitAction" and FORM_KEY in sent:
+            return _card_data(activity, sent, message_id=None)  # the task module's form was sent
         payload = _map(value.get("messagePayload"))
         body = _map(payload.get("body"))
         content = _text(body.get("content"))

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
+from bot.inbound import row_id
 from bot.markdown import escape
 from bot.messages import Context, Fact, Facts, Header, Message, Reply, Text, text_message
 from bot.outbox import service as outbox
@@ -35,9 +36,10 @@ def register(router: Router) -> None:
 def outbox_command(turn: Turn, rest: str) -> list[Reply]:
     words = rest.split()
     if words and words[0] == "retry":
-        if len(words) != 2 or not words[1].isdigit():
+        wanted = row_id(words[1]) if len(words) == 2 else None
+        if wanted is None:
             raise UserError("Usage: `outbox retry ID`.")
-        row = outbox.retry_now(session=turn.session, row_id=int(words[1]), now=turn.now)
+        row = outbox.retry_now(session=turn.session, row_id=wanted, now=turn.now)
         if row is None:
             raise UserError(f"Outbox message {words[1]} is not dead or unreachable.")
         audit.record(

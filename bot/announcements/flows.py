@@ -10,6 +10,7 @@ from bot.announcements.models import Announcement, AnnouncementState
 from bot.announcements.scheduled import When
 from bot.choices import already, chosen
 from bot.events import Clicked, Submitted
+from bot.inbound import row_id
 from bot.markdown import escape
 from bot.messages import (
     OPEN_FORM,
@@ -211,10 +212,8 @@ def _preview(turn: Turn, announcement: Announcement) -> Message:
 
 
 def _own(turn: Turn, raw: str) -> Announcement:
-    try:
-        announcement = service.get(session=turn.session, announcement_id=int(raw))
-    except ValueError:
-        announcement = None
+    wanted = row_id(raw)
+    announcement = service.get(session=turn.session, announcement_id=wanted) if wanted else None
     if announcement is None:
         raise UserError("I can't find that announcement. Type `announcements` to see yours.")
     if not turn.person.is_admin and announcement.author_id != turn.person_id:

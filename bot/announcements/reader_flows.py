@@ -12,6 +12,7 @@ from bot.announcements.models import (
 )
 from bot.choices import already, by_action, chosen, settle
 from bot.events import Clicked, Submitted
+from bot.inbound import row_id
 from bot.markdown import escape
 from bot.messages import Field, Form, Message, Reply, load_message, text_message
 from bot.outbox import service as outbox
@@ -26,10 +27,8 @@ def register(router: Router) -> None:
 
 
 def _announcement(turn: Turn, raw: str) -> Announcement:
-    try:
-        found = service.get(session=turn.session, announcement_id=int(raw))
-    except ValueError:
-        found = None
+    wanted = row_id(raw)
+    found = service.get(session=turn.session, announcement_id=wanted) if wanted else None
     if found is None or found.state == AnnouncementState.draft:
         raise UserError(GONE)
     return found
@@ -127,10 +126,8 @@ def submit_question(turn: Turn, event: Submitted) -> list[Reply]:
 
 
 def _question(turn: Turn, raw: str) -> tuple[AnnouncementQuestion, Announcement]:
-    try:
-        question = turn.session.get(AnnouncementQuestion, int(raw))
-    except ValueError:
-        question = None
+    wanted = row_id(raw)
+    question = turn.session.get(AnnouncementQuestion, wanted) if wanted else None
     announcement = (
         service.get(session=turn.session, announcement_id=question.announcement_id) if question else None
     )

@@ -13,6 +13,7 @@ from bot.choices import already, by_action, chosen, settle
 from bot.escalations import messages, route, service
 from bot.escalations.models import Escalation
 from bot.events import Clicked, Place, Said, Submitted
+from bot.inbound import row_id
 from bot.markdown import escape
 from bot.messages import Actions, Button, Form, Message, Reply, Text, text_message
 from bot.ownership import service as ownership
@@ -51,7 +52,8 @@ def allowed(turn: Turn, row: Escalation) -> bool:
 
 def _load(turn: Turn, raw: str) -> Escalation:
     head = raw.split(":", 1)[0]
-    row = service.get(session=turn.session, escalation_id=int(head)) if head.isdigit() else None
+    wanted = row_id(head)
+    row = service.get(session=turn.session, escalation_id=wanted) if wanted else None
     if row is None:
         raise UserError("That flag no longer exists.")
     return row

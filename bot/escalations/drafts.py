@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, delete
 
 from bot.escalations.models import FlagDraft
+from bot.inbound import row_id
 
 MAX_OUTPUT = 40_000  # far above what people paste; a Slack message holds 40,000, a Teams one ~28 KB
 RETENTION = timedelta(days=7)
@@ -50,7 +51,8 @@ def is_draft(context: str) -> bool:
 def find(*, session: Session, context: str, person_id: int) -> FlagDraft | None:
     """The draft a form's context names, if it is still kept and belongs to this person."""
     raw = context.removeprefix(PREFIX)
-    draft = session.get(FlagDraft, int(raw)) if is_draft(context) and raw.isdigit() else None
+    wanted = row_id(raw) if is_draft(context) else None
+    draft = session.get(FlagDraft, wanted) if wanted else None
     return draft if draft is not None and draft.person_id == person_id else None
 
 

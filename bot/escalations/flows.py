@@ -9,6 +9,7 @@ from bot.escalations import actions, drafts, faq, messages, route, scheduled, se
 from bot.escalations.models import Escalation, FlagDraft
 from bot.escalations.sla import duration_words, freeze, local_words, owner_state
 from bot.events import Place, Shortcut, Submitted
+from bot.inbound import row_id
 from bot.messages import Form, Reply
 from bot.ownership import service as ownership
 from bot.ownership import weekly_check
@@ -218,9 +219,10 @@ def flags_command(turn: Turn, _rest: str) -> list[Reply]:
 
 def escalation_command(turn: Turn, rest: str) -> list[Reply]:
     raw = rest.strip().upper().removeprefix("ESC-")
-    if not raw.isdigit():
+    wanted = row_id(raw)
+    if wanted is None:
         raise UserError("Usage: `escalation ID`, e.g. `escalation 12`. Type `flags` to see yours.")
-    row = service.get(session=turn.session, escalation_id=int(raw))
+    row = service.get(session=turn.session, escalation_id=wanted)
     if row is None:
         raise UserError(f"There is no flag ESC-{raw}.")
     if row.flagger_id != turn.person_id and not actions.allowed(turn, row):

@@ -16,6 +16,7 @@ from bot.friction import delivery, export, scheduled, service
 from bot.friction import messages as m
 from bot.friction.models import Cadence, FrictionReport, Status
 from bot.friction.themes import themes
+from bot.inbound import row_id
 from bot.markdown import escape
 from bot.messages import Block, Context, Field, Form, Message, Quote, Reply, Text, load_message, text_message
 from bot.outbox import service as outbox
@@ -60,7 +61,8 @@ def looks_after_reports(turn: Turn) -> bool:
 def owned_report(turn: Turn, raw_id: str) -> FrictionReport:
     """The report (its merge root) if this person may act on it; a plain refusal otherwise."""
     raw = raw_id.strip().upper().removeprefix("FR-")
-    report = service.get(session=turn.session, report_id=int(raw)) if raw.isdigit() else None
+    found = row_id(raw)
+    report = service.get(session=turn.session, report_id=found) if found else None
     if report is None:
         raise UserError(f"I can't find friction report {raw_id.strip() or '(none given)'}.")
     if not may_act(turn, report.system_key):
@@ -162,8 +164,9 @@ def _told(count: int) -> str:
 
 
 def better_clicked(turn: Turn, event: Clicked) -> list[Reply]:
-    raw_id, answer, revision = [*event.value.split(":"), ""][:3]  # buttons before 12/2026: no revision
-    filed = service.get(session=turn.session, report_id=int(raw_id)) if raw_id.isdigit() else None
+    raw_id, answer, revision = [*event.value.split(":"), "", ""][:3]  # buttons before 12/2026: no revision
+    found = row_id(raw_id)
+    filed = service.get(session=turn.session, report_id=found) if found else None
     if filed is None or filed.reporter_id != turn.person_id or answer not in m.BETTER_LABELS:
         raise UserError("That button belongs to someone else's report.")
     turn.session.refresh(filed, with_for_update=True)  # a double click is decided once (PostgreSQL)

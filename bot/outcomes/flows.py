@@ -55,7 +55,7 @@ def parse(rest: str, *, systems: tuple[str, ...]) -> tuple[str | None, int]:
     for word in rest.lower().replace(",", " ").split():
         if word in ("weeks", "week"):
             continue
-        if word.isdigit():
+        if word.isascii() and word.isdigit():
             weeks = int(word)
             if not 1 <= weeks <= CHAT_MAX_WEEKS:
                 raise UserError(

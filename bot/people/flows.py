@@ -148,8 +148,8 @@ def _valid_timezone(name: str) -> bool:
 
 
 def _hour(raw: str, low: int, high: int) -> int | None:
-    try:
-        value = int(raw.strip())
-    except ValueError:
+    raw = raw.strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 2:
         return None
+    value = int(raw)
     return value if low <= value <= high else None

@@ -11,6 +11,7 @@ from sqlmodel import select
 from bot.choices import already, by_action, chosen, settle
 from bot.content import Programme, Question
 from bot.events import Clicked, Submitted
+from bot.inbound import row_id
 from bot.markdown import escape
 from bot.messages import Actions, Block, Button, Context, Form, Message, Reply, Text, text_message
 from bot.outbox import service as outbox
@@ -69,7 +70,7 @@ def _question(programme: Programme, row: PulseAnswer) -> Question | None:
 
 
 def _own_answer(turn: Turn, raw: str, *, lock: bool = False) -> tuple[PulseAnswer, Programme, Question]:
-    query = select(PulseAnswer).where(PulseAnswer.id == (int(raw) if raw.isdecimal() else -1))
+    query = select(PulseAnswer).where(PulseAnswer.id == (row_id(raw) or -1))
     if lock:  # two changes at one moment are made one after the other
         query = query.with_for_update().execution_options(populate_existing=True)
     row = turn.session.exec(query).first()

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.content import Content, Programme, Question, Step
 from bot.content.context import system_context
+from bot.inbound import row_id
 from bot.markdown import escape, plain_text
 from bot.messages import OPEN_FORM, Actions, Block, Button, Context, Message, Text
 from bot.people.models import Person
@@ -53,11 +54,11 @@ def parse_ref(raw: str) -> StepRef | None:
     if len(parts) not in (2, 3) or not parts[1]:
         return None
     owner = parts[0]
-    if not (owner.isdecimal() or (owner.startswith(PREVIEW) and owner[len(PREVIEW) :].isdecimal())):
+    if row_id(owner.removeprefix(PREVIEW)) is None:
         return None
     if len(parts) == 2:
         return StepRef(owner, parts[1])
-    if not parts[2].isdecimal() or len(parts[2]) > 4:
+    if not parts[2].isascii() or not parts[2].isdecimal() or len(parts[2]) > 4:
         return None
     return StepRef(owner, parts[1], int(parts[2]))
 

@@ -68,7 +68,7 @@ def _apply(document: Any, path: Path, action: str, value: Any) -> Any:
 
 
 @st.composite
-def mutated(draw: st.DrawFn, original: dict[str, Any], *, max_changes: int = 3) -> dict[str, Any]:
+def mutated(draw: st.DrawFn, original: Any, *, max_changes: int = 3) -> Any:
     """The original with 1 to `max_changes` values deleted or replaced by arbitrary JSON."""
     document = copy.deepcopy(original)
     targets = paths(original)

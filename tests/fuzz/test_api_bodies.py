@@ -1,0 +1,104 @@
+"""The HTTP APIs' bodies, broken a little or made up: a 2xx or a 4xx JSON refusal naming the problem,
+never a 500. Through the real aiohttp app and the database (each example is a real request)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from adapters.runtime import Runtime, build_runtime
+from adapters.web import announcements_api
+from adapters.web.app import build_app
+from bot.config import load_settings
+from bot.content import Content
+from bot.ports import FixedClock
+from bot.store.db import Store
+from tests.fuzz.mutate import JSON_VALUES, mutated
+
+TOKEN = "fuzz-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# Each example is a request and a unit of work: a tenth of the profile's examples, at least 25.
+DATABASE_EXAMPLES = settings(max_examples=max(25, settings.default.max_examples // 10))
+
+USAGE = {"id": "e1", "person": "uma@example.com", "system": "assistant", "at": "2026-11-23T08:00:00Z",
+         "kind": "minutes_saved", "value": 12}  # fmt: skip
+ANNOUNCEMENT = {
+    "key": "release-1",
+    "title": "Compass is live",
+    "body": "Hi {{ person.first_name }}",
+    "system": "assistant",
+    "model_version": "compass-2026-12",
+    "audience": {"kind": "people", "people": ["kenji@example.com"]},
+    "send_at": "2026-11-24T09:00:00Z",
+    "ack_required": True,
+    "critical": False,
+}
+
+
+@pytest.fixture
+def api_runtime(database_url: str, store: Store, clock: FixedClock, content: Content) -> Runtime:
+    settings = load_settings(
+        COACH_DATABASE_URL=database_url,
+        COACH_API_TOKEN=TOKEN,
+        COACH_LOCAL_CHAT="false",
+        COACH_ADMINS="ada@example.com",
+        _env_file=None,
+    )
+    return build_runtime(settings, clock=clock, store=store, content=content)
+
+
+@pytest.fixture
+async def client(api_runtime: Runtime) -> AsyncIterator[TestClient[Any, Any]]:
+    app = build_app(api_runtime)
+    announcements_api.mount(app, api_runtime)
+    async with TestClient(TestServer(app)) as test_client:
+        yield test_client
+
+
+async def _refused_clearly_or_taken(response: Any) -> None:
+    assert response.status < 500, await response.text()
+    if response.status >= 400:
+        refusal = await response.json()
+        assert refusal["error"], refusal
+
+
+@DATABASE_EXAMPLES
+@given(data=st.data())
+async def test_a_broken_usage_body_is_taken_or_refused(client: TestClient[Any, Any], data: st.DataObject) -> None:
+    events = data.draw(mutated([USAGE, {**USAGE, "id": "e2", "kind": "used"}]))
+    response = await client.post("/api/v1/usage", data=json.dumps(events), headers=AUTH)
+    await _refused_clearly_or_taken(response)
+
+
+@DATABASE_EXAMPLES
+@given(body=JSON_VALUES)
+@example(body=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]])
+async def test_any_json_as_usage_is_taken_or_refused(client: TestClient[Any, Any], body: Any) -> None:
+    response = await client.post("/api/v1/usage", data=json.dumps(body), headers=AUTH)
+    await _refused_clearly_or_taken(response)
+
+
+@DATABASE_EXAMPLES
+@given(data=st.data())
+async def test_a_broken_announcement_is_taken_or_refused(
+    client: TestClient[Any, Any], data: st.DataObject
+) -> None:
+    body = data.draw(mutated(ANNOUNCEMENT))
+    response = await client.post("/api/v1/announcements", data=json.dumps(body), headers=AUTH)
+    await _refused_clearly_or_taken(response)
+
+
+@DATABASE_EXAMPLES
+@given(raw=st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+@example(raw=b'{"key": "k\\u0000", "title": "t"}')
+@example(raw=b'{"key": "k", "title": "\\ud800"}')
+@example(raw=b"NaN")
+async def test_bytes_that_are_not_json_are_refused(client: TestClient[Any, Any], raw: bytes) -> None:
+    for path in ("/api/v1/usage", "/api/v1/announcements"):
+        await _refused_clearly_or_taken(await client.post(path, data=raw, headers=AUTH))
