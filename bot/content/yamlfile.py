@@ -72,7 +72,10 @@ def read_yaml(path: Path, *, file: str) -> tuple[YamlDoc | None, list[Problem]]:
 
 def parse_yaml(text: str, *, file: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse YAML text; a syntax error becomes a Problem at the line PyYAML marks."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters already
+    except yaml.YAMLError as exc:
+        return None, [Problem(file, 1, f"YAML syntax: {exc}")]
     try:
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -83,29 +86,38 @@ def parse_yaml(text: str, *, file: str) -> tuple[YamlDoc | None, list[Problem]]:
         return None, [Problem(file, line, f"YAML syntax: {reason}")]
     except yaml.YAMLError as exc:
         return None, [Problem(file, 1, f"YAML syntax: {exc}")]
+    except RecursionError:  # PyYAML composes and constructs recursively
+        return None, [Problem(file, 1, "YAML nested too deeply")]
     finally:
         loader.dispose()
     doc = YamlDoc(file=file, data=data, root=root)
     return doc, _duplicate_keys(doc, root)
 
 
-def _duplicate_keys(doc: YamlDoc, node: yaml.Node | None) -> list[Problem]:
+def _duplicate_keys(doc: YamlDoc, root: yaml.Node | None) -> list[Problem]:
     # PyYAML silently keeps the last of two equal keys; a reviewer would never spot the lost one.
+    # Walked without recursion, each node once: an alias may point back into its own node (`a: &a [*a]`).
     problems: list[Problem] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    problems.append(
-                        Problem(doc.file, key.start_mark.line + 1, f"duplicate key {key.value!r}")
-                    )
-                seen.add(key.value)
-            problems += _duplicate_keys(doc, value)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            problems += _duplicate_keys(doc, item)
-    return problems
+    seen_nodes: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen_nodes:
+            continue
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        problems.append(
+                            Problem(doc.file, key.start_mark.line + 1, f"duplicate key {key.value!r}")
+                        )
+                    seen.add(key.value)
+                stack.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return sorted(problems, key=lambda p: p.line)
 
 
 def validate(model: type[M], doc: YamlDoc) -> tuple[M | None, list[Problem]]:
