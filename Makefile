@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test install install-dev lint typecheck contracts test-sqlite test-postgres bench clean
+.PHONY: run test install install-dev lint typecheck contracts test-sqlite test-postgres fuzz audit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ test-postgres: install-dev
 	fi
 
 test: lint typecheck contracts test-sqlite test-postgres
+
+# The fuzz targets (tests/fuzz) with random seeds and many more examples than `make test` gives them.
+fuzz: install-dev
+	COACH_FUZZ_PROFILE=fuzz $(BIN)/pytest -m fuzz -p no:cacheprovider
+
+# Known vulnerabilities in the installed dependencies (needs the network for the advisory database).
+audit: install-dev
+	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -163,7 +164,18 @@ class SlackAdapter:
             error = {"error": f"request body over {MAX_BODY_BYTES} bytes"}
             return web.json_response(error, status=web.HTTPRequestEntityTooLarge.status_code)
         headers: Any = request.headers
-        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+        try:
+            # Bolt reads the payload's shape (response_urls, user, team, actions[0]…) as it builds the
+            # request and again as it matches listeners, and trusts it: a body shaped wrongly, signed or
+            # not, would be a 500. Its own readers are run once here, so such a body is a 400 instead.
+            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
+            build_async_required_kwargs(
+                logger=log, required_arg_names=[], request=bolt_request, response=None, next_keys_required=False
+            )
+            shaped_as_bolt_reads(bolt_request.body)
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+            log.info("Slack request refused: a payload Bolt cannot read")
+            return web.json_response({"error": "malformed payload"}, status=web.HTTPBadRequest.status_code)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         if bolt_response.status == web.HTTPUnauthorized.status_code:
             self.refused.note()
@@ -304,6 +316,44 @@ async def _permalink(client: AsyncWebClient, body: dict[str, Any]) -> str | None
 
 
 SLACK = web.AppKey("slack", SlackAdapter)
+
+
+# Payload members Bolt reads with `.get` (objects) or by index (lists of objects).
+_OBJECTS = ("event", "view", "user", "team", "container", "message", "enterprise")
+_LISTS = ("actions", "response_urls", "authorizations")
+
+
+def shaped_as_bolt_reads(body: Any) -> None:
+    """Raise TypeError unless each member Bolt reads without looking is of the type it assumes."""
+    if not isinstance(body, dict):
+        raise TypeError("the payload is not an object")
+    for key in _OBJECTS:
+        if key in body and not isinstance(body[key], dict):
+            raise TypeError(f"{key} is not an object")
+    if "channel" in body and not isinstance(body["channel"], dict | str):
+        raise TypeError("channel is neither an object nor an id")
+    for key in _LISTS:
+        if key in body and not (isinstance(body[key], list) and all(isinstance(i, dict) for i in body[key])):
+            raise TypeError(f"{key} is not a list of objects")
+    # Text Bolt's listener matchers compare with patterns (a number there is a TypeError).
+    kind = body.get("type")
+    texts = [("event", body.get("event", {}).get("type"))] if "event" in body else []
+    if "subtype" in body.get("event", {}):
+        texts.append(("subtype", body["event"]["subtype"]))
+    if "command" in body:
+        texts.append(("command", body["command"]))
+    if kind in ("shortcut", "message_action"):
+        texts.append(("callback_id", body.get("callback_id")))
+    if kind in ("view_submission", "view_closed"):
+        texts.append(("callback_id", body.get("view", {}).get("callback_id")))
+    if kind == "block_actions":
+        if not body.get("actions"):
+            raise TypeError("block_actions without actions")
+        texts += [("action_id", action.get("action_id")) for action in body["actions"]]
+        texts += [("block_id", action["block_id"]) for action in body["actions"] if "block_id" in action]
+    for name, value in texts:
+        if not isinstance(value, str):
+            raise TypeError(f"{name} is not text")
 
 
 def mount(app: web.Application, runtime: Runtime) -> None:
