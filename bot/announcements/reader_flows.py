@@ -18,6 +18,7 @@ from bot.messages import Field, Form, Message, Reply, load_message, text_message
 from bot.outbox import service as outbox
 from bot.routing import FormSpec, Router
 from bot.turn import Turn, UserError
+from bot.wording import excerpt
 
 
 def register(router: Router) -> None:
@@ -35,6 +36,8 @@ def _announcement(turn: Turn, raw: str) -> Announcement:
 
 
 GONE = "That announcement no longer exists."
+QUESTION_MAX = 2000  # a reader's question about a change
+ANSWER_MAX = 3000  # the change communicator's answer (a Slack modal's text input holds 3,000)
 
 
 def _received(turn: Turn, raw: str) -> tuple[Announcement, AnnouncementRecipient]:
@@ -94,7 +97,7 @@ def build_question(turn: Turn, context: str) -> Form:
         form_id=m.QUESTION_FORM,
         title="Ask about this change",
         intro=f"Your question goes to the person who communicates changes for **{escape(announcement.title)}**.",
-        fields=(Field("question", "Your question", kind="multiline", max_length=2000),),
+        fields=(Field("question", "Your question", kind="multiline", max_length=QUESTION_MAX),),
         submit_label="Send",
         context=context,
     )
@@ -105,6 +108,8 @@ def submit_question(turn: Turn, event: Submitted) -> list[Reply]:
     text = (event.values.get("question") or "").strip()
     if not text:
         return [Reply(form_errors={"question": "Write your question."})]
+    if len(text) > QUESTION_MAX:  # checked where it arrives, whatever the form let through
+        return [Reply(form_errors={"question": too_long(text, QUESTION_MAX)})]
     settings = turn.settings
     questions.ask(
         session=turn.session,
@@ -123,6 +128,10 @@ def submit_question(turn: Turn, event: Submitted) -> list[Reply]:
             ephemeral=True,
         )
     ]
+
+
+def too_long(text: str, limit: int) -> str:
+    return f"Up to {limit:,} characters, please (this is {len(text):,}); nothing was sent."
 
 
 def _question(turn: Turn, raw: str) -> tuple[AnnouncementQuestion, Announcement]:
@@ -149,8 +158,10 @@ def build_answer(turn: Turn, context: str) -> Form:
     return Form(
         form_id=m.ANSWER_FORM,
         title="Answer the question",
-        intro=f"They asked: {escape(question.text[:500])}",
-        fields=(Field("answer", "Your answer", kind="multiline", max_length=3000),),
+        intro=f"They asked: {escape(excerpt(question.text, 500))} (the notice quotes all of it)"
+        if len(question.text) > 500
+        else f"They asked: {escape(question.text)}",
+        fields=(Field("answer", "Your answer", kind="multiline", max_length=ANSWER_MAX),),
         submit_label="Send answer",
         context=context,
     )
@@ -161,6 +172,8 @@ def submit_answer(turn: Turn, event: Submitted) -> list[Reply]:
     text = (event.values.get("answer") or "").strip()
     if not text:
         return [Reply(form_errors={"answer": "Write your answer."})]
+    if len(text) > ANSWER_MAX:
+        return [Reply(form_errors={"answer": too_long(text, ANSWER_MAX)})]
     if question.answered_at is not None:
         raise UserError("Someone has answered this question already.")
     questions.answer(
