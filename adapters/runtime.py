@@ -51,7 +51,8 @@ def seed_demo(*, settings: Settings, store: Store, content: Content, clock: Cloc
     from bot.demo import service as demo
 
     now = clock.now()
-    store.run_sync(lambda session: demo.seed(session=session, content=content, now=now))
+    steps = tuple(s for s in demo.STEPS if settings.demo_history or s.name != demo.HISTORY)
+    store.run_sync(lambda session: demo.seed(session=session, content=content, now=now, steps=steps))
 
 
 def seed_housekeeping(*, store: Store, clock: Clock) -> None:

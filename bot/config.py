@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         alias="COACH_DEMO",
         description="Seed the local chat's demo people with their roles; only without platform credentials",
     )
+    demo_history: bool = Field(
+        True,
+        alias="COACH_DEMO_HISTORY",
+        description="With the demo: seed twelve weeks of an example organisation's rollout on a new database",
+    )
     max_body_bytes: int = Field(
         2 * 1024 * 1024, alias="COACH_MAX_BODY_BYTES", ge=1024, description="Largest request body accepted"
     )

@@ -23,6 +23,9 @@ from bot.ports import FixedClock
 from bot.store.db import Store
 
 PROJECT = Path(__file__).resolve().parents[1]
+# The demo's example history (bot/demo/history.py) would add dozens of people to every test's database;
+# the tests that are about it turn it on (and processes started by tests inherit this).
+os.environ.setdefault("COACH_DEMO_HISTORY", "false")
 SCHEMAS = PROJECT / "tests" / "schemas"  # official JSON schemas, vendored with their licences
 
 

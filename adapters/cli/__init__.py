@@ -12,6 +12,7 @@ from adapters.cli import (
     chat,
     content,
     database,
+    demo,
     doctor,
     friction,
     manifest,
@@ -36,6 +37,7 @@ app.add_typer(programme.app, name="programme", help="Preview and enrol")
 app.add_typer(announcements.app, name="announcements", help="Export an announcement's per-recipient CSV")
 app.add_typer(friction.app, name="friction", help="Export friction reports as CSV")
 app.add_typer(usage.app, name="usage", help="Import usage events")
+app.add_typer(demo.app, name="demo", help="The local demo's example history")
 app.add_typer(content.app, name="content", help="Check programmes, templates and systems.yaml")
 
 

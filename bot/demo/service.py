@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from bot.audit import service as audit
 from bot.content import Content
+from bot.demo import history
 from bot.demo.people import demo_people
 from bot.people import service as people
 
@@ -46,7 +47,25 @@ def seed_people(session: Session, content: Content, now: datetime) -> None:
         person.is_admin = True
 
 
-STEPS: tuple[Step, ...] = (Step("demo:people", seed_people),)
+def seed_history(session: Session, content: Content, now: datetime) -> None:
+    """Twelve weeks of an example organisation's rollout, so the dashboard and `outcomes` have
+    something to show on a new database (bot/demo/history.py)."""
+    history.seed_history(session=session, content=content, now=now)
+
+
+HISTORY = "demo:history"
+STEPS: tuple[Step, ...] = (Step("demo:people", seed_people), Step(HISTORY, seed_history))
+
+
+def reset(*, session: Session, content: Content, now: datetime) -> list[str]:
+    """`coach demo reset`: the example history made again, ending now (the demo people keep their roles
+    and conversations; what the example organisation's people had is replaced)."""
+    history.remove_history(session=session)
+    for entry in audit.for_subject(session=session, subject=HISTORY):
+        if entry.action == SEEDED:
+            session.delete(entry)
+    session.flush()
+    return seed(session=session, content=content, now=now)
 
 
 def seed(*, session: Session, content: Content, now: datetime, steps: tuple[Step, ...] = STEPS) -> list[str]:

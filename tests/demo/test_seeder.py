@@ -124,7 +124,10 @@ def test_a_later_step_runs_once_on_a_database_seeded_before_it_existed(
     ran: list[datetime] = []
     later = (*demo.STEPS, demo.Step("demo:later", lambda _session, _content, now: ran.append(now)))
     now = clock.now()
-    assert store.run_sync(lambda s: demo.seed(session=s, content=content, now=now)) == ["demo:people"]
+    assert store.run_sync(lambda s: demo.seed(session=s, content=content, now=now)) == [
+        "demo:people",
+        "demo:history",
+    ]
     assert store.run_sync(lambda s: demo.seed(session=s, content=content, now=now, steps=later)) == [
         "demo:later"
     ]
