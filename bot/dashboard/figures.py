@@ -217,7 +217,13 @@ def funnel(
             if programmes
             else []
         )
-        sections.append(_funnel_section(session, key, content.systems[key].name, rows, period, min_group))
+        name = content.systems[key].name
+        if not programmes:  # nobody can be enrolled in it: nothing to count, say so instead
+            sections.append(
+                Section(f"{name} ({key})", note="No programme in content/programmes is for this system yet.")
+            )
+            continue
+        sections.append(_funnel_section(session, key, name, rows, period, min_group))
     return Page(
         title="Adoption funnel",
         sections=tuple(sections),

@@ -204,7 +204,7 @@ def seed_history(
                     at = week_start + timedelta(seconds=pick.randrange(int(WEEK.total_seconds())))
                     if at >= now:
                         continue
-                    measured = pick.random() < 0.35
+                    measured = pick.random() < 0.6
                     usage.append(
                         {
                             "external_id": f"demo-{person_id}-{len(usage)}",
@@ -212,12 +212,12 @@ def seed_history(
                             "person_handle": email,
                             "system": system,
                             "kind": "minutes_saved" if measured else "used",
-                            "value": float(pick.randint(5, 40)) if measured else None,
+                            "value": float(pick.randint(10, 60)) if measured else None,
                             "at": at,
                             "received_at": at,
                         }
                     )
-                if pick.random() < 0.3 and sending < 3:
+                if pick.random() < 0.5 and sending < 3:
                     sending += 1
                     answers.append(
                         {
