@@ -3,6 +3,7 @@ admin, an owner and a user; every page opens, a CSV downloads, and each sees onl
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ async def test_admin_owner_and_user_in_a_real_browser(demo: tuple[str, Runtime])
     from playwright.async_api import async_playwright, expect
 
     base_url, runtime = demo
-    SHOTS.mkdir(exist_ok=True)
+    await asyncio.to_thread(SHOTS.mkdir, exist_ok=True)
     expect.set_options(timeout=WAIT_MS)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -98,7 +99,7 @@ async def test_admin_owner_and_user_in_a_real_browser(demo: tuple[str, Runtime])
                 await page.locator("a.csv").first.click()
             download = await download_info.value
             assert download.suggested_filename.endswith(".csv")
-            text = Path(await download.path()).read_text()
+            text = await asyncio.to_thread(Path(await download.path()).read_text)
             assert text.startswith("week,")
 
             # An owner: their system, and another's refused even by URL.
