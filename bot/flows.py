@@ -21,6 +21,10 @@ from bot.audit import jobs as audit_jobs
 from bot.config import Settings
 from bot.content import Content
 from bot.dashboard import flows as dashboard_flows
+from bot.decisions import flows as decisions_flows
+from bot.decisions import jobs as decisions_jobs
+from bot.drills import flows as drills_flows
+from bot.drills import jobs as drills_jobs
 from bot.escalations import flows as escalations_flows
 from bot.escalations import jobs as escalations_jobs
 from bot.friction import flows as friction_flows
@@ -93,6 +97,8 @@ DOMAINS = (
     Domain("audit", handlers=audit_jobs.handlers),
     Domain("outcomes", outcomes_flows.register, handlers=outcomes_jobs.handlers),
     Domain("dashboard", dashboard_flows.register),
+    Domain("decisions", decisions_flows.register, handlers=decisions_jobs.handlers),
+    Domain("drills", drills_flows.register, handlers=drills_jobs.handlers),
 )
 
 

@@ -31,7 +31,9 @@ EVERYONE = {
     "changes SYSTEM",
     "dashboard",
 }
-OWNERS = {"readiness", "outcomes [SYSTEM] [weeks N]"}
+OWNERS = {"readiness", "outcomes [SYSTEM] [weeks N]", "decisions SYSTEM"}
+# Omar is also the retraining decider's backup and in the drift monitor's backup group.
+DECISION_LOG = {"review drift SYSTEM", "decide SYSTEM"}
 ANNOUNCERS = {"announce", "announcements", "announcement ID [csv|cancel]"}
 TRIAGE = {"friction list|summary|show ID", "friction note ID TEXT|merge ID INTO|digest daily|weekly"}
 ADMINS = {
@@ -79,9 +81,9 @@ async def say(runtime: Runtime, who: Actor, text: str) -> list[Reply]:
     ("who", "expected", "roles"),
     [
         (UMA, EVERYONE, "user"),
-        (OMAR, EVERYONE | OWNERS, "owner, user"),
+        (OMAR, EVERYONE | OWNERS | DECISION_LOG, "owner, user"),
         (DEV, EVERYONE | OWNERS | ANNOUNCERS | TRIAGE, "owner, user"),
-        (ADA, EVERYONE | OWNERS | ANNOUNCERS | TRIAGE | ADMINS, "admin, user"),
+        (ADA, EVERYONE | OWNERS | DECISION_LOG | ANNOUNCERS | TRIAGE | ADMINS, "admin, user"),
     ],
     ids=["user", "escalation-owner", "communicator-and-programme-owner", "admin"],
 )

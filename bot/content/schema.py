@@ -269,6 +269,9 @@ class System(_Model):
     model_version: str | None = None
     escalation_channel: dict[Platform, str] = Field(default_factory=dict)
     sla: Sla = Sla(acknowledge_hours=4, answer_hours=16)
+    drift_review_days: int = Field(30, ge=1, le=366, description="a drift review is due this often")
+    confirm_roles_days: int = Field(90, ge=7, le=366, description="owners confirm their roles this often")
+    drills: bool = Field(False, description="true: admins may run handover drills on this system")
     # Names are checked against ROLES by the checker, which can point at the offending line.
     roles: dict[str, RoleAssignment] = Field(default_factory=dict)
     business_case: BusinessCase | None = None

@@ -17,6 +17,7 @@ from bot.escalations.sla import local_words
 from bot.messages import Message
 from bot.outbox import service as outbox
 from bot.outbox.models import OutboxKind, OutboxMessage
+from bot.ownership import service as ownership
 from bot.people import service as people
 from bot.people.models import Person
 from bot.policy.model import Kind
@@ -66,10 +67,16 @@ def post_card(
     """Post the card; returns where it went, in words. Never drops it: channel, else owner, else admins."""
     system = content.systems[row.system_key]
     message = card(session=session, row=row, content=content, settings=settings)
-    where = channels.destination(
-        session=session,
-        channels={str(k): v for k, v in system.escalation_channel.items()},
-        platforms=settings.platforms,
+    # During a handover drill the card goes to the backup standing in, not to the channel, where the
+    # primary would see it: the drill measures the backups.
+    where = (
+        None
+        if ownership.running_drill(session=session, system=system.key) is not None
+        else channels.destination(
+            session=session,
+            channels={str(k): v for k, v in system.escalation_channel.items()},
+            platforms=settings.platforms,
+        )
     )
     hook = f"{CARD_HOOK}:{row.id}"
     if where is not None:

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from bot import attention
 from bot.config import Settings
 from bot.content import Content, System
+from bot.escalations.models import Escalation
 from bot.people.models import Person
 from bot.policy.calendar import add_working_hours
 from bot.policy.model import AttentionState, resolve_timezone
@@ -69,3 +70,29 @@ def local_words(moment: datetime, person: Person, settings: Settings) -> str:
     zone = ZoneInfo(resolve_timezone(person.effective_timezone, default=settings.default_timezone))
     local = moment.astimezone(zone)
     return f"{local:%a} {local.day} {local:%b %H:%M}"
+
+
+def met_sla(row: Escalation) -> bool | None:
+    """True/False once the outcome is known; None while it is still within its deadlines."""
+    acked, answered = row.acknowledged_at, row.answered_at or row.resolved_at
+    if acked is not None and acked > row.acknowledge_due_at:
+        return False
+    if answered is not None:
+        return answered <= row.answer_due_at
+    return None
+
+
+def past_due(row: Escalation, now: datetime) -> bool:
+    if row.is_closed:
+        return False
+    if row.acknowledged_at is None and now > row.acknowledge_due_at:
+        return True
+    return row.answered_at is None and now > row.answer_due_at
+
+
+def outcome(row: Escalation, now: datetime) -> bool | None:
+    """Whether the SLA was kept, as far as is known now: a missed deadline counts before it is closed."""
+    met = met_sla(row)
+    if met is not None:
+        return met
+    return False if past_due(row, now) else None

@@ -60,7 +60,8 @@ def to_owners(
             channels={str(p): c for p, c in system.escalation_channel.items()},
             platforms=settings.platforms,
         )
-        if system is not None
+        # During a handover drill, the backup standing in gets it, not the channel the primary reads.
+        if system is not None and ownership.running_drill(session=session, system=system.key) is None
         else None
     )
     if where is not None:

@@ -4,6 +4,8 @@ from bot.announcements.models import Announcement, AnnouncementQuestion, Announc
 from bot.audit.models import AuditEntry, ProcessedEvent
 from bot.channels.models import ChannelAddress
 from bot.dashboard.models import DashboardKey, DashboardLink, DashboardSession
+from bot.decisions.models import Decision, DriftReview
+from bot.drills.models import Drill
 from bot.escalations.models import Escalation, FaqEntry
 from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
 from bot.inbox.models import ParkedEvent
@@ -31,7 +33,10 @@ __all__ = [
     "DashboardKey",
     "DashboardLink",
     "DashboardSession",
+    "Decision",
     "DigestChoice",
+    "DriftReview",
+    "Drill",
     "DueWork",
     "Enrolment",
     "Escalation",

@@ -18,6 +18,9 @@ class SystemRecord(SQLModel, table=True):
     key: str = Field(primary_key=True)
     model_version: str | None = None
     model_version_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    # in_use, suspended or retired: set by a retraining decision (bot/decisions); programmes of a
+    # system out of use send no nudges.
+    status: str = Field(default="in_use", sa_column_kwargs={"server_default": "in_use"})
 
 
 class RoleAssignment(SQLModel, table=True):

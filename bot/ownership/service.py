@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
 from bot.content import ROLES, Content
+from bot.drills.models import Drill
 from bot.ownership.models import RoleAssignment, SystemRecord
 from bot.people import service as people
 from bot.people.models import Person
@@ -71,8 +72,48 @@ def assignments(*, session: Session, system: str | None = None) -> Sequence[Role
 
 
 def holder(*, session: Session, system: str, role: str) -> Person | None:
+    """Who acts in the role now: the registry's person, or the backup standing in during a drill."""
+    drill = running_drill(session=session, system=system)
+    if drill is not None and role in drill.standins:
+        return session.get(Person, drill.standins[role])
+    return primary(session=session, system=system, role=role)
+
+
+def primary(*, session: Session, system: str, role: str) -> Person | None:
+    """The registry's person for the role, drill or not."""
     found = assignment(session=session, system=system, role=role)
     return session.get(Person, found.person_id) if found and found.person_id else None
+
+
+def running_drill(*, session: Session, system: str) -> Drill | None:
+    """The handover drill running on this system, if any (bot/drills starts and ends them)."""
+    return session.exec(
+        select(Drill).where(Drill.system_key == system, col(Drill.ended_at).is_(None))
+    ).first()
+
+
+def status(*, session: Session, system: str) -> str:
+    """in_use, suspended or retired (bot/decisions changes it)."""
+    record = session.get(SystemRecord, system)
+    return record.status if record is not None else "in_use"
+
+
+def set_status(*, session: Session, system: str, status: str, actor_id: int, now: datetime) -> None:
+    record = session.get(SystemRecord, system)
+    if record is None:
+        record = SystemRecord(key=system)
+        session.add(record)
+    before = record.status
+    record.status = status
+    audit.record(
+        session=session,
+        at=now,
+        actor_person_id=actor_id,
+        action="ownership.status",
+        subject=f"system:{system}",
+        detail={"before": before, "after": status},
+    )
+    session.flush()
 
 
 def backups(*, session: Session, content: Content, system: str, role: str, now: datetime) -> list[Person]:

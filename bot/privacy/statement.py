@@ -97,6 +97,24 @@ KEPT: tuple[Kept, ...] = (
         ("system_record", "role_assignment"),
     ),
     Kept(
+        "The decision log",
+        "Drift reviews (who reviewed an AI system, what they looked at, their verdict and evidence links, "
+        "and the counts of flags and friction shown to them) and decisions about a system (retrain, "
+        "replace, roll back, keep, suspend, retire) with who made them, why, and the reviews and flags "
+        "behind them.",
+        "The system's owners, their backups and admins (`decisions SYSTEM`).",
+        UNTIL_REMOVED,
+        ("drift_review", "decision"),
+    ),
+    Kept(
+        "Handover drills",
+        "Each drill an admin ran on a system: when, who stood in for whom, and its report (flags and "
+        "friction handled by the backups, within their SLA or not, and what needed the person away).",
+        "Admins, and the people who stood in (the report); readiness counts it.",
+        UNTIL_REMOVED,
+        ("drill",),
+    ),
+    Kept(
         "Messages to you",
         "A copy of each message the coach sends on its own (nudges, answers, announcements), with when it "
         "was sent or why it could not be.",

@@ -16,6 +16,7 @@ from bot import attention
 from bot.config import Settings
 from bot.content import Content, Programme, Step, stage_index
 from bot.outbox.models import OutboxKind
+from bot.ownership import service as ownership
 from bot.people.models import Person
 from bot.policy.calendar import add_working_days
 from bot.policy.model import PRIORITY, Action, Kind
@@ -29,6 +30,7 @@ from bot.schedule.models import DueWork
 log = logging.getLogger(__name__)
 
 STEP = "programme.step"
+SUSPENDED_RECHECK = timedelta(days=1)
 KIND = {"nudge": Kind.nudge, "tip": Kind.tip, "check_in": Kind.question, "question": Kind.question}
 
 
@@ -132,6 +134,13 @@ def run_due_step(
     step = next((s for s in programme.steps if s.key == job.payload.get("step")), None)
     if step is None:
         schedule.finish(job=job, now=now, note="step no longer in the programme")
+        return
+    in_use = ownership.status(session=session, system=programme.system)
+    if in_use == "retired":
+        schedule.finish(job=job, now=now, note="system retired")
+        return
+    if in_use == "suspended":  # a decision suspended the system: look again tomorrow
+        job.due_at = now + SUSPENDED_RECHECK
         return
     progress = service.all_progress(session=session, enrolment_id=enrolment.id)
     mine = progress.get(step.key) or service.progress(

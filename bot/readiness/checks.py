@@ -11,8 +11,11 @@ from sqlmodel import Session
 
 from bot.announcements import service as announcements
 from bot.content import Content, System
+from bot.decisions import service as decisions
+from bot.drills import service as drills
 from bot.escalations import service as escalations
 from bot.escalations.models import Escalation
+from bot.escalations.sla import outcome, past_due
 from bot.ownership import service as ownership
 from bot.ownership import weekly_check
 from bot.ownership.service import Gap
@@ -84,6 +87,10 @@ def _system(
         ),
         _programme(content, system),
         _announced(session=session, system=system),
+        _drift_reviewed(session=session, system=system, now=now),
+        _degraded_decided(session=session, system=system),
+        _harmful_answered(rows, now),
+        *((_drilled(session=session, system=system, now=now),) if system.drills else ()),
     )
     score = round(100 * sum(c.ok for c in checks) / len(checks))
     return SystemReadiness(system.key, system.name, score, checks)
@@ -116,22 +123,10 @@ def _backups_practised(*, session: Session, content: Content, system: System, no
     return Check(name, False, f"no backup ({who}) has handled an escalation yet")
 
 
-def met_sla(row: Escalation) -> bool | None:
-    """True/False once the outcome is known; None while it is still within its deadlines."""
-    acked, answered = row.acknowledged_at, row.answered_at or row.resolved_at
-    if acked is not None and acked > row.acknowledge_due_at:
-        return False
-    if answered is not None:
-        return answered <= row.answer_due_at
-    return None
-
-
 def _sla_met(rows: Sequence[Escalation], now: datetime) -> Check:
     name = "SLA met over the last 30 days"
     recent = [r for r in rows if r.created_at >= now - WINDOW]
-    outcomes = [
-        met_sla(r) if met_sla(r) is not None else (False if _past_due(r, now) else None) for r in recent
-    ]
+    outcomes = [outcome(r, now) for r in recent]
     known = [o for o in outcomes if o is not None]
     if not known:
         return Check(name, True, "no escalations due in the last 30 days")
@@ -139,19 +134,55 @@ def _sla_met(rows: Sequence[Escalation], now: datetime) -> Check:
     return Check(name, kept == len(known), f"{kept} of {len(known)} escalations handled within their SLA")
 
 
-def _past_due(row: Escalation, now: datetime) -> bool:
-    if row.is_closed:
-        return False
-    if row.acknowledged_at is None and now > row.acknowledge_due_at:
-        return True
-    return row.answered_at is None and now > row.answer_due_at
-
-
 def _overdue(rows: Sequence[Escalation], now: datetime) -> Check:
-    late = [r.reference for r in rows if _past_due(r, now)]
+    late = [r.reference for r in rows if past_due(r, now)]
     if not late:
         return Check("no open escalations past SLA", True, "nothing overdue")
     return Check("no open escalations past SLA", False, f"overdue: {', '.join(late[:5])}")
+
+
+def _drift_reviewed(*, session: Session, system: System, now: datetime) -> Check:
+    name = f"drift reviewed in the last {plural(system.drift_review_days, 'day')}"
+    last = decisions.latest_review(session=session, system=system.key)
+    if last is None:
+        return Check(name, False, "no drift review recorded yet (`review drift SYSTEM`)")
+    age = (now - last.created_at).days
+    when = f"{last.reference} {plural(age, 'day')} ago: {last.verdict}"
+    return Check(name, age < system.drift_review_days, when)
+
+
+def _degraded_decided(*, session: Session, system: System) -> Check:
+    name = "a decision on every degraded review"
+    waiting = decisions.undecided_degraded(session=session, system=system.key)
+    if not waiting:
+        return Check(name, True, "no degraded review is waiting for a decision")
+    refs = ", ".join(r.reference for r in waiting[:5])
+    return Check(name, False, f"waiting for a decision (`decide SYSTEM`): {refs}")
+
+
+def _harmful_answered(rows: Sequence[Escalation], now: datetime) -> Check:
+    name = "harmful flags answered within SLA"
+    harmful = [r for r in rows if r.reason == "harmful" and r.created_at >= now - WINDOW]
+    outcomes = [outcome(r, now) for r in harmful]
+    known = [o for o in outcomes if o is not None]
+    if not known:
+        return Check(name, True, "no harmful flags due in the last 30 days")
+    kept = sum(known)
+    return Check(name, kept == len(known), f"{kept} of {len(known)} harmful flags answered within their SLA")
+
+
+DRILL_EVERY = timedelta(days=365)
+
+
+def _drilled(*, session: Session, system: System, now: datetime) -> Check:
+    """Only for systems that opted in to drills: a drill in the last year, and whether it held."""
+    name = "a handover drill held in the last year"
+    last = drills.latest_finished(session=session, system=system.key)
+    if last is None or last.ended_at is None or last.ended_at < now - DRILL_EVERY:
+        return Check(name, False, f"no handover drill in the last year (`drill {system.key} 5 days`)")
+    if drills.held(last.report):
+        return Check(name, True, f"{last.reference} held: the backups ran it alone")
+    return Check(name, False, f"{last.reference} did not fully hold: {'; '.join(drills.fixes(last.report)[:2])}")
 
 
 def _programme(content: Content, system: System) -> Check:
