@@ -43,6 +43,9 @@ ADMINS = {
     "outbox [retry ID]",
     "owners set ROLE SYSTEM EMAIL [--backup EMAIL|group:NAME]",
     "friction export",
+    "drill",
+    "drill SYSTEM N days",
+    "drill stop SYSTEM",
 }
 # Typed bare, these answer "which one?" before they can tell who asks: left out of the refusal check.
 NEED_AN_ID = {"announcement", "friction note"}

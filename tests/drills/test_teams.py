@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from adapters.runtime import Runtime
-from bot.people.models import Identity, Person
+from bot.people import service as people
+from bot.people.models import Identity
 from tests.fakes.teams_connector import FakeBotFramework
 from tests.friction.test_teams import action_data
 from tests.teams.conftest import Teams, bf, client, teams, teams_runtime, teams_settings  # noqa: F401
@@ -19,7 +20,7 @@ def link(runtime: Runtime, user: str, email: str) -> None:
 
     def move(session: Session) -> None:
         identity = session.exec(select(Identity).where(Identity.user_id == f"aad-{user}")).one()
-        person = session.exec(select(Person).where(Person.email == email)).one()
+        person = people.ensure_by_email(session=session, email=email, now=runtime.clock.now())
         identity.person_id = person.id or 0
 
     runtime.store.run_sync(move)
