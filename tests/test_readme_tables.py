@@ -24,6 +24,11 @@ WHO = {
     ("user", "may_announce"): "admins and change communicators",
     ("user", "may_report"): "admins, change communicators and anyone who announced before",
     ("user", "looks_after_reports"): "programme owners, their backups and admins",
+    ("user", "monitors_drift"): "drift monitors, their backups and admins",
+    ("user", "decides_retraining"): "retraining deciders, their backups and admins",
+    ("user", "reads_log"): "system owners, drift monitors, retraining deciders, their backups and admins",
+    ("user", "may_drill"): "admins, and stand-ins during a drill",
+    ("user", "stands_in"): "stand-ins during a drill",
 }
 
 

@@ -35,7 +35,7 @@ def register(router: Router) -> None:
             "Record a drift review of an AI system (its drift monitor)",
             review_command,
             usage="review drift SYSTEM",
-            allowed=acts_as(DRIFT),
+            allowed=monitors_drift,
             topic=topic,
         )
     )
@@ -45,7 +45,7 @@ def register(router: Router) -> None:
             "Record a decision: retrain, replace, roll back, keep, suspend use or retire (its retraining decider)",
             decide_command,
             usage="decide SYSTEM",
-            allowed=acts_as(DECIDER),
+            allowed=decides_retraining,
             topic=topic,
         )
     )
@@ -84,8 +84,16 @@ def acts_as(role: str) -> Allowed:
     return allowed
 
 
+def monitors_drift(turn: Turn) -> bool:
+    return acts_as(DRIFT)(turn)
+
+
+def decides_retraining(turn: Turn) -> bool:
+    return acts_as(DECIDER)(turn)
+
+
 def reads_log(turn: Turn) -> bool:
-    return turn.person.is_owner or acts_as(DRIFT)(turn) or acts_as(DECIDER)(turn)
+    return turn.person.is_owner or monitors_drift(turn) or decides_retraining(turn)
 
 
 def _first(turn: Turn, allowed: Allowed, who: str) -> None:
@@ -128,7 +136,7 @@ def name(person: Person | None) -> str:
 
 
 def review_command(turn: Turn, rest: str) -> list[Reply]:
-    _first(turn, acts_as(DRIFT), "drift monitors, their backups")
+    _first(turn, monitors_drift, "drift monitors, their backups")
     words = rest.split()
     if not words or words[0].lower() != "drift":
         raise UserError("Usage: `review drift SYSTEM`.")
@@ -226,7 +234,7 @@ def _ask_for_decision(turn: Turn, system: System, review_id: int) -> Person | No
 
 
 def decide_command(turn: Turn, rest: str) -> list[Reply]:
-    _first(turn, acts_as(DECIDER), "retraining deciders, their backups")
+    _first(turn, decides_retraining, "retraining deciders, their backups")
     words = rest.split()
     system = system_named(turn, words[0] if words else "", "decide SYSTEM")
     return [Reply(form=build_decision_form(turn, system.key))]
