@@ -74,7 +74,18 @@ class Actions:
     buttons: tuple[Button, ...]
 
 
-Block = Header | Text | Quote | Facts | Context | Divider | Actions
+@dataclass(frozen=True)
+class Image:
+    """A picture made by the coach (a chart): PNG bytes, base64 in `png` so the outbox can keep it as
+    JSON. Slack gets it as a file uploaded after the message, Teams inline in the card when it fits,
+    the local chat inline; `alt` says what it shows for screen readers and where images are not shown."""
+
+    png: str  # base64
+    alt: str
+    title: str = ""
+
+
+Block = Header | Text | Quote | Facts | Context | Divider | Actions | Image
 
 
 @dataclass(frozen=True)
@@ -170,7 +181,7 @@ def _plain_summary(markdown: str) -> str:
 # --- JSON round trip, for the outbox ------------------------------------------------------------
 
 _BLOCK_TYPES: dict[str, type[Any]] = {
-    cls.__name__: cls for cls in (Header, Text, Quote, Facts, Context, Divider, Actions)
+    cls.__name__: cls for cls in (Header, Text, Quote, Facts, Context, Divider, Actions, Image)
 }
 
 

@@ -22,6 +22,7 @@ from bot.messages import (
     Field,
     Form,
     Header,
+    Image,
     Message,
     Quote,
     Text,
@@ -80,6 +81,8 @@ def _block(block: Block, *, choices: list[Choice], first_number: int, style: Sty
         return [f"{INDENT}{line}" for line in markdown_lines(block.markdown, style=style)]
     if isinstance(block, Divider):
         return ["─" * 20]
+    if isinstance(block, Image):
+        return [f"{INDENT}[picture: {clean(block.alt)}]"]
     if isinstance(block, Actions):
         out = []
         for button in block.buttons:

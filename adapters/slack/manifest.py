@@ -30,6 +30,7 @@ SCOPES = (
     "channels:read",  # conversations.members, conversations.info: `enrol channel`, `coach doctor`
     "chat:write",  # chat.postMessage, chat.postEphemeral, chat.update
     "commands",  # /coach and the shortcuts
+    "files:write",  # files_upload_v2: the weekly outcomes digest's chart
     "groups:history",  # message.groups: replies in the threads it starts in private escalation channels
     "groups:read",  # conversations.members, conversations.info on a private channel the coach is in
     "im:history",  # message.im

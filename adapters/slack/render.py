@@ -25,6 +25,7 @@ from bot.messages import (
     Field,
     Form,
     Header,
+    Image,
     Message,
     Quote,
     Text,
@@ -183,6 +184,8 @@ def _block(block: Block) -> list[JSONDict]:
         return [{"type": "divider"}]
     if isinstance(block, Actions):
         return _actions(block.buttons)
+    if isinstance(block, Image):
+        return []  # Block Kit shows images only from a URL: the sender uploads it as a file instead
     raise TypeError(f"unknown block {block!r}")
 
 

@@ -11,6 +11,7 @@ does not repeat the message.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory
 from adapters.slack.render import render_message
+from bot.messages import Image
 from bot.ports import Delivery, PermanentFailure, RetryLater, Sent, Unreachable
 
 log = logging.getLogger(__name__)
@@ -109,7 +111,35 @@ class SlackSender:
         if now - self._swept_at > QUIET_SECONDS:
             self._forget_quiet_channels(now)
         ts = str(response["ts"])
+        await self._upload_images(client, channel, delivery)
         return Sent(message_id=ts, thread_id=delivery.thread_id or ts)
+
+    async def _upload_images(self, client: AsyncWebClient, channel: str, delivery: Delivery) -> None:
+        """A message's pictures (the weekly digest's chart), each as a file shared just after it.
+
+        Block Kit shows images only from a public URL, which would need a reachable coach and break in
+        old messages once it moves; an uploaded file is Slack's own (files_upload_v2: getUploadURLExternal,
+        the upload, completeUploadExternal; scope files:write). The message is posted already, so a failed
+        upload is logged and the picture left out rather than the message sent twice.
+        """
+        for block in delivery.message.blocks:
+            if not isinstance(block, Image):
+                continue
+            try:
+                await client.files_upload_v2(
+                    channel=channel,
+                    thread_ts=delivery.thread_id,
+                    file=base64.b64decode(block.png),
+                    filename=f"{block.title or 'chart'}.png".replace("/", "-"),
+                    title=block.title or block.alt,
+                    alt_txt=block.alt[:1000],
+                )
+            except SlackApiError as exc:
+                log.warning(
+                    "the picture of %s was not uploaded (%s); the message went without it",
+                    delivery.idempotency_key,
+                    exc.response.get("error") if exc.response is not None else exc,
+                )
 
     async def _already_posted(self, client: AsyncWebClient, channel: str, key: str) -> str | None:
         """A retried row may have been posted before a crash: find it by the key in its metadata."""

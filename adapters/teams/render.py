@@ -25,6 +25,7 @@ from bot.messages import (
     Field,
     Form,
     Header,
+    Image,
     Message,
     Quote,
     Text,
@@ -35,6 +36,8 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 MAX_ACTIVITY_BYTES = 28 * 1024
 # The card is wrapped in an activity (ids, addresses, summary): keep a margin for that envelope.
 MAX_CARD_BYTES = MAX_ACTIVITY_BYTES - 4 * 1024
+# An inline picture (a chart) leaves room for the text beside it; a bigger one is shown as its alt text.
+MAX_IMAGE_BASE64 = 18 * 1024
 TRUNCATED_NOTE = "(This message was shortened because it is too long for Teams.)"
 QUOTE_PART_BYTES = 16 * 1024  # of a quote per card, leaving room for the rest of the card
 # Only what starts formatting in Teams' TextBlock markdown; escaping more shows stray backslashes.
@@ -204,6 +207,10 @@ def _block(block: Block) -> list[dict[str, Any]]:
         return [{"type": "FactSet", "facts": facts}]
     if isinstance(block, Divider):
         return [{"type": "TextBlock", "text": " ", "separator": True}]
+    if isinstance(block, Image):
+        if len(block.png) > MAX_IMAGE_BASE64:
+            return [_text_block(escape_text(f"[{block.alt}]"), isSubtle=True)]
+        return [{"type": "Image", "url": f"data:image/png;base64,{block.png}", "altText": block.alt}]
     raise TypeError(f"unknown block {block!r}")
 
 

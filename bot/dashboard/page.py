@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.charts import Chart, Series
+
 Cell = str | int | float | None
+__all__ = ["Card", "Cell", "Chart", "Page", "Section", "Series", "Table"]
 
 
 @dataclass(frozen=True)
@@ -18,23 +21,6 @@ class Card:
     value: str
     before: str = ""  # the week before, for comparison
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    values: tuple[float | None, ...]  # None: withheld or unknown (a gap in the line)
-
-
-@dataclass(frozen=True)
-class Chart:
-    key: str
-    title: str  # what is shown, e.g. "Active users per week"
-    unit: str  # the y axis, e.g. "people" or "hours"
-    labels: tuple[str, ...]  # one per point: week labels like "2 Nov"
-    series: tuple[Series, ...]
-    kind: str = "line"  # line or bar
-    target: float | None = None  # a dashed line, e.g. the business case's weekly target
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 
+from bot import charts
+from bot.charts import Chart, Series
 from bot.markdown import escape
-from bot.messages import Block, Context, Header, Message, Text
+from bot.messages import Block, Context, Header, Image, Message, Text
 from bot.outcomes.service import SystemOutcomes, Week
 
 
@@ -16,6 +19,9 @@ def outcomes_message(systems: Sequence[SystemOutcomes], *, weeks: int) -> Messag
         blocks.append(Text(_headline(system)))
         if len(system.weeks) > 1:
             blocks.append(Text(_trend(system)))
+    picture = chart_image(systems)
+    if picture is not None:
+        blocks.append(picture)
     blocks.append(
         Context(
             "A week is 7 days ending now. Time saved adds people's answers to the `minutes_saved` question "
@@ -25,6 +31,38 @@ def outcomes_message(systems: Sequence[SystemOutcomes], *, weeks: int) -> Messag
         )
     )
     return Message(summary=title, blocks=tuple(blocks))
+
+
+def chart_image(systems: Sequence[SystemOutcomes]) -> Image | None:
+    """Active users per week, a line per system, as a PNG small enough for a Teams card (~12 KB)."""
+    shown = [s for s in systems if len(s.weeks) > 1]
+    if not shown:
+        return None
+    labels = tuple(f"{w.start.day} {w.start:%b}" for w in shown[0].weeks)
+    chart = Chart(
+        key="outcomes-active",
+        title="Active users per week, by AI system",
+        unit="people",
+        labels=labels,
+        series=tuple(
+            Series(s.name, tuple(None if w.active_users is None else float(w.active_users) for w in s.weeks))
+            for s in shown
+        ),
+    )
+    numbers = "; ".join(
+        f"{s.name}: "
+        + ", ".join(
+            "fewer than " + str(s.min_group) if w.active_users is None else str(w.active_users)
+            for w in s.weeks
+        )
+        for s in shown
+    )
+    png = charts.png(chart, width=5.6, height=2.6, dpi=72)
+    return Image(
+        png=base64.b64encode(png).decode(),
+        alt=f"Active users per week, oldest first. {numbers}",
+        title="outcomes-active-users",
+    )
 
 
 def _headline(system: SystemOutcomes) -> str:

@@ -58,6 +58,8 @@ ALLOWED: dict[str, set[str]] = {
         "reply_broadcast", "metadata", "markdown_text",
     },
     "chat.getPermalink": {"channel", "message_ts"},
+    "files.getUploadURLExternal": {"filename", "length", "alt_txt", "snippet_type"},
+    "files.completeUploadExternal": {"files", "channel_id", "channels", "initial_comment", "thread_ts"},
     "views.open": {"trigger_id", "interactivity_pointer", "view"},
     "views.publish": {"user_id", "view", "hash"},
     "views.update": {"view", "view_id", "external_id", "hash"},
@@ -68,6 +70,8 @@ REQUIRED: dict[str, set[str]] = {
     "chat.postEphemeral": {"channel", "user"},
     "chat.update": {"channel", "ts"},
     "chat.getPermalink": {"channel", "message_ts"},
+    "files.getUploadURLExternal": {"filename", "length"},
+    "files.completeUploadExternal": {"files"},
     "views.open": {"view"},
     "views.publish": {"user_id", "view"},
     "views.update": {"view"},
@@ -85,6 +89,8 @@ NEEDS: dict[str, set[str]] = {
     "chat.postMessage": {"chat:write"},
     "chat.postEphemeral": {"chat:write"},
     "chat.update": {"chat:write"},
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
 }
 # What the app is configured with: the committed manifest (its source is the code under test, but the
 # committed file is what an admin pastes into Slack).
@@ -153,6 +159,10 @@ class FakeSlackApi:
         self._codes: dict[str, tuple[str, str | None]] = {self.oauth_code: (TEAM, None)}  # code -> team, uri
         self._refresh: dict[str, str] = {}  # refresh token -> team
         self._serial = itertools.count(1)
+        # files_upload_v2's three steps: the URLs handed out, the bytes received, the files shared.
+        self.upload_urls: dict[str, dict[str, Any]] = {}  # file id -> getUploadURLExternal's arguments
+        self.uploaded: dict[str, bytes] = {}
+        self.shared_files: list[dict[str, Any]] = []  # completeUploadExternal: files, channel, thread
 
     # --- lifecycle --------------------------------------------------------------------------------
 
@@ -160,6 +170,7 @@ class FakeSlackApi:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/respond/{hook}", self._respond)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._socket)
         app.router.add_get("/oauth/v2/authorize", self._authorize)
         self._server = TestServer(app, host="127.0.0.1")
@@ -272,6 +283,18 @@ class FakeSlackApi:
         return ws
 
     # --- the API --------------------------------------------------------------------------------------
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of an upload: the bytes, to the URL step 1 gave, exactly as long as it said."""
+        file_id = request.match_info["file_id"]
+        body = await request.read()
+        asked = self.upload_urls.get(file_id)
+        if asked is None or file_id in self.uploaded:
+            return web.Response(status=404, text="unknown or used upload URL")
+        if len(body) != int(asked["length"]):
+            return web.Response(status=400, text=f"expected {asked['length']} bytes, got {len(body)}")
+        self.uploaded[file_id] = body
+        return web.Response(text=f"OK - {len(body)}")
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.calls.append(Call("response_url", await request.json()))
@@ -428,6 +451,19 @@ class FakeSlackApi:
                 "channel": args["channel"],
                 "permalink": f"https://fake.slack.test/archives/{args['channel']}/p{ts}",
             }
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._serial):06d}"
+            self.upload_urls[file_id] = dict(args)
+            return {"upload_url": f"{self.root}/upload/{file_id}", "file_id": file_id}
+        if method == "files.completeUploadExternal":
+            files = json.loads(args["files"]) if isinstance(args["files"], str) else args["files"]
+            if any(f.get("id") not in self.uploaded for f in files):
+                return _error("file_not_found")
+            channel = args.get("channel_id")
+            if channel is not None and str(channel).startswith("C") and channel not in self.channels:
+                return _error("channel_not_found")
+            self.shared_files.append({"files": files, "channel_id": channel, "thread_ts": args.get("thread_ts")})
+            return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
         if method == "conversations.history":
             return {"messages": list(reversed(self.history[str(args["channel"])])), "has_more": False}
         raise AssertionError(method)

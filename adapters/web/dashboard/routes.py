@@ -22,8 +22,9 @@ from adapters.runtime import Runtime
 from adapters.web.dashboard import sessions
 from adapters.web.dashboard.sessions import Signed
 from adapters.web.setup import allow_setup
+from bot import charts
 from bot.csv_export import to_csv
-from bot.dashboard import charts, pages, signin
+from bot.dashboard import pages, signin
 from bot.dashboard.figures import Period
 from bot.dashboard.page import Page
 from bot.demo.people import demo_people

@@ -1,4 +1,4 @@
-"""Charts drawn by matplotlib (Agg, no display): SVG for the pages, PNG for chat messages.
+"""Charts (the dashboard's, the weekly digest's) drawn by matplotlib (Agg, no display): SVG for the pages, PNG for chat messages.
 
 Okabe and Ito's palette tells its colours apart with every common colour-vision deficiency; lines also
 differ by marker, so a chart printed in grey still reads. Charts are cached by their numbers: a page
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 
 import matplotlib
@@ -17,7 +18,23 @@ matplotlib.use("Agg")  # before pyplot: no display, no GUI toolkit, safe in work
 
 from matplotlib.figure import Figure
 
-from bot.dashboard.page import Chart
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: tuple[float | None, ...]  # None: withheld or unknown (a gap in the line)
+
+
+@dataclass(frozen=True)
+class Chart:
+    key: str
+    title: str  # what is shown, e.g. "Active users per week"
+    unit: str  # the y axis, e.g. "people" or "hours"
+    labels: tuple[str, ...]  # one per point: week labels like "2 Nov"
+    series: tuple[Series, ...]
+    kind: str = "line"  # line or bar
+    target: float | None = None  # a dashed line, e.g. the business case's weekly target
+
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
