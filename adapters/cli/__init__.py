@@ -39,7 +39,7 @@ app.add_typer(announcements.app, name="announcements", help="Export an announcem
 app.add_typer(friction.app, name="friction", help="Export friction reports as CSV")
 app.add_typer(usage.app, name="usage", help="Import usage events")
 app.add_typer(demo.app, name="demo", help="The local demo's example history")
-app.add_typer(people.app, name="people", help="Export everything stored about a person")
+app.add_typer(people.app, name="people", help="Export or forget everything stored about a person")
 app.add_typer(content.app, name="content", help="Check programmes, templates and systems.yaml")
 
 
