@@ -57,6 +57,7 @@ RULES: dict[str, str] = {
     "role_assignment": "their roles are emptied (readiness shows the gap)",
     "auditentry": "kept; the actor is no longer named and their details are erased from the text",
     "channel_address": "holds no person",
+    "system_record": "holds no person",
     "processedevent": "holds no person",
     "parked_event": "their email, name and ids erased from the text",
     "transcript_line": "deleted (their local chat lines)",
