@@ -36,6 +36,7 @@ from bot.outcomes import jobs as outcomes_jobs
 from bot.ownership import flows as ownership_flows
 from bot.people import flows as people_flows
 from bot.ports import Directory
+from bot.privacy import flows as privacy_flows
 from bot.programmes import flows as programmes_flows
 from bot.programmes import jobs as programmes_jobs
 from bot.readiness import flows as readiness_flows
@@ -99,6 +100,7 @@ DOMAINS = (
     Domain("dashboard", dashboard_flows.register),
     Domain("decisions", decisions_flows.register, handlers=decisions_jobs.handlers),
     Domain("drills", drills_flows.register, handlers=drills_jobs.handlers),
+    Domain("privacy", privacy_flows.register),
 )
 
 

@@ -46,6 +46,7 @@ ADMINS = {
     "drill",
     "drill SYSTEM N days",
     "drill stop SYSTEM",
+    "people export|forget EMAIL",
 }
 # Typed bare, these answer "which one?" before they can tell who asks: left out of the refusal check.
 NEED_AN_ID = {"announcement", "friction note"}

@@ -17,7 +17,7 @@ from adapters.runtime import Runtime
 from adapters.web.app import build_app
 from adapters.web.legal import code_spans
 from bot.migrations.migrate import FOREIGN_TABLES
-from bot.privacy.statement import KEPT
+from bot.privacy.statement import KEPT, YOUR_DATA
 from tests.conftest import PROJECT
 
 
@@ -44,6 +44,9 @@ async def test_the_privacy_page_says_what_is_kept_who_sees_it_and_for_how_long(
     for record in KEPT:
         assert str(code_spans(record.what)) in page and str(code_spans(record.kept_for)) in page
     assert "Two days." in page and "<code>outbox</code>" in page
+    for line in YOUR_DATA:
+        assert str(code_spans(line)) in page
+    assert "until those backups are rotated" in page and "<code>coach people forget</code>" in page
 
 
 async def test_the_terms_page_is_served(http: TestClient[Any, Any]) -> None:

@@ -84,3 +84,21 @@ async def test_forget_erases_the_person_everywhere_and_keeps_the_figures(env: Ru
 def test_forgetting_nobody_is_said_so(env: Runtime) -> None:
     result = CliRunner().invoke(app, ["people", "forget", "nobody@example.com", "--yes"])
     assert result.exit_code == 1 and "nobody with the email" in result.output
+
+
+async def test_admins_export_and_forget_in_chat_and_nobody_else(env: Runtime) -> None:
+    from tests.announcements.helpers import texts
+    from tests.programmes.harness import say
+
+    await meet(env, UMA, ADA)
+    refused = await say(env, UMA, "people export ada@example.com")
+    assert "Only admins" in texts(refused)
+    shown = await say(env, ADA, "people export uma@example.com")
+    assert shown[0].ephemeral and "Everything stored about uma@example.com" in texts(shown)
+    assert "identity" in texts(shown)
+    asked = await say(env, ADA, "people forget uma@example.com")
+    assert "people forget uma@example.com confirm" in texts(asked)
+    assert "uma@example.com" in _everything(env)  # nothing happens without confirm
+    done = await say(env, ADA, "people forget uma@example.com confirm")
+    assert done[0].ephemeral and "Forgot person" in texts(done)
+    assert "uma@example.com" not in _everything(env)

@@ -13,7 +13,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from bot.privacy.statement import KEPT, NOT_KEPT
+from bot.privacy.statement import KEPT, NOT_KEPT, YOUR_DATA
 
 TEMPLATES = Path(__file__).parent / "templates"
 _CODE = re.compile(r"`([^`]+)`")
@@ -35,7 +35,7 @@ def environment() -> jinja2.Environment:
 def mount(app: web.Application) -> None:
     env = environment()
     pages = {
-        "/privacy": env.get_template("privacy.html").render(kept=KEPT, not_kept=NOT_KEPT),
+        "/privacy": env.get_template("privacy.html").render(kept=KEPT, not_kept=NOT_KEPT, your_data=YOUR_DATA),
         "/terms": env.get_template("terms.html").render(),
     }
     for path, body in pages.items():

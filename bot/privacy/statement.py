@@ -183,3 +183,17 @@ NOT_KEPT: tuple[str, ...] = (
     "A transcript of your chats with the coach on Slack or Teams: what you type is acted on, and kept only "
     "where it becomes one of the records above (a report, a flag, an answer, a setting).",
 )
+
+YOUR_DATA: tuple[str, ...] = (
+    "Seeing it: an administrator can show you everything the coach keeps about you (`coach people export` "
+    "gives it as JSON; `people export` in chat), and the dashboard's \"my data\" page shows the same.",
+    "Removing it: an administrator can make the coach forget you (`coach people forget`; `people forget` in "
+    "chat). Your identities, drafts, planned messages and local chat lines are deleted; your email, name and "
+    "user ids are erased from every message and record, including messages sent to others and the audit "
+    "trail. What counts in figures others rely on (your programme progress and answers, your use of AI "
+    "systems, your flags' and reports' status and deadlines, whether an announcement reached you) is kept "
+    "anonymised, with what you wrote in it erased; the administrator is told what was kept. The audit "
+    "trail records that someone was forgotten, without naming them.",
+    "Backups: copies of the database your organisation keeps hold what was in it when they were made, "
+    "including what was later removed or forgotten, until those backups are rotated.",
+)
