@@ -56,6 +56,9 @@ RULES: dict[str, str] = {
     "announcement_question": "kept anonymised: the question's text is erased, its answer and SLA stay",
     "role_assignment": "their roles are emptied (readiness shows the gap)",
     "auditentry": "kept; the actor is no longer named and their details are erased from the text",
+    "drift_review": "kept anonymised (a system's accountability record): the reviewer is a forgotten person",
+    "decision": "kept anonymised (a system's accountability record): the decider is a forgotten person",
+    "drill": "kept anonymised (a system's accountability record): who started or stopped it is forgotten",
     "channel_address": "holds no person",
     "system_record": "holds no person",
     "processedevent": "holds no person",
@@ -167,6 +170,11 @@ def forget(*, session: Session, email: str, now: datetime, actor_person_id: int 
     change("role_assignment", {"person_id": None}, roles.c.person_id == pid)
     change("role_assignment", {"updated_by": None}, roles.c.updated_by == pid, anonymised=False)
     change("auditentry", {"actor_person_id": None}, t["auditentry"].c.actor_person_id == pid)
+
+    # Accountability records keep their row, now pointing at a person with no name: counted as kept.
+    for name, column in (("drift_review", "reviewer_id"), ("decision", "decider_id"), ("drill", "started_by"),
+                         ("drill", "stopped_by")):  # fmt: skip
+        change(name, {column: pid}, t[name].c[column] == pid)
 
     _scrub_everywhere(session, terms, result)
 
