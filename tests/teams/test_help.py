@@ -6,7 +6,7 @@ from tests.fakes.teams_connector import FakeBotFramework
 from tests.teams.conftest import Teams
 
 EVERYONE = {"changes", "escalation", "flag", "flags", "friction", "help", "home", "settings", "owners"}
-EVERYONE |= {"programme", "snooze", "start", "stop"}
+EVERYONE |= {"dashboard", "programme", "snooze", "start", "stop"}
 OWNERS_AND_ADMINS = {"readiness", "outcomes", "announce", "announcements", "announcement", "friction list"}
 OWNERS_AND_ADMINS |= {
     "friction note",
