@@ -30,6 +30,7 @@ from bot.escalations import jobs as escalations_jobs
 from bot.friction import flows as friction_flows
 from bot.friction import jobs as friction_jobs
 from bot.help import flows as help_flows
+from bot.outbox import flows as outbox_flows
 from bot.outbox.dispatcher import AfterSent
 from bot.outcomes import flows as outcomes_flows
 from bot.outcomes import jobs as outcomes_jobs
@@ -95,6 +96,7 @@ DOMAINS = (
         after_sent=announcements_jobs.after_sent,
     ),
     Domain("admin", admin_flows.register),
+    Domain("outbox", outbox_flows.register),
     Domain("audit", handlers=audit_jobs.handlers),
     Domain("outcomes", outcomes_flows.register, handlers=outcomes_jobs.handlers),
     Domain("dashboard", dashboard_flows.register),

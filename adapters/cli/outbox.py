@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from adapters.cli.common import settings_or_exit
-from bot.admin.flows import recipient
 from bot.outbox import service
+from bot.outbox.flows import recipient
 from bot.outbox.models import OutboxState
 from bot.people import service as people
 from bot.ports import SystemClock

@@ -1,1 +1,1 @@
-"""Operator commands in chat: the outbox (pending, stuck, dead rows; retry)."""
+"""Who runs the coach: `admins` in chat (`flows`); a workspace that removed the coach (`workspaces`)."""

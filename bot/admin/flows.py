@@ -1,31 +1,23 @@
-"""`outbox` for admins: what is waiting, stuck or dead, and `outbox retry ID`."""
+"""`admins` (list, add, remove): who runs the coach."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlmodel import Session, col, select
-
+from bot.attention import notify
 from bot.audit import service as audit
-from bot.inbound import row_id
 from bot.markdown import escape
-from bot.messages import Context, Fact, Facts, Header, Message, Reply, Text, text_message
-from bot.outbox import service as outbox
-from bot.outbox.models import OutboxMessage, OutboxState
-from bot.people.models import Person
+from bot.messages import Reply, text_message
+from bot.people import service as people
 from bot.routing import Command, Router
 from bot.turn import Turn, UserError
-
-PROBLEM_STATES = (OutboxState.dead, OutboxState.unreachable)
 
 
 def register(router: Router) -> None:
     router.command(
         Command(
-            "outbox",
-            "Messages waiting, stuck or dead; `outbox retry ID` sends a dead one again",
-            outbox_command,
-            usage="outbox [retry ID]",
+            "admins",
+            "List, add or remove admins",
+            admins_command,
+            usage="admins [add|remove EMAIL]",
             role="admin",
             topic="Admin",
             private=True,
@@ -33,64 +25,42 @@ def register(router: Router) -> None:
     )
 
 
-def outbox_command(turn: Turn, rest: str) -> list[Reply]:
-    words = rest.split()
-    if words and words[0] == "retry":
-        wanted = row_id(words[1]) if len(words) == 2 else None
-        if wanted is None:
-            raise UserError("Usage: `outbox retry ID`.")
-        row = outbox.retry_now(session=turn.session, row_id=wanted, now=turn.now)
-        if row is None:
-            raise UserError(f"Outbox message {words[1]} is not dead or unreachable.")
-        audit.record(
+def admins_command(turn: Turn, rest: str) -> list[Reply]:
+    verb, _, handle = rest.partition(" ")
+    verb = verb.lower()
+    if verb in ("", "list"):
+        names = [
+            f"- {escape(p.display_name or p.email or str(p.id))}" for p in people.admins(session=turn.session)
+        ]
+        return [Reply(message=text_message("**Admins**\n" + "\n".join(names)))]
+    if verb not in ("add", "remove") or not handle.strip():
+        raise UserError("Usage: `admins`, `admins add EMAIL` or `admins remove EMAIL`.")
+    target = people.find(session=turn.session, handle=handle)
+    if target is None and verb == "add" and "@" in handle:
+        target = people.ensure_by_email(session=turn.session, email=handle, now=turn.now)
+    if target is None:
+        raise UserError(f"I don't know anyone called {handle.strip()}. Use their email address.")
+    if verb == "remove" and target.id == turn.person_id and len(people.admins(session=turn.session)) == 1:
+        raise UserError("You are the last admin; add another admin before removing yourself.")
+    target.is_admin = verb == "add"
+    audit.record(
+        session=turn.session,
+        at=turn.now,
+        actor_person_id=turn.person_id,
+        action=f"admin.{verb}",
+        subject=f"person:{target.id}",
+    )
+    who = escape(target.display_name or target.email or "them")
+    if verb == "add":
+        notify(
             session=turn.session,
-            at=turn.now,
-            actor_person_id=turn.person_id,
-            action="outbox.retry",
-            subject=f"outbox:{row.id}",
-        )
-        return [Reply(message=text_message(f"Outbox message {row.id} will be sent again."))]
-    return [Reply(message=report(turn.session, turn.now))]
-
-
-def report(session: Session, now: datetime) -> Message:
-    counts = outbox.counts(session=session)
-    stuck = outbox.stuck(session=session, now=now)
-    problems = outbox.listing(session=session, states=PROBLEM_STATES, limit=10)
-    rows = [*stuck, *problems]
-    ids = {row.person_id for row in rows if row.person_id is not None}
-    persons = (
-        {p.id: p for p in session.exec(select(Person).where(col(Person.id).in_(ids))).all()} if ids else {}
-    )
-    lines = [_line(row, persons.get(row.person_id)) for row in rows]
-    return Message(
-        summary="Outbox",
-        blocks=(
-            Header("Outbox"),
-            Facts(tuple(Fact(state.value, str(counts.get(state.value, 0))) for state in OutboxState)),
-            Text("\n".join(lines) if lines else "Nothing stuck, dead or unreachable. 👍"),
-            Context(
-                "Dead rows failed every attempt; unreachable ones had nobody to deliver to. `outbox retry ID`."
+            now=turn.now,
+            person=target,
+            message=text_message(
+                f"{escape(turn.person.display_name or 'An admin')} made you an **admin** of the adoption coach. "
+                "Type `help` to see the admin commands."
             ),
-        ),
-    )
-
-
-def recipient(row: OutboxMessage, person: Person | None) -> str:
-    """Who a row is for, as an admin can act on it: the person's name and email, or the channel."""
-    if person is not None:
-        name = person.display_name or person.email or f"person {person.id}"
-        who = f"{name} ({person.email})" if person.email and person.display_name else name
-    elif row.address.get("channel"):
-        who = f"channel {row.address['channel']}"
-    else:
-        who = "nobody named"
-    return who if row.platform == "none" else f"{who} on {row.platform}"
-
-
-def _line(row: OutboxMessage, person: Person | None) -> str:
-    error = escape((row.last_error or "")[:160])
-    return (
-        f"- `{row.id}` {row.state} {escape(row.kind)} for {escape(recipient(row, person))}"
-        f" after {row.attempts} attempts: {error}"
-    )
+            key=f"admin.add:{target.id}:{turn.now.isoformat()}",
+        )
+        return [Reply(message=text_message(f"{who} is now an admin. I've let them know."))]
+    return [Reply(message=text_message(f"{who} is no longer an admin."))]

@@ -4,7 +4,7 @@ per system and model version.
 
 `models` holds the tables and `service` their persistence and live counts; `audience` says who an
 audience means; `drafts` checks a draft from either door (chat form, API) and who may announce;
-`compose` renders the sandboxed body; `scheduled` is the pure time arithmetic; `delivery` and `bulk`
+`compose` renders the sandboxed body; `when` is the pure time arithmetic; `delivery` and `bulk`
 fan out in chunks and keep the author's status message current; `questions` routes "I have a
 question" to the change communicator with its own SLA; `jobs` registers the due work; `flows` and
 `reader_flows` are the chat conversations; `report` the per-announcement report and CSV. Flows, jobs,

@@ -15,7 +15,7 @@ from sqlalchemy import insert
 
 from bot.announcements import service
 from bot.announcements.models import Announcement, AnnouncementRecipient
-from bot.announcements.scheduled import local_moment
+from bot.announcements.when import local_moment
 from bot.attention import Attention
 from bot.messages import Message
 from bot.people.models import Person

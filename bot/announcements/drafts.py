@@ -27,7 +27,7 @@ from bot.announcements import audience as aud
 from bot.announcements.compose import BodyError, check_text, context_for, render_body
 from bot.announcements.delivery import system_info
 from bot.announcements.models import Announcement
-from bot.announcements.scheduled import When, WhenError, parse_when
+from bot.announcements.when import When, WhenError, parse_when
 from bot.content import Content
 from bot.inbound import Text, storable_text
 from bot.ownership import service as ownership

@@ -7,7 +7,7 @@ from bot.announcements import delivery, drafts, reader_flows, report, service
 from bot.announcements import messages as m
 from bot.announcements.audience import KINDS, Audience, reach
 from bot.announcements.models import Announcement, AnnouncementState
-from bot.announcements.scheduled import When
+from bot.announcements.when import When
 from bot.choices import already, chosen
 from bot.events import Clicked, Submitted
 from bot.inbound import row_id
