@@ -3,7 +3,8 @@ frozen SLA, answered (by a button or a reply in the card's thread), relayed to t
 it, rated, and optionally published as an FAQ entry offered to the next person with a similar output.
 
 `flows` (flagging, `flags`, `escalation ID`), `drafts` (outputs kept whole while the form is filled
-in), `actions` (owner buttons and forms, "Show full output"), `scheduled` (SLA reminders and breaches),
+in), `actions` (owner buttons and forms, "Show full output"), `notices` (who hears about a flag: the card,
+its refreshes, notices), `scheduled` (SLA reminders and breaches),
 `jobs` (ticker handlers and the card's after-sent hook), `faq` (similarity).
 `service.flaggers_of` gives announcements its "reporters" audience; `bot.readiness` reads the SLA record.
 """

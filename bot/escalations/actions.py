@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from bot.choices import already, by_action, chosen, settle
-from bot.escalations import messages, route, service
+from bot.escalations import messages, notices, service
 from bot.escalations.models import Escalation
 from bot.events import Clicked, Place, Said, Submitted
 from bot.inbound import row_id
@@ -45,7 +45,7 @@ def allowed(turn: Turn, row: Escalation) -> bool:
         content=turn.content,
         person=turn.person,
         system=row.system_key,
-        role=route.ROLE,
+        role=notices.ROLE,
         now=turn.now,
     )
 
@@ -81,7 +81,7 @@ def _closed(row: Escalation) -> list[Reply]:
 
 
 def _refresh(turn: Turn, row: Escalation) -> None:
-    route.refresh_card(
+    notices.refresh_card(
         session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now
     )
 
@@ -149,7 +149,7 @@ def answer(turn: Turn, row: Escalation, text: str) -> list[Reply]:
     service.record(session=turn.session, row=row, action="answered", actor_id=turn.person_id, now=turn.now)
     flagger = people.get(session=turn.session, person_id=row.flagger_id)
     if flagger is not None:
-        route.tell(
+        notices.tell(
             session=turn.session,
             person=flagger,
             message=answer_message(turn, row, turn.person),
@@ -161,7 +161,7 @@ def answer(turn: Turn, row: Escalation, text: str) -> list[Reply]:
             critical=True,
         )
     _refresh(turn, row)
-    who = "the person (anonymous)" if row.anonymous else route.flagged_by(turn.session, row)
+    who = "the person (anonymous)" if row.anonymous else notices.flagged_by(turn.session, row)
     return [
         Reply(
             message=Message(
@@ -231,11 +231,11 @@ def submit_reassign(turn: Turn, event: Submitted) -> list[Reply]:
         now=turn.now,
         detail={"from": before, "to": person.id},
     )
-    route.tell(
+    notices.tell(
         session=turn.session,
         person=person,
         message=messages.notice(
-            title=f"{route.name(turn.person)} passed {row.reference} to you",
+            title=f"{notices.name(turn.person)} passed {row.reference} to you",
             body=f"Please answer it by replying in its thread or with the **Answer** button. "
             f"System: {escape(turn.content.systems[row.system_key].name)}.",
             row=row,
@@ -250,7 +250,7 @@ def submit_reassign(turn: Turn, event: Submitted) -> list[Reply]:
     _refresh(turn, row)
     return [
         Reply(
-            message=text_message(f"{row.reference} now belongs to {escape(route.name(person))}."),
+            message=text_message(f"{row.reference} now belongs to {escape(notices.name(person))}."),
             ephemeral=True,
         )
     ]
@@ -280,12 +280,12 @@ def resolve_clicked(turn: Turn, event: Clicked) -> list[Reply]:
     if resolution == "model_issue":
         decider = ownership.holder(session=turn.session, system=row.system_key, role="retraining_decider")
         for person in [decider] if decider else people.admins(session=turn.session):
-            route.tell(
+            notices.tell(
                 session=turn.session,
                 person=person,
                 message=messages.notice(
                     title=f"{row.reference} was resolved as a model issue",
-                    body=f"{escape(route.name(turn.person))} marked this output of {escape(system.name)} "
+                    body=f"{escape(notices.name(turn.person))} marked this output of {escape(system.name)} "
                     f"(model {escape(row.model_version or 'unknown')}) as a model issue. "
                     "You decide on retraining for this system.",
                     row=row,
@@ -298,12 +298,12 @@ def resolve_clicked(turn: Turn, event: Clicked) -> list[Reply]:
             )
     flagger = people.get(session=turn.session, person_id=row.flagger_id)
     if flagger is not None and row.answer is None:
-        route.tell(
+        notices.tell(
             session=turn.session,
             person=flagger,
             message=text_message(
                 f"Your flag {row.reference} about {escape(system.name)} was closed as "
-                f"{label} by {escape(route.name(turn.person))}."
+                f"{label} by {escape(notices.name(turn.person))}."
             ),
             key=f"escalation:{row.id}:resolved",
             kind=Kind.answer,
@@ -359,7 +359,7 @@ def rate_clicked(turn: Turn, event: Clicked) -> list[Reply]:
     )
     owner = people.get(session=turn.session, person_id=row.answered_by or row.owner_id or 0)
     if not helpful and owner is not None:
-        route.tell(
+        notices.tell(
             session=turn.session,
             person=owner,
             message=messages.notice(
@@ -388,7 +388,7 @@ def _rated(turn: Turn, row: Escalation) -> Message:
 
 
 def answer_message(turn: Turn, row: Escalation, answerer: Person | None) -> Message:
-    by = route.name(answerer)
+    by = notices.name(answerer)
     return messages.answer_dm(
         row=row,
         by=by,

@@ -5,7 +5,7 @@ The owners' side (buttons, forms, thread replies) lives in `actions`.
 
 from __future__ import annotations
 
-from bot.escalations import actions, drafts, faq, messages, route, scheduled, service
+from bot.escalations import actions, drafts, faq, messages, notices, scheduled, service
 from bot.escalations.models import Escalation, FlagDraft
 from bot.escalations.sla import duration_words, freeze, local_words, owner_state
 from bot.events import Place, Shortcut, Submitted
@@ -166,7 +166,7 @@ def _flag_errors(turn: Turn, values: dict[str, str], *, typed: bool) -> dict[str
 
 def flag(turn: Turn, *, values: dict[str, str], link: str | None) -> Escalation:
     system = turn.content.systems[values["system"]]
-    owner = ownership.holder(session=turn.session, system=system.key, role=route.ROLE)
+    owner = ownership.holder(session=turn.session, system=system.key, role=notices.ROLE)
     state = (
         owner_state(
             session=turn.session, person=owner, settings=turn.settings, content=turn.content, now=turn.now
@@ -191,7 +191,7 @@ def flag(turn: Turn, *, values: dict[str, str], link: str | None) -> Escalation:
         now=turn.now,
     )
     scheduled.plan(session=turn.session, row=row, remind_at=frozen.remind_at, now=turn.now)
-    route.post_card(session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now)
+    notices.post_card(session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now)
     weekly_check.ensure(session=turn.session, now=turn.now)
     return row
 
@@ -235,6 +235,6 @@ def escalation_command(turn: Turn, rest: str) -> list[Reply]:
             continue
         hidden = row.anonymous and pid == row.flagger_id and turn.person_id != row.flagger_id
         names[pid] = (
-            "someone (anonymous)" if hidden else route.name(people.get(session=turn.session, person_id=pid))
+            "someone (anonymous)" if hidden else notices.name(people.get(session=turn.session, person_id=pid))
         )
     return [Reply(message=messages.timeline_message(row, entries, names), ephemeral=True)]

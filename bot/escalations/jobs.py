@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.content import Content
-from bot.escalations import route, scheduled
+from bot.escalations import notices, scheduled
 from bot.outbox.dispatcher import AfterSent
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import Handler
@@ -30,4 +30,4 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
 
 
 def after_sent(*, content: Content, settings: Settings) -> dict[str, AfterSent]:
-    return {route.CARD_HOOK: route.card_sent}
+    return {notices.CARD_HOOK: notices.card_sent}

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.content import Content
-from bot.escalations import messages, route, service
+from bot.escalations import messages, notices, service
 from bot.escalations.models import Escalation
 from bot.escalations.sla import local_words, owner_state
 from bot.markdown import escape
@@ -61,7 +61,7 @@ def remind(*, session: Session, job: DueWork, now: datetime, content: Content, s
         return
     system = content.systems[row.system_key].name
     due = local_words(row.acknowledge_due_at, owner, settings)
-    route.tell(
+    notices.tell(
         session=session,
         person=owner,
         message=messages.notice(
@@ -113,7 +113,7 @@ def _to_backups(
     backups = [
         b
         for b in ownership.backups(
-            session=session, content=content, system=row.system_key, role=route.ROLE, now=now
+            session=session, content=content, system=row.system_key, role=notices.ROLE, now=now
         )
         if b.id != row.owner_id and b.active
     ]
@@ -124,7 +124,7 @@ def _to_backups(
         level="backup",
         recipients=recipients,
         title=f"{row.reference} needs you: its {missed} deadline passed",
-        body=f"{escape(route.name(owner))} hasn't managed to {missed} this flag about "
+        body=f"{escape(notices.name(owner))} hasn't managed to {missed} this flag about "
         f"{escape(system)}. As the backup, please pick it up: reply in its thread or use the buttons.",
         now=now,
         content=content,
@@ -144,7 +144,7 @@ def _to_backups(
             },
             system={"name": system},
         )
-        route.tell(
+        notices.tell(
             session=session,
             person=flagger,
             message=messages.notice(title=f"Your flag {row.reference} was escalated", body=body, row=row),
@@ -196,7 +196,7 @@ def _escalate(
 ) -> None:
     """Tell each recipient, with the card's buttons, and record who the flag went to."""
     for person in recipients:
-        route.tell(
+        notices.tell(
             session=session,
             person=person,
             message=messages.notice(title=title, body=body, row=row, actions=True),

@@ -2,7 +2,7 @@
 `friction.report` shortcut and the text hook that offers a report when someone writes frustration.
 
 The form's context is "SYSTEM|CATEGORY|TEXT" (each part optional): what the opener knew already.
-Owners' commands and buttons live in `bot.friction.owners`.
+Owners' commands and buttons live in `bot.friction.actions`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 from bot.content import Content
 from bot.content.context import system_context
 from bot.events import Shortcut, Submitted
-from bot.friction import delivery, owners, scheduled, service
+from bot.friction import actions, notices, scheduled, service
 from bot.friction import messages as m
 from bot.markdown import escape
 from bot.messages import OPEN_FORM, Actions, Button, Field, Form, Message, Option, Reply, Text, private
@@ -41,12 +41,12 @@ def register(router: Router) -> None:
                 Usage(
                     "friction list|summary|show ID",
                     "The friction reports routed to you, one with its buttons, and their themes",
-                    allowed=owners.looks_after_reports,
+                    allowed=actions.looks_after_reports,
                 ),
                 Usage(
                     "friction note ID TEXT|merge ID INTO|digest daily|weekly",
                     "Note on a report, merge a duplicate, or choose how often your digest comes",
-                    allowed=owners.looks_after_reports,
+                    allowed=actions.looks_after_reports,
                 ),
                 Usage("friction export", "Every friction report as CSV", role="admin"),
             ),
@@ -55,12 +55,12 @@ def register(router: Router) -> None:
     router.form(FormSpec(m.REPORT_FORM, build_report_form, submit_report_form))
     router.shortcut(m.REPORT_FORM, report_shortcut)
     router.text_hooks.append(frustration_hook)
-    owners.register(router)
+    actions.register(router)
 
 
 def friction_command(turn: Turn, rest: str) -> list[Reply]:
     word, _, tail = rest.strip().partition(" ")
-    handler = owners.SUBCOMMANDS.get(word.lower())
+    handler = actions.SUBCOMMANDS.get(word.lower())
     if handler is not None:  # owners' views of reports: never shown to a channel
         return private(handler(turn, tail.strip()))
     return open_with(turn, rest.strip())
@@ -184,7 +184,7 @@ def submit_report_form(turn: Turn, event: Submitted) -> list[Reply]:
     if errors:
         return [Reply(form_errors=errors)]
     severity = next(s for s in content.friction.severities if s.key == values["severity"])
-    owner = delivery.owner_of(session=turn.session, system=values["system"])
+    owner = notices.owner_of(session=turn.session, system=values["system"])
     report = service.create(
         session=turn.session,
         reporter=turn.person,
@@ -202,7 +202,7 @@ def submit_report_form(turn: Turn, event: Submitted) -> list[Reply]:
         "friction report %s filed (system %s, severity %s)", report.id, report.system_key, report.severity
     )
     if report.urgent or owner is None:
-        delivery.post_card(
+        notices.post_card(
             session=turn.session, content=content, settings=turn.settings, report=report, now=turn.now
         )
     else:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from bot.audit import service as audit
 from bot.choices import already, by_action, chosen, settle
 from bot.events import Clicked, Submitted
-from bot.friction import delivery, export, scheduled, service
+from bot.friction import export, notices, scheduled, service
 from bot.friction import messages as m
 from bot.friction.models import Cadence, FrictionReport, Status
 from bot.friction.themes import themes
@@ -48,7 +48,7 @@ def may_act(turn: Turn, system: str) -> bool:
         content=turn.content,
         person=turn.person,
         system=system,
-        role=delivery.ROLE,
+        role=notices.ROLE,
         now=turn.now,
     )
 
@@ -103,7 +103,7 @@ def change_status(turn: Turn, report: FrictionReport, to: Status, *, reason: str
         raise UserError(str(exc)) from exc
     if to not in TELLS_REPORTER:
         return 0
-    return delivery.tell_reporters(
+    return notices.tell_reporters(
         session=turn.session, content=turn.content, settings=turn.settings, root=report, now=turn.now
     )
 
@@ -190,7 +190,7 @@ def better_clicked(turn: Turn, event: Clicked) -> list[Reply]:
         service.move(session=turn.session, report=root, to=Status.closed, actor_id=None, now=turn.now)
     else:
         service.move(session=turn.session, report=root, to=Status.triaged, actor_id=None, now=turn.now)
-        delivery.tell_not_better(
+        notices.tell_not_better(
             session=turn.session,
             content=turn.content,
             settings=turn.settings,
