@@ -107,7 +107,7 @@ def build_runtime(
         settings=settings,
         router=build_router(),
         clock=clock,
-        services={"content": content},
+        content=content,
         on_commit=dispatcher.wake,
     )
     return Runtime(

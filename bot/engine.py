@@ -9,8 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import secrets
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -19,6 +18,7 @@ from bot.admin import workspaces
 from bot.audit import service as audit
 from bot.channels import service as channels
 from bot.config import Settings
+from bot.content import Content
 from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
 from bot.inbound import clean_event
 from bot.messages import OPEN_FORM, Reply, private, text_message
@@ -42,14 +42,14 @@ class Engine:
         settings: Settings,
         router: Router,
         clock: Clock,
-        services: Mapping[str, Any] | None = None,
+        content: Content | None = None,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.router = router
         self.clock = clock
-        self.services = dict(services or {})
+        self.content = content
         self.on_commit = on_commit or (lambda: None)
 
     async def handle(self, event: Event) -> list[Reply]:
@@ -128,7 +128,7 @@ class Engine:
             now=now,
             settings=self.settings,
             router=self.router,
-            services=self.services,
+            loaded_content=self.content,
             is_new_person=is_new,
         )
         replies: list[Reply] = []
@@ -142,8 +142,7 @@ class Engine:
         self, *, platform: str, workspace: str, reason: str, event_id: str | None = None
     ) -> None:
         """The platform says the coach was uninstalled from a workspace (or its token revoked)."""
-        content = self.services.get("content")
-        holidays = content.holidays if content is not None else ()
+        holidays = self.content.holidays if self.content is not None else ()
 
         def work(session: Session) -> None:
             now = self.clock.now()

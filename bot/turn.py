@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
@@ -32,7 +31,7 @@ class Turn:
     now: datetime
     settings: Settings
     router: Router
-    services: Mapping[str, Any] = field(default_factory=dict)  # content, policy and the like
+    loaded_content: Content | None = None  # None when content/ failed to load: `content` explains
     is_new_person: bool = False  # the coach never heard of them before this event (not even by email)
 
     @property
@@ -42,8 +41,8 @@ class Turn:
 
     @property
     def content(self) -> Content:
-        content = self.services.get("content")
-        if not isinstance(content, Content):
+        content = self.loaded_content
+        if content is None:
             raise UserError("Content is not loaded; ask your admin to run `coach content check`.")
         return content
 
