@@ -57,14 +57,14 @@ def seed_demo(*, settings: Settings, store: Store, content: Content, clock: Cloc
 
 def seed_housekeeping(*, store: Store, clock: Clock) -> None:
     """The recurring jobs (created once): pruning what would grow without bound, the weekly outcomes."""
-    from bot.audit import jobs as audit_jobs
-    from bot.outcomes import jobs as outcomes_jobs
+    from bot.audit import hooks as audit_hooks
+    from bot.outcomes import hooks as outcomes_hooks
 
     now = clock.now()
 
     def seed(session: Session) -> None:
-        audit_jobs.ensure_scheduled(session=session, now=now)
-        outcomes_jobs.ensure_scheduled(session=session, now=now)
+        audit_hooks.ensure_scheduled(session=session, now=now)
+        outcomes_hooks.ensure_scheduled(session=session, now=now)
 
     store.run_sync(seed)
 

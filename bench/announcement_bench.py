@@ -18,7 +18,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from bench.programme_bench import RateLimitedPlatform
-from bot.announcements import drafts, jobs, service
+from bot.announcements import drafts, hooks, service
 from bot.announcements.models import Announcement, AnnouncementState
 from bot.config import load_settings
 from bot.content import Content, load_content
@@ -109,7 +109,7 @@ async def announce(people: int = 10_000, rate: float = 500.0) -> dict[str, float
         platform = RateLimitedPlatform(rate)
         dispatcher = Dispatcher(store=store, senders={"bench": platform}, clock=clock, batch=BATCH)
         dispatcher.buckets["bench"] = TokenBucket(rate=rate, burst=max(1.0, rate / 10))
-        ticker = Ticker(store=store, clock=clock, handlers=jobs.handlers(content=content, settings=settings))
+        ticker = Ticker(store=store, clock=clock, handlers=hooks.handlers(content=content, settings=settings))
         started = time.perf_counter()
         announcement_id = await store.run(lambda s: _create(s, content=content, now=clock.now()))
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench.announcement_bench import PROJECT, _create, _populate
 from bench.programme_bench import RateLimitedPlatform
-from bot.announcements import jobs
+from bot.announcements import hooks
 from bot.config import load_settings
 from bot.content import load_content
 from bot.migrations.migrate import create_all
@@ -76,7 +76,7 @@ async def _work(url: str, rate: float, log: Path, offset: timedelta) -> None:
     platform = LoggingPlatform(rate, log)
     dispatcher = Dispatcher(store=store, senders={"bench": platform}, clock=clock, batch=100)
     dispatcher.buckets["bench"] = TokenBucket(rate=rate, burst=max(1.0, rate / 10))
-    ticker = Ticker(store=store, clock=clock, handlers=jobs.handlers(content=content, settings=settings))
+    ticker = Ticker(store=store, clock=clock, handlers=hooks.handlers(content=content, settings=settings))
 
     async def tick() -> None:
         while True:

@@ -32,7 +32,7 @@ from bot.outbox import service as outbox
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pacing import TokenBucket
 from bot.ports import Delivery, FixedClock, RetryLater, Sent
-from bot.programmes import jobs
+from bot.programmes import hooks
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
 
@@ -59,7 +59,7 @@ async def tick_cost(people: int, due: int = 1_000) -> float:
         ticker = Ticker(
             store=store,
             clock=FixedClock(NOW),
-            handlers=jobs.handlers(content=content, settings=_settings(url)),
+            handlers=hooks.handlers(content=content, settings=_settings(url)),
         )
         started = time.perf_counter()
         ran = await ticker.tick()

@@ -1,6 +1,6 @@
 """The one place that lists the domains: their flows, their due-work handlers, their after-sent hooks.
 
-A domain's `flows` module has `register(router)`; a domain may also have a `jobs` module with
+A domain's `flows` module has `register(router)`; a domain may also have a `hooks` module with
 `handlers(*, content, settings) -> {kind: handler}` (due work the clock runs) and
 `after_sent() -> {name: handler}` (called when an outbox row it queued has been delivered) and
 `async_handlers(*, store, content, settings, directories) -> {kind: handler}` (due work that awaits
@@ -16,8 +16,8 @@ from typing import Protocol
 
 from bot.admin import flows as admin_flows
 from bot.announcements import flows as announcements_flows
-from bot.announcements import jobs as announcements_jobs
-from bot.audit import jobs as audit_jobs
+from bot.announcements import hooks as announcements_hooks
+from bot.audit import hooks as audit_hooks
 from bot.config import Settings
 from bot.content import Content
 from bot.dashboard import flows as dashboard_flows
@@ -26,22 +26,22 @@ from bot.decisions import jobs as decisions_jobs
 from bot.drills import flows as drills_flows
 from bot.drills import jobs as drills_jobs
 from bot.escalations import flows as escalations_flows
-from bot.escalations import jobs as escalations_jobs
+from bot.escalations import hooks as escalations_hooks
 from bot.friction import flows as friction_flows
-from bot.friction import jobs as friction_jobs
+from bot.friction import hooks as friction_hooks
 from bot.help import flows as help_flows
 from bot.outbox import flows as outbox_flows
 from bot.outbox.dispatcher import AfterSent
 from bot.outcomes import flows as outcomes_flows
-from bot.outcomes import jobs as outcomes_jobs
+from bot.outcomes import hooks as outcomes_hooks
 from bot.ownership import flows as ownership_flows
 from bot.people import flows as people_flows
 from bot.ports import Directory
 from bot.privacy import flows as privacy_flows
 from bot.programmes import flows as programmes_flows
-from bot.programmes import jobs as programmes_jobs
+from bot.programmes import hooks as programmes_hooks
 from bot.readiness import flows as readiness_flows
-from bot.readiness import jobs as readiness_jobs
+from bot.readiness import hooks as readiness_hooks
 from bot.routing import Router
 from bot.schedule.ticker import AsyncHandler, Handler
 from bot.store.db import Store
@@ -77,28 +77,28 @@ DOMAINS = (
     Domain(
         "programmes",
         programmes_flows.register,
-        handlers=programmes_jobs.handlers,
-        async_handlers=programmes_jobs.async_handlers,
+        handlers=programmes_hooks.handlers,
+        async_handlers=programmes_hooks.async_handlers,
     ),
     Domain("ownership", ownership_flows.register),
     Domain(
         "escalations",
         escalations_flows.register,
-        handlers=escalations_jobs.handlers,
-        after_sent=escalations_jobs.after_sent,
+        handlers=escalations_hooks.handlers,
+        after_sent=escalations_hooks.after_sent,
     ),
-    Domain("readiness", readiness_flows.register, handlers=readiness_jobs.handlers),
-    Domain("friction", friction_flows.register, handlers=friction_jobs.handlers),
+    Domain("readiness", readiness_flows.register, handlers=readiness_hooks.handlers),
+    Domain("friction", friction_flows.register, handlers=friction_hooks.handlers),
     Domain(
         "announcements",
         announcements_flows.register,
-        handlers=announcements_jobs.handlers,
-        after_sent=announcements_jobs.after_sent,
+        handlers=announcements_hooks.handlers,
+        after_sent=announcements_hooks.after_sent,
     ),
     Domain("admin", admin_flows.register),
     Domain("outbox", outbox_flows.register),
-    Domain("audit", handlers=audit_jobs.handlers),
-    Domain("outcomes", outcomes_flows.register, handlers=outcomes_jobs.handlers),
+    Domain("audit", handlers=audit_hooks.handlers),
+    Domain("outcomes", outcomes_flows.register, handlers=outcomes_hooks.handlers),
     Domain("dashboard", dashboard_flows.register),
     Domain("decisions", decisions_flows.register, handlers=decisions_jobs.handlers),
     Domain("drills", drills_flows.register, handlers=drills_jobs.handlers),

@@ -1,4 +1,4 @@
-"""bot.flows.DOMAINS names every domain's flows and jobs: a hook a domain defines but DOMAINS leaves out
+"""bot.flows.DOMAINS names every domain's flows and hooks: a hook a domain defines but DOMAINS leaves out
 would never run, and nothing else would say so."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from bot.flows import DOMAINS
 HOOKS = ("handlers", "after_sent", "async_handlers")
 
 
-def test_every_flows_and_jobs_module_is_listed() -> None:
+def test_every_flows_and_hooks_module_is_listed() -> None:
     listed = {domain.name: domain for domain in DOMAINS}
     for package in pkgutil.iter_modules(bot.__path__):
         if not package.ispkg:
             continue
-        for name in ("flows", "jobs"):
+        for name in ("flows", "hooks"):
             try:
                 module = importlib.import_module(f"bot.{package.name}.{name}")
             except ModuleNotFoundError as exc:
@@ -28,9 +28,9 @@ def test_every_flows_and_jobs_module_is_listed() -> None:
             assert domain is not None, f"bot.{package.name}.{name} exists but DOMAINS has no {package.name}"
             if name == "flows" and hasattr(module, "register"):
                 assert domain.register is module.register, f"DOMAINS leaves out bot.{package.name}.flows"
-            if name == "jobs":
+            if name == "hooks":
                 for hook in HOOKS:
                     if hasattr(module, hook):
                         assert getattr(domain, hook) is getattr(module, hook), (
-                            f"DOMAINS leaves out bot.{package.name}.jobs.{hook}"
+                            f"DOMAINS leaves out bot.{package.name}.hooks.{hook}"
                         )

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from adapters.runtime import Runtime, seed_housekeeping
 from bot.audit import service
-from bot.audit.jobs import PRUNE
+from bot.audit.hooks import PRUNE
 from bot.audit.models import ProcessedEvent
 from bot.ports import FixedClock
 from bot.schedule import service as schedule

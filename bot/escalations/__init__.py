@@ -4,7 +4,7 @@ it, rated, and optionally published as an FAQ entry offered to the next person w
 
 `flows` (flagging, `flags`, `escalation ID`), `drafts` (outputs kept whole while the form is filled
 in), `actions` (owner buttons and forms, "Show full output"), `notices` (who hears about a flag: the card,
-its refreshes, notices), `scheduled` (SLA reminders and breaches),
-`jobs` (ticker handlers and the card's after-sent hook), `faq` (similarity).
+its refreshes, notices), `due` (due work: SLA reminders and breaches),
+`hooks` (due-work handlers and the card's after-sent hook), `faq` (similarity).
 `service.flaggers_of` gives announcements its "reporters" audience; `bot.readiness` reads the SLA record.
 """

@@ -5,7 +5,7 @@ The owners' side (buttons, forms, thread replies) lives in `actions`.
 
 from __future__ import annotations
 
-from bot.escalations import actions, drafts, faq, messages, notices, scheduled, service
+from bot.escalations import actions, drafts, due, faq, messages, notices, service
 from bot.escalations.models import Escalation, FlagDraft
 from bot.escalations.sla import duration_words, freeze, local_words, owner_state
 from bot.events import Place, Shortcut, Submitted
@@ -190,7 +190,7 @@ def flag(turn: Turn, *, values: dict[str, str], link: str | None) -> Escalation:
         sla=frozen,
         now=turn.now,
     )
-    scheduled.plan(session=turn.session, row=row, remind_at=frozen.remind_at, now=turn.now)
+    due.plan(session=turn.session, row=row, remind_at=frozen.remind_at, now=turn.now)
     notices.post_card(session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now)
     weekly_check.ensure(session=turn.session, now=turn.now)
     return row

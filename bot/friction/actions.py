@@ -12,7 +12,7 @@ from collections.abc import Callable
 from bot.audit import service as audit
 from bot.choices import already, by_action, chosen, settle
 from bot.events import Clicked, Submitted
-from bot.friction import export, notices, scheduled, service
+from bot.friction import due, export, notices, service
 from bot.friction import messages as m
 from bot.friction.models import Cadence, FrictionReport, Status
 from bot.friction.themes import themes
@@ -239,7 +239,7 @@ def summary_command(turn: Turn, _rest: str) -> list[Reply]:
         for r in service.all_reports(session=turn.session, systems=owned_systems(turn))
         if r.merged_into is None
     ]
-    found = themes([scheduled.item(r) for r in reports])
+    found = themes([due.item(r) for r in reports])
     phrases = "\n".join(f"- “{escape(p)}” ({n} reports)" for p, n in found.phrases) or "- none yet"
     text = (
         f"**Friction summary**: {plural(found.total, 'report')} (duplicates merged)\n\n"
@@ -258,7 +258,7 @@ def digest_command(turn: Turn, rest: str) -> list[Reply]:
             f"Your friction digest is {current.value}. Change it with `friction digest daily` or `weekly`."
         )
     service.set_cadence(session=turn.session, person_id=turn.person_id, cadence=Cadence(choice), now=turn.now)
-    job = scheduled.plan_digest(
+    job = due.plan_digest(
         session=turn.session, owner=turn.person, settings=turn.settings, now=turn.now, replan=True
     )
     local = job.due_at.strftime("%A %d %B %H:%M")

@@ -12,7 +12,7 @@ import logging
 from bot.content import Content
 from bot.content.context import system_context
 from bot.events import Shortcut, Submitted
-from bot.friction import actions, notices, scheduled, service
+from bot.friction import actions, due, notices, service
 from bot.friction import messages as m
 from bot.markdown import escape
 from bot.messages import OPEN_FORM, Actions, Button, Field, Form, Message, Option, Reply, Text, private
@@ -206,7 +206,7 @@ def submit_report_form(turn: Turn, event: Submitted) -> list[Reply]:
             session=turn.session, content=content, settings=turn.settings, report=report, now=turn.now
         )
     else:
-        scheduled.plan_digest(session=turn.session, owner=owner, settings=turn.settings, now=turn.now)
+        due.plan_digest(session=turn.session, owner=owner, settings=turn.settings, now=turn.now)
     text = m.render(content, "filed", report=report, reporter=turn.person, owner=owner, person=turn.person)
     return [Reply(message=Message(summary=f"Thanks: report {report.reference} filed", blocks=(Text(text),)))]
 

@@ -1,5 +1,5 @@
 """The weekly ownership check's due work: created once (an admin's first contact, `readiness`, a flag),
-then it re-schedules itself; `bot.readiness.jobs` runs it.
+then it re-schedules itself; `bot.readiness.hooks` runs it.
 
 It lives here, below both, so that escalations can start it without importing readiness (which reads
 escalations)."""

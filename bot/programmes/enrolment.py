@@ -13,7 +13,7 @@ from bot.markdown import escape
 from bot.messages import text_message
 from bot.people import service as people
 from bot.people.models import Person
-from bot.programmes import scheduled, service
+from bot.programmes import due, service
 from bot.programmes.messages import PREVIEW, preview_key, step_message
 
 
@@ -38,7 +38,7 @@ def enrol_and_plan(
         by=by,
     )
     if created:
-        scheduled.plan_enrolment(
+        due.plan_enrolment(
             session=session,
             enrolment=enrolment,
             programme=programme,

@@ -16,7 +16,7 @@ from bot.people.models import Person
 from bot.policy.calendar import local_day
 from bot.policy.model import AttentionState
 from bot.policy.snooze import SnoozeChoice, snooze_until
-from bot.programmes import answers, channel, scheduled, service, steps
+from bot.programmes import answers, channel, due, service, steps
 from bot.programmes import messages as m
 from bot.programmes.enrolment import enrol_and_plan, preview_to
 from bot.programmes.models import Enrolment, ProgrammePreview
@@ -335,7 +335,7 @@ def start_command(turn: Turn, _rest: str) -> list[Reply]:
     person = turn.person
     person.stopped = False
     person.snoozed_until = None
-    for job in schedule.pending_for(session=turn.session, person_id=turn.person_id, kind=scheduled.STEP):
+    for job in schedule.pending_for(session=turn.session, person_id=turn.person_id, kind=due.STEP):
         if job.due_at > turn.now + attention.HELD / 2:
             job.due_at = turn.now
     _replan(turn)

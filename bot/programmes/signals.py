@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.content import Content
-from bot.programmes import scheduled, service
+from bot.programmes import due, service
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
 from bot.usage import service as usage
@@ -43,5 +43,5 @@ def record_usage(
 def refresh_people(*, session: Session, job: DueWork, now: datetime, content: Content) -> None:
     for person_id in job.payload.get("people", []):
         for enrolment in service.enrolments_of(session=session, person_id=int(person_id)):
-            scheduled.refresh(session=session, enrolment=enrolment, content=content, now=now)
+            due.refresh(session=session, enrolment=enrolment, content=content, now=now)
     schedule.finish(job=job, now=now)

@@ -18,8 +18,8 @@ from bot.events import Clicked, Submitted
 from bot.markdown import escape
 from bot.messages import Field, Form, Message, Option, Reply, load_message, text_message
 from bot.outbox import service as outbox
+from bot.programmes import due, service
 from bot.programmes import messages as m
-from bot.programmes import scheduled, service
 from bot.programmes.models import Enrolment, ProgrammePreview, PulseAnswer
 from bot.routing import FormSpec, Router
 from bot.turn import Turn, UserError
@@ -55,7 +55,7 @@ class Target:
 
     @property
     def outbox_key(self) -> str:
-        """The key the step message was queued under (`scheduled.run_due_step`, `enrolment.preview_to`)."""
+        """The key the step message was queued under (`due.run_due_step`, `enrolment.preview_to`)."""
         if self.preview is not None:
             return m.preview_key(self.preview.id or 0, self.step.key)
         return f"programme:{self.owner}:{self.step.key}:{self.sending}"
@@ -189,7 +189,7 @@ def _mark_done(turn: Turn, at: Target) -> None:
     progress = service.progress(session=turn.session, enrolment_id=at.enrolment.id or 0, step_key=at.step.key)
     if progress.done_at is None:
         progress.done_at = turn.now
-        scheduled.refresh(session=turn.session, enrolment=at.enrolment, content=turn.content, now=turn.now)
+        due.refresh(session=turn.session, enrolment=at.enrolment, content=turn.content, now=turn.now)
 
 
 # --- answers -----------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def save_answer(turn: Turn, at: Target, *, number: float | None, text: str | Non
     )
     progress = service.progress(session=turn.session, enrolment_id=enrolment.id, step_key=at.step.key)
     progress.done_at = progress.done_at or turn.now
-    scheduled.refresh(session=turn.session, enrolment=enrolment, content=turn.content, now=turn.now)
+    due.refresh(session=turn.session, enrolment=enrolment, content=turn.content, now=turn.now)
 
 
 # --- something's not working -------------------------------------------------------------------

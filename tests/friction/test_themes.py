@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.friction.due import next_digest_at
 from bot.friction.models import Cadence
-from bot.friction.scheduled import next_digest_at
 from bot.friction.themes import Item, ngrams, recurring_phrases, themes, week_of
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

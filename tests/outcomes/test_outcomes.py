@@ -19,7 +19,7 @@ from bot.escalations.models import Escalation
 from bot.friction.models import FrictionReport, Status
 from bot.messages import Actions, Reply
 from bot.outbox.models import OutboxMessage
-from bot.outcomes.jobs import WEEKLY, send_weekly
+from bot.outcomes.hooks import WEEKLY, send_weekly
 from bot.outcomes.messages import outcomes_message
 from bot.outcomes.service import SystemOutcomes, outcomes
 from bot.ownership import service as ownership

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.content import Content
-from bot.escalations import notices, scheduled
+from bot.escalations import due, notices
 from bot.outbox.dispatcher import AfterSent
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import Handler
@@ -17,15 +17,15 @@ from bot.schedule.ticker import Handler
 
 def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
     def remind(session: Session, job: DueWork, now: datetime) -> None:
-        scheduled.remind(session=session, job=job, now=now, content=content, settings=settings)
+        due.remind(session=session, job=job, now=now, content=content, settings=settings)
 
     def deadline(session: Session, job: DueWork, now: datetime) -> None:
-        scheduled.deadline(session=session, job=job, now=now, content=content, settings=settings)
+        due.deadline(session=session, job=job, now=now, content=content, settings=settings)
 
     return {
-        scheduled.REMIND: remind,
-        scheduled.ACK_DUE: deadline,
-        scheduled.ANSWER_DUE: deadline,
+        due.REMIND: remind,
+        due.ACK_DUE: deadline,
+        due.ANSWER_DUE: deadline,
     }
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.content import Content
 from bot.ports import Directory
-from bot.programmes import channel, scheduled, signals
+from bot.programmes import channel, due, signals
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import AsyncHandler, Handler
 from bot.store.db import Store
@@ -18,12 +18,12 @@ from bot.store.db import Store
 
 def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
     def run_step(session: Session, job: DueWork, now: datetime) -> None:
-        scheduled.run_due_step(session=session, job=job, now=now, content=content, settings=settings)
+        due.run_due_step(session=session, job=job, now=now, content=content, settings=settings)
 
     def refresh(session: Session, job: DueWork, now: datetime) -> None:
         signals.refresh_people(session=session, job=job, now=now, content=content)
 
-    return {scheduled.STEP: run_step, signals.REFRESH: refresh}
+    return {due.STEP: run_step, signals.REFRESH: refresh}
 
 
 def async_handlers(

@@ -8,13 +8,13 @@ from sqlmodel import Session
 
 from bot.config import Settings
 from bot.content import Content
-from bot.friction import scheduled
+from bot.friction import due
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import Handler
 
 
 def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
     def digest(session: Session, job: DueWork, now: datetime) -> None:
-        scheduled.run_digest(session=session, job=job, now=now, content=content, settings=settings)
+        due.run_digest(session=session, job=job, now=now, content=content, settings=settings)
 
-    return {scheduled.DIGEST: digest}
+    return {due.DIGEST: digest}
