@@ -22,9 +22,9 @@ from bot.config import Settings
 from bot.content import Content
 from bot.dashboard import flows as dashboard_flows
 from bot.decisions import flows as decisions_flows
-from bot.decisions import jobs as decisions_jobs
+from bot.decisions import hooks as decisions_hooks
 from bot.drills import flows as drills_flows
-from bot.drills import jobs as drills_jobs
+from bot.drills import hooks as drills_hooks
 from bot.escalations import flows as escalations_flows
 from bot.escalations import hooks as escalations_hooks
 from bot.friction import flows as friction_flows
@@ -100,8 +100,8 @@ DOMAINS = (
     Domain("audit", handlers=audit_hooks.handlers),
     Domain("outcomes", outcomes_flows.register, handlers=outcomes_hooks.handlers),
     Domain("dashboard", dashboard_flows.register),
-    Domain("decisions", decisions_flows.register, handlers=decisions_jobs.handlers),
-    Domain("drills", drills_flows.register, handlers=drills_jobs.handlers),
+    Domain("decisions", decisions_flows.register, handlers=decisions_hooks.handlers),
+    Domain("drills", drills_flows.register, handlers=drills_hooks.handlers),
     Domain("privacy", privacy_flows.register),
 )
 

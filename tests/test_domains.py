@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 import bot
 from bot.flows import DOMAINS
@@ -34,3 +35,10 @@ def test_every_flows_and_hooks_module_is_listed() -> None:
                         assert getattr(domain, hook) is getattr(module, hook), (
                             f"DOMAINS leaves out bot.{package.name}.hooks.{hook}"
                         )
+
+
+def test_one_word_for_each_file_role() -> None:
+    """Due work is `due.py` and the engine's registrations `hooks.py` in every domain (ARCHITECTURE.md)."""
+    root = Path(bot.__path__[0])
+    assert not sorted(str(p.relative_to(root)) for p in root.glob("*/jobs.py"))
+    assert not sorted(str(p.relative_to(root)) for p in root.glob("*/scheduled.py"))

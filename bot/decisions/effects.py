@@ -3,7 +3,7 @@
 - retrain, replace, roll back: the change communicator (or, without one, the admins) is asked to
   announce the new model version; the announcement records it, and readiness checks it was announced.
 - suspend use, retire: the system is marked out of use (its programmes' nudges stop: see
-  `bot.programmes.scheduled`) and its users are told, in chunks, as due work (`jobs`).
+  `bot.programmes.due`) and its users are told, in chunks, as due work (`hooks`).
 - keep, after a suspension: the system is back in use.
 """
 

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from bot.content import System
-from bot.drills import jobs, service
+from bot.drills import hooks, service
 from bot.drills import messages as m
 from bot.drills.models import Drill
 from bot.markdown import escape
@@ -111,7 +111,7 @@ def _start(turn: Turn, system: System, days: int) -> list[Reply]:
     )
     schedule.upsert(
         session=turn.session,
-        kind=jobs.END,
+        kind=hooks.END,
         subject=f"drill:{drill.id}:end",
         due_at=ends,
         now=turn.now,
@@ -165,7 +165,7 @@ def _stop(turn: Turn, key: str) -> list[Reply]:
     report = service.finish(
         session=turn.session, content=turn.content, drill=drill, now=turn.now, stopped_by=turn.person_id
     )
-    message = jobs.send_report(
+    message = hooks.send_report(
         session=turn.session,
         content=turn.content,
         settings=turn.settings,
