@@ -19,7 +19,7 @@ from adapters.teams.render import MAX_ACTIVITY_BYTES, card_bytes
 from adapters.teams.render import render_message as teams_card
 from bot.messages import Image, Message, load_message
 from bot.outbox.models import OutboxMessage
-from bot.outcomes.jobs import send_weekly
+from bot.outcomes.hooks import send_weekly
 from bot.ports import Delivery
 from tests.fakes.slack_api import FakeSlackApi
 from tests.outcomes.test_outcomes import seed
