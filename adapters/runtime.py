@@ -59,12 +59,14 @@ def seed_housekeeping(*, store: Store, clock: Clock) -> None:
     """The recurring jobs (created once): pruning what would grow without bound, the weekly outcomes."""
     from bot.audit import hooks as audit_hooks
     from bot.outcomes import hooks as outcomes_hooks
+    from bot.privacy import hooks as privacy_hooks
 
     now = clock.now()
 
     def seed(session: Session) -> None:
         audit_hooks.ensure_scheduled(session=session, now=now)
         outcomes_hooks.ensure_scheduled(session=session, now=now)
+        privacy_hooks.ensure_scheduled(session=session, now=now)
 
     store.run_sync(seed)
 

@@ -17,6 +17,40 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///./coach.db"
 
 
+RETENTION_KINDS = ("flags", "friction", "usage", "outbox", "transcripts")
+RETENTION_DEFAULTS = {"flags": 365, "friction": 365, "usage": 400, "outbox": 90, "transcripts": 30}
+# The outcomes report reaches back 52 weeks and one more for "went quiet" (bot.outcomes.service.MAX_WEEKS;
+# a test keeps them equal): usage may not go sooner, or a report would change because rows were deleted.
+RETENTION_BUILT_IN_FLOORS = {"usage": 53 * 7}
+
+
+def _retention_days(text: str, *, name: str) -> dict[str, int]:
+    days: dict[str, int] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        kind, _, value = (x.strip() for x in part.partition("="))
+        if kind not in RETENTION_KINDS:
+            raise ValueError(f"{name}: unknown kind {kind!r} (known: {', '.join(RETENTION_KINDS)})")
+        if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= 36500:
+            raise ValueError(f"{name}: {kind} must be a whole number of days from 1 to 36500")
+        days[kind] = int(value)
+    return days
+
+
+def parse_retention(retention: str, floor: str) -> dict[str, int]:
+    """Days each kind is kept: the defaults, overridden by COACH_RETENTION, never below a floor."""
+    days = {**RETENTION_DEFAULTS, **_retention_days(retention, name="COACH_RETENTION")}
+    floors = dict(RETENTION_BUILT_IN_FLOORS)
+    for kind, least in _retention_days(floor, name="COACH_RETENTION_FLOOR").items():
+        floors[kind] = max(floors.get(kind, 0), least)
+    for kind, least in floors.items():
+        if days[kind] < least:
+            why = "what outcomes reach back to" if least == RETENTION_BUILT_IN_FLOORS.get(kind) else "COACH_RETENTION_FLOOR"
+            raise ValueError(f"COACH_RETENTION: {kind}={days[kind]} is below its floor of {least} days ({why})")
+    return days
+
+
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names the key."""
 
@@ -154,6 +188,17 @@ class Settings(BaseSettings):
     teams_login_url: str | None = Field(None, alias="TEAMS_LOGIN_URL")
     teams_oauth_scope: str | None = Field(None, alias="TEAMS_OAUTH_SCOPE")
     teams_oauth_url: str | None = Field(None, alias="TEAMS_OAUTH_URL")
+    retention: str = Field(
+        "",
+        alias="COACH_RETENTION",
+        description="Days each kind is kept: flags, friction, usage, outbox, transcripts, e.g. usage=400,outbox=90 "
+        f"(defaults: {', '.join(f'{k}={v}' for k, v in RETENTION_DEFAULTS.items())})",
+    )
+    retention_floor: str = Field(
+        "",
+        alias="COACH_RETENTION_FLOOR",
+        description="The least number of days the organisation must keep a kind, e.g. flags=730",
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -186,6 +231,15 @@ class Settings(BaseSettings):
         if self.public_url is None:
             return None
         return self.public_url + "/" + path.lstrip("/")
+
+    @model_validator(mode="after")
+    def _retention_above_floors(self) -> Settings:
+        self.retention_days  # noqa: B018  (parsed once here, so start-up names a bad one)
+        return self
+
+    @property
+    def retention_days(self) -> dict[str, int]:
+        return parse_retention(self.retention, self.retention_floor)
 
     @field_validator("quiet_hours")
     @classmethod

@@ -38,6 +38,7 @@ from bot.ownership import flows as ownership_flows
 from bot.people import flows as people_flows
 from bot.ports import Directory
 from bot.privacy import flows as privacy_flows
+from bot.privacy import hooks as privacy_hooks
 from bot.programmes import flows as programmes_flows
 from bot.programmes import hooks as programmes_hooks
 from bot.readiness import flows as readiness_flows
@@ -102,7 +103,7 @@ DOMAINS = (
     Domain("dashboard", dashboard_flows.register),
     Domain("decisions", decisions_flows.register, handlers=decisions_hooks.handlers),
     Domain("drills", drills_flows.register, handlers=drills_hooks.handlers),
-    Domain("privacy", privacy_flows.register),
+    Domain("privacy", privacy_flows.register, handlers=privacy_hooks.handlers),
 )
 
 

@@ -12,6 +12,7 @@ from bot.inbox.models import ParkedEvent
 from bot.outbox.models import OutboxMessage
 from bot.ownership.models import RoleAssignment, SystemRecord
 from bot.people.models import Identity, Person
+from bot.privacy.models import WeeklyRollup
 from bot.programmes.models import (
     Enrolment,
     PreviewStep,
@@ -57,4 +58,5 @@ __all__ = [
     "SystemRecord",
     "TranscriptLine",
     "UsageEvent",
+    "WeeklyRollup",
 ]

@@ -61,6 +61,7 @@ RULES: dict[str, str] = {
     "drill": "kept anonymised (a system's accountability record): who started or stopped it is forgotten",
     "channel_address": "holds no person",
     "system_record": "holds no person",
+    "weekly_rollup": "holds no person (counts and totals per system and week)",
     "processedevent": "holds no person",
     "parked_event": "their email, name and ids erased from the text",
     "transcript_line": "deleted (their local chat lines)",

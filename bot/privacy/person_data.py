@@ -48,6 +48,7 @@ NOT_PERSONAL: dict[str, str] = {
     "processedevent": "platform event ids, no people, kept two days",
     "programme_version": "a programme's text",
     "system_record": "an AI system",
+    "weekly_rollup": "counts and totals per system and week",
     "slack_installations": "a workspace's installation",
     "slack_bots": "a workspace's bot token",
     "slack_oauth_states": "an install in progress, ten minutes",

@@ -1,17 +1,20 @@
 """The privacy statement as data: each kind of record the coach keeps, who sees it, how long it is kept.
 
-Retention periods and people's export and deletion requests are added here when they exist; the page
-(adapters/web/templates/privacy.html) only lays this out.
+Retention periods are the defaults (`COACH_RETENTION` may set others, never below `COACH_RETENTION_FLOOR`);
+the page (adapters/web/templates/privacy.html) only lays this out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.config import RETENTION_DEFAULTS
 from bot.escalations import drafts
 
 UNTIL_REMOVED = "Until an administrator removes it."
 DRAFT_DAYS = drafts.RETENTION.days
+DAYS = RETENTION_DEFAULTS
+SET_BY = " (by default: your organisation may set another period)"
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ KEPT: tuple[Kept, ...] = (
         "Usage events your organisation's systems send: which system, when, what kind, and a number such "
         "as minutes saved.",
         "Owners and admins, as totals in `outcomes` (groups smaller than the minimum size are withheld).",
-        UNTIL_REMOVED,
+        f"{DAYS['usage']} days{SET_BY}; after that only each system's weekly totals are kept.",
         ("usage_event",),
     ),
     Kept(
@@ -61,7 +64,8 @@ KEPT: tuple[Kept, ...] = (
         "What you wrote, its category, severity and status, owners' notes, and whether it got better.",
         "The system's programme owner, their backup and admins. An anonymous report never shows your name "
         "to anyone; the coach keeps who sent it only to tell you what happened.",
-        UNTIL_REMOVED,
+        f"What you and the owners wrote: {DAYS['friction']} days after the report last changed{SET_BY}; then "
+        "it is erased and the report's category, severity and status are kept without your name.",
         ("friction_report", "friction_note", "friction_digest_choice"),
     ),
     Kept(
@@ -71,7 +75,8 @@ KEPT: tuple[Kept, ...] = (
         "person who flags something similar.",
         "The system's escalation owner, their backup and admins; the card is posted in the system's "
         "escalation channel, so that channel's members see it (without your name when you chose anonymous).",
-        UNTIL_REMOVED,
+        f"The output, why, the link and trace id: {DAYS['flags']} days{SET_BY}; then they are erased and the "
+        "flag's dates and deadlines are kept without your name. A published answer stays until removed.",
         ("escalation", "faq_entry"),
     ),
     Kept(
@@ -115,11 +120,20 @@ KEPT: tuple[Kept, ...] = (
         ("drill",),
     ),
     Kept(
+        "Weekly figures",
+        "Each AI system's outcomes for each past week (active users, uses, time saved, reports and flags, "
+        "as counts and totals), frozen before the rows they come from are erased, so reports stay true.",
+        "Owners and admins.",
+        UNTIL_REMOVED,
+        ("weekly_rollup",),
+    ),
+    Kept(
         "Messages to you",
         "A copy of each message the coach sends on its own (nudges, answers, announcements), with when it "
         "was sent or why it could not be.",
         "Admins (`outbox`), to see what is waiting or failed.",
-        UNTIL_REMOVED,
+        f"The message's text and address: {DAYS['outbox']} days after it was sent or given up{SET_BY}; "
+        "whether it was sent is kept.",
         ("outbox_message",),
     ),
     Kept(
@@ -156,7 +170,7 @@ KEPT: tuple[Kept, ...] = (
         "Only in the local web chat (for trials, not Slack or Teams): each conversation's lines, including "
         "what people typed.",
         "Anyone using the local chat, which lets anyone act as anyone.",
-        "The newest 500 lines of each conversation.",
+        f"The newest 500 lines of each conversation, none older than {DAYS['transcripts']} days{SET_BY}.",
         ("transcript_line",),
     ),
     Kept(
