@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import event as sa_event
-from sqlmodel import select
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from adapters.cli import app as cli
@@ -18,11 +18,12 @@ from adapters.web.app import build_app
 from bot.config import load_settings
 from bot.content import Content
 from bot.events import Actor, Place, Said
+from bot.people import service as people_service
 from bot.ports import FixedClock
 from bot.store.db import Store
 from bot.usage import service
 from bot.usage.models import UsageEvent
-from bot.usage.parse import Rules, UsageError, parse_body, parse_csv
+from bot.usage.parse import Rules, UsageError, UsageIn, parse_body, parse_csv
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -221,7 +222,7 @@ def test_events_attach_to_known_people(store: Store, clock: FixedClock) -> None:
         lambda s: people.ensure_by_email(session=s, email="uma@example.com", now=clock.now())
     )
     events = parse_body(json.dumps([event(1, value=30)]).encode(), rules=rules(clock))
-    result = store.run_sync(lambda s: service.ingest(session=s, events=events, now=clock.now()))
+    result = store.run_sync(lambda s: ingest(s, events, clock.now()))
     assert result.unknown_people == 0
     assert store.run_sync(lambda s: service.count_uses(session=s, person_id=person.id or 0)) == 1
 
@@ -343,7 +344,7 @@ def test_usage_is_linked_when_ownership_seeding_names_the_email(
     store: Store, clock: FixedClock, content: Content
 ) -> None:
     events = parse_body(json.dumps([event(1, person="omar@example.com")]).encode(), rules=rules(clock))
-    store.run_sync(lambda s: service.ingest(session=s, events=events, now=clock.now()))
+    store.run_sync(lambda s: ingest(s, events, clock.now()))
     seed_ownership(store=store, content=content, clock=clock)
     assert owners(store) == {"e1": person_id(store, "omar@example.com")}
 
@@ -362,3 +363,9 @@ async def test_known_people_keep_their_usage_and_cost_no_link_query(
     await api_runtime.engine.handle(said(uma, "help"))
     assert usage_statements == []
     assert owners(api_runtime.store) == before
+
+
+def ingest(session: Session, events: list[UsageIn], now: datetime) -> service.IngestResult:
+    """What the usage API does: the handles' people first, then the events."""
+    handles = people_service.ids_by_handle(session=session, handles={e.person for e in events})
+    return service.ingest(session=session, events=events, people=handles, now=now)

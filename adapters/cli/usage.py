@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from adapters.cli.common import content_or_exit, settings_or_exit
+from bot.people import service as people
 from bot.ports import SystemClock
 from bot.store.db import Store
 from bot.usage import service
@@ -30,7 +31,14 @@ def import_csv(path: Path = typer.Argument(..., exists=True, dir_okay=False, rea
         raise typer.Exit(1) from None
     store = Store(settings.database_url)
     try:
-        result = store.run_sync(lambda s: service.ingest(session=s, events=events, now=now))
+        result = store.run_sync(
+            lambda s: service.ingest(
+                session=s,
+                events=events,
+                people=people.ids_by_handle(session=s, handles={e.person for e in events}),
+                now=now,
+            )
+        )
     finally:
         store.close()
     typer.echo(

@@ -16,6 +16,7 @@ from bot.people.models import Identity, Person
 from bot.usage import service as usage
 
 log = logging.getLogger(__name__)
+HANDLES_PER_QUERY = 1_000  # an IN list of at most this many values
 
 
 def get(*, session: Session, person_id: int) -> Person | None:
@@ -25,6 +26,28 @@ def get(*, session: Session, person_id: int) -> Person | None:
 def by_ids(*, session: Session, person_ids: Iterable[int]) -> dict[int, Person]:
     found = session.exec(select(Person).where(col(Person.id).in_(list(person_ids))))
     return {p.id: p for p in found if p.id is not None}
+
+
+def ids_by_handle(*, session: Session, handles: Iterable[str]) -> dict[str, int]:
+    """The people these handles (emails, platform user ids) name, as far as the coach knows them."""
+    handles = set(handles)
+    emails = [h for h in handles if "@" in h]
+    user_ids = [h for h in handles if "@" not in h]
+    found: dict[str, int] = {}
+    for start in range(0, len(emails), HANDLES_PER_QUERY):
+        for person_id, email in session.exec(
+            select(Person.id, Person.email).where(col(Person.email).in_(emails[start : start + HANDLES_PER_QUERY]))
+        ).all():
+            if email and person_id is not None:
+                found[email] = person_id
+    for start in range(0, len(user_ids), HANDLES_PER_QUERY):
+        for person_id, user_id in session.exec(
+            select(Identity.person_id, Identity.user_id).where(
+                col(Identity.user_id).in_(user_ids[start : start + HANDLES_PER_QUERY])
+            )
+        ).all():
+            found[user_id] = person_id
+    return found
 
 
 def by_email(*, session: Session, email: str) -> Person | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.content import Content
+from bot.people import service as people
 from bot.programmes import due, service
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
@@ -27,7 +28,8 @@ def record_usage(
     *, session: Session, events: Sequence[UsageIn], content: Content, now: datetime
 ) -> usage.IngestResult:
     """Store usage events and queue a refresh of the programmes of the people they were about."""
-    result = usage.ingest(session=session, events=events, now=now)
+    handles = people.ids_by_handle(session=session, handles={e.person for e in events})
+    result = usage.ingest(session=session, events=events, people=handles, now=now)
     if result.person_ids:
         schedule.upsert(
             session=session,

@@ -1,9 +1,10 @@
-"""Persistence for usage events: idempotent bulk ingest and the reads triggers need."""
+"""Persistence for usage events: idempotent bulk ingest, linking events to people once they are known
+(`link_person`, which people calls when it learns a handle), and the reads triggers need."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +13,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from bot.people.models import Identity, Person
 from bot.usage.models import UsageEvent
 from bot.usage.parse import UsageIn
 
@@ -29,8 +29,11 @@ class IngestResult:
     person_ids: frozenset[int] = frozenset()  # the known people these events were about
 
 
-def ingest(*, session: Session, events: Sequence[UsageIn], now: datetime) -> IngestResult:
-    people = _resolve_people(session=session, handles={e.person for e in events})
+def ingest(
+    *, session: Session, events: Sequence[UsageIn], people: Mapping[str, int], now: datetime
+) -> IngestResult:
+    """Store new events (by id), each linked to its person when `people` (handle -> person id, from
+    `people.service.ids_by_handle`) knows the handle; `link_person` links the rest once they are known."""
     stored = 0
     for start in range(0, len(events), CHUNK):
         rows = [
@@ -61,26 +64,6 @@ def _insert_ignoring_duplicates(session: Session):  # type: ignore[no-untyped-de
     if dialect == "postgresql":
         return pg_insert(table).on_conflict_do_nothing(index_elements=["external_id"])
     return sqlite_insert(table).on_conflict_do_nothing(index_elements=["external_id"])
-
-
-def _resolve_people(*, session: Session, handles: set[str]) -> dict[str, int]:
-    emails = [h for h in handles if "@" in h]
-    user_ids = [h for h in handles if "@" not in h]
-    found: dict[str, int] = {}
-    for start in range(0, len(emails), CHUNK):
-        for person_id, email in session.exec(
-            select(Person.id, Person.email).where(col(Person.email).in_(emails[start : start + CHUNK]))
-        ).all():
-            if email and person_id is not None:
-                found[email] = person_id
-    for start in range(0, len(user_ids), CHUNK):
-        for person_id, user_id in session.exec(
-            select(Identity.person_id, Identity.user_id).where(
-                col(Identity.user_id).in_(user_ids[start : start + CHUNK])
-            )
-        ).all():
-            found[user_id] = person_id
-    return found
 
 
 def count_uses(*, session: Session, person_id: int, system: str | None = None) -> int:
