@@ -26,8 +26,8 @@ from bot.ownership import service as ownership
 from bot.people import service as people
 from bot.programmes.models import Enrolment, PulseAnswer
 from bot.schedule import service as schedule
+from bot.usage import service as usage
 from bot.usage.parse import UsageIn
-from bot.usage.service import ingest
 from tests.escalations.helpers import ADA, OMAR, UMA, click, install, meet, words
 from tests.programmes.harness import actor, run_until, say
 
@@ -292,3 +292,9 @@ async def test_ratings_show_once_enough_people_rated(runtime: Runtime) -> None:
     assert (last.helpful, last.not_helpful) == (3, 2)
     shown = words([Reply(message=outcomes_message([report(runtime, min_group=5)["assistant"]], weeks=2))])
     assert "the answer helped in 3 of 5 rated" in shown
+
+
+def ingest(*, session: Session, events: list[UsageIn], now: datetime) -> usage.IngestResult:
+    """What the usage API does: the handles' people first, then the events."""
+    handles = people.ids_by_handle(session=session, handles={e.person for e in events})
+    return usage.ingest(session=session, events=events, people=handles, now=now)
