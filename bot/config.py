@@ -188,6 +188,18 @@ class Settings(BaseSettings):
     teams_login_url: str | None = Field(None, alias="TEAMS_LOGIN_URL")
     teams_oauth_scope: str | None = Field(None, alias="TEAMS_OAUTH_SCOPE")
     teams_oauth_url: str | None = Field(None, alias="TEAMS_OAUTH_URL")
+    redact_flags: bool = Field(
+        False,
+        alias="COACH_REDACT_FLAGS",
+        description="Hide email addresses, phone numbers, card and account numbers in flagged outputs before "
+        "owners see them (the person flagging sees what will be shared)",
+    )
+    redact_region: str = Field(
+        "US",
+        alias="COACH_REDACT_REGION",
+        pattern=r"^[A-Z]{2}$",
+        description="The country whose phone numbers may be written without a +country code (ISO 3166, e.g. GB)",
+    )
     retention: str = Field(
         "",
         alias="COACH_RETENTION",

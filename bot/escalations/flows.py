@@ -5,6 +5,8 @@ The owners' side (buttons, forms, thread replies) lives in `actions`.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from bot.escalations import actions, drafts, due, faq, messages, notices, service
 from bot.escalations.models import Escalation, FlagDraft
 from bot.escalations.sla import duration_words, freeze, local_words, owner_state
@@ -14,6 +16,7 @@ from bot.messages import Form, Reply
 from bot.ownership import service as ownership
 from bot.ownership import weekly_check
 from bot.people import service as people
+from bot.privacy.redact import Redacted, redact
 from bot.programmes import service as programmes
 from bot.routing import Command, FormSpec, Router
 from bot.turn import Turn, UserError
@@ -97,7 +100,15 @@ def _form(turn: Turn, *, draft: FlagDraft | None, place: Place, context: str) ->
         ]
         found = faq.best_match(draft.output_text, candidates)
         match = found[0] if found else None
-    return messages.flag_form(systems=systems, draft=draft, system_key=key, context=context, faq=match)
+    shared = _redacted(turn, draft.output_text) if draft is not None else None
+    return messages.flag_form(
+        systems=systems, draft=draft, system_key=key, context=context, faq=match, shared=shared
+    )
+
+
+def _redacted(turn: Turn, text: str) -> Redacted | None:
+    """What owners will see of `text` when the coach hides personal details (COACH_REDACT_FLAGS)."""
+    return redact(text, region=turn.settings.redact_region) if turn.settings.redact_flags else None
 
 
 def system_for_place(turn: Turn, place: Place) -> str | None:
@@ -132,13 +143,23 @@ def submit_flag(turn: Turn, event: Submitted) -> list[Reply]:
     if errors:
         return [Reply(form_errors=errors)]
     link = draft.source_link if draft is not None else event.context or None
+    shared = _redacted(turn, values["output"])
+    expected = _redacted(turn, values.get("expected", ""))
+    if shared is not None and expected is not None:  # the coach keeps only what the owners may see
+        values = {**values, "output": shared.text, "expected": expected.text}
     row = flag(turn, values=values, link=link)
     if draft is not None:
         drafts.forget(session=turn.session, draft=draft)
+    hidden = None
+    if shared is not None and expected is not None and (shared.changed or expected.changed):
+        hidden = Redacted("", Counter(shared.hidden) + Counter(expected.hidden)).summary()
     return [
         Reply(
             message=messages.received(
-                row=row, system=turn.content.systems[row.system_key].name, body=promise(turn, row)
+                row=row,
+                system=turn.content.systems[row.system_key].name,
+                body=promise(turn, row),
+                hidden=hidden,
             )
         )
     ]

@@ -27,6 +27,7 @@ from bot.messages import (
     Quote,
     Text,
 )
+from bot.privacy.redact import Redacted
 from bot.wording import excerpt, plural
 
 FLAG_FORM = "escalation.flag"
@@ -61,6 +62,7 @@ def flag_form(
     system_key: str | None,
     context: str,
     faq: FaqEntry | None = None,
+    shared: Redacted | None = None,
 ) -> Form:
     """With a `draft` the output is kept on the server and only shown; without one it is typed here."""
     intro = "Tell the owners of the AI system what confused you. They will answer you here."
@@ -80,7 +82,13 @@ def flag_form(
             f"`flag` (up to {MAX_OUTPUT:,}), or flag the message it is in.",
         ),
     )
-    if draft is not None:
+    if draft is not None and shared is not None and shared.changed:
+        intro += "\n\n" + _flagging(shared.text) + (
+            f"\n\nBefore the owners see it, the coach hides personal details: {shared.summary()} "
+            "(shown above as they will see it)."
+        )
+        output = ()
+    elif draft is not None:
         intro += "\n\n" + _flagging(draft.output_text)
         output = ()
     return Form(
@@ -211,9 +219,21 @@ def full_output(row: Escalation) -> Message:
     )
 
 
-def received(*, row: Escalation, system: str, body: str) -> Message:
-    """`body` is templates/escalations/received.md.j2, rendered (values escaped) by the flow."""
+def received(*, row: Escalation, system: str, body: str, hidden: str | None = None) -> Message:
+    """`body` is templates/escalations/received.md.j2, rendered (values escaped) by the flow; `hidden`
+    names the personal details hidden from the owners, shown with what they got."""
     notes = ["Type `flags` to see your open flags."]
+    if hidden is not None:
+        shared = Quote(excerpt(row.output_text, SHORT_EXCERPT), label="What the owners see")
+        return Message(
+            summary=f"Thanks, your flag {row.reference} is with the owners of {system}",
+            blocks=(
+                Text(body),
+                shared,
+                Context(f"Hidden from the owners: {hidden}."),
+                *(Context(note) for note in notes),
+            ),
+        )
     if len(row.output_text) > CARD_EXCERPT:
         notes.insert(
             0,

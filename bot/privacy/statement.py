@@ -208,6 +208,10 @@ YOUR_DATA: tuple[str, ...] = (
     "systems, your flags' and reports' status and deadlines, whether an announcement reached you) is kept "
     "anonymised, with what you wrote in it erased; the administrator is told what was kept. The audit "
     "trail records that someone was forgotten, without naming them.",
+    "Personal details in a flag: where your organisation turns it on, email addresses, phone numbers, "
+    "card and account numbers in an output you flag (and in what you expected) are hidden before the "
+    "owners see it, and the coach keeps only the hidden version. The flag form shows you what will be "
+    "shared before you send it, and the coach's reply names what was hidden.",
     "Backups: copies of the database your organisation keeps hold what was in it when they were made, "
     "including what was later removed or forgotten, until those backups are rotated.",
 )
