@@ -201,10 +201,10 @@ class Settings(BaseSettings):
         description="The country whose phone numbers may be written without a +country code (ISO 3166, e.g. GB)",
     )
     retention: str = Field(
-        "",
+        ",".join(f"{kind}={days}" for kind, days in RETENTION_DEFAULTS.items()),
         alias="COACH_RETENTION",
-        description="Days each kind is kept: flags, friction, usage, outbox, transcripts, e.g. usage=400,outbox=90 "
-        f"(defaults: {', '.join(f'{k}={v}' for k, v in RETENTION_DEFAULTS.items())})",
+        description="Days each kind is kept: flags, friction, usage, outbox, transcripts (any subset; the rest "
+        "keep their default)",
     )
     retention_floor: str = Field(
         "",
