@@ -42,3 +42,26 @@ def test_one_word_for_each_file_role() -> None:
     root = Path(bot.__path__[0])
     assert not sorted(str(p.relative_to(root)) for p in root.glob("*/jobs.py"))
     assert not sorted(str(p.relative_to(root)) for p in root.glob("*/scheduled.py"))
+
+
+ROLES = ("models", "service", "flows", "messages", "actions", "notices", "due", "hooks")
+
+
+def test_architecture_lists_every_domain_and_its_files() -> None:
+    """ARCHITECTURE.md's table of domains says which file of each role a domain has, and its own files."""
+    root = Path(bot.__path__[0])
+    text = (root.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    header = "| domain | " + " | ".join(ROLES) + " | its own |"
+    assert header in text
+    rows = text.split(header, 1)[1].split("\n\n", 1)[0].strip().splitlines()[1:]
+    listed: dict[str, set[str]] = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip().strip("|").split("|")]
+        name, marks, own = cells[0], cells[1 : 1 + len(ROLES)], cells[-1]
+        listed[name] = {r for r, m in zip(ROLES, marks, strict=True) if m} | {o for o in own.split(", ") if o}
+    actual = {
+        package.name: {p.stem for p in (root / package.name).glob("*.py") if p.stem != "__init__"}
+        for package in pkgutil.iter_modules(bot.__path__)
+        if package.ispkg and package.name in {d.name for d in DOMAINS} | set(listed)
+    }
+    assert listed == actual
