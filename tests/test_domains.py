@@ -64,4 +64,6 @@ def test_architecture_lists_every_domain_and_its_files() -> None:
         for package in pkgutil.iter_modules(bot.__path__)
         if package.ispkg and package.name in {d.name for d in DOMAINS} | set(listed)
     }
-    assert listed == actual
+    assert listed == actual, (
+        "a domain's files changed: update the table under ARCHITECTURE.md's 'The domains'"
+    )
