@@ -56,10 +56,12 @@ def seed_demo(*, settings: Settings, store: Store, content: Content, clock: Cloc
 
 
 def seed_housekeeping(*, store: Store, clock: Clock) -> None:
-    """The recurring jobs (created once): pruning what would grow without bound, the weekly outcomes."""
+    """The recurring jobs (created once): pruning what would grow without bound, the weekly outcomes,
+    the daily ownership confirmation sweep."""
     from bot.audit import hooks as audit_hooks
     from bot.outcomes import hooks as outcomes_hooks
     from bot.privacy import hooks as privacy_hooks
+    from bot.ownership import hooks as ownership_hooks
 
     now = clock.now()
 
@@ -67,6 +69,7 @@ def seed_housekeeping(*, store: Store, clock: Clock) -> None:
         audit_hooks.ensure_scheduled(session=session, now=now)
         outcomes_hooks.ensure_scheduled(session=session, now=now)
         privacy_hooks.ensure_scheduled(session=session, now=now)
+        ownership_hooks.ensure_scheduled(session=session, now=now)
 
     store.run_sync(seed)
 

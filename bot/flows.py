@@ -35,6 +35,7 @@ from bot.outbox.dispatcher import AfterSent
 from bot.outcomes import flows as outcomes_flows
 from bot.outcomes import hooks as outcomes_hooks
 from bot.ownership import flows as ownership_flows
+from bot.ownership import hooks as ownership_hooks
 from bot.people import flows as people_flows
 from bot.ports import Directory
 from bot.privacy import flows as privacy_flows
@@ -81,7 +82,7 @@ DOMAINS = (
         handlers=programmes_hooks.handlers,
         async_handlers=programmes_hooks.async_handlers,
     ),
-    Domain("ownership", ownership_flows.register),
+    Domain("ownership", ownership_flows.register, handlers=ownership_hooks.handlers),
     Domain(
         "escalations",
         escalations_flows.register,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.content import ROLES, System
 from bot.markdown import escape
 from bot.messages import Context, Fact, Facts, Header, Message, Reply, text_message
-from bot.ownership import service
+from bot.ownership import confirm_flows, confirmations, service
 from bot.ownership.service import ROLE_LABELS
 from bot.people import service as people
 from bot.people.models import Person
@@ -23,8 +23,24 @@ def register(router: Router) -> None:
             owners_command,
             usage="owners [SYSTEM]",
             topic="Ownership",
-            more=(Usage(USAGE, "Give a role of a system to someone, and its backup", role="admin"),),
+            more=(
+                Usage(USAGE, "Give a role of a system to someone, and its backup", role="admin"),
+                Usage(
+                    "owners confirm [SYSTEM]",
+                    "Confirm your roles now, or hand them over",
+                    allowed=holds_a_role,
+                ),
+            ),
         )
+    )
+    confirm_flows.register(router)
+
+
+def holds_a_role(turn: Turn) -> bool:
+    return any(
+        turn.person_id
+        in confirmations.holdings(session=turn.session, content=turn.content, system=s, now=turn.now)
+        for s in turn.content.systems.values()
     )
 
 
@@ -33,6 +49,8 @@ def owners_command(turn: Turn, rest: str) -> list[Reply]:
     if words and words[0].lower() == "set":
         turn.require_role("admin")
         return set_command(turn, words[1:])
+    if words and words[0].lower() == "confirm":
+        return confirm_flows.confirm_command(turn, " ".join(words[1:2]))
     systems = list(turn.content.systems.values())
     if words:
         system = turn.content.systems.get(words[0])

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.store.types import UTCDateTime
+from bot.store.types import JSONColumn, UTCDateTime
 
 
 class SystemRecord(SQLModel, table=True):
@@ -34,3 +34,26 @@ class RoleAssignment(SQLModel, table=True):
     backup: str | None = None  # an email or "group:NAME" (groups live in systems.yaml)
     updated_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     updated_by: int | None = Field(default=None, foreign_key="person.id")  # None: seeded from content
+
+
+class RoleConfirmation(SQLModel, table=True):
+    """One confirmation card: a person asked whether their roles of one system are still right.
+
+    `roles` names each role they hold there: "drift_monitor", or "backup:escalation_owner" for a backup.
+    `answer`: None while waiting, then confirmed, handover (a successor is named and must accept),
+    not_me, or lapsed (no answer after the reminders).
+    """
+
+    __tablename__ = "role_confirmation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    system_key: str = Field(index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSONColumn, nullable=False))
+    asked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    reminders: int = 0
+    answer: str | None = None
+    answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    successor_id: int | None = Field(default=None, foreign_key="person.id")
+    successor_answer: str | None = None  # accepted or declined
+    successor_answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

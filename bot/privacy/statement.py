@@ -96,10 +96,13 @@ KEPT: tuple[Kept, ...] = (
     ),
     Kept(
         "Ownership of AI systems",
-        "Who holds each role for each AI system (escalation owner, drift monitor, …) and their backups.",
-        "Everyone (`owners`).",
+        "Who holds each role for each AI system (escalation owner, drift monitor, …) and their backups; "
+        "when each was asked to confirm their roles, their answer (confirmed, handing over, not me, no "
+        "answer) and, for a hand-over, who was asked to take over and whether they accepted.",
+        "Everyone (`owners`); the answers: the person, their successor and admins (readiness names who has "
+        "not confirmed).",
         UNTIL_REMOVED,
-        ("system_record", "role_assignment"),
+        ("system_record", "role_assignment", "role_confirmation"),
     ),
     Kept(
         "The decision log",

@@ -16,8 +16,8 @@ from bot.drills import service as drills
 from bot.escalations import service as escalations
 from bot.escalations.models import Escalation
 from bot.escalations.sla import outcome, past_due
+from bot.ownership import confirmations, weekly_check
 from bot.ownership import service as ownership
-from bot.ownership import weekly_check
 from bot.ownership.service import Gap
 from bot.wording import plural
 
@@ -87,6 +87,7 @@ def _system(
         ),
         _programme(content, system),
         _announced(session=session, system=system),
+        _confirmed(session=session, content=content, system=system, now=now),
         _drift_reviewed(session=session, system=system, now=now),
         _degraded_decided(session=session, system=system),
         _harmful_answered(rows, now),
@@ -139,6 +140,14 @@ def _overdue(rows: Sequence[Escalation], now: datetime) -> Check:
     if not late:
         return Check("no open escalations past SLA", True, "nothing overdue")
     return Check("no open escalations past SLA", False, f"overdue: {', '.join(late[:5])}")
+
+
+def _confirmed(*, session: Session, content: Content, system: System, now: datetime) -> Check:
+    return _listed(
+        "owners confirmed their roles",
+        confirmations.unconfirmed(session=session, content=content, system=system, now=now),
+        f"nobody's confirmation lapsed (asked every {plural(system.confirm_roles_days, 'day')})",
+    )
 
 
 def _drift_reviewed(*, session: Session, system: System, now: datetime) -> Check:
