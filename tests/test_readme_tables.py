@@ -29,6 +29,7 @@ WHO = {
     ("user", "reads_log"): "system owners, drift monitors, retraining deciders, their backups and admins",
     ("user", "may_drill"): "admins, and stand-ins during a drill",
     ("user", "stands_in"): "stand-ins during a drill",
+    ("user", "holds_a_role"): "anyone who holds or backs up a role",
 }
 
 

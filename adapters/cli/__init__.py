@@ -18,6 +18,7 @@ from adapters.cli import (
     manifest,
     outbox,
     outcomes,
+    ownership,
     people,
     programme,
     readiness,
@@ -37,6 +38,7 @@ app.add_typer(outbox.app, name="outbox", help="Pending, stuck and dead outgoing 
 app.add_typer(programme.app, name="programme", help="Preview and enrol")
 app.add_typer(announcements.app, name="announcements", help="Export an announcement's per-recipient CSV")
 app.add_typer(friction.app, name="friction", help="Export friction reports as CSV")
+app.add_typer(ownership.app, name="ownership", help="Write the ownership registry back into systems.yaml")
 app.add_typer(usage.app, name="usage", help="Import usage events")
 app.add_typer(demo.app, name="demo", help="The local demo's example history")
 app.add_typer(people.app, name="people", help="Export or forget everything stored about a person")

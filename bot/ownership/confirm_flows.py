@@ -238,5 +238,5 @@ def confirm_command(turn: Turn, rest: str) -> list[Reply]:
         )
         replies.append(Reply(message=c.card(row, system.name)))
     if not replies:
-        raise UserError("You hold no role of any AI system. `owners` shows who does.")
+        raise UserError("Only people who hold or back up a role can confirm it. `owners` shows who does.")
     return replies

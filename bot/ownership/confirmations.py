@@ -71,6 +71,19 @@ def latest(*, session: Session, system: str, person_id: int) -> RoleConfirmation
     ).first()
 
 
+def latest_answered(*, session: Session, system: str, person_id: int) -> RoleConfirmation | None:
+    """Their last answered card: a card asked since does not clear a lapse until it is answered."""
+    return session.exec(
+        select(RoleConfirmation)
+        .where(
+            RoleConfirmation.system_key == system,
+            RoleConfirmation.person_id == person_id,
+            col(RoleConfirmation.answer).is_not(None),
+        )
+        .order_by(col(RoleConfirmation.id).desc())
+    ).first()
+
+
 def _assigned_at(rows: Sequence[RoleAssignment], roles: Sequence[str]) -> datetime | None:
     mine = {r.removeprefix(BACKUP) for r in roles}
     return max((r.updated_at for r in rows if r.role in mine), default=None)
@@ -94,8 +107,10 @@ def due(
                 continue
             if person_id in away:  # a primary during a drill is left alone until it ends
                 continue
-            confirmed = last.answered_at if last is not None and last.answer == "confirmed" else None
-            since = max((t for t in (confirmed, _assigned_at(rows, roles)) if t is not None), default=now)
+            # Asked again N days after the last answer, whatever it was (a lapse or "not me" stays a
+            # readiness gap meanwhile), or after the roles last changed.
+            answered = last.answered_at if last is not None else None
+            since = max((t for t in (answered, _assigned_at(rows, roles)) if t is not None), default=now)
             if now - since >= timedelta(days=system.confirm_roles_days):
                 found.append((system, person_id, roles, None))
     return found
@@ -222,7 +237,7 @@ def unconfirmed(*, session: Session, content: Content, system: System, now: date
     """Role holders whose last card lapsed or who said it is not them: readiness gaps, by name."""
     names = []
     for person_id in holdings(session=session, content=content, system=system, now=now):
-        last = latest(session=session, system=system.key, person_id=person_id)
+        last = latest_answered(session=session, system=system.key, person_id=person_id)
         if last is not None and last.answer in ("lapsed", "not_me"):
             person = session.get(Person, person_id)
             who = (person.display_name or person.email or f"person {person_id}") if person else "someone"

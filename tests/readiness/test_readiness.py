@@ -65,8 +65,8 @@ async def test_escalation_history_moves_the_checks(runtime: Runtime) -> None:
 
 async def test_readiness_in_chat_for_admins_and_owners_only(runtime: Runtime) -> None:
     shown = words(await say(runtime, ADA, "readiness"))
-    # Compass passes 7 of 12 checks (no drift review, no drill yet), Clause Checker (no drills) 4 of 11.
-    assert "Compass (assistant): 58/100" in shown and "Clause Checker (contract-review): 36/100" in shown
+    # Compass passes 8 of 13 checks (no drift review, no drill yet), Clause Checker (no drills) 5 of 12.
+    assert "Compass (assistant): 62/100" in shown and "Clause Checker (contract-review): 42/100" in shown
     assert "no runbook link in systems.yaml" in shown
     refused = await say(runtime, UMA, "readiness")
     assert refused[0].ephemeral and "Only system owners and admins" in words(refused)
