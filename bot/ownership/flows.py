@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.content import ROLES, System
 from bot.markdown import escape
 from bot.messages import Context, Fact, Facts, Header, Message, Reply, text_message
-from bot.ownership import confirm_flows, confirmations, service
+from bot.ownership import actions, confirmations, service
 from bot.ownership.service import ROLE_LABELS
 from bot.people import service as people
 from bot.people.models import Person
@@ -33,7 +33,7 @@ def register(router: Router) -> None:
             ),
         )
     )
-    confirm_flows.register(router)
+    actions.register(router)
 
 
 def holds_a_role(turn: Turn) -> bool:
@@ -50,7 +50,7 @@ def owners_command(turn: Turn, rest: str) -> list[Reply]:
         turn.require_role("admin")
         return set_command(turn, words[1:])
     if words and words[0].lower() == "confirm":
-        return confirm_flows.confirm_command(turn, " ".join(words[1:2]))
+        return actions.confirm_command(turn, " ".join(words[1:2]))
     systems = list(turn.content.systems.values())
     if words:
         system = turn.content.systems.get(words[0])

@@ -1,5 +1,5 @@
-"""The confirmation card's buttons (Confirm, Hand over, Not me), the hand-over form, the successor's
-Accept / Decline, and `owners confirm [SYSTEM]` (your cards now, whenever you like)."""
+"""What people do on a confirmation card (Confirm, Hand over, Not me), the hand-over form, the
+successor's Accept / Decline, and `owners confirm [SYSTEM]` (your cards now, whenever you like)."""
 
 from __future__ import annotations
 
