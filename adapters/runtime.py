@@ -60,8 +60,8 @@ def seed_housekeeping(*, store: Store, clock: Clock) -> None:
     the daily ownership confirmation sweep."""
     from bot.audit import hooks as audit_hooks
     from bot.outcomes import hooks as outcomes_hooks
-    from bot.privacy import hooks as privacy_hooks
     from bot.ownership import hooks as ownership_hooks
+    from bot.privacy import hooks as privacy_hooks
 
     now = clock.now()
 
