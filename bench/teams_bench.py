@@ -230,6 +230,7 @@ async def measure(
 async def main(args: argparse.Namespace) -> None:
     from aiohttp.test_utils import TestServer
 
+    from bench.pg import fresh_schema
     from tests.fakes import teams_connector
     from tests.fakes.teams_connector import APP_ID, ISSUER, FakeBotFramework, local_tls
 
@@ -258,39 +259,26 @@ async def main(args: argparse.Namespace) -> None:
                     "TEAMS_OAUTH_SCOPE": "https://api.botframework.com",
                     "TEAMS_OAUTH_URL": f"{fake.base_url}/oauth",
                 }
-                if name == "anchor":
-                    command = [sys.executable, SCRIPT, "anchor", str(port)]
-                else:
-                    database = args.database or f"sqlite:///{folder}/coach-{len(results)}.db"
-                    if database.startswith("postgresql"):
-                        fresh_schema(database)
-                    env.update(
-                        COACH_PORT=str(port),
-                        COACH_HOST="127.0.0.1",
-                        COACH_DATABASE_URL=database,
-                        COACH_CONTENT_DIR=str(PROJECT / "content"),
-                    )
-                    command = [sys.executable, "-m", "adapters.cli", "run"]
+                schema = contextlib.nullcontext(args.database or f"sqlite:///{folder}/coach-{len(results)}.db")
+                if name == "coach" and args.database:
+                    schema = fresh_schema(args.database)
                 try:
-                    pair.append(await measure(name, command, env, fake, port=port, args=args))
+                    with schema as database:
+                        if name == "anchor":
+                            command = [sys.executable, SCRIPT, "anchor", str(port)]
+                        else:
+                            env.update(
+                                COACH_PORT=str(port),
+                                COACH_HOST="127.0.0.1",
+                                COACH_DATABASE_URL=database,
+                                COACH_CONTENT_DIR=str(PROJECT / "content"),
+                            )
+                            command = [sys.executable, "-m", "adapters.cli", "run"]
+                        pair.append(await measure(name, command, env, fake, port=port, args=args))
                 finally:
                     await server.close()
             results.append((pair[0], pair[1]))
     report(results, args)
-
-
-def fresh_schema(url: str) -> None:
-    """An empty, migrated PostgreSQL database for each coach run."""
-    from sqlalchemy import create_engine, text
-
-    from bot.migrations.migrate import upgrade
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    upgrade(url)
 
 
 def report(results: list[tuple[Result, Result]], args: argparse.Namespace) -> None:
