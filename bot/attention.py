@@ -250,6 +250,12 @@ def state_for(
         for kind, sent_at, due, _state in recent
         if _kind(kind) is not None
     )
+    return replace(calendar_for(person=person, settings=settings, holidays=holidays), recent=sends)
+
+
+def calendar_for(*, person: Person, settings: Settings, holidays: Collection[date]) -> AttentionState:
+    """The person's calendar (zone, shift, quiet hours, holidays) and settings, without their recent
+    messages: enough for working-time arithmetic, and no query."""
     work = shift_of(person)
     return AttentionState(
         timezone=resolve_timezone(person.effective_timezone, default=settings.default_timezone),
@@ -261,7 +267,6 @@ def state_for(
         min_gap=timedelta(hours=settings.min_gap_hours),
         snoozed_until=person.snoozed_until,
         stopped=person.stopped,
-        recent=sends,
     )
 
 

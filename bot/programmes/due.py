@@ -50,9 +50,10 @@ def plan_enrolment(
 ) -> None:
     """Schedule every timed step and the inactivity steps of a new enrolment."""
     assert enrolment.id is not None
-    state = attention.of(session=session, settings=settings, content=content, now=now).state(person)
+    # Working days need the person's calendar only, not their recent messages (no query).
+    state = attention.calendar_for(person=person, settings=settings, holidays=content.holidays)
     start = enrolment.enrolled_at
-    jobs: list[DueWork] = []
+    jobs: list[schedule.NewJob] = []
     for step in programme.steps:
         if step.after_hours is not None:
             due = start + timedelta(hours=step.after_hours)
@@ -65,16 +66,15 @@ def plan_enrolment(
         else:
             continue
         jobs.append(
-            DueWork(
+            schedule.NewJob(
                 kind=STEP,
                 subject=subject(enrolment.id, step.key),
                 person_id=enrolment.person_id,
                 payload={"enrolment": enrolment.id, "step": step.key},
                 due_at=due,
-                created_at=now,
             )
         )
-    schedule.add_new(session=session, jobs=jobs)  # a new enrolment has no jobs yet: one INSERT for all
+    schedule.add_new(session=session, jobs=jobs, now=now)  # a new enrolment has no jobs yet: one INSERT
 
 
 def _schedule(*, session: Session, enrolment: Enrolment, step: Step, due: datetime, now: datetime) -> None:
