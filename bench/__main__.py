@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = {
-    "slack": ("Slack: the full coach against a bare Bolt app (issue #3)", ["-m", "bench.slack_bench"]),
+    "slack": ("Slack: `coach run` against a bare Bolt app (issues #3, #16)", ["-m", "bench.slack_bench"]),
     "teams": (
         "Teams: `coach run` against a bare botbuilder bot (issue 16)",
         ["-m", "bench.teams_bench"],

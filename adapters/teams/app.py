@@ -159,7 +159,9 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     def __init__(self, runtime: Runtime, *, throttle: ConversationThrottle | None = None) -> None:
         self.runtime = runtime
-        self.throttle = throttle or ConversationThrottle()
+        # Not `throttle or …`: a throttle with no open window has len() 0, and would be replaced by a
+        # second one, so that replies and proactive sends stopped sharing Teams' limits.
+        self.throttle = throttle if throttle is not None else ConversationThrottle()
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._turn(turn_context)
@@ -217,7 +219,9 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         if message_id:
             activity.id = message_id
         conversation = (turn_context.activity.conversation.id or "").split(";messageid=")[0]
-        tenant = turn_context.activity.conversation.tenant_id
+        # botbuilder reads `tenantID`, Teams sends `tenantId`: its own field is empty, and every tenant's
+        # replies would share one tenant's window (40/s for the whole coach).
+        tenant = tr.tenant_id(_raw(turn_context)) or None
         for attempt in (1, 2):
             await self._room_for_one_more(conversation, tenant)
             try:

@@ -38,3 +38,19 @@ async def test_turns_and_proactive_sends_share_kept_alive_connections(
     conversations = {call.conversation_id for call in bf.calls}
     assert len(conversations) == len(people) and len(bf.calls) >= 2 * len(people)
     assert len(bf.connections) <= 2, f"{len(bf.connections)} connections for {len(bf.calls)} calls"
+
+
+async def test_replies_count_against_their_own_tenants_window(
+    teams: Teams, teams_runtime: Runtime
+) -> None:
+    """Teams sends `tenantId`, botbuilder reads `tenantID`: taken from botbuilder, every tenant's replies
+    shared one window, and the whole coach answered 40 messages a second. The windows are the ones the
+    outbox's sends count in too (an empty throttle is falsy: the bot once built its own)."""
+    sender = teams_runtime.dispatcher.senders["teams"]
+    throttle = sender.throttle  # type: ignore[attr-defined]
+    for tenant in ("tenant-a", "tenant-b"):
+        activity = teams.personal("help", user=f"u-{tenant}", name="Tess")
+        activity["conversation"] = {**activity["conversation"], "tenantId": tenant}
+        activity["channelData"] = {"tenant": {"id": tenant}}
+        assert (await teams.post(activity)).status == 201
+    assert len(throttle) == 4  # two conversations, two tenants
