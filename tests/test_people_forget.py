@@ -67,7 +67,7 @@ async def test_forget_erases_the_person_everywhere_and_keeps_the_figures(env: Ru
 
     after = _everything(env)
     assert "uma@example.com" not in after.lower()
-    assert "omar@example.com" in after  # nobody else is touched
+    assert "omar@example.com" in after and "Omar" in after  # nobody else is touched
     assert _counts(env) == counts  # figures that count her stay
     assert FORGOTTEN in after
     audit = env.store.run_sync(
@@ -102,3 +102,13 @@ async def test_admins_export_and_forget_in_chat_and_nobody_else(env: Runtime) ->
     done = await say(env, ADA, "people forget uma@example.com confirm")
     assert done[0].ephemeral and "Forgot person" in texts(done)
     assert "uma@example.com" not in _everything(env)
+
+
+def test_names_are_erased_as_whole_words() -> None:
+    from bot.privacy.forget import _replaced
+
+    terms = {"Uma", "uma@example.com"}
+    assert _replaced("Uma asked Umar; write to uma@example.com.", terms) == (
+        f"{FORGOTTEN} asked Umar; write to {FORGOTTEN}."
+    )
+    assert _replaced({"text": ["Hi Uma"]}, terms) == {"text": [f"Hi {FORGOTTEN}"]}

@@ -16,6 +16,7 @@ An audit entry `people.forget` records that it happened and what was kept, namin
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -226,8 +227,9 @@ def _scrub_everywhere(session: Session, terms: set[str], result: Forgotten) -> N
 
 def _replaced(value: Any, terms: set[str]) -> Any:
     if isinstance(value, str):
+        # Whole words only: forgetting "Uma" leaves "Umar" alone.
         for term in sorted(terms, key=len, reverse=True):
-            value = value.replace(term, FORGOTTEN)
+            value = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", FORGOTTEN, value)
         return value
     if value is None or isinstance(value, int | float | bool):
         return value
