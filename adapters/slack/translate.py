@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.payload import as_id, as_list, as_map
 from adapters.slack.form_button import opened
 from bot.events import Actor, Clicked, Event, Opened, Place, Said, Shortcut, Submitted
 from bot.messages import OPEN_FORM
@@ -45,7 +46,7 @@ def translate(payload: Mapping[str, Any], *, bot_user_id: str | None = None) -> 
     """The neutral event for a Slack payload, or None when the coach ignores it (or it is malformed:
     signed by Slack, so a broken one is a Slack fault the coach must not answer with a 500)."""
     try:
-        event = _translate(_map(payload), bot_user_id=bot_user_id)
+        event = _translate(as_map(payload), bot_user_id=bot_user_id)
     except Malformed as exc:
         log.warning("Slack payload ignored: %s", exc)
         return None
@@ -123,30 +124,30 @@ def person_address(team: str, user: str, channel: str | None = None) -> dict[str
 
 
 def _event(body: Mapping[str, Any], *, bot_user_id: str | None) -> Event | None:
-    event = _map(body.get("event"))
-    team = _str(body.get("team_id")) or _str(event.get("team")) or ""
-    event_id = _str(body.get("event_id"))
+    event = as_map(body.get("event"))
+    team = as_id(body.get("team_id")) or as_id(event.get("team")) or ""
+    event_id = as_id(body.get("event_id"))
     kind = event.get("type")
     if kind == "message":
         return _message(event, team=team, event_id=event_id, bot_user_id=bot_user_id)
     if kind == "app_mention":
-        if event.get("bot_id") or not _str(event.get("user")):
+        if event.get("bot_id") or not as_id(event.get("user")):
             return None
         channel = _required(event, "channel")
         actor = _actor(team, _required(event, "user"))
         place = Place(
-            "slack", team, channel, False, _str(event.get("thread_ts")), {"team": team, "channel": channel}
+            "slack", team, channel, False, as_id(event.get("thread_ts")), {"team": team, "channel": channel}
         )
         return Said(
             actor,
             place,
             plain(strip_mentions(_text(event.get("text")), bot_user_id)),
-            message_id=_str(event.get("ts")),
+            message_id=as_id(event.get("ts")),
             via="mention",
             event_id=event_id,
         )
     if kind == "app_home_opened":
-        user, channel = _required(event, "user"), _str(event.get("channel")) or ""
+        user, channel = _required(event, "user"), as_id(event.get("channel")) or ""
         actor = _actor(team, user, channel)
         place = Place("slack", team, channel, True, None, actor.address)
         if event.get("tab") == "home":
@@ -159,15 +160,15 @@ def _message(
     event: Mapping[str, Any], *, team: str, event_id: str | None, bot_user_id: str | None
 ) -> Event | None:
     subtype = event.get("subtype")
-    user = _str(event.get("user"))
+    user = as_id(event.get("user"))
     if event.get("bot_id") or not user or (subtype and subtype not in _USER_SUBTYPES):
         return None
     if bot_user_id and user == bot_user_id:
         return None
     channel = _required(event, "channel")
     text = plain(_text(event.get("text")))
-    thread_ts = _str(event.get("thread_ts"))
-    ts = _str(event.get("ts"))
+    thread_ts = as_id(event.get("thread_ts"))
+    ts = as_id(event.get("ts"))
     if event.get("channel_type") == "im" or channel.startswith("D"):
         actor = _actor(team, user, channel)
         place = Place("slack", team, channel, True, thread_ts, actor.address)
@@ -190,12 +191,12 @@ def _message(
 
 def _shared_message(event: Mapping[str, Any]) -> tuple[str, str | None, str | None] | None:
     """(text, permalink, author) of a message forwarded into this one, if it carries one."""
-    for attachment in _list(event.get("attachments")):
+    for attachment in as_list(event.get("attachments")):
         if isinstance(attachment, Mapping) and (
             attachment.get("is_share") or attachment.get("is_msg_unfurl")
         ):
             text = plain(_text(attachment.get("text")) or _text(attachment.get("fallback"))).strip()
-            return text, _str(attachment.get("from_url")), _str(attachment.get("author_id"))
+            return text, as_id(attachment.get("from_url")), as_id(attachment.get("author_id"))
     return None
 
 
@@ -203,8 +204,8 @@ def _shared_message(event: Mapping[str, Any]) -> tuple[str, str | None, str | No
 
 
 def _slash_command(body: Mapping[str, Any]) -> Said:
-    team = _str(body.get("team_id")) or ""
-    channel = _str(body.get("channel_id")) or ""
+    team = as_id(body.get("team_id")) or ""
+    channel = as_id(body.get("channel_id")) or ""
     is_direct = channel.startswith("D") or body.get("channel_name") == "directmessage"
     actor = _actor(team, _required(body, "user_id"), channel if is_direct else None)
     address = actor.address if is_direct else {"team": team, "channel": channel}
@@ -218,30 +219,30 @@ def _slash_command(body: Mapping[str, Any]) -> Said:
 
 
 def _block_actions(body: Mapping[str, Any]) -> Clicked | None:
-    actions = _list(body.get("actions"))
+    actions = as_list(body.get("actions"))
     if not actions:
         return None
-    action = _map(actions[0])
+    action = as_map(actions[0])
     action_id = _text(action.get("action_id")).split(DUPLICATE_MARK, 1)[0]
     if not action_id or action_id.startswith(LINK_ACTION_PREFIX):
         return None
     team = _team(body)
     user = _user(body)
-    container = _map(body.get("container"))
-    channel = _str(container.get("channel_id")) or _str(_map(body.get("channel")).get("id")) or ""
+    container = as_map(body.get("container"))
+    channel = as_id(container.get("channel_id")) or as_id(as_map(body.get("channel")).get("id")) or ""
     is_direct = not channel or channel.startswith("D")
     actor = _actor(team, user, channel if channel.startswith("D") else None)
     address = actor.address if is_direct else {"team": team, "channel": channel}
     place = Place("slack", team, channel, is_direct, None, address)
-    message = _map(body.get("message"))
+    message = as_map(body.get("message"))
     value = _action_value(action)
     return Clicked(
         actor,
         place,
         action_id,
         value=opened(value)[0] if action_id == OPEN_FORM else value,
-        message_id=_str(container.get("message_ts")) or _str(message.get("ts")),
-        event_id=_id(body, fallback=_str(action.get("action_ts"))),
+        message_id=as_id(container.get("message_ts")) or as_id(message.get("ts")),
+        event_id=_id(body, fallback=as_id(action.get("action_ts"))),
     )
 
 
@@ -250,33 +251,33 @@ def _action_value(action: Mapping[str, Any]) -> str:
         return _text(action["value"])
     selected = action.get("selected_option")
     if selected:
-        return _text(_map(selected).get("value"))
+        return _text(as_map(selected).get("value"))
     return _text(action.get("selected_date"))
 
 
 def _view_submission(body: Mapping[str, Any]) -> Submitted:
-    view = _map(body.get("view"))
+    view = as_map(body.get("view"))
     team = _team(body)
     actor = _actor(team, _user(body))
     place = Place("slack", team, "", True, None, actor.address)
     values: dict[str, str] = {}
-    for block_id, by_action in _map(_map(view.get("state")).get("values")).items():
-        for state in _map(by_action).values():
-            values[str(block_id)] = _input_value(_map(state))
+    for block_id, by_action in as_map(as_map(view.get("state")).get("values")).items():
+        for state in as_map(by_action).values():
+            values[str(block_id)] = _input_value(as_map(state))
     return Submitted(
         actor,
         place,
         _text(view.get("callback_id")),
         values,
         context=_text(view.get("private_metadata")),
-        event_id=_id(body, fallback=_str(view.get("id"))),
+        event_id=_id(body, fallback=as_id(view.get("id"))),
     )
 
 
 def _input_value(state: Mapping[str, Any]) -> str:
     kind = state.get("type")
     if kind in ("static_select", "radio_buttons", "external_select"):
-        return _text(_map(state.get("selected_option")).get("value"))
+        return _text(as_map(state.get("selected_option")).get("value"))
     if kind == "datepicker":
         return _text(state.get("selected_date"))
     return _text(state.get("value"))
@@ -292,15 +293,15 @@ def _shortcut(body: Mapping[str, Any]) -> Shortcut:
 def _message_action(body: Mapping[str, Any]) -> Shortcut:
     team = _team(body)
     actor = _actor(team, _user(body))
-    channel = _str(_map(body.get("channel")).get("id")) or ""
+    channel = as_id(as_map(body.get("channel")).get("id")) or ""
     place = Place("slack", team, channel, channel.startswith("D"), None, {"team": team, "channel": channel})
-    message = _map(body.get("message"))
+    message = as_map(body.get("message"))
     return Shortcut(
         actor,
         place,
         _text(body.get("callback_id")),
         message_text=plain(_text(message.get("text"))),
-        message_author=_str(message.get("user")),
+        message_author=as_id(message.get("user")),
         event_id=_id(body),
     )
 
@@ -314,15 +315,15 @@ def _actor(team: str, user: str, channel: str | None = None) -> Actor:
 
 def _team(body: Mapping[str, Any]) -> str:
     return (
-        _str(_map(body.get("team")).get("id"))
-        or _str(_map(body.get("user")).get("team_id"))
-        or _str(body.get("team_id"))
+        as_id(as_map(body.get("team")).get("id"))
+        or as_id(as_map(body.get("user")).get("team_id"))
+        or as_id(body.get("team_id"))
         or ""
     )
 
 
 def _user(body: Mapping[str, Any]) -> str:
-    user = _str(_map(body.get("user")).get("id"))
+    user = as_id(as_map(body.get("user")).get("id"))
     if user is None:
         raise Malformed("no user id")
     return user
@@ -332,25 +333,12 @@ class Malformed(ValueError):
     """A payload without something every payload of its kind has (a user id, a channel)."""
 
 
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    """An id or timestamp: Slack sends them as non-empty strings; anything else counts as absent."""
-    return value if isinstance(value, str) and value else None
-
-
 def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
 def _required(body: Mapping[str, Any], key: str) -> str:
-    value = _str(body.get(key))
+    value = as_id(body.get(key))
     if value is None:
         raise Malformed(f"no {key}")
     return value
@@ -363,9 +351,9 @@ def _id(body: Mapping[str, Any], *, fallback: Any = None) -> str | None:
     the same microsecond, or one person submitting one view twice), so without a trigger the key also
     names the workspace and the person.
     """
-    trigger = _str(body.get("trigger_id"))
+    trigger = as_id(body.get("trigger_id"))
     if trigger:
         return f"interaction:{trigger}"
-    value = _str(body.get("action_ts")) or fallback
-    user = _str(_map(body.get("user")).get("id")) or _str(body.get("user_id"))
+    value = as_id(body.get("action_ts")) or fallback
+    user = as_id(as_map(body.get("user")).get("id")) or as_id(body.get("user_id"))
     return f"interaction:{_team(body)}:{user}:{value}" if value else None

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.payload import as_id, as_list, as_map
 from bot.events import Actor, Clicked, Event, Opened, Place, Said, Shortcut, Submitted
 
 FLAG_COMMAND_ID = "flagOutput"  # the manifest's message-extension action command
@@ -36,7 +37,7 @@ Activity = Mapping[str, Any]
 def translate(activity: Activity) -> Event | None:
     """The neutral event for an activity, or None when the bot has nothing to do with it."""
     kind = activity.get("type")
-    if not _str(_map(activity.get("from")).get("id")):
+    if not as_id(as_map(activity.get("from")).get("id")):
         return None
     if kind == "message":
         return _message(activity)
@@ -54,56 +55,56 @@ def translate(activity: Activity) -> Event | None:
 
 
 def tenant_id(activity: Activity) -> str:
-    conversation = _map(activity.get("conversation"))
+    conversation = as_map(activity.get("conversation"))
     tenant = (
-        _str(conversation.get("tenantId"))
-        or _str(conversation.get("tenantID"))  # botbuilder's own serialisation of tenant_id
-        or _str(_map(_map(activity.get("channelData")).get("tenant")).get("id"))
+        as_id(conversation.get("tenantId"))
+        or as_id(conversation.get("tenantID"))  # botbuilder's own serialisation of tenant_id
+        or as_id(as_map(as_map(activity.get("channelData")).get("tenant")).get("id"))
     )
     return tenant or ""
 
 
 def conversation_reference(activity: Activity) -> dict[str, Any]:
     """The ConversationReference (wire JSON) that lets the bot speak in this conversation later."""
-    conversation = dict(_map(activity.get("conversation")))
+    conversation = dict(as_map(activity.get("conversation")))
     tenant = tenant_id(activity)
     if tenant:
         conversation["tenantId"] = tenant
-    sender = _map(activity.get("from"))
-    recipient = _map(activity.get("recipient"))
+    sender = as_map(activity.get("from"))
+    recipient = as_map(activity.get("recipient"))
     reference: dict[str, Any] = {
-        "user": {k: sender[k] for k in ("id", "name", "aadObjectId") if _str(sender.get(k))},
-        "bot": {k: recipient[k] for k in ("id", "name") if _str(recipient.get(k))},
+        "user": {k: sender[k] for k in ("id", "name", "aadObjectId") if as_id(sender.get(k))},
+        "bot": {k: recipient[k] for k in ("id", "name") if as_id(recipient.get(k))},
         "conversation": conversation,
-        "channelId": _str(activity.get("channelId")) or "msteams",
+        "channelId": as_id(activity.get("channelId")) or "msteams",
         "serviceUrl": _text(activity.get("serviceUrl")),
     }
-    if _str(activity.get("locale")):
+    if as_id(activity.get("locale")):
         reference["locale"] = activity["locale"]
     return reference
 
 
 def is_personal(activity: Activity) -> bool:
-    conversation = _map(activity.get("conversation"))
+    conversation = as_map(activity.get("conversation"))
     kind = conversation.get("conversationType")
     return kind == "personal" or (kind is None and not conversation.get("isGroup"))
 
 
 def actor(activity: Activity) -> Actor:
-    sender = _map(activity.get("from"))
+    sender = as_map(activity.get("from"))
     personal = is_personal(activity)
     return Actor(
         platform="teams",
         workspace=tenant_id(activity),
-        user_id=_str(sender.get("aadObjectId")) or _str(sender.get("id")) or "",
-        display_name=_str(sender.get("name")),
+        user_id=as_id(sender.get("aadObjectId")) or as_id(sender.get("id")) or "",
+        display_name=as_id(sender.get("name")),
         # Only a personal chat is a way to reach this person directly later.
         address=conversation_reference(activity) if personal else {},
     )
 
 
 def place(activity: Activity) -> Place:
-    conversation_id = _str(_map(activity.get("conversation")).get("id")) or ""
+    conversation_id = as_id(as_map(activity.get("conversation")).get("id")) or ""
     channel_id, _, thread = conversation_id.partition(";messageid=")
     return Place(
         platform="teams",
@@ -117,9 +118,9 @@ def place(activity: Activity) -> Place:
 
 def mentions_bot(activity: Activity) -> bool:
     """Whether the bot is @mentioned (a text starting with <at>, when Teams sent no entities)."""
-    bot_id = _map(activity.get("recipient")).get("id")
-    entities = [_map(e) for e in _list(activity.get("entities"))]
-    if any(e.get("type") == "mention" and _map(e.get("mentioned")).get("id") == bot_id for e in entities):
+    bot_id = as_map(activity.get("recipient")).get("id")
+    entities = [as_map(e) for e in as_list(activity.get("entities"))]
+    if any(e.get("type") == "mention" and as_map(e.get("mentioned")).get("id") == bot_id for e in entities):
         return True
     return not entities and _text(activity.get("text")).lstrip().lower().startswith("<at>")
 
@@ -127,10 +128,10 @@ def mentions_bot(activity: Activity) -> bool:
 def message_text(activity: Activity) -> str:
     """The text with the bot's own @mention removed; other mentions keep the person's name."""
     text = _text(activity.get("text"))
-    bot_id = _map(activity.get("recipient")).get("id")
-    entities = [_map(e) for e in _list(activity.get("entities"))]
+    bot_id = as_map(activity.get("recipient")).get("id")
+    entities = [as_map(e) for e in as_list(activity.get("entities"))]
     for entity in entities:
-        if entity.get("type") == "mention" and _map(entity.get("mentioned")).get("id") == bot_id:
+        if entity.get("type") == "mention" and as_map(entity.get("mentioned")).get("id") == bot_id:
             text = text.replace(_text(entity.get("text")) or "\0", " ")
     if not entities:
         text = _AT.sub(" ", text, count=1) if text.lstrip().lower().startswith("<at>") else text
@@ -146,7 +147,7 @@ def plain(text: str) -> str:
 
 
 def _id(activity: Activity) -> str | None:
-    return _str(activity.get("id"))
+    return as_id(activity.get("id"))
 
 
 def _event_id(activity: Activity) -> str | None:
@@ -156,14 +157,14 @@ def _event_id(activity: Activity) -> str | None:
     keyed on the id alone, the second message would be dropped as a retry of the first.
     """
     value = _id(activity)
-    conversation = _str(_map(activity.get("conversation")).get("id"))
+    conversation = as_id(as_map(activity.get("conversation")).get("id"))
     return f"{conversation}|{value}" if value and conversation else None
 
 
 def _message(activity: Activity) -> Event | None:
     value = activity.get("value")
     if isinstance(value, Mapping) and (FORM_KEY in value or ACTION_KEY in value):
-        return _card_data(activity, value, message_id=_str(activity.get("replyToId")))
+        return _card_data(activity, value, message_id=as_id(activity.get("replyToId")))
     where = place(activity)
     mentioned = mentions_bot(activity)
     if where.is_direct:
@@ -220,48 +221,35 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _map(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _str(value: Any) -> str | None:
-    """An id: Bot Framework sends them as non-empty strings; anything else counts as absent."""
-    return value if isinstance(value, str) and value else None
-
-
 def _invoke(activity: Activity) -> Event | None:
     name = activity.get("name")
     value = activity.get("value") or {}
     if not isinstance(value, Mapping):
         return None
     if name == "adaptiveCard/action":
-        action = _map(value.get("action"))
-        data = _map(action.get("data"))
-        if ACTION_KEY not in data and FORM_KEY not in data and _str(action.get("verb")):
+        action = as_map(value.get("action"))
+        data = as_map(action.get("data"))
+        if ACTION_KEY not in data and FORM_KEY not in data and as_id(action.get("verb")):
             data = {ACTION_KEY: action["verb"], **data}
-        return _card_data(activity, data, message_id=_str(activity.get("replyToId")))
+        return _card_data(activity, data, message_id=as_id(activity.get("replyToId")))
     if name in ("composeExtension/fetchTask", "composeExtension/submitAction"):
         if value.get("commandId") != FLAG_COMMAND_ID:
             return None
-        sent = _map(value.get("data"))
+        sent = as_map(value.get("data"))
         if name == "composeExtension/submitAction" and FORM_KEY in sent:
             return _card_data(activity, sent, message_id=None)  # the task module's form was sent
-        payload = _map(value.get("messagePayload"))
-        body = _map(payload.get("body"))
+        payload = as_map(value.get("messagePayload"))
+        body = as_map(payload.get("body"))
         content = _text(body.get("content"))
         if body.get("contentType", "html") == "html":
             content = plain(content)
-        author = _str(_map(_map(payload.get("from")).get("user")).get("displayName"))
+        author = as_id(as_map(as_map(payload.get("from")).get("user")).get("displayName"))
         return Shortcut(
             actor=actor(activity),
             place=place(activity),
             shortcut_id=FLAG_SHORTCUT_ID,
             message_text=content or None,
-            message_link=_str(payload.get("linkToMessage")),
+            message_link=as_id(payload.get("linkToMessage")),
             message_author=author or None,
             event_id=_event_id(activity),
         )
@@ -269,8 +257,8 @@ def _invoke(activity: Activity) -> Event | None:
 
 
 def _conversation_update(activity: Activity) -> Event | None:
-    bot_id = _str(_map(activity.get("recipient")).get("id"))
-    added = _list(activity.get("membersAdded"))
-    if bot_id and any(_map(m).get("id") == bot_id for m in added):
+    bot_id = as_id(as_map(activity.get("recipient")).get("id"))
+    added = as_list(activity.get("membersAdded"))
+    if bot_id and any(as_map(m).get("id") == bot_id for m in added):
         return Opened(actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity))
     return None

@@ -4,25 +4,17 @@ never a 500. Through the real aiohttp app and the database (each example is a re
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from adapters.runtime import Runtime, build_runtime
-from adapters.web import announcements_api
-from adapters.web.app import build_app
-from bot.config import load_settings
-from bot.content import Content
-from bot.ports import FixedClock
-from bot.store.db import Store
+from tests.announcements.test_api import AUTH, api_runtime, client
 from tests.fuzz.mutate import JSON_VALUES, mutated
 
-TOKEN = "fuzz-token"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
+__all__ = ["api_runtime", "client"]  # the announcements API tests' fixtures: the real app, both APIs
+
 # Each example is a request and a unit of work: a tenth of the profile's examples, at least 25.
 DATABASE_EXAMPLES = settings(max_examples=max(25, settings.default.max_examples // 10))
 
@@ -39,26 +31,6 @@ ANNOUNCEMENT = {
     "ack_required": True,
     "critical": False,
 }
-
-
-@pytest.fixture
-def api_runtime(database_url: str, store: Store, clock: FixedClock, content: Content) -> Runtime:
-    settings = load_settings(
-        COACH_DATABASE_URL=database_url,
-        COACH_API_TOKEN=TOKEN,
-        COACH_LOCAL_CHAT="false",
-        COACH_ADMINS="ada@example.com",
-        _env_file=None,
-    )
-    return build_runtime(settings, clock=clock, store=store, content=content)
-
-
-@pytest.fixture
-async def client(api_runtime: Runtime) -> AsyncIterator[TestClient[Any, Any]]:
-    app = build_app(api_runtime)
-    announcements_api.mount(app, api_runtime)
-    async with TestClient(TestServer(app)) as test_client:
-        yield test_client
 
 
 async def _refused_clearly_or_taken(response: Any) -> None:
