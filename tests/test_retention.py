@@ -116,3 +116,22 @@ async def test_recent_records_are_left_alone(runtime: Runtime, clock: FixedClock
     runtime.ticker.tick_sync()
     flagged = runtime.store.run_sync(lambda s: s.exec(select(Escalation)).one())
     assert flagged.output_text == "The contract renews in March 2027"
+
+
+def test_coach_outcomes_history_prints_the_rollup(runtime: Runtime, database_url: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    import json
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from adapters.cli import app
+
+    monkeypatch.setenv("COACH_DATABASE_URL", database_url)
+    monkeypatch.setenv("COACH_CONTENT_DIR", str(Path(__file__).resolve().parents[1] / "content"))
+    week = week_start(runtime.clock.now()) - timedelta(days=7)
+    runtime.store.run_sync(lambda s: s.add(WeeklyRollup(system_key="assistant", week_start=week,
+                                                         figures={"uses": 3}, rolled_up_at=week)))  # fmt: skip
+    result = CliRunner().invoke(app, ["outcomes", "--history", "--system", "assistant"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"systems": {"assistant": [{"week_start": week.isoformat(), "uses": 3}]}}

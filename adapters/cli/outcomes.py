@@ -1,4 +1,4 @@
-"""`coach outcomes [--system KEY] [--weeks N] [--json]`: the outcomes report (the same as the chat and API)."""
+"""`coach outcomes [--system KEY] [--weeks N] [--json] [--history]`: the outcomes report (the same as the chat and API)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import typer
 from adapters.cli.common import content_or_exit, settings_or_exit
 from bot.outcomes.service import MAX_WEEKS, SystemOutcomes, outcomes
 from bot.ports import SystemClock
+from bot.privacy.retention import history
 from bot.store.db import Store
 
 
@@ -20,6 +21,9 @@ def outcomes_command(
     system: str = typer.Option("", "--system", help="One system's key (default: every system)"),
     weeks: int = typer.Option(4, "--weeks", min=1, max=MAX_WEEKS, help="Weeks of 7 days ending now"),
     as_json: bool = typer.Option(False, "--json", help="Print the API's JSON instead of text"),
+    past: bool = typer.Option(
+        False, "--history", help="Every past calendar week kept in the weekly rollup, as JSON (raw rows may be gone)"
+    ),
 ) -> None:
     """Per AI system, week by week: active and habitual users, time saved, friction reports, flagged outputs."""
     settings = settings_or_exit()
@@ -28,6 +32,14 @@ def outcomes_command(
         typer.echo(f"no system {system!r}; systems: {', '.join(content.systems)}", err=True)
         raise typer.Exit(2)
     store = Store(settings.database_url)
+    if past:
+        keys = [system] if system else list(content.systems)
+        try:
+            rolled = store.run_sync(lambda s: {key: history(session=s, system=key) for key in keys})
+        finally:
+            store.close()
+        typer.echo(json.dumps({"systems": rolled}, indent=2))
+        return
     now = SystemClock().now()
     try:
         found: list[SystemOutcomes] = store.run_sync(
