@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.content import ROLES, System
 from bot.markdown import escape
 from bot.messages import Context, Fact, Facts, Header, Message, Reply, text_message
-from bot.ownership import actions, confirmations, service
+from bot.ownership import actions, service
 from bot.ownership.service import ROLE_LABELS
 from bot.people import service as people
 from bot.people.models import Person
@@ -37,11 +37,9 @@ def register(router: Router) -> None:
 
 
 def holds_a_role(turn: Turn) -> bool:
-    return any(
-        turn.person_id
-        in confirmations.holdings(session=turn.session, content=turn.content, system=s, now=turn.now)
-        for s in turn.content.systems.values()
-    )
+    """Help asks this on every message: from the registry read once per unit of work, with no person looked
+    up or created per backup (`confirmations.holdings` does both, for the cards)."""
+    return service.holds_a_role(session=turn.session, content=turn.content, person=turn.person)
 
 
 def owners_command(turn: Turn, rest: str) -> list[Reply]:

@@ -143,6 +143,22 @@ def may_act(
     return bool(email) and any(email == member.strip().lower() for member in content.members(found.backup))
 
 
+def holds_a_role(*, session: Session, content: Content, person: Person) -> bool:
+    """Whether an active person holds or backs up any role of a system in content (as `confirmations.holdings`
+    counts them)."""
+    if not person.active:
+        return False
+    email = (person.email or "").strip().lower()
+    for (system, role), row in _registry(session).items():
+        if system not in content.systems or role not in ROLES:
+            continue
+        if row.person_id is not None and row.person_id == person.id:
+            return True
+        if email and any(email == member.strip().lower() for member in content.members(row.backup)):
+            return True
+    return False
+
+
 _REGISTRY = "ownership.registry"  # session.info key: this unit of work's role assignments by (system, role)
 
 
