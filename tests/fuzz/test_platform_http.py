@@ -66,3 +66,18 @@ async def test_an_unsigned_teams_body_of_any_shape_is_not_a_500(teams_http: Any,
         "/api/messages", data=json.dumps(body), headers={"Content-Type": "application/json"}
     )
     assert response.status < 500, await response.text()
+
+
+# What the fuzzer found, pinned: Bolt read these shapes without looking and answered 500.
+BOLT_FOUND = [
+    {**fixture("block_actions.json"), "response_urls": None},
+    {**fixture("block_actions.json"), "actions": []},
+    {**fixture("block_actions.json"), "actions": [{"block_id": "b", "value": "v"}]},
+    {**fixture("view_submission.json"), "view": ["not", "an", "object"]},
+]
+
+
+@pytest.mark.parametrize("payload", BOLT_FOUND)
+async def test_what_the_fuzzer_found_is_a_400(slack: SlackClient, payload: dict[str, Any]) -> None:
+    response = await slack.interaction(payload)
+    assert response.status == 400 and (await response.json())["error"] == "malformed payload"

@@ -41,3 +41,27 @@ def test_a_broken_slack_payload_is_an_event_or_nothing(name: str, data: st.DataO
                                JSON_VALUES, max_size=4))  # fmt: skip
 def test_any_json_object_is_an_event_or_nothing(payload: dict[str, Any]) -> None:
     assert_valid(translate(payload))
+
+
+def _without(name: str, *path: str) -> dict[str, Any]:
+    payload = fixture(name)
+    node = payload
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    return payload
+
+
+# What the fuzzer found, pinned: each raised (KeyError, TypeError) before translate read by type.
+FOUND = [
+    _without("block_actions.json", "user"),
+    {**fixture("view_submission.json"), "user": None},
+    {**fixture("event_app_mention.json"), "event": {**fixture("event_app_mention.json")["event"], "channel": 7}},
+    {**fixture("block_actions.json"), "actions": [None]},
+    {**fixture("view_submission.json"), "view": {"state": {"values": {"b": ["x"]}}}},
+]
+
+
+@pytest.mark.parametrize("payload", FOUND)
+def test_what_the_fuzzer_found_is_an_event_or_nothing(payload: dict[str, Any]) -> None:
+    assert_valid(translate(payload))

@@ -53,3 +53,17 @@ def test_broken_card_data_is_an_event_or_nothing(make: Any, data: st.DataObject)
                                 JSON_VALUES, max_size=5))  # fmt: skip
 def test_any_json_object_is_an_event_or_nothing(activity: dict[str, Any]) -> None:
     assert_valid(translate(activity))
+
+
+# What the fuzzer found, pinned: each raised (AttributeError, TypeError) before translate read by type.
+FOUND = [
+    {**fixture("message_meeting_chat.json"), "from": None},
+    {**fixture("message_at_mention.json"), "entities": [None, "x"]},
+    {**fixture("conversation_update_members_added.json"), "membersAdded": [None]},
+    {**_universal_action(), "value": {"action": "verb"}},
+]
+
+
+@pytest.mark.parametrize("activity", FOUND)
+def test_what_the_fuzzer_found_is_an_event_or_nothing(activity: dict[str, Any]) -> None:
+    assert_valid(translate(activity))
