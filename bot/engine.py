@@ -14,6 +14,7 @@ from collections.abc import Callable
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from bot import attention
 from bot.admin import workspaces
 from bot.audit import service as audit
 from bot.channels import service as channels
@@ -24,6 +25,7 @@ from bot.inbound import clean_event
 from bot.messages import OPEN_FORM, Reply, private, text_message
 from bot.metrics import EVENT_SECONDS, EVENTS
 from bot.outbox import service as outbox
+from bot.ownership import leavers
 from bot.people import service as people
 from bot.ports import Clock
 from bot.private_replies import keep_private
@@ -157,6 +159,48 @@ class Engine:
                 settings=self.settings,
                 holidays=holidays,
             )
+
+        await self.store.run(work)
+        self.on_commit()
+
+    async def account_signal(
+        self,
+        *,
+        platform: str,
+        workspace: str,
+        user_id: str,
+        signal: str,
+        detail: str,
+        confirmed: bool,
+        event_id: str | None = None,
+    ) -> None:
+        """The platform says someone left (`confirmed`: deactivated by their organisation) or shows a sign
+        of it (removed from a team): a departure is handled at once, a sign opens a review for admins."""
+        content = self.content
+
+        def work(session: Session) -> None:
+            now = self.clock.now()
+            if event_id and not audit.first_time(session=session, key=f"{platform}:{event_id}", at=now):
+                return
+            person = leavers.by_identity(
+                session=session, platform=platform, workspace=workspace, user_id=user_id
+            )
+            if person is None or not person.active or content is None:
+                return  # someone the coach never met: nothing of theirs to hand over
+            policy = attention.of(session=session, settings=self.settings, content=content, now=now)
+            if confirmed:
+                leavers.depart(
+                    session=session,
+                    content=content,
+                    person=person,
+                    reason=detail,
+                    actor_id=None,
+                    policy=policy,
+                )
+            else:
+                leavers.open_review(
+                    session=session, person=person, signal=signal, detail=detail, policy=policy
+                )
 
         await self.store.run(work)
         self.on_commit()

@@ -49,6 +49,7 @@ PATH = "/slack/events"
 COMMAND = "/coach"
 EVENTS = ("message", "app_mention", "app_home_opened")  # with REMOVALS, the manifest subscribes exactly these
 REMOVALS = ("app_uninstalled", "tokens_revoked")  # the coach was removed from a workspace
+PEOPLE = ("user_change",)  # someone's account changed: a deactivation is someone who left
 ANY = re.compile(".*")
 
 
@@ -153,6 +154,8 @@ class SlackAdapter:
             self.bolt.event(name)(self._on_event)
         for name in REMOVALS:
             self.bolt.event(name)(self._on_removed)
+        for name in PEOPLE:
+            self.bolt.event(name)(self._on_user_change)
         self.bolt.command(COMMAND)(self._on_command)
         self.bolt.action(ANY)(self._on_action)
         self.bolt.shortcut(ANY)(self._on_shortcut)
@@ -170,7 +173,11 @@ class SlackAdapter:
             # not, would be a 500. Its own readers are run once here, so such a body is a 400 instead.
             bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
             build_async_required_kwargs(
-                logger=log, required_arg_names=[], request=bolt_request, response=None, next_keys_required=False
+                logger=log,
+                required_arg_names=[],
+                request=bolt_request,
+                response=None,
+                next_keys_required=False,
             )
             shaped_as_bolt_reads(bolt_request.body)
         except (TypeError, ValueError, KeyError, AttributeError, IndexError):
@@ -205,6 +212,25 @@ class SlackAdapter:
         reason = "the app was uninstalled" if kind == "app_uninstalled" else "its bot token was revoked"
         await self.runtime.engine.workspace_removed(
             platform="slack", workspace=team, reason=reason, event_id=body.get("event_id")
+        )
+
+    async def _on_user_change(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        """user_change fires on every profile edit in the workspace: only a deactivation (`deleted: true`)
+        goes further, decided here without a database query or a Web API call."""
+        user = event.get("user") or {}
+        if not isinstance(user, dict) or user.get("deleted") is not True or user.get("is_bot"):
+            return
+        team = str(user.get("team_id") or body.get("team_id") or context.team_id or "")
+        await self.runtime.engine.account_signal(
+            platform="slack",
+            workspace=team,
+            user_id=str(user.get("id") or ""),
+            signal="deactivated",
+            detail="their Slack account was deactivated",
+            confirmed=True,
+            event_id=body.get("event_id"),
         )
 
     async def _on_command(

@@ -23,6 +23,7 @@ BOT_EVENTS = (
     "message.channels",
     "message.groups",
     "tokens_revoked",
+    "user_change",  # a deactivated account (`deleted: true`) is someone who left: their roles go to backups
 )
 SCOPES = (
     "app_mentions:read",  # app_mention

@@ -167,6 +167,17 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         await self._turn(turn_context)
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        raw = _raw(turn_context)
+        for user_id, where in tr.removed_members(raw):
+            await self.runtime.engine.account_signal(
+                platform="teams",
+                workspace=tr.tenant_id(raw),
+                user_id=user_id,
+                signal="removed_from_team",
+                detail=f"They were removed from {where}.",
+                confirmed=False,
+                event_id=f"removed:{user_id}:{raw['id']}" if _str_or_none(raw.get("id")) else None,
+            )
         await self._turn(turn_context)
 
     async def on_installation_update(self, turn_context: TurnContext) -> None:
@@ -328,3 +339,7 @@ def _raw(turn_context: TurnContext) -> dict[str, Any]:
         return raw
     serialized: dict[str, Any] = json.loads(json.dumps(turn_context.activity.serialize()))
     return serialized
+
+
+def _str_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None

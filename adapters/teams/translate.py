@@ -262,3 +262,21 @@ def _conversation_update(activity: Activity) -> Event | None:
     if bot_id and any(as_map(m).get("id") == bot_id for m in added):
         return Opened(actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity))
     return None
+
+
+def removed_members(activity: Activity) -> list[tuple[str, str]]:
+    """(user id, where from) for each person a conversationUpdate says was removed from a team or chat.
+
+    Teams has no event for leaving the organisation: this is a sign, not proof."""
+    if activity.get("type") != "conversationUpdate":
+        return []
+    bot_id = _str(_map(activity.get("recipient")).get("id"))
+    team = _str(_map(_map(activity.get("channelData")).get("team")).get("name"))
+    where = f"the Teams team {team}" if team else "a Teams chat with the coach"
+    found = []
+    for member in _list(activity.get("membersRemoved")):
+        member = _map(member)
+        user_id = _str(member.get("aadObjectId")) or _str(member.get("id"))
+        if user_id and _str(member.get("id")) != bot_id:
+            found.append((user_id, where))
+    return found

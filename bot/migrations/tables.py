@@ -10,7 +10,7 @@ from bot.escalations.models import Escalation, FaqEntry
 from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
 from bot.inbox.models import ParkedEvent
 from bot.outbox.models import OutboxMessage
-from bot.ownership.models import RoleAssignment, RoleConfirmation, SystemRecord
+from bot.ownership.models import DepartureReview, RoleAssignment, RoleConfirmation, SystemRecord
 from bot.people.models import Identity, Person
 from bot.privacy.models import WeeklyRollup
 from bot.programmes.models import (
@@ -35,6 +35,7 @@ __all__ = [
     "DashboardLink",
     "DashboardSession",
     "Decision",
+    "DepartureReview",
     "DigestChoice",
     "DriftReview",
     "Drill",

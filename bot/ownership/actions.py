@@ -8,7 +8,8 @@ from bot.events import Clicked, Submitted
 from bot.markdown import escape
 from bot.messages import Actions, Button, Field, Form, Message, Reply, Text, text_message
 from bot.ownership import confirmations as c
-from bot.ownership.models import RoleConfirmation
+from bot.ownership import leavers
+from bot.ownership.models import DepartureReview, RoleConfirmation
 from bot.people import service as people
 from bot.people.models import Person
 from bot.policy.model import Kind
@@ -31,6 +32,8 @@ def register(router: Router) -> None:
     router.action(c.ACCEPT, accept_clicked)
     router.action(c.DECLINE, decline_clicked)
     router.form(FormSpec(c.HANDOVER_FORM, build_handover_form, submit_handover))
+    router.action(leavers.CONFIRM, departed_clicked)
+    router.action(leavers.DISMISS, still_here_clicked)
 
 
 def _name(person: Person | None) -> str:
@@ -240,3 +243,81 @@ def confirm_command(turn: Turn, rest: str) -> list[Reply]:
     if not replies:
         raise UserError("Only people who hold or back up a role can confirm it. `owners` shows who does.")
     return replies
+
+
+# --- leavers: the admins' review of a sign that someone left ------------------------------------
+
+
+REVIEW_CHOICES = choices.by_action(leavers.CONFIRM, leavers.DISMISS)
+
+
+def _review(turn: Turn, value: str) -> tuple[DepartureReview, Person]:
+    turn.require_role("admin")
+    review = turn.session.get(DepartureReview, int(value)) if value.isdigit() else None
+    person = turn.session.get(Person, review.person_id) if review is not None else None
+    if review is None or person is None:
+        raise UserError("That review no longer exists.")
+    return review, person
+
+
+def _review_settled(review: DepartureReview, person: Person, note: str) -> Message:
+    message = Message(
+        summary=f"Has {_name(person)} left?",
+        blocks=(
+            Text(f"**Has {escape(_name(person))} left?** {escape(review.detail)}"),
+            Actions(
+                (
+                    Button(leavers.CONFIRM, "They left", value=str(review.id)),
+                    Button(leavers.DISMISS, "Still here", value=str(review.id)),
+                )
+            ),
+        ),
+    )
+    return choices.settle(message, note=note, is_choice=REVIEW_CHOICES)
+
+
+def departed_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    review, person = _review(turn, event.value)
+    if review.state != "open":
+        said = "They left" if review.state == "confirmed" else "Still here"
+        return choices.already(_review_settled(review, person, said), said)
+    review.state, review.decided_by, review.decided_at = "confirmed", turn.person_id, turn.now
+    uncovered = leavers.depart(
+        session=turn.session, content=turn.content, person=person, reason=f"confirmed by {_name(turn.person)}",
+        actor_id=turn.person_id, policy=turn.attention,
+    )  # fmt: skip
+    return choices.chosen(
+        _review_settled(
+            review, person, f"They left: roles handed over; {len(uncovered)} gap(s) listed for the admins."
+        )
+    )
+
+
+def still_here_clicked(turn: Turn, event: Clicked) -> list[Reply]:
+    review, person = _review(turn, event.value)
+    if review.state != "open":
+        said = "They left" if review.state == "confirmed" else "Still here"
+        return choices.already(_review_settled(review, person, said), said)
+    review.state, review.decided_by, review.decided_at = "dismissed", turn.person_id, turn.now
+    return choices.chosen(_review_settled(review, person, "Still here: nothing changes."))
+
+
+def left_command(turn: Turn, handle: str) -> list[Reply]:
+    """`owners left EMAIL` (admins): someone left; their roles and open flags go to their backups now."""
+    turn.require_role("admin")
+    person = people.find(session=turn.session, handle=handle.strip("<>")) if handle else None
+    if person is None:
+        raise UserError("Usage: `owners left EMAIL`, for someone the coach knows.")
+    if not person.active:
+        raise UserError(f"{_name(person)} is already marked as left.")
+    uncovered = leavers.depart(
+        session=turn.session, content=turn.content, person=person, reason=f"{_name(turn.person)} said so",
+        actor_id=turn.person_id, policy=turn.attention,
+    )  # fmt: skip
+    lines = "\n".join(f"- {escape(u)}" for u in uncovered) or "- nothing: they held no role"
+    return [
+        Reply(
+            message=text_message(f"**{escape(_name(person))}** is marked as left. Now uncovered:\n{lines}"),
+            private=True,
+        )
+    ]

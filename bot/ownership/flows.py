@@ -47,6 +47,8 @@ def owners_command(turn: Turn, rest: str) -> list[Reply]:
     if words and words[0].lower() == "set":
         turn.require_role("admin")
         return set_command(turn, words[1:])
+    if words and words[0].lower() == "left":
+        return actions.left_command(turn, words[1] if len(words) > 1 else "")
     if words and words[0].lower() == "confirm":
         return actions.confirm_command(turn, " ".join(words[1:2]))
     systems = list(turn.content.systems.values())

@@ -12,6 +12,7 @@ from bot.content import Content
 from bot.markdown import escape
 from bot.messages import text_message
 from bot.ownership import confirmations as c
+from bot.ownership import leavers
 from bot.people import service as people
 from bot.people.models import Person
 from bot.policy.model import Kind
@@ -37,8 +38,24 @@ def ensure_scheduled(*, session: Session, now: datetime) -> None:
 
 
 def sweep(*, session: Session, content: Content, settings: Settings, now: datetime) -> int:
-    """Ask, remind or lapse; returns how many cards went out."""
+    """Ask, remind or lapse; returns how many cards went out. Role holders whose Teams sends keep
+    failing get a departure review for the admins."""
     policy = attention.of(session=session, settings=settings, content=content, now=now)
+    holders = {
+        pid
+        for s in content.systems.values()
+        for pid in c.holdings(session=session, content=content, system=s, now=now)
+    }
+    for person_id, failed in leavers.failing_sends(
+        session=session, person_ids=sorted(holders), now=now
+    ).items():
+        person = session.get(Person, person_id)
+        if person is not None and failed >= leavers.FAILED_SENDS:
+            leavers.open_review(
+                session=session, person=person, signal="unreachable",
+                detail=f"Teams refused {failed} messages to them in two weeks (not in the roster, or not found).",
+                policy=policy,
+            )  # fmt: skip
     sent = 0
     for system, person_id, roles, last in c.due(session=session, content=content, now=now):
         person = session.get(Person, person_id)

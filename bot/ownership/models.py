@@ -57,3 +57,20 @@ class RoleConfirmation(SQLModel, table=True):
     successor_id: int | None = Field(default=None, foreign_key="person.id")
     successor_answer: str | None = None  # accepted or declined
     successor_answered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class DepartureReview(SQLModel, table=True):
+    """A sign that someone may have left (removed from a team, sends failing), for admins to decide.
+
+    `state`: open, confirmed (they left: `leavers.depart` ran) or dismissed (still here)."""
+
+    __tablename__ = "departure_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    signal: str  # removed_from_team, unreachable
+    detail: str = ""
+    state: str = Field(default="open", index=True)
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    decided_by: int | None = Field(default=None, foreign_key="person.id")
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

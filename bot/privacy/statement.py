@@ -98,11 +98,12 @@ KEPT: tuple[Kept, ...] = (
         "Ownership of AI systems",
         "Who holds each role for each AI system (escalation owner, drift monitor, …) and their backups; "
         "when each was asked to confirm their roles, their answer (confirmed, handing over, not me, no "
-        "answer) and, for a hand-over, who was asked to take over and whether they accepted.",
+        "answer) and, for a hand-over, who was asked to take over and whether they accepted; signs that someone "
+        "may have left (removed from a Teams team, messages refused) and the admin's decision.",
         "Everyone (`owners`); the answers: the person, their successor and admins (readiness names who has "
         "not confirmed).",
         UNTIL_REMOVED,
-        ("system_record", "role_assignment", "role_confirmation"),
+        ("system_record", "role_assignment", "role_confirmation", "departure_review"),
     ),
     Kept(
         "The decision log",

@@ -156,7 +156,7 @@ def test_scopes_events_command_and_shortcuts_agree_with_the_code() -> None:
     manifest = committed()
     assert manifest["oauth_config"]["scopes"]["bot"] == sorted(SCOPES)  # what /slack/install asks for
     subscribed = manifest["settings"]["event_subscriptions"]["bot_events"]
-    assert {name.split(".")[0] for name in subscribed} == {*slack_app.EVENTS, *slack_app.REMOVALS}
+    assert {name.split(".")[0] for name in subscribed} == {*slack_app.EVENTS, *slack_app.REMOVALS, *slack_app.PEOPLE}
     (command,) = manifest["features"]["slash_commands"]
     assert command["command"] == slack_app.COMMAND
     shortcuts = {s["callback_id"] for s in manifest["features"]["shortcuts"]}
@@ -185,6 +185,8 @@ def subscribed_event(name: str) -> dict[str, Any]:
         event = {"type": "app_uninstalled", "event_ts": "1.000001"}
     elif name == "tokens_revoked":
         event = {"type": "tokens_revoked", "tokens": {"oauth": ["UADA"]}, "event_ts": "1.000001"}
+    elif name == "user_change":
+        event = fixture("event_user_change.json")["event"]
     body.update(event=event, event_id=f"Ev-{name}")
     return body
 
@@ -193,7 +195,9 @@ def subscribed_event(name: str) -> dict[str, Any]:
 async def test_every_subscribed_event_is_handled(name: str, slack: SlackClient, fake: FakeSlackApi) -> None:
     response = await slack.event(subscribed_event(name))
     assert response.status == 200  # Bolt answers 404 to an event no listener takes
-    if name not in ("app_uninstalled", "tokens_revoked"):  # about the install, not a person
+    if name == "user_change":  # fires on every profile edit: answered without a Web API call
+        assert fake.to("users.info") == []
+    elif name not in ("app_uninstalled", "tokens_revoked"):  # about the install, not a person
         await fake.wait_for("users.info")  # the listener ran: it looked the person up
 
 
