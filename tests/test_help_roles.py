@@ -42,6 +42,7 @@ ADMINS = {
     "preview [KEY]",
     "outbox [retry ID]",
     "owners set ROLE SYSTEM EMAIL [--backup EMAIL|group:NAME]",
+    "owners left EMAIL",
     "friction export",
     "drill",
     "drill SYSTEM N days",

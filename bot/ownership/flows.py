@@ -26,6 +26,11 @@ def register(router: Router) -> None:
             more=(
                 Usage(USAGE, "Give a role of a system to someone, and its backup", role="admin"),
                 Usage(
+                    "owners left EMAIL",
+                    "Someone left: their roles and open flags go to their backups",
+                    role="admin",
+                ),
+                Usage(
                     "owners confirm [SYSTEM]",
                     "Confirm your roles now, or hand them over",
                     allowed=holds_a_role,

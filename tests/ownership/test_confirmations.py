@@ -72,11 +72,7 @@ async def test_unanswered_cards_are_reminded_then_lapse_to_the_admins(runtime: R
     await run_until(runtime, runtime.clock, start + timedelta(days=92 + 22))
     reminders = [g for g in got.to("omar@example.com") if ":reminder:" in g.key]
     assert len(reminders) == 2 and "**Reminder.**" in reminders[0].message.blocks[0].markdown
-    (note,) = [
-        g
-        for g in got.to("ada@example.com")
-        if ":lapsed:" in g.key and "Omar" in g.text
-    ]
+    (note,) = [g for g in got.to("ada@example.com") if ":lapsed:" in g.key and "Omar" in g.text]
     assert "has not confirmed being the escalation owner" in note.text
     ok, reason = check(runtime)
     assert not ok and "Omar (no answer)" in reason

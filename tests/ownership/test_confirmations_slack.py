@@ -25,7 +25,5 @@ async def test_confirm_over_slack(slack: SlackClient, fake: FakeSlackApi, slack_
     )
     update = await fake.wait_for_call(lambda: [u for u in fake.to("chat.update") if u["ts"] == ts])
     assert "Confirmed" in str(update[0]["blocks"]) and "ownership.confirm" not in str(update[0]["blocks"])
-    (row,) = slack_runtime.store.run_sync(
-        lambda s: list(s.exec(select(RoleConfirmation)).all())
-    )
+    (row,) = slack_runtime.store.run_sync(lambda s: list(s.exec(select(RoleConfirmation)).all()))
     assert row.answer == "confirmed"

@@ -48,6 +48,12 @@ def test_export_writes_the_registry_back(
     assert text.startswith("# AI systems being adopted")  # the file's own comments stay at the top
     data = yaml.safe_load(text)
     review = next(s for s in data["systems"] if s["key"] == "contract-review")
-    assert review["roles"]["change_communicator"] == {"person": "sam@example.com", "backup": "lena@example.com"}
+    assert review["roles"]["change_communicator"] == {
+        "person": "sam@example.com",
+        "backup": "lena@example.com",
+    }
     assert review["roles"]["drift_monitor"] == {"person": "lena@example.com"}
-    assert load_content(content_dir).systems["contract-review"].role("change_communicator").person == "sam@example.com"
+    assert (
+        load_content(content_dir).systems["contract-review"].role("change_communicator").person
+        == "sam@example.com"
+    )
