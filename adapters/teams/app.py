@@ -31,6 +31,7 @@ from botframework.connector.auth import (
     JwtTokenExtractor,
 )
 
+from adapters.payload import as_id
 from adapters.runtime import Runtime
 from adapters.teams import translate as tr
 from adapters.teams.connectors import PooledAuthentication
@@ -176,7 +177,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 signal="removed_from_team",
                 detail=f"They were removed from {where}.",
                 confirmed=False,
-                event_id=f"removed:{user_id}:{raw['id']}" if _str_or_none(raw.get("id")) else None,
+                event_id=f"removed:{user_id}:{raw['id']}" if as_id(raw.get("id")) else None,
             )
         await self._turn(turn_context)
 
@@ -339,7 +340,3 @@ def _raw(turn_context: TurnContext) -> dict[str, Any]:
         return raw
     serialized: dict[str, Any] = json.loads(json.dumps(turn_context.activity.serialize()))
     return serialized
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) and value else None

@@ -270,13 +270,13 @@ def removed_members(activity: Activity) -> list[tuple[str, str]]:
     Teams has no event for leaving the organisation: this is a sign, not proof."""
     if activity.get("type") != "conversationUpdate":
         return []
-    bot_id = _str(_map(activity.get("recipient")).get("id"))
-    team = _str(_map(_map(activity.get("channelData")).get("team")).get("name"))
+    bot_id = as_id(as_map(activity.get("recipient")).get("id"))
+    team = as_id(as_map(as_map(activity.get("channelData")).get("team")).get("name"))
     where = f"the Teams team {team}" if team else "a Teams chat with the coach"
     found = []
-    for member in _list(activity.get("membersRemoved")):
-        member = _map(member)
-        user_id = _str(member.get("aadObjectId")) or _str(member.get("id"))
-        if user_id and _str(member.get("id")) != bot_id:
+    for member in as_list(activity.get("membersRemoved")):
+        member = as_map(member)
+        user_id = as_id(member.get("aadObjectId")) or as_id(member.get("id"))
+        if user_id and as_id(member.get("id")) != bot_id:
             found.append((user_id, where))
     return found
