@@ -17,7 +17,7 @@ from bot.outcomes.service import MAX_WEEKS, outcomes
 from bot.ports import FixedClock
 from bot.privacy import hooks
 from bot.privacy.models import WeeklyRollup
-from bot.privacy.retention import ERASED, history, week_start
+from bot.privacy.retention import ERASED, history, roll_up, week_start
 from bot.schedule.models import DueWork
 from bot.transcripts.models import TranscriptLine
 from bot.usage.models import UsageEvent
@@ -96,6 +96,8 @@ async def test_the_daily_job_erases_what_is_old_and_outcomes_stay_true(
     assert rolled[0]["week_start"] == first_week.isoformat() and rolled[0]["uses"] >= 1
     assert sum(w["uses"] for w in rolled) == 62 * 6  # every use is counted in a finished week
     assert runtime.store.run_sync(lambda s: len(s.exec(select(WeeklyRollup)).all())) >= 62
+    again = runtime.store.run_sync(lambda s: roll_up(session=s, content=content, now=later, min_group=min_group))
+    assert again == 0  # the next day's run finds every finished week rolled up
 
     flagged = runtime.store.run_sync(lambda s: s.exec(select(Escalation)).one())
     assert flagged.output_text == ERASED and flagged.anonymous and flagged.trace_id is None

@@ -3,8 +3,9 @@ true after raw rows are gone.
 
 `COACH_RETENTION` sets each period in days (`flags=365,friction=365,usage=400,outbox=90,transcripts=30`,
 the defaults); `COACH_RETENTION_FLOOR` sets, per kind, the least the organisation must keep (a period below
-its floor stops start-up, naming both). Usage has a built-in floor: the outcomes report reaches back
-`MAX_WEEKS` + 1 weeks, and a report must never change because raw rows were deleted.
+its floor stops start-up, naming both: `bot.config.parse_retention`). Usage has a built-in floor: the
+outcomes report reaches back `MAX_WEEKS` + 1 weeks, and a report must never change because raw rows were
+deleted.
 
 The daily job (`privacy.retention`, due work created at start-up):
 1. rolls up every finished calendar week (Monday 00:00 UTC) not rolled up yet, per system, with the
@@ -71,6 +72,9 @@ def roll_up(*, session: Session, content: Content, now: datetime, min_group: int
     week = week_start(first)
     last = week_start(now)  # this week is not finished
     while week < last:
+        if all((key, week) in done for key in content.systems):
+            week += WEEK
+            continue
         for system in outcomes(session=session, content=content, now=week + WEEK, min_group=min_group, weeks=1):
             if (system.key, week) in done:
                 continue
