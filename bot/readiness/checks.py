@@ -154,7 +154,7 @@ def _drift_reviewed(*, session: Session, system: System, now: datetime) -> Check
     name = f"drift reviewed in the last {plural(system.drift_review_days, 'day')}"
     last = decisions.latest_review(session=session, system=system.key)
     if last is None:
-        return Check(name, False, "no drift review recorded yet (`review drift SYSTEM`)")
+        return Check(name, False, f"no drift review recorded yet (a drift monitor types: review drift {system.key})")
     age = (now - last.created_at).days
     when = f"{last.reference} {plural(age, 'day')} ago: {last.verdict}"
     return Check(name, age < system.drift_review_days, when)
@@ -188,7 +188,7 @@ def _drilled(*, session: Session, system: System, now: datetime) -> Check:
     name = "a handover drill held in the last year"
     last = drills.latest_finished(session=session, system=system.key)
     if last is None or last.ended_at is None or last.ended_at < now - DRILL_EVERY:
-        return Check(name, False, f"no handover drill in the last year (`drill {system.key} 5 days`)")
+        return Check(name, False, f"no handover drill in the last year (an admin types: drill {system.key} 5 days)")
     if drills.held(last.report):
         return Check(name, True, f"{last.reference} held: the backups ran it alone")
     return Check(name, False, f"{last.reference} did not fully hold: {'; '.join(drills.fixes(last.report)[:2])}")

@@ -36,7 +36,7 @@ async def test_a_full_drill_reaches_backups_only_and_readiness_records_it(runtim
     await runtime.run_due_work()
     assert check(runtime, DRILL_CHECK) == (
         False,
-        "no handover drill in the last year (`drill assistant 5 days`)",
+        "no handover drill in the last year (an admin types: drill assistant 5 days)",
     )
     start = runtime.clock.now()
     before = len(got.to("dev@example.com"))
