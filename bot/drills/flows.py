@@ -12,6 +12,7 @@ from bot.drills import messages as m
 from bot.drills.models import Drill
 from bot.markdown import escape
 from bot.messages import Reply, text_message
+from bot.ownership import service as ownership
 from bot.people.models import Person
 from bot.policy.model import Kind
 from bot.routing import Command, Router, Usage
@@ -47,11 +48,7 @@ def register(router: Router) -> None:
 
 
 def stands_in(turn: Turn) -> bool:
-    return any(
-        (drill := service.running(session=turn.session, system=key)) is not None
-        and turn.person_id in drill.standins.values()
-        for key in turn.content.systems
-    )
+    return any(turn.person_id in d.standins.values() for d in ownership.running_drills(session=turn.session))
 
 
 def may_drill(turn: Turn) -> bool:

@@ -77,6 +77,7 @@ def start(
     )
     session.add(drill)
     session.flush()
+    ownership.forget_drills(session)
     audit.record(
         session=session,
         at=now,

@@ -87,9 +87,29 @@ def primary(*, session: Session, system: str, role: str) -> Person | None:
 
 def running_drill(*, session: Session, system: str) -> Drill | None:
     """The handover drill running on this system, if any (bot/drills starts and ends them)."""
-    return session.exec(
-        select(Drill).where(Drill.system_key == system, col(Drill.ended_at).is_(None))
-    ).first()
+    drill = _running_drills(session).get(system)
+    return drill if drill is not None and drill.ended_at is None else None
+
+
+def running_drills(*, session: Session) -> list[Drill]:
+    return [d for d in _running_drills(session).values() if d.ended_at is None]
+
+
+_DRILLS = "ownership.running_drills"  # session.info key: this unit of work's running drills by system
+
+
+def _running_drills(session: Session) -> dict[str, Drill]:
+    """Read once per unit of work: every flag, report and help listing asks, and drills are rare."""
+    cached: dict[str, Drill] | None = session.info.get(_DRILLS)
+    if cached is None:
+        cached = {d.system_key: d for d in session.exec(select(Drill).where(col(Drill.ended_at).is_(None))).all()}
+        session.info[_DRILLS] = cached
+    return cached
+
+
+def forget_drills(session: Session) -> None:
+    """A drill was started: the next `running_drill` reads it (an ended one is seen at once)."""
+    session.info.pop(_DRILLS, None)
 
 
 def status(*, session: Session, system: str) -> str:
