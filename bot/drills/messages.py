@@ -23,7 +23,7 @@ def briefing(*, drill: Drill, system_name: str, roles: list[tuple[str, str]], en
             Header(f"Handover drill: {system_name}"),
             Text(
                 f"**This is a drill ({drill.reference}).** Until {escape(ends)}, you stand in for:\n{lines}\n\n"
-                "Flags, friction reports, decisions and confirmations for these roles come to you, not to "
+                "Flags, friction reports and decision prompts for these roles come to you, not to "
                 "them. Handle them as if they were away; ask them only if you must, and say so with "
                 f"`drill note {escape(drill.system_key)} WHAT YOU NEEDED` so the runbook can cover it next time."
             ),
