@@ -32,6 +32,10 @@ BENCHES = {
         "Announcements: kill -9 mid-fan-out and restart (issue #8)",
         ["-m", "bench.announcement_crash"],
     ),
+    "dashboard": (
+        "Dashboard: every page on a year of data for 5,000 people, SQLite and PostgreSQL (issue 18)",
+        ["-m", "bench.dashboard_bench", "--postgres", "postgresql+psycopg://postgres@127.0.0.1:5432/test"],
+    ),
     "outcomes": (
         "Outcomes: the report on a year of usage, and chat beside it",
         ["-m", "bench.outcomes_bench"],

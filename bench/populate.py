@@ -93,3 +93,17 @@ def populate(store: Store, content: Content, *, people: int, due_now: int, now: 
                     for i in ids
                 ],
             )
+
+
+def populate_history(store: Store, content: Content, *, people: int, weeks: int, now: datetime) -> str:
+    """An example organisation's rollout: `weeks` of usage, flags, friction and announcements for `people`
+    (the demo's generator, bot/demo/history.py, at scale); a line saying what was made."""
+    from bot.demo.history import seed_history
+
+    made = store.run_sync(
+        lambda session: seed_history(session=session, content=content, now=now, people=people, weeks=weeks)
+    )
+    return (
+        f"{made.people:,} people, {weeks} weeks: {made.usage:,} usage events, {made.flags:,} flags, "
+        f"{made.reports:,} friction reports, {made.announcements} announcements"
+    )

@@ -1,0 +1,158 @@
+"""Dashboard pages on a year of data for 5,000 people: milliseconds per page, warm process, p50 and p95.
+
+Report-only (never a test). Fills a fresh database (SQLite file, or a PostgreSQL schema when
+`--postgres URL` is given) with bench/populate.py's year, starts the coach's aiohttp app on a free port,
+signs an admin in (every system: the heaviest pages) and fetches each page `--rounds` times after one
+warm-up fetch, over real HTTP. `--screenshots DIR` also saves a full-page screenshot of every page
+(Debian's Chromium). Run: `.venv/bin/python -m bench.dashboard_bench [--postgres URL]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from statistics import median, quantiles
+
+import aiohttp
+from aiohttp import web
+from sqlalchemy import create_engine, text
+
+PROJECT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT))
+
+from adapters.runtime import build_runtime  # noqa: E402
+from adapters.web.app import build_app  # noqa: E402
+from adapters.web.dashboard.sessions import COOKIE  # noqa: E402
+from bench.populate import populate_history  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.content import load_content  # noqa: E402
+from bot.dashboard import signin  # noqa: E402
+from bot.migrations.migrate import create_all  # noqa: E402
+from bot.people import service as people  # noqa: E402
+from bot.ports import FixedClock  # noqa: E402
+from bot.store.db import Store  # noqa: E402
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+PAGES = ("overview", "funnel", "escalations", "friction", "announcements", "readiness", "me")
+
+
+async def measure(url: str, *, people_count: int, weeks: int, rounds: int, shots: Path | None) -> str:
+    content = load_content(PROJECT / "content")
+    store = Store(url)
+    create_all(store)
+    started = time.perf_counter()
+    made = populate_history(store, content, people=people_count, weeks=weeks, now=NOW)
+    filled = time.perf_counter() - started
+    settings = load_settings(
+        COACH_DATABASE_URL=url, COACH_CONTENT_DIR=str(PROJECT / "content"), COACH_DEMO="false", _env_file=None
+    )
+    runtime = build_runtime(settings, clock=FixedClock(NOW), store=store, content=content)
+
+    def admin_session(session):  # type: ignore[no-untyped-def]
+        ada = people.ensure_by_email(session=session, email="ada@example.com", now=NOW, display_name="Ada")
+        ada.is_admin = True
+        session.flush()
+        return signin.open_session(session=session, person_id=ada.id, now=NOW).token
+
+    token = store.run_sync(admin_session)
+    runner = web.AppRunner(build_app(runtime))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    base = f"http://127.0.0.1:{port}"
+    rows = []
+    try:
+        async with aiohttp.ClientSession(cookies={COOKIE: token}) as client:
+            for name in PAGES:
+                for query in ("", "?weeks=52"):
+                    if name in ("readiness", "me") and query:
+                        continue
+                    times = []
+                    for n in range(rounds + 1):
+                        begun = time.perf_counter()
+                        async with client.get(f"{base}/dashboard/{name}{query}") as response:
+                            await response.read()
+                            assert response.status == 200, (name, response.status)
+                        if n:  # the first fetch warms this page's charts and queries
+                            times.append((time.perf_counter() - begun) * 1000)
+                    p95 = quantiles(times, n=20)[18] if len(times) >= 2 else times[0]
+                    rows.append(f"| {name}{query or ' (12 weeks)'} | {median(times):.0f} | {p95:.0f} |")
+        if shots is not None:
+            await screenshots(base, token, shots)
+    finally:
+        await runner.cleanup()
+        store.close()
+    table = "\n".join(rows)
+    return (
+        f"{made} (inserted in {filled:.0f} s)\n\n| page | p50 ms | p95 ms |\n| --- | ---: | ---: |\n{table}\n"
+    )
+
+
+async def screenshots(base: str, token: str, folder: Path) -> None:
+    from playwright.async_api import async_playwright
+
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--headless", "--no-sandbox"]
+        )
+        context = await browser.new_context(
+            viewport={"width": 1280, "height": 900}, timezone_id="Europe/Berlin"
+        )
+        await context.add_cookies([{"name": COOKIE, "value": token, "url": base}])
+        page = await context.new_page()
+        for name in PAGES:
+            await page.goto(f"{base}/dashboard/{name}")
+            await page.screenshot(path=str(folder / f"dashboard-{name}.png"), full_page=True)
+        await browser.close()
+
+
+def postgres_schema(url: str) -> tuple[str, str]:
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with create_engine(url).begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in url else "?"
+    return schema, f"{url}{sep}options=-csearch_path%3D{schema}"
+
+
+async def main(args: argparse.Namespace) -> None:
+    print(
+        f"An admin (every system) fetches each page {args.rounds} times after one warm-up fetch, over HTTP;"
+    )
+    print("default period 12 weeks, and 52. Milliseconds from request to the last byte.\n")
+    with tempfile.TemporaryDirectory() as folder:
+        print("**SQLite**: " + await measure(
+            f"sqlite:///{folder}/dashboard.db", people_count=args.people, weeks=args.weeks, rounds=args.rounds,
+            shots=Path(args.screenshots) if args.screenshots else None,
+        ))  # fmt: skip
+    if args.postgres:
+        schema, url = postgres_schema(args.postgres)
+        try:
+            print(
+                "**PostgreSQL**: "
+                + await measure(
+                    url, people_count=args.people, weeks=args.weeks, rounds=args.rounds, shots=None
+                )
+            )
+        finally:
+            with create_engine(args.postgres).begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=5_000)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument(
+        "--postgres", default="", help="a PostgreSQL URL: also measure there, in a new schema"
+    )
+    parser.add_argument("--screenshots", default="", help="a folder: save a screenshot of every page")
+    asyncio.run(main(parser.parse_args()))
