@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from adapters.runtime import build_runtime  # noqa: E402
+from adapters.runtime import build_runtime, seed_ownership  # noqa: E402
 from adapters.web.app import build_app  # noqa: E402
 from adapters.web.dashboard.sessions import COOKIE  # noqa: E402
 from bench.populate import populate_history  # noqa: E402
@@ -46,6 +46,7 @@ async def measure(url: str, *, people_count: int, weeks: int, rounds: int, shots
     content = load_content(PROJECT / "content")
     store = Store(url)
     create_all(store)
+    seed_ownership(store=store, content=content, clock=FixedClock(NOW))  # the owners the flags go to
     started = time.perf_counter()
     made = populate_history(store, content, people=people_count, weeks=weeks, now=NOW)
     filled = time.perf_counter() - started

@@ -218,7 +218,9 @@ async def measure(
         seconds = time.perf_counter() - start
         cpu = cpu_seconds(process.pid) - cpu_before
         answered = len(fake.calls) - before
-        return Result(name, args.messages, seconds, latencies, failures, max(0, args.messages - answered), cpu)
+        return Result(
+            name, args.messages, seconds, latencies, failures, max(0, args.messages - answered), cpu
+        )
     finally:
         gc.unfreeze()
         with contextlib.suppress(ProcessLookupError):
@@ -286,7 +288,9 @@ def report(results: list[tuple[Result, Result]], args: argparse.Namespace) -> No
           f"concurrent senders (one tenant each, {PEOPLE_PER_SENDER} people each), after every person's first "
           f"contact; one fake Bot Framework over HTTPS with keep-alive and its rate limits lifted; "
           f"{len(results)} rounds\n")  # fmt: skip
-    print("| round | server | messages/s | ack p50 ms | ack p99 ms | CPU ms per message | non-2xx | unanswered |")
+    print(
+        "| round | server | messages/s | ack p50 ms | ack p99 ms | CPU ms per message | non-2xx | unanswered |"
+    )
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     for number, pair in enumerate(results, 1):
         for r in pair:

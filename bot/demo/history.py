@@ -279,7 +279,9 @@ def _flags(
                         "reason": pick.choice(reasons),
                         "expected": "",
                         "output_text": pick.choice(OUTPUTS),
-                        "status": FlagStatus.answered if done else FlagStatus.open,
+                        "status": (FlagStatus.resolved if answered < now - WEEK else FlagStatus.answered)
+                        if done
+                        else FlagStatus.open,
                         "answer": ANSWER if done else None,
                         "answered_by": owner.id if owner and done else None,
                         "helpful": (pick.random() < 0.8) if done else None,
@@ -290,6 +292,9 @@ def _flags(
                         "created_at": created,
                         "acknowledged_at": acknowledged if done or acknowledged < now else None,
                         "answered_at": answered if done else None,
+                        "resolved_at": answered + timedelta(days=2)
+                        if done and answered < now - WEEK
+                        else None,
                         "card_address": {},
                     }
                 )

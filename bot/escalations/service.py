@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, or_
 from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
@@ -131,6 +131,16 @@ def for_system(*, session: Session, system_key: str, since: datetime | None = No
     query = select(Escalation).where(Escalation.system_key == system_key)
     if since is not None:
         query = query.where(col(Escalation.created_at) >= since)
+    return session.exec(query.order_by(col(Escalation.created_at))).all()
+
+
+def recent_or_open(*, session: Session, system_key: str, since: datetime) -> Sequence[Escalation]:
+    """Flags raised since `since` and older ones not resolved yet: what readiness judges (a year of
+    resolved flags would be read for nothing)."""
+    query = select(Escalation).where(
+        Escalation.system_key == system_key,
+        or_(col(Escalation.created_at) >= since, col(Escalation.status) != Status.resolved),
+    )
     return session.exec(query.order_by(col(Escalation.created_at))).all()
 
 

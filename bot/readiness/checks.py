@@ -65,7 +65,8 @@ def _system(
     *, session: Session, content: Content, system: System, gaps: Sequence[Gap], now: datetime
 ) -> SystemReadiness:
     mine = [g for g in gaps if g.system == system.key]
-    rows = escalations.for_system(session=session, system_key=system.key)
+    # The checks look at the last WINDOW and at what is still open: nothing older and resolved.
+    rows = escalations.recent_or_open(session=session, system_key=system.key, since=now - WINDOW)
     checks = (
         _listed(
             "roles named with backups",
