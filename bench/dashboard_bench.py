@@ -36,7 +36,6 @@ from bot.dashboard import signin  # noqa: E402
 from bot.migrations.migrate import create_all  # noqa: E402
 from bot.people import service as people  # noqa: E402
 from bot.ports import FixedClock  # noqa: E402
-from bot.readiness.checks import readiness  # noqa: E402
 from bot.store.db import Store  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -63,9 +62,6 @@ async def measure(url: str, *, people_count: int, weeks: int, rounds: int, shots
         return signin.open_session(session=session, person_id=ada.id, now=NOW).token
 
     token = store.run_sync(admin_session)
-    # readiness makes the backups named in systems.yaml into people on first use (a write): do it here,
-    # not in the first page's read-only unit of work.
-    store.run_sync(lambda session: readiness(session=session, content=content, now=NOW))
     runner = web.AppRunner(build_app(runtime))
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

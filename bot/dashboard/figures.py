@@ -29,7 +29,7 @@ from bot.ownership import service as ownership
 from bot.ownership.service import ROLE_LABELS
 from bot.people.models import Identity, Person
 from bot.programmes.models import Enrolment
-from bot.readiness.checks import readiness
+from bot.readiness.checks import SystemReadiness
 from bot.usage.models import UsageEvent
 
 REASONS = ("wrong", "unclear", "outdated", "harmful", "other")
@@ -85,8 +85,9 @@ def overview(
     period: Period,
     min_group: int,
     now: datetime,
+    assessed: Sequence[SystemReadiness],  # readiness, worked out in a unit of work of its own
 ) -> Page:
-    ready = {r.key: r for r in readiness(session=session, content=content, now=now) if r.key in systems}
+    ready = {r.key: r for r in assessed if r.key in systems}
     sections = []
     for key in systems:
         found = outcomes(
@@ -642,9 +643,9 @@ def _unreachable(session: Session) -> Table:
 # --- Readiness and ownership -----------------------------------------------------------------------
 
 
-def readiness_page(*, session: Session, content: Content, systems: Sequence[str], now: datetime) -> Page:
+def readiness_page(*, session: Session, systems: Sequence[str], assessed: Sequence[SystemReadiness]) -> Page:
     sections = []
-    for found in readiness(session=session, content=content, now=now):
+    for found in assessed:
         if found.key not in systems:
             continue
         checks = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session
@@ -12,6 +13,15 @@ from bot.dashboard.access import Viewer
 from bot.dashboard.figures import Period
 from bot.dashboard.page import Page
 from bot.people import service as people
+from bot.readiness.checks import SystemReadiness, readiness
+
+NEEDS_READINESS = ("overview", "readiness")
+
+
+def assess(*, session: Session, content: Content, now: datetime) -> list[SystemReadiness]:
+    """Readiness for the pages that show it, in a unit of work of its own: its checks may record what
+    they find (people named in systems.yaml, met for the first time), which a read must not do."""
+    return readiness(session=session, content=content, now=now)
 
 
 def build(
@@ -24,10 +34,17 @@ def build(
     period: Period,
     min_group: int,
     now: datetime,
+    assessed: Sequence[SystemReadiness] = (),
 ) -> Page:
     if name == "overview":
         return figures.overview(
-            session=session, content=content, systems=systems, period=period, min_group=min_group, now=now
+            session=session,
+            content=content,
+            systems=systems,
+            period=period,
+            min_group=min_group,
+            now=now,
+            assessed=assessed,
         )
     if name == "funnel":
         return figures.funnel(
@@ -42,7 +59,7 @@ def build(
             session=session, systems=systems, everything=viewer.is_admin and len(systems) > 1, period=period
         )
     if name == "readiness":
-        return figures.readiness_page(session=session, content=content, systems=systems, now=now)
+        return figures.readiness_page(session=session, systems=systems, assessed=assessed)
     person = people.get(session=session, person_id=viewer.person_id)
     assert person is not None
     return figures.my_data(session=session, person=person, period=period)

@@ -152,6 +152,12 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                 return refused(403, "This page is for admins and system owners.", signed)
             period = _period(request, runtime, view.timezone)
             systems = (system,) if system else view.systems
+            now = runtime.clock.now()
+            assessed = (
+                await runtime.store.run(lambda s: pages.assess(session=s, content=runtime.content, now=now))
+                if name in pages.NEEDS_READINESS
+                else []
+            )
             page = await runtime.store.read(
                 lambda s: pages.build(
                     name,
@@ -161,7 +167,8 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                     systems=systems,
                     period=period,
                     min_group=runtime.settings.min_group_size,
-                    now=runtime.clock.now(),
+                    now=now,
+                    assessed=assessed,
                 )
             )
             if request.path.endswith(".csv"):
