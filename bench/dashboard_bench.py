@@ -39,6 +39,7 @@ from bot.ports import FixedClock  # noqa: E402
 from bot.store.db import Store  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+PERIODS = ("", "?weeks=52")  # the default 12 weeks, and a year (`--year` off: the default only)
 PAGES = ("overview", "funnel", "escalations", "friction", "announcements", "readiness", "me")
 
 
@@ -72,7 +73,7 @@ async def measure(url: str, *, people_count: int, weeks: int, rounds: int, shots
     try:
         async with aiohttp.ClientSession(cookies={COOKIE: token}) as client:
             for name in PAGES:
-                for query in ("", "?weeks=52"):
+                for query in PERIODS:
                     if name in ("readiness", "me") and query:
                         continue
                     times = []
@@ -124,15 +125,19 @@ def postgres_schema(url: str) -> tuple[str, str]:
 
 
 async def main(args: argparse.Namespace) -> None:
+    global PERIODS
+    if args.no_year:
+        PERIODS = ("",)
     print(
         f"An admin (every system) fetches each page {args.rounds} times after one warm-up fetch, over HTTP;"
     )
     print("default period 12 weeks, and 52. Milliseconds from request to the last byte.\n")
     with tempfile.TemporaryDirectory() as folder:
-        print("**SQLite**: " + await measure(
-            f"sqlite:///{folder}/dashboard.db", people_count=args.people, weeks=args.weeks, rounds=args.rounds,
-            shots=Path(args.screenshots) if args.screenshots else None,
-        ))  # fmt: skip
+        if not args.only_postgres:
+            print("**SQLite**: " + await measure(
+                f"sqlite:///{folder}/dashboard.db", people_count=args.people, weeks=args.weeks,
+                rounds=args.rounds, shots=Path(args.screenshots) if args.screenshots else None,
+            ))  # fmt: skip
     if args.postgres:
         schema, url = postgres_schema(args.postgres)
         try:
@@ -155,5 +160,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--postgres", default="", help="a PostgreSQL URL: also measure there, in a new schema"
     )
+    parser.add_argument("--only-postgres", action="store_true", help="skip the SQLite measurement")
+    parser.add_argument("--no-year", action="store_true", help="only the default 12-week period")
     parser.add_argument("--screenshots", default="", help="a folder: save a screenshot of every page")
     asyncio.run(main(parser.parse_args()))
