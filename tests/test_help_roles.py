@@ -31,7 +31,13 @@ EVERYONE = {
     "changes SYSTEM",
     "dashboard",
 }
-OWNERS = {"readiness", "outcomes [SYSTEM] [weeks N]", "decisions SYSTEM", "owners confirm [SYSTEM]"}
+OWNERS = {
+    "readiness",
+    "outcomes [SYSTEM] [weeks N]",
+    "decisions SYSTEM",
+    "owners confirm [SYSTEM]",
+    "handover SYSTEM",
+}
 # Omar is also the retraining decider's backup and in the drift monitor's backup group.
 DECISION_LOG = {"review drift SYSTEM", "decide SYSTEM"}
 ANNOUNCERS = {"announce", "announcements", "announcement ID [csv|cancel]"}

@@ -30,6 +30,7 @@ WHO = {
     ("user", "may_drill"): "admins, and stand-ins during a drill",
     ("user", "stands_in"): "stand-ins during a drill",
     ("user", "holds_a_role"): "anyone who holds or backs up a role",
+    ("user", "owns_something"): "system owners, their backups and admins",
 }
 
 

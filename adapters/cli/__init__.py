@@ -15,6 +15,7 @@ from adapters.cli import (
     demo,
     doctor,
     friction,
+    handover,
     manifest,
     outbox,
     outcomes,
@@ -31,6 +32,7 @@ server.register(app)
 doctor.register(app)
 chat.register(app)
 readiness.register(app)
+handover.register(app)
 outcomes.register(app)
 app.add_typer(manifest.app, name="manifest", help="Slack app manifest and Teams app package")
 app.add_typer(database.app, name="db", help="Database migrations")
