@@ -17,8 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite:///./coach.db"
 
 
-RETENTION_KINDS = ("flags", "friction", "usage", "outbox", "transcripts")
-RETENTION_DEFAULTS = {"flags": 365, "friction": 365, "usage": 400, "outbox": 90, "transcripts": 30}
+RETENTION_KINDS = ("flags", "friction", "questions", "usage", "outbox", "transcripts")
+RETENTION_DEFAULTS = {"flags": 365, "friction": 365, "questions": 365, "usage": 400, "outbox": 90, "transcripts": 30}
 # The outcomes report reaches back 52 weeks and one more for "went quiet" (bot.outcomes.service.MAX_WEEKS;
 # a test keeps them equal): usage may not go sooner, or a report would change because rows were deleted.
 RETENTION_BUILT_IN_FLOORS = {"usage": 53 * 7}
@@ -203,8 +203,8 @@ class Settings(BaseSettings):
     retention: str = Field(
         ",".join(f"{kind}={days}" for kind, days in RETENTION_DEFAULTS.items()),
         alias="COACH_RETENTION",
-        description="Days each kind is kept: flags, friction, usage, outbox, transcripts (any subset; the rest "
-        "keep their default)",
+        description="Days each kind is kept: flags, friction, questions, usage, outbox, transcripts (any subset; "
+        "the rest keep their default)",
     )
     retention_floor: str = Field(
         "",

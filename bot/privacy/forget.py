@@ -21,7 +21,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, Unicode, UnicodeText, cast, delete, or_, select, update
+from sqlalchemy import (
+    JSON,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Unicode,
+    UnicodeText,
+    cast,
+    delete,
+    inspect,
+    or_,
+    select,
+    update,
+)
 from sqlmodel import Session, SQLModel
 
 from bot.audit import service as audit
@@ -50,7 +64,8 @@ RULES: dict[str, str] = {
     "friction_note": "kept; the author is no longer named",
     "friction_digest_choice": "deleted",
     "escalation": "kept anonymised: the output, reason and link they gave are erased, the SLA record stays",
-    "faq_entry": "kept (a published answer); the publisher is no longer named",
+    "faq_entry": "kept (the owner's published answer); the output and expectation the flagger gave are erased, "
+    "the publisher is no longer named",
     "flag_draft": "deleted",
     "announcement": "kept; the author is no longer named",
     "announcement_recipient": "kept (delivery counts)",
@@ -69,7 +84,7 @@ RULES: dict[str, str] = {
     "dashboard_key": "holds no person",
     "dashboard_link": "deleted",
     "dashboard_session": "deleted",
-    "slack_installations": "kept: the installing person's Slack id identifies the installation",
+    "slack_installations": "kept (the bot token); the installing person's Slack id and user token are erased",
     "slack_bots": "holds no person",
     "slack_oauth_states": "holds no person",
 }
@@ -104,11 +119,11 @@ def forget(*, session: Session, email: str, now: datetime, actor_person_id: int 
     pid = person.id
     tables = SQLModel.metadata.tables
     identities = tables["identity"]
-    terms = {person.email or "", person.display_name or ""}
-    terms |= {
+    user_ids = {
         str(u)
         for u in session.execute(select(identities.c.user_id).where(identities.c.person_id == pid)).scalars()
     }
+    terms = {person.email or "", person.display_name or ""} | user_ids
     terms = {t for t in terms if len(t) >= MIN_TERM}
     result = Forgotten(pid)
 
@@ -156,7 +171,12 @@ def forget(*, session: Session, email: str, now: datetime, actor_person_id: int 
                           "source_link": None, "trace_id": None}, esc.c.flagger_id == pid)  # fmt: skip
     change("escalation", {"owner_id": None}, esc.c.owner_id == pid, anonymised=False)
     change("escalation", {"answered_by": None}, esc.c.answered_by == pid, anonymised=False)
-    change("faq_entry", {"published_by": None}, t["faq_entry"].c.published_by == pid)
+    faq = t["faq_entry"]
+    # A published answer keeps the owner's words; its copy of the output and what the flagger expected go
+    # as they do from the flag (an empty output is never offered again: it is like no other output).
+    change("faq_entry", {"output_text": "", "question": ""},
+           faq.c.escalation_id.in_(select(esc.c.id).where(esc.c.flagger_id == pid)))  # fmt: skip
+    change("faq_entry", {"published_by": None}, faq.c.published_by == pid)
     question = t["announcement_question"]
     change("announcement_question", {"text": FORGOTTEN}, question.c.person_id == pid)
     change(
@@ -179,6 +199,9 @@ def forget(*, session: Session, email: str, now: datetime, actor_person_id: int 
         change(name, {column: pid}, t[name].c[column] == pid)
 
     _scrub_everywhere(session, terms, result)
+    installed = _forget_installer(session, user_ids)
+    if installed:
+        result.anonymised["slack_installations"] = installed
 
     person.email = None
     person.display_name = FORGOTTEN_NAME
@@ -203,15 +226,22 @@ def forget(*, session: Session, email: str, now: datetime, actor_person_id: int 
 _TEXT_TYPES = (String, Text, Unicode, UnicodeText, JSON)
 
 
+def _spellings(term: str) -> set[str]:
+    """How a term may sit in stored text: as typed, and as JSON writes it by default (json.dumps escapes
+    every non-ASCII character, so "Zoë" is stored as "Zo\\u00eb" in JSON columns and JSON kept as text)."""
+    return {term, json.dumps(term)[1:-1]}
+
+
 def _scrub_everywhere(session: Session, terms: set[str], result: Forgotten) -> None:
     """Replace every term in every text and JSON column of every table, wherever it sits."""
     if not terms:
         return
+    spelt = {s for term in terms for s in _spellings(term)}
     for table in SQLModel.metadata.tables.values():
         columns = [c for c in table.columns if isinstance(c.type, _TEXT_TYPES) and not c.primary_key]
         if not columns or "id" not in table.c:
             continue
-        found = [cast(c, Text).contains(term) for c in columns for term in terms]
+        found = [cast(c, Text).contains(term, autoescape=True) for c in columns for term in spelt]
         rows = session.execute(select(table).where(or_(*found))).mappings().all()
         for row in rows:
             values = {}
@@ -225,17 +255,63 @@ def _scrub_everywhere(session: Session, terms: set[str], result: Forgotten) -> N
                 result.scrubbed[table.name] = result.scrubbed.get(table.name, 0) + 1
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
 def _replaced(value: Any, terms: set[str]) -> Any:
     if isinstance(value, str):
         # Whole words only: forgetting "Uma" leaves "Umar" alone.
         for term in sorted(terms, key=len, reverse=True):
-            value = re.sub(rf"(?<!\w){re.escape(term)}(?!\w)", FORGOTTEN, value)
+            for spelling in sorted(_spellings(term), key=len, reverse=True):
+                value = _replace_words(value, spelling)
         return value
     if value is None or isinstance(value, int | float | bool):
         return value
     text = json.dumps(value, ensure_ascii=False)
     replaced = _replaced(text, {json.dumps(t, ensure_ascii=False)[1:-1] for t in terms})
     return value if replaced == text else json.loads(replaced)
+
+
+def _replace_words(text: str, term: str) -> str:
+    """`term` replaced where it is a whole word; a neighbour written as a JSON escape (\\u00e9) counts as
+    the character it stands for."""
+    kept: list[str] = []
+    start = 0
+    for found in re.finditer(re.escape(term), text):
+        if _wordy(_before(text, found.start())) or _wordy(_after(text, found.end())):
+            continue
+        kept += [text[start : found.start()], FORGOTTEN]
+        start = found.end()
+    return "".join(kept) + text[start:] if kept else text
+
+
+def _before(text: str, at: int) -> str:
+    escaped = _ESCAPE.match(text, at - 6) if at >= 6 else None
+    return chr(int(escaped.group(1), 16)) if escaped else text[at - 1 : at]
+
+
+def _after(text: str, at: int) -> str:
+    escaped = _ESCAPE.match(text, at)
+    return chr(int(escaped.group(1), 16)) if escaped else text[at : at + 1]
+
+
+def _wordy(char: str) -> bool:
+    return bool(char) and (char.isalnum() or char == "_")
+
+
+INSTALLER_TOKENS = ("user_token", "user_scopes", "user_refresh_token", "user_token_expires_at")
+
+
+def _forget_installer(session: Session, user_ids: set[str]) -> int:
+    """The Slack workspaces this person installed: their user id becomes FORGOTTEN and any user token the
+    install gave them goes. The bot token stays, so the coach keeps working there: Bolt and the outbox find
+    a workspace's installation by workspace, never by who installed it."""
+    connection = session.connection()
+    if not user_ids or not inspect(connection).has_table("slack_installations"):
+        return 0  # slack_sdk makes the table when OAuth is set up
+    table = Table("slack_installations", MetaData(), autoload_with=connection)
+    values: dict[str, Any] = {"user_id": FORGOTTEN} | {c: None for c in INSTALLER_TOKENS if c in table.c}
+    return _count(session.execute(update(table).where(table.c.user_id.in_(user_ids)).values(**values)))
 
 
 def _count(result: Any) -> int:

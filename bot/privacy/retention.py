@@ -1,19 +1,20 @@
 """Retention: what is erased once it is older than its period, and the weekly rollup that keeps outcomes
 true after raw rows are gone.
 
-`COACH_RETENTION` sets each period in days (`flags=365,friction=365,usage=400,outbox=90,transcripts=30`,
-the defaults); `COACH_RETENTION_FLOOR` sets, per kind, the least the organisation must keep (a period below
-its floor stops start-up, naming both: `bot.config.parse_retention`). Usage has a built-in floor: the
-outcomes report reaches back `MAX_WEEKS` + 1 weeks, and a report must never change because raw rows were
-deleted.
+`COACH_RETENTION` sets each period in days (`flags=365,friction=365,questions=365,usage=400,outbox=90,
+transcripts=30`, the defaults); `COACH_RETENTION_FLOOR` sets, per kind, the least the organisation must
+keep (a period below its floor stops start-up, naming both: `bot.config.parse_retention`). Usage has a
+built-in floor: the outcomes report reaches back `MAX_WEEKS` + 1 weeks, and a report must never change
+because raw rows were deleted.
 
 The daily job (`privacy.retention`, due work created at start-up):
 1. rolls up every finished calendar week (Monday 00:00 UTC) not rolled up yet, per system, with the
    outcomes service itself, so the figures are the report's;
 2. erases what is older than its period: flagged outputs and what the flagger wrote (the flag's SLA record
-   stays, anonymous), friction reports' text and notes (category, severity and status stay, anonymous),
-   usage events (only in weeks already rolled up), the payloads and addresses of outbox messages that are
-   finished (their state stays: announcement counts read it), finished due work, local chat lines.
+   stays, anonymous), the text of questions asked about an announcement (its answer and dates stay),
+   friction reports' text and notes (category, severity and status stay, anonymous), usage events (only
+   in weeks already rolled up), the payloads and addresses of outbox messages that are finished (their
+   state stays: announcement counts read it), finished due work, local chat lines.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import Text, cast, delete, update
 from sqlmodel import Session, col, func, select
 
+from bot.announcements.models import AnnouncementQuestion
 from bot.config import Settings
 from bot.content import Content
 from bot.escalations.models import Escalation
@@ -122,6 +124,12 @@ def purge(*, session: Session, now: datetime, retention: Retention) -> dict[str,
         .values(trying_to=ERASED, details=ERASED, reason=None, anonymous=True)
     ))  # fmt: skip
     session.execute(update(FrictionNote).where(col(FrictionNote.report_id).in_(old)).values(text=ERASED))
+    cutoff = retention.cutoff("questions", now)
+    counts["questions"] = _n(session.execute(
+        update(AnnouncementQuestion)
+        .where(col(AnnouncementQuestion.asked_at) < cutoff, col(AnnouncementQuestion.text) != ERASED)
+        .values(text=ERASED)
+    ))  # fmt: skip
     cutoff = min(retention.cutoff("usage", now), rolled_up_until(session=session) or datetime.min.replace(tzinfo=UTC))
     counts["usage"] = _n(session.execute(delete(UsageEvent).where(col(UsageEvent.at) < cutoff)))
     cutoff = retention.cutoff("outbox", now)
