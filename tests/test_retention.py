@@ -137,3 +137,34 @@ def test_coach_outcomes_history_prints_the_rollup(runtime: Runtime, database_url
     result = CliRunner().invoke(app, ["outcomes", "--history", "--system", "assistant"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {"systems": {"assistant": [{"week_start": week.isoformat(), "uses": 3}]}}
+
+
+async def test_questions_about_announcements_lose_their_text_after_their_period(
+    runtime: Runtime, clock: FixedClock
+) -> None:
+    from bot.announcements.models import Announcement, AnnouncementQuestion
+    from bot.people.models import Person
+    from bot.privacy.retention import Retention, purge
+
+    await meet(runtime, UMA)
+    asked = clock.now()
+
+    def ask(session):  # type: ignore[no-untyped-def]
+        uma = session.exec(select(Person).where(Person.email == UMA.email)).one()
+        note = Announcement(title="New model", body="It changed.", audience_kind="all", created_at=asked)
+        session.add(note)
+        session.flush()
+        for days_ago, text in ((400, "Does it still read my calendar?"), (10, "Is it slower now?")):
+            session.add(AnnouncementQuestion(announcement_id=note.id, person_id=uma.id, text=text,
+                                             asked_at=asked - timedelta(days=days_ago), answer="No.",
+                                             answered_at=asked))  # fmt: skip
+
+    runtime.store.run_sync(ask)
+    retention = Retention(load_settings(COACH_RETENTION="questions=30", _env_file=None).retention_days)
+    assert Retention(load_settings(_env_file=None).retention_days).days["questions"] == 365  # the default
+    counts = runtime.store.run_sync(lambda s: purge(session=s, now=asked, retention=retention))
+    assert counts["questions"] == 1
+    rows = runtime.store.run_sync(lambda s: s.exec(select(AnnouncementQuestion).order_by(AnnouncementQuestion.id)).all())
+    assert [(r.text, r.answer) for r in rows] == [(ERASED, "No."), ("Is it slower now?", "No.")]
+    again = runtime.store.run_sync(lambda s: purge(session=s, now=asked, retention=retention))
+    assert again["questions"] == 0  # once per row

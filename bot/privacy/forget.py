@@ -75,6 +75,9 @@ RULES: dict[str, str] = {
     "drift_review": "kept anonymised (a system's accountability record): the reviewer is a forgotten person",
     "decision": "kept anonymised (a system's accountability record): the decider is a forgotten person",
     "drill": "kept anonymised (a system's accountability record): who started or stopped it is forgotten",
+    "role_confirmation": "kept anonymised (a system's accountability record): who was asked, or took over, is a "
+    "forgotten person",
+    "departure_review": "kept anonymised (an admin's decision): who may have left, or decided, is a forgotten person",
     "channel_address": "holds no person",
     "system_record": "holds no person",
     "weekly_rollup": "holds no person (counts and totals per system and week)",

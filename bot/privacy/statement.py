@@ -91,7 +91,8 @@ KEPT: tuple[Kept, ...] = (
         "Who each announcement went to, whether it arrived, whether you clicked Got it, and the questions "
         "you asked about it.",
         "The announcement's author, the system's change communicator and admins.",
-        UNTIL_REMOVED,
+        f"What you asked: {DAYS['questions']} days after you asked{SET_BY}; then it is erased and the "
+        "communicator's answer and its dates are kept. The rest until an administrator removes it.",
         ("announcement", "announcement_recipient", "announcement_question"),
     ),
     Kept(
@@ -190,7 +191,8 @@ KEPT: tuple[Kept, ...] = (
         "For each Slack workspace that installed the coach: the workspace, the installing person's id and "
         "the bot's access token; a short-lived code for each install in progress.",
         "Nobody; the coach uses the token to talk to that workspace.",
-        "Until the app is uninstalled from the workspace (install codes: ten minutes).",
+        "Until the app is uninstalled from the workspace (install codes: ten minutes). When the installing "
+        "person is forgotten, their id and any token of theirs are erased; the bot's token stays.",
         ("slack_installations", "slack_bots", "slack_oauth_states"),
     ),
 )
@@ -208,7 +210,9 @@ YOUR_DATA: tuple[str, ...] = (
     "Removing it: an administrator can make the coach forget you (`coach people forget`; `people forget` in "
     "chat). Your identities, drafts, planned messages and local chat lines are deleted; your email, name and "
     "user ids are erased from every message and record, including messages sent to others and the audit "
-    "trail. What counts in figures others rely on (your programme progress and answers, your use of AI "
+    "trail; an answer an owner published from your flag keeps only the owner's answer; a Slack workspace you "
+    "installed the coach in keeps the coach's token but not your id. What counts in figures others rely on "
+    "(your programme progress and answers, your use of AI "
     "systems, your flags' and reports' status and deadlines, whether an announcement reached you) is kept "
     "anonymised, with what you wrote in it erased; the administrator is told what was kept. The audit "
     "trail records that someone was forgotten, without naming them.",
