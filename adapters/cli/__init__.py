@@ -14,6 +14,7 @@ from adapters.cli import (
     database,
     demo,
     doctor,
+    evidence,
     friction,
     handover,
     manifest,
@@ -33,6 +34,7 @@ doctor.register(app)
 chat.register(app)
 readiness.register(app)
 handover.register(app)
+evidence.register(app)
 outcomes.register(app)
 app.add_typer(manifest.app, name="manifest", help="Slack app manifest and Teams app package")
 app.add_typer(database.app, name="db", help="Database migrations")

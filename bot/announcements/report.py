@@ -72,6 +72,11 @@ def csv_text(*, session: Session, announcement: Announcement) -> str:
     """One row per recipient, in the words of the counts: who, what happened to their message (sent,
     pending, unreachable, failed, cancelled), when they acknowledged, how many questions they asked.
     People the fan-out has not reached yet are listed too, as pending or unreachable."""
+    return csv_export.to_csv(CSV_COLUMNS, recipient_rows(session=session, announcement=announcement))
+
+
+def recipient_rows(*, session: Session, announcement: Announcement) -> list[tuple[object, ...]]:
+    """`CSV_COLUMNS` per recipient (the CSV's rows; the evidence report's record of workers informed)."""
     assert announcement.id is not None
     recipients = service.recipients(session=session, announcement_id=announcement.id)
     person_ids = [r.person_id for r in recipients]
@@ -105,7 +110,7 @@ def csv_text(*, session: Session, announcement: Announcement) -> str:
         ):
             delivery = "cancelled" if cancelled else "pending" if reachable else "unreachable"
             rows.append((person.email or "", person.display_name, delivery, "", "", 0))
-    return csv_export.to_csv(CSV_COLUMNS, rows)
+    return rows
 
 
 def _iso(moment: datetime | None) -> str:

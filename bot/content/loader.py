@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from bot.content.check import check_friction, check_programme, check_systems
 from bot.content.sample import sample_context
-from bot.content.schema import Friction, Programme, System, SystemsFile
+from bot.content.schema import DutiesFile, Friction, Programme, System, SystemsFile
 from bot.content.templates import check_template, make_environment, template_names
 from bot.content.yamlfile import ContentError, Problem, YamlDoc, parse_yaml, read_yaml, validate
 
@@ -35,6 +35,7 @@ class Content:
     templates: tuple[str, ...]
     sample: Mapping[str, Any]  # the context `check` renders templates with (samples.yaml included)
     env: SandboxedEnvironment = field(repr=False, compare=False)
+    duties: DutiesFile | None = None  # duties.yaml, optional: without it the evidence report lists no duties
 
     def render(self, template_name: str, /, **context: object) -> str:
         """Render `templates/<template_name>` to neutral markdown; str values are escaped."""
@@ -101,6 +102,11 @@ def _read(directory: Path) -> tuple[Content | None, list[Problem]]:
     if friction is not None and doc is not None:
         problems += check_friction(friction, doc)
 
+    duties: DutiesFile | None = None
+    if (directory / "duties.yaml").is_file():
+        duties, _doc, found = _read_model(directory, "duties.yaml", DutiesFile)
+        problems += found
+
     system_keys = {s.key for s in systems.systems} if systems is not None else None
     programmes, sources, found = _read_programmes(directory, systems=system_keys, templates=templates)
     problems += found
@@ -124,6 +130,7 @@ def _read(directory: Path) -> tuple[Content | None, list[Problem]]:
         templates=tuple(templates),
         sample=context,
         env=env,
+        duties=duties,
     )
     return content, []
 

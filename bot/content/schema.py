@@ -261,6 +261,17 @@ class BusinessCase(_Model):
     target_hours_per_week: float | None = Field(None, gt=0, description="the business case's aim, if any")
 
 
+RiskClass = Literal["minimal", "limited", "high"]
+EVIDENCE_KINDS = ("literacy", "oversight", "monitoring", "workers_informed", "logs")
+
+
+class SystemLogs(_Model):
+    """Where the AI system's own logs are kept and for how long: the coach does not hold them, it reports them."""
+
+    where: str = Field(min_length=1, description="e.g. the provider's console, a log store and its index")
+    kept_days: int = Field(ge=1, le=36500, description="how many days they are kept")
+
+
 class System(_Model):
     key: str = Field(pattern=KEY)
     name: str
@@ -275,6 +286,10 @@ class System(_Model):
     # Names are checked against ROLES by the checker, which can point at the offending line.
     roles: dict[str, RoleAssignment] = Field(default_factory=dict)
     business_case: BusinessCase | None = None
+    # Governance evidence (`coach evidence`): which duties apply, from when, and where its logs are.
+    risk_class: RiskClass | None = Field(None, description="minimal, limited or high")
+    go_live: date | None = Field(None, description="the day it was (or will be) put into service, YYYY-MM-DD")
+    logs: SystemLogs | None = None
 
     @field_validator("runbook")
     @classmethod
@@ -352,3 +367,33 @@ def _normalised_rules(
 def _normalise(text: str) -> str:
     text = text.lower().replace("\u2019", "'")
     return " ".join(re.sub(r"[^\w']+", " ", text).split())
+
+
+class Duty(_Model):
+    """A duty the evidence report assembles records for; the texts and dates live in duties.yaml, not code."""
+
+    key: str = Field(pattern=KEY)
+    title: str
+    source: str  # e.g. "EU AI Act, Article 4"
+    applies_to: tuple[RiskClass, ...] = Field(min_length=1)
+    applies_from: date | None = None  # leave out when not verified: `applies_note` says where to look
+    applies_note: str = ""
+    summary: str
+    evidence: tuple[Literal["literacy", "oversight", "monitoring", "workers_informed", "logs"], ...] = Field(
+        min_length=1
+    )
+
+
+class DutiesFile(_Model):
+    disclaimer: str = Field(min_length=1)
+    checked_on: date  # when someone last checked the texts and dates against the current law
+    duties: tuple[Duty, ...] = Field(min_length=1)
+
+    @field_validator("duties")
+    @classmethod
+    def _unique_duties(cls, duties: tuple[Duty, ...]) -> tuple[Duty, ...]:
+        keys = [d.key for d in duties]
+        duplicates = sorted({k for k in keys if keys.count(k) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate duty keys: {', '.join(duplicates)}")
+        return duties
