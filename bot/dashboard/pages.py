@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -13,6 +14,7 @@ from bot.dashboard.access import Viewer
 from bot.dashboard.figures import Period
 from bot.dashboard.page import Page
 from bot.people import service as people
+from bot.privacy import person_data
 from bot.readiness.checks import SystemReadiness, readiness
 
 NEEDS_READINESS = ("overview", "readiness")
@@ -63,3 +65,12 @@ def build(
     person = people.get(session=session, person_id=viewer.person_id)
     assert person is not None
     return figures.my_data(session=session, person=person, period=period)
+
+
+def my_export(*, session: Session, viewer: Viewer) -> str:
+    """Everything the coach holds about the viewer, as the privacy export gives it (JSON)."""
+    person = people.get(session=session, person_id=viewer.person_id)
+    assert person is not None
+    return json.dumps(
+        person_data.export(session=session, person=person), indent=2, ensure_ascii=False, sort_keys=True
+    )

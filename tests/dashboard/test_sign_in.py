@@ -111,6 +111,8 @@ async def test_a_user_sees_only_their_own_page(client: Client) -> None:
     assert home.status == 303 and home.headers["Location"] == "/dashboard/me"
     me = await client.get("/dashboard/me")
     assert me.status == 200 and "uma@example.com" in await me.text()
+    export = await client.get("/dashboard/me.json")
+    assert export.status == 200 and (await export.json())["person"]["email"] == "uma@example.com"
     for name in ("overview", "funnel", "escalations", "friction", "announcements", "readiness"):
         assert (await client.get(f"/dashboard/{name}")).status == 403, name
     assert (await client.get("/dashboard/overview.csv", params={"table": "assistant-active"})).status == 403

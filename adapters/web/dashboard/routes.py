@@ -198,6 +198,23 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     app.router.add_post("/dashboard/sign-in", sign_in)
     app.router.add_post("/dashboard/sign-out", sign_out)
     app.router.add_get("/dashboard/signed-out", signed_out)
+
+    async def my_export(request: web.Request) -> web.Response:
+        signed = await sessions.current(request, runtime)
+        if signed is None:
+            return refused(401, "Your session has ended or you are not signed in. Type `dashboard` in chat.")
+        body = await runtime.store.read(lambda s: pages.my_export(session=s, viewer=signed.viewer))
+        return web.Response(
+            text=body,
+            content_type="application/json",
+            headers={
+                "Content-Disposition": 'attachment; filename="my-data.json"',
+                "Cache-Control": "no-store",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    app.router.add_get("/dashboard/me.json", my_export)
     app.router.add_get("/dashboard", page_handler("overview"))
     for name in PAGES:
         app.router.add_get(f"/dashboard/{name}", page_handler(name))
