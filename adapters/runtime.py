@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -12,6 +14,9 @@ from bot.content import Content, load_content
 from bot.engine import Engine
 from bot.flows import after_sent_handlers, async_job_handlers, build_router, job_handlers
 from bot.outbox.dispatcher import Dispatcher
+from bot.outbox.models import OutboxMessage
+from bot.outbox.pace import Pacer
+from bot.people import service as people
 from bot.ports import Clock, Directory, SystemClock
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
@@ -26,6 +31,7 @@ class Runtime:
     ticker: Ticker
     clock: Clock
     content: Content
+    pacer: Pacer
     directories: dict[str, Directory] = field(default_factory=dict)  # adapters register theirs
 
     async def run_due_work(self) -> int:
@@ -74,6 +80,17 @@ def seed_housekeeping(*, store: Store, clock: Clock) -> None:
     store.run_sync(seed)
 
 
+def _identity_readdressed(session: Session, row: OutboxMessage, address: Mapping[str, Any]) -> None:
+    if row.person_id is not None:
+        people.readdress(
+            session=session,
+            person_id=row.person_id,
+            platform=row.platform,
+            old=dict(row.address),
+            new=dict(address),
+        )
+
+
 def build_runtime(
     settings: Settings,
     *,
@@ -97,6 +114,7 @@ def build_runtime(
         clock=clock,
         after_sent=after_sent_handlers(content=content, settings=settings),
         lease=timedelta(seconds=settings.outbox_lease_seconds),
+        readdressed=_identity_readdressed,
     )
     directories: dict[str, Directory] = {}
     ticker = Ticker(
@@ -116,6 +134,7 @@ def build_runtime(
         on_commit=dispatcher.wake,
     )
     return Runtime(
+        pacer=Pacer(store),
         settings=settings,
         store=store,
         engine=engine,

@@ -149,6 +149,12 @@ class Settings(BaseSettings):
         gt=0,
         description="A message claimed longer ago than this by a process that died is claimed again",
     )
+    quota_scale: float = Field(
+        1.0,
+        alias="COACH_QUOTA_SCALE",
+        gt=0,
+        description="Multiplies every platform rate limit the coach paces by (benchmarks against a fast fake)",
+    )
     tick_seconds: float = Field(
         10, alias="COACH_TICK_SECONDS", gt=0, description="How often due work is checked"
     )

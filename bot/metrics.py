@@ -19,3 +19,15 @@ SLA_BREACHES = Counter(
     "Escalations whose acknowledge or answer deadline passed",
     ["missed"],
 )
+QUOTA_PAUSED = Counter(
+    "coach_quota_paused_total", "Platform quotas paused for every process after a 429", ["platform"]
+)
+QUOTA_WAIT = Histogram(
+    "coach_quota_wait_seconds",
+    "How long a send waited for its moment under the platform's quota",
+    ["platform"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120),
+)
+APP_RATE_LIMITED = Counter(
+    "coach_app_rate_limited_total", "Slack app_rate_limited events (events dropped by Slack)", ["team"]
+)

@@ -25,13 +25,15 @@ class Delivery:
     idempotency_key: str
     thread_id: str | None = None  # post as a reply in this thread
     update_message_id: str | None = None  # replace this message instead of posting
-    attempt: int = 1  # > 1: tried before, perhaps sent before a crash; look back if the platform can
+    attempt: int = 1  # how many times this row was tried, this one included (rate limits not counted)
+    look_back: bool = False  # an earlier try may have arrived (timed out, cut off): look first if you can
 
 
 @dataclass(frozen=True)
 class Sent:
     message_id: str
     thread_id: str | None = None  # the thread the message started or joined, for relayed replies
+    address: Mapping[str, Any] | None = None  # a better address learned (Slack: the DM's channel id)
 
 
 class RetryLater(Exception):

@@ -90,9 +90,13 @@ class SlackAdapter:
         oauth_settings, client_for = self._oauth() if self.oauth else (None, None)
         if client_for is None:
             sender_client = api_client(token=token, base_url=settings.slack_api_url, retry_rate_limits=False)
-            self.sender = SlackSender(sender_client)
+            self.sender = SlackSender(
+                sender_client, directory=self.directory, pacer=runtime.pacer, scale=settings.quota_scale
+            )
         else:
-            self.sender = SlackSender(client_for=client_for)
+            self.sender = SlackSender(
+                client_for=client_for, directory=self.directory, pacer=runtime.pacer, scale=settings.quota_scale
+            )
         self.bolt = AsyncApp(
             client=self.client,
             signing_secret=secret or "",

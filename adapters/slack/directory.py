@@ -2,11 +2,13 @@
 and a channel's members (conversations.members), the last as the engine's `Directory` port.
 
 Both are cached for a while: users.info is rate-limited per workspace, and a DM channel id never
-changes. A failed lookup is logged and answered with "unknown", never fatal to a turn.
+changes. A failed, slow or garbled lookup is logged and answered with "unknown", never fatal to a turn:
+the person is answered with defaults and their profile is read again at their next event.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,6 +23,7 @@ from bot.events import Actor
 log = logging.getLogger(__name__)
 
 PROFILE_TTL = 15 * 60.0
+PROFILE_TIMEOUT = 5.0  # seconds: a first contact is answered with defaults rather than wait longer
 MEMBERS_PAGE = 200
 
 
@@ -33,8 +36,10 @@ class Directory:
         ttl: float = PROFILE_TTL,
         monotonic: Callable[[], float] = time.monotonic,
         max_entries: int = 10_000,
+        timeout: float = PROFILE_TIMEOUT,
     ) -> None:
         self.ttl = ttl
+        self.timeout = timeout
         self.monotonic = monotonic
         self.max_entries = max_entries
         self._profiles: dict[tuple[str, str], tuple[float, Profile]] = {}
@@ -47,15 +52,27 @@ class Directory:
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1]
         try:
-            response = await client.users_info(user=user)
+            async with asyncio.timeout(self.timeout):
+                response = await client.users_info(user=user)
         except SlackApiError as exc:
             log.warning("users.info failed for %s: %s", user, exc.response.get("error"))
+            return cached[1] if cached else None
+        except Exception as exc:  # a hang, or a body that is not JSON (a proxy's text/plain 503)
+            log.warning("users.info failed for %s: %s", user, type(exc).__name__)
             return cached[1] if cached else None
         profile = _profile(response.get("user") or {})
         if len(self._profiles) >= self.max_entries:
             self._profiles.clear()
         self._profiles[key] = (now, profile)
         return profile
+
+    def known_dm(self, *, team: str, user: str) -> str | None:
+        return self._dms.get((team, user))
+
+    def remember_dm(self, *, team: str, user: str, channel: str) -> None:
+        if len(self._dms) >= self.max_entries:
+            self._dms.clear()
+        self._dms[(team, user)] = channel
 
     async def dm_channel(self, *, client: AsyncWebClient, team: str, user: str) -> str:
         """The bot's DM channel with a person, opened if needed (raises SlackApiError)."""
@@ -64,9 +81,7 @@ class Directory:
         if channel is None:
             response = await client.conversations_open(users=user)
             channel = str((response.get("channel") or {})["id"])
-            if len(self._dms) >= self.max_entries:
-                self._dms.clear()
-            self._dms[key] = channel
+            self.remember_dm(team=team, user=user, channel=channel)
         return channel
 
 

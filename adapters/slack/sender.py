@@ -1,11 +1,17 @@
 """The outbox's Slack sender: posts, threads and updates messages through the Web API.
 
-Slack's answers map onto the dispatcher's vocabulary: 429 -> RetryLater(Retry-After), a dead token ->
-PermanentFailure, a person or channel Slack cannot reach -> Unreachable. chat.postMessage is paced
-to about one per second per channel (Slack's documented limit). Each post carries its idempotency
-key in message metadata; a retried row (Delivery.attempt > 1) is first looked for in the channel's
-recent history (conversations.history include_all_metadata) so a crash between send and mark-sent
-does not repeat the message.
+Slack's answers map onto the dispatcher's vocabulary: 429 -> RetryLater(Retry-After, throttled), a
+dead token -> PermanentFailure, a person or channel Slack cannot reach -> Unreachable. Every call waits
+for its moment under that method's quota in that workspace (`adapters/slack/quotas.py`, shared by all
+processes through `bot.outbox.pace`); a 429 pauses the method for the workspace everywhere.
+chat.postMessage is also paced to about one per second per channel, in this process.
+
+A person's DM is posted to their user id (Slack delivers it to the app's DM), so nobody costs a Tier 3
+conversations.open; the DM channel id Slack answers with comes back in `Sent.address`, and the coach
+stores it on the person's identity. Each post carries its idempotency key in message metadata; a row
+whose earlier try may have arrived (Delivery.look_back: it timed out, or its process died) is first
+looked for in the channel's recent history (conversations.history include_all_metadata). A look-back
+that cannot be made is retried later, not skipped: skipping it would risk the double it guards against.
 """
 
 from __future__ import annotations
@@ -21,8 +27,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory
+from adapters.slack.quotas import POST_INTERVAL, quota
 from adapters.slack.render import render_message
 from bot.messages import Image
+from bot.outbox.pace import Pacer, retry_after_seconds
 from bot.ports import Delivery, PermanentFailure, RetryLater, Sent, Unreachable
 
 log = logging.getLogger(__name__)
@@ -52,7 +60,9 @@ class SlackSender:
         *,
         client_for: ClientFor | None = None,
         directory: Directory | None = None,
-        per_channel_interval: float = 1.0,
+        pacer: Pacer | None = None,
+        scale: float = 1.0,
+        per_channel_interval: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._static = client
@@ -67,7 +77,11 @@ class SlackSender:
 
         self.client_for = client_for
         self.directory = directory or Directory()
-        self.per_channel_interval = per_channel_interval
+        self.pacer = pacer or Pacer()
+        self.scale = scale
+        self.per_channel_interval = (
+            per_channel_interval if per_channel_interval is not None else POST_INTERVAL / scale
+        )
         self.monotonic = monotonic
         self._last_post: dict[str, float] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -80,39 +94,50 @@ class SlackSender:
             self._static.session = session
 
     async def send(self, delivery: Delivery) -> Sent:
+        team = str(delivery.address.get("team") or "")
         try:
-            return await self._send(delivery)
+            return await self._send(team, delivery)
         except SlackApiError as exc:
-            raise _classify(exc) from exc
+            raise await self._classify(team, exc) from exc
 
-    async def _send(self, delivery: Delivery) -> Sent:
-        client = await self.client_for(str(delivery.address.get("team") or ""))
+    async def _send(self, team: str, delivery: Delivery) -> Sent:
+        client = await self.client_for(team)
         if self._session is not None and client.session is None:
             client.session = self._session
-        channel = await self._channel(client, delivery.address)
+        address = delivery.address
+        channel = address.get("channel")
         payload = render_message(delivery.message)
         if delivery.update_message_id:
+            channel = channel or await self._dm_channel(client, team, address)
+            await self._call(team, "chat.update")
             await client.chat_update(channel=channel, ts=delivery.update_message_id, **payload)
             return Sent(message_id=delivery.update_message_id, thread_id=delivery.thread_id)
-        if delivery.attempt > 1:
-            earlier = await self._already_posted(client, channel, delivery.idempotency_key)
+        if delivery.look_back:
+            earlier = await self._already_posted(client, team, address, delivery.idempotency_key)
             if earlier is not None:
                 return Sent(message_id=earlier, thread_id=delivery.thread_id or earlier)
-        lock = self._locks.setdefault(channel, asyncio.Lock())
+        target = str(channel or _user(address))
+        lock = self._locks.setdefault(target, asyncio.Lock())
         async with lock:
-            await self._pace(channel)
+            await self._pace(target)
+            await self._call(team, "chat.postMessage")
             response = await client.chat_postMessage(
-                channel=channel,
+                channel=target,
                 thread_ts=delivery.thread_id,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": delivery.idempotency_key}},
                 **payload,
             )
-            self._last_post[channel] = now = self.monotonic()
+            self._last_post[target] = now = self.monotonic()
         if now - self._swept_at > QUIET_SECONDS:
             self._forget_quiet_channels(now)
         ts = str(response["ts"])
-        await self._upload_images(client, channel, delivery)
-        return Sent(message_id=ts, thread_id=delivery.thread_id or ts)
+        await self._upload_images(client, str(response.get("channel") or target), delivery)
+        learned = None
+        if not channel and response.get("channel"):  # the DM's channel id: stored, for updates and look-backs
+            dm = str(response["channel"])
+            self.directory.remember_dm(team=team, user=_user(address), channel=dm)
+            learned = {**address, "channel": dm}
+        return Sent(message_id=ts, thread_id=delivery.thread_id or ts, address=learned)
 
     async def _upload_images(self, client: AsyncWebClient, channel: str, delivery: Delivery) -> None:
         """A message's pictures (the weekly digest's chart), each as a file shared just after it.
@@ -141,15 +166,30 @@ class SlackSender:
                     exc.response.get("error") if exc.response is not None else exc,
                 )
 
-    async def _already_posted(self, client: AsyncWebClient, channel: str, key: str) -> str | None:
-        """A retried row may have been posted before a crash: find it by the key in its metadata."""
-        try:
-            response = await client.conversations_history(
-                channel=channel, limit=LOOK_BACK, include_all_metadata=True
-            )
-        except SlackApiError as exc:
-            log.info("look-back skipped for %s: %s", channel, exc.response.get("error"))
-            return None
+    async def _call(self, team: str, method: str) -> None:
+        await self.pacer.acquire(quota(team, method, scale=self.scale))
+
+    async def _classify(self, team: str, exc: SlackApiError) -> Exception:
+        refusal = _classify(exc)
+        if isinstance(refusal, RetryLater) and refusal.throttled:
+            method = _method_of(exc)
+            pause = await self.pacer.refused(quota(team, method, scale=self.scale), refusal.after_seconds)
+            refusal.after_seconds = pause
+        return refusal
+
+    async def _already_posted(self, client: AsyncWebClient, team: str, address: Any, key: str) -> str | None:
+        """A row whose earlier try may have arrived: find it by the key in its metadata. A look-back that
+        cannot be made raises RetryLater (through `send`), so the row waits instead of risking a double."""
+        channel = address.get("channel")
+        if not channel:
+            known = self.directory.known_dm(team=team, user=_user(address))
+            if known is None:  # never posted to this person from here: open (or find) the DM once
+                known = await self._dm_channel(client, team, address)
+            channel = known
+        await self._call(team, "conversations.history")
+        response = await client.conversations_history(
+            channel=channel, limit=LOOK_BACK, include_all_metadata=True
+        )
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
             if (
@@ -159,14 +199,12 @@ class SlackSender:
                 return str(message["ts"])
         return None
 
-    async def _channel(self, client: AsyncWebClient, address: Any) -> str:
-        channel = address.get("channel")
-        if channel:
-            return str(channel)
-        user, team = address.get("user"), address.get("team", "")
-        if not user:
-            raise PermanentFailure("the Slack address names neither a channel nor a user")
-        return await self.directory.dm_channel(client=client, team=str(team), user=str(user))
+    async def _dm_channel(self, client: AsyncWebClient, team: str, address: Any) -> str:
+        known = self.directory.known_dm(team=team, user=_user(address))
+        if known is not None:
+            return known
+        await self._call(team, "conversations.open")
+        return await self.directory.dm_channel(client=client, team=team, user=_user(address))
 
     def _forget_quiet_channels(self, now: float) -> None:
         """Pacing needs memory of busy channels only; without this it would keep every DM ever sent."""
@@ -183,6 +221,19 @@ class SlackSender:
             wait = self.per_channel_interval - (self.monotonic() - last)
             if wait > 0:
                 await asyncio.sleep(wait)
+
+
+def _user(address: Any) -> str:
+    user = address.get("user")
+    if not user:
+        raise PermanentFailure("the Slack address names neither a channel nor a user")
+    return str(user)
+
+
+def _method_of(exc: SlackApiError) -> str:
+    """The Web API method a refused call was to (slack_sdk keeps the URL on the response)."""
+    url = str(getattr(exc.response, "api_url", "") or "")
+    return url.rstrip("/").rsplit("/", 1)[-1] or "chat.postMessage"
 
 
 def _classify(exc: SlackApiError) -> Exception:
@@ -206,8 +257,5 @@ def _retry_after(headers: Any) -> float | None:
         if value is not None:
             if isinstance(value, list):
                 value = value[0]
-            try:
-                return float(value)
-            except ValueError:
-                return None
+            return retry_after_seconds(value)
     return None

@@ -9,7 +9,7 @@ from bot.drills.models import Drill
 from bot.escalations.models import Escalation, FaqEntry
 from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
 from bot.inbox.models import ParkedEvent
-from bot.outbox.models import OutboxMessage
+from bot.outbox.models import OutboxMessage, SendPace
 from bot.ownership.models import DepartureReview, RoleAssignment, RoleConfirmation, SystemRecord
 from bot.people.models import Identity, Person
 from bot.privacy.models import WeeklyRollup
@@ -56,6 +56,7 @@ __all__ = [
     "PulseAnswer",
     "RoleAssignment",
     "RoleConfirmation",
+    "SendPace",
     "StepProgress",
     "SystemRecord",
     "TranscriptLine",

@@ -78,7 +78,8 @@ class OutboxMessage(SQLModel, table=True):
     update_of_key: str | None = None  # replace the message sent for this key instead of posting
     after_sent: str | None = None  # "handler:argument", called in the unit of work that marks it sent
     state: OutboxState = Field(default=OutboxState.pending)
-    attempts: int = 0
+    attempts: int = 0  # tries the platform answered or may have; a rate limit is not one of them
+    unsure: bool = False  # the last try may have been delivered (timed out, or its process died)
     next_attempt_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     claimed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
@@ -87,3 +88,15 @@ class OutboxMessage(SQLModel, table=True):
     platform_message_id: str | None = None
     platform_thread_id: str | None = None
     last_error: str | None = None
+
+
+class SendPace(SQLModel, table=True):
+    """One platform quota's shared schedule (`bot/outbox/pace.py`): every process reserves its next
+    sends here, so N processes together keep one quota, and a refusal pauses them all."""
+
+    __tablename__ = "send_pace"
+
+    key: str = Field(primary_key=True, max_length=255)  # platform:workspace:method
+    next_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))  # the next free slot
+    rate: float  # sends per second now: the configured rate, or less after a refusal
+    refused_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

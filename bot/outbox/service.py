@@ -101,13 +101,21 @@ def by_key(*, session: Session, key: str) -> OutboxMessage | None:
 
 
 def claim_due(
-    *, session: Session, now: datetime, worker: str, limit: int = 50, lease: timedelta = LEASE
+    *,
+    session: Session,
+    now: datetime,
+    worker: str,
+    limit: int = 50,
+    lease: timedelta = LEASE,
+    skip: Sequence[str] = (),
 ) -> list[OutboxMessage]:
-    """Take due rows for this worker; on PostgreSQL other workers skip the rows taken."""
+    """Take due rows for this worker; on PostgreSQL other workers skip the rows taken. Rows of the
+    platforms in `skip` (paused by a rate limit) are left for later."""
     _release_orphans(session=session, now=now, lease=lease)
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.state == OutboxState.pending, col(OutboxMessage.next_attempt_at) <= now)
+        .where(col(OutboxMessage.platform).not_in(list(skip)))
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
     )
@@ -135,7 +143,7 @@ def _release_orphans(*, session: Session, now: datetime, lease: timedelta) -> No
             col(OutboxMessage.state) == OutboxState.sending,
             col(OutboxMessage.claimed_at) < now - lease,
         )
-        .values(state=OutboxState.pending, claimed_by=None)
+        .values(state=OutboxState.pending, claimed_by=None, unsure=True)  # it may have been sent
     )
 
 
@@ -152,6 +160,7 @@ def mark_all_sent(*, session: Session, sent: Sequence[tuple[int, str, str | None
                     "platform_message_id": message_id,
                     "platform_thread_id": thread_id,
                     "last_error": None,
+                    "unsure": False,
                 }
                 for row_id, message_id, thread_id in sent
             ],
@@ -159,13 +168,25 @@ def mark_all_sent(*, session: Session, sent: Sequence[tuple[int, str, str | None
 
 
 def mark_retry(
-    *, session: Session, row_id: int, now: datetime, error: str, after_seconds: float | None
+    *,
+    session: Session,
+    row_id: int,
+    now: datetime,
+    error: str,
+    after_seconds: float | None,
+    throttled: bool = False,
+    unsure: bool = False,
 ) -> OutboxMessage | None:
+    """Send again later. A rate limit (`throttled`) gives the claim's attempt back: a 429 storm must not
+    kill rows; `unsure` says the try may have been delivered (the sender looks back first)."""
     row = session.get(OutboxMessage, row_id)
     if row is None:
         return None
     row.last_error = error[:2000]
-    if row.attempts >= MAX_ATTEMPTS:
+    row.unsure = unsure
+    if throttled:
+        row.attempts = max(0, row.attempts - 1)
+    elif row.attempts >= MAX_ATTEMPTS:
         row.state = OutboxState.dead
         return row
     row.state = OutboxState.pending
@@ -268,3 +289,23 @@ def stuck(*, session: Session, now: datetime, limit: int = 20) -> Sequence[Outbo
         .order_by(col(OutboxMessage.id))
         .limit(limit)
     ).all()
+
+
+def readdress(*, session: Session, row: OutboxMessage, address: Mapping[str, Any]) -> int:
+    """A better address for `row`'s recipient was learned when it was sent: the row keeps it (updates of
+    it go there) and so do the person's rows still waiting for the old one. Returns how many moved."""
+    old = dict(row.address)
+    row.address = dict(address)
+    if row.person_id is None:
+        return 0
+    waiting = session.exec(
+        select(OutboxMessage).where(
+            OutboxMessage.person_id == row.person_id,
+            OutboxMessage.platform == row.platform,
+            col(OutboxMessage.state).in_([OutboxState.pending, OutboxState.unreachable]),
+        )
+    ).all()
+    moved = [r for r in waiting if r.address == old]
+    for other in moved:
+        other.address = dict(address)
+    return len(moved)

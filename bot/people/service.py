@@ -231,3 +231,16 @@ def reachable_identities(
 
 def _preference(identity: Identity, prefer: str | None) -> tuple[bool, float]:
     return identity.platform != prefer, -(identity.last_seen_at.timestamp() if identity.last_seen_at else 0)
+
+
+def readdress(
+    *, session: Session, person_id: int, platform: str, old: dict[str, Any], new: dict[str, Any]
+) -> bool:
+    """The person's identity on `platform` that had address `old` is reached at `new` from now on (a
+    Slack DM's channel id, learned at the first post): kept across restarts, so it is never opened
+    again. False when no identity had `old`."""
+    for identity in identities(session=session, person_id=person_id):
+        if identity.platform == platform and dict(identity.address) == old:
+            identity.address = dict(new)
+            return True
+    return False
