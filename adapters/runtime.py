@@ -124,14 +124,20 @@ def build_runtime(
         async_handlers=async_job_handlers(
             store=store, content=content, settings=settings, directories=directories
         ),
+        on_ran=dispatcher.wake,
     )
+
+    def committed() -> None:  # an event queued messages, or work due at once ("send now")
+        dispatcher.wake()
+        ticker.wake()
+
     engine = Engine(
         store=store,
         settings=settings,
         router=build_router(),
         clock=clock,
         content=content,
-        on_commit=dispatcher.wake,
+        on_commit=committed,
     )
     return Runtime(
         pacer=Pacer(store),

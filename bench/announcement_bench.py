@@ -24,7 +24,6 @@ from bot.config import load_settings
 from bot.content import Content, load_content
 from bot.migrations.migrate import create_all
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.pacing import TokenBucket
 from bot.people.models import Identity, Person
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
@@ -108,7 +107,6 @@ async def announce(people: int = 10_000, rate: float = 500.0) -> dict[str, float
         _populate(store, people, clock.now())
         platform = RateLimitedPlatform(rate)
         dispatcher = Dispatcher(store=store, senders={"bench": platform}, clock=clock, batch=BATCH)
-        dispatcher.buckets["bench"] = TokenBucket(rate=rate, burst=max(1.0, rate / 10))
         ticker = Ticker(store=store, clock=clock, handlers=hooks.handlers(content=content, settings=settings))
         started = time.perf_counter()
         announcement_id = await store.run(lambda s: _create(s, content=content, now=clock.now()))

@@ -28,7 +28,6 @@ from bot.config import load_settings
 from bot.content import load_content
 from bot.migrations.migrate import create_all
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.pacing import TokenBucket
 from bot.ports import Delivery, Sent
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
@@ -53,7 +52,7 @@ class LoggingPlatform(RateLimitedPlatform):
         self.file = log.open("a", encoding="utf-8")
 
     async def send(self, delivery: Delivery) -> Sent:
-        if delivery.attempt > 1 and delivery.idempotency_key in set(self.log.read_text().split()):
+        if delivery.look_back and delivery.idempotency_key in set(self.log.read_text().split()):
             with self.log.with_suffix(".skipped").open("a", encoding="utf-8") as skipped:
                 skipped.write(delivery.idempotency_key + "\n")
             return Sent(message_id=delivery.idempotency_key)
@@ -75,7 +74,6 @@ async def _work(url: str, rate: float, log: Path, offset: timedelta) -> None:
     clock = _OffsetClock(offset)
     platform = LoggingPlatform(rate, log)
     dispatcher = Dispatcher(store=store, senders={"bench": platform}, clock=clock, batch=100)
-    dispatcher.buckets["bench"] = TokenBucket(rate=rate, burst=max(1.0, rate / 10))
     ticker = Ticker(store=store, clock=clock, handlers=hooks.handlers(content=content, settings=settings))
 
     async def tick() -> None:

@@ -30,7 +30,7 @@ from bot.messages import text_message
 from bot.migrations.migrate import create_all
 from bot.outbox import service as outbox
 from bot.outbox.dispatcher import Dispatcher
-from bot.outbox.pacing import TokenBucket
+from bot.outbox.pace import Pacer, Quota
 from bot.ports import Delivery, FixedClock, RetryLater, Sent
 from bot.programmes import hooks
 from bot.schedule.ticker import Ticker
@@ -70,11 +70,14 @@ async def tick_cost(people: int, due: int = 1_000) -> float:
 
 
 class RateLimitedPlatform:
-    """A fake sender that enforces `rate` sends per second (bursts of rate/10) and answers 429 beyond it."""
+    """A fake sender that enforces `rate` sends per second (bursts of rate/10) and answers 429 beyond it;
+    like the platform adapters, it waits for its moment under that quota (`bot.outbox.pace`) first."""
 
     platform = "bench"
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, rate: float, pacer: Pacer | None = None) -> None:
+        self.quota = Quota("bench:all:send", rate * 0.95)
+        self.pacer = pacer or Pacer()
         self.bucket_rate = rate
         self.capacity = max(1.0, rate / 10)
         self.tokens = self.capacity
@@ -83,6 +86,7 @@ class RateLimitedPlatform:
         self.refused = 0
 
     async def send(self, delivery: Delivery) -> Sent:
+        await self.pacer.acquire(self.quota)
         now = time.monotonic()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.bucket_rate)
         self.stamp = now
@@ -111,7 +115,6 @@ async def outbox_drain(messages: int, rate: float) -> dict[str, float]:
                 )
         platform = RateLimitedPlatform(rate)
         dispatcher = Dispatcher(store=store, senders={"bench": platform}, clock=_RealClock(), batch=100)
-        dispatcher.buckets["bench"] = TokenBucket(rate=rate, burst=max(1.0, rate / 10))
         started = time.perf_counter()
         while sum(platform.delivered.values()) < messages:
             await dispatcher.drain()

@@ -30,6 +30,7 @@ from bot.people import service as people
 from bot.ports import Clock
 from bot.private_replies import keep_private
 from bot.routing import Router, split_command
+from bot.schedule import service as schedule
 from bot.store.db import Store
 from bot.turn import Turn, UserError
 
@@ -89,7 +90,10 @@ class Engine:
         for attempt in (1, 2):
             try:
                 return await self.store.run(
-                    lambda session: (self.handle_sync(session, event), outbox.queued_in(session))
+                    lambda session: (
+                        self.handle_sync(session, event),
+                        outbox.queued_in(session) or schedule.due_now_in(session),
+                    )
                 )
             except IntegrityError:
                 if attempt == 2:

@@ -95,7 +95,10 @@ class SlackAdapter:
             )
         else:
             self.sender = SlackSender(
-                client_for=client_for, directory=self.directory, pacer=runtime.pacer, scale=settings.quota_scale
+                client_for=client_for,
+                directory=self.directory,
+                pacer=runtime.pacer,
+                scale=settings.quota_scale,
             )
         self.bolt = AsyncApp(
             client=self.client,

@@ -102,11 +102,13 @@ def _background(runtime: Runtime):  # type: ignore[no-untyped-def]
                 runtime.dispatcher.wake()
 
         scheduler = start_ticking({"due-work": (tick, runtime.settings.tick_seconds)})
+        woken = asyncio.create_task(runtime.ticker.run_when_woken(tick), name="due-work-on-wake")
         yield
         scheduler.shutdown(wait=False)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for running in (woken, task):
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
     return context
 

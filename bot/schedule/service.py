@@ -46,6 +46,8 @@ def upsert(
         if payload is not None:
             job.payload = payload
     session.flush()
+    if due_at <= now:
+        session.info[DUE_NOW] = True
     return job
 
 
@@ -78,6 +80,13 @@ def add_new(*, session: Session, jobs: Sequence[NewJob], now: datetime) -> None:
         for job in jobs
     ]
     session.connection().execute(insert(DUE_WORK), rows)
+
+
+DUE_NOW = "due_work_now"  # session.info flag: this unit of work left work due at once (wake the ticker)
+
+
+def due_now_in(session: Session) -> bool:
+    return bool(session.info.get(DUE_NOW))
 
 
 def ensure_once(*, session: Session, kind: str, subject: str, due_at: datetime, now: datetime) -> None:

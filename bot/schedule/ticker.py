@@ -8,6 +8,7 @@ failed sync handler, in a unit of work of its own afterwards.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -37,15 +38,19 @@ class Ticker:
         handlers: Mapping[str, Handler],
         async_handlers: Mapping[str, AsyncHandler] | None = None,
         batch: int = 200,
+        on_ran: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
+        self.on_ran = on_ran or (lambda: None)  # jobs ran: what they queued may go now (the outbox)
+        self._wake: asyncio.Event | None = None
         self.clock = clock
         self.handlers = dict(handlers)
         self.async_handlers = dict(async_handlers or {})
         self.batch = batch
 
     async def tick(self) -> int:
-        """Run everything due now; returns how many jobs ran."""
+        """Run everything due now, including what the jobs run leave due at once (a fan-out's next
+        chunk goes as soon as the one before is queued, not at the next tick); returns how many ran."""
         total = 0
         while True:
             now = self.clock.now()
@@ -55,8 +60,25 @@ class Ticker:
                 if detached is not None:
                     await self._run_async(detached, now=now)
             total += len(ids)
-            if len(ids) < self.batch:
+            if not ids:
                 return total
+            self.on_ran()
+
+    def wake(self) -> None:
+        """Work due at once was committed (an announcement sent now): tick without waiting."""
+        if self._wake is not None:
+            self._wake.set()
+
+    async def run_when_woken(self, tick: Callable[[], Awaitable[object]]) -> None:
+        """Call `tick` each time `wake` is called (the clock's interval ticks go on beside it)."""
+        self._wake = asyncio.Event()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await tick()
+            except Exception:
+                log.exception("due work run on wake failed")
 
     def tick_sync(self) -> int:
         now = self.clock.now()

@@ -7,6 +7,19 @@ Retry-After), chat.update only of a message posted in that channel (`message_not
 kept in `history`) and chat.postEphemeral in a DM only to its person (`user_not_in_channel`). `fail_next` makes the next call to a method fail on purpose. It also serves
 `/respond/<id>` as a stand-in for interaction response_urls.
 
+Rate limits as Slack publishes them (api.slack.com/apis/rate-limits and each method's page; see also
+PLATFORM_RULES.md of the design notes): per method per workspace, Tier 2 20/min (users.list), Tier 3
+50/min (conversations.open, conversations.history, conversations.info, chat.update,
+users.lookupByEmail), Tier 4 100/min (users.info, conversations.members); chat.postMessage about 1/s per
+channel (`post_limit` per `post_window`) and a workspace-wide limit Slack does not publish, modelled as
+600/min. Beyond a quota the answer is HTTP 429 `ratelimited` with Retry-After (whole seconds, until the
+window has room). `time_scale` compresses time: every per-minute quota is counted per 60/time_scale
+seconds, so a test or benchmark runs fast with the ratios of a real rollout (tests default to 60: a
+minute's quota per second). `refused` counts the 429s answered.
+
+users.list pages (at most 1,000 per page, `cursor`); users.lookupByEmail answers `users_not_found` for an
+address nobody has. `hang` makes a method never answer; `garble` makes it answer text/plain with a status.
+
 OAuth as Slack does it: `GET /oauth/v2/authorize` (the consent page) checks the client id, the scopes and
 the redirect URI against the app's settings and redirects the browser back with a code; oauth.v2.access
 swaps the code (once, with the client's credentials and the same redirect_uri) for a bot token of that
@@ -40,6 +53,8 @@ ALLOWED: dict[str, set[str]] = {
     "apps.connections.open": set(),
     "oauth.v2.access": {"client_id", "client_secret", "code", "redirect_uri", "grant_type", "refresh_token"},
     "users.info": {"user", "include_locale"},
+    "users.list": {"cursor", "include_locale", "limit"},
+    "users.lookupByEmail": {"email"},
     "conversations.open": {"channel", "users", "return_im", "prevent_creation"},
     "conversations.history": {"channel", "cursor", "inclusive", "include_all_metadata", "latest", "limit", "oldest"},
     "conversations.members": {"channel", "cursor", "limit"},
@@ -66,6 +81,7 @@ ALLOWED: dict[str, set[str]] = {
 }  # fmt: skip
 REQUIRED: dict[str, set[str]] = {
     "users.info": {"user"},
+    "users.lookupByEmail": {"email"},
     "chat.postMessage": {"channel"},
     "chat.postEphemeral": {"channel", "user"},
     "chat.update": {"channel", "ts"},
@@ -82,6 +98,8 @@ REQUIRED: dict[str, set[str]] = {
 # The scopes a method needs (any one of them), for the methods the coach calls; Slack answers missing_scope.
 NEEDS: dict[str, set[str]] = {
     "users.info": {"users:read"},
+    "users.list": {"users:read"},
+    "users.lookupByEmail": {"users:read.email"},
     "conversations.open": {"im:write"},
     "conversations.members": {"channels:read", "groups:read"},
     "conversations.info": {"channels:read", "groups:read"},
@@ -97,6 +115,18 @@ NEEDS: dict[str, set[str]] = {
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest" / "slack.json"
 APP_SCOPES = tuple(json.loads(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
+PER_MINUTE = {  # Slack's tiers, per method per workspace
+    "users.list": 20,
+    "conversations.open": 50,
+    "conversations.history": 50,
+    "conversations.info": 50,
+    "chat.update": 50,
+    "users.lookupByEmail": 50,
+    "users.info": 100,
+    "conversations.members": 100,
+    "chat.postMessage": 600,  # workspace-wide (not published; modelled)
+}
+USERS_PAGE_MAX = 1000
 JSON_ARGS = ("blocks", "view", "metadata", "attachments")
 
 BOT_USER = "UBOT"
@@ -144,12 +174,18 @@ class FakeSlackApi:
     channels: dict[str, list[str]] = field(default_factory=dict)  # channel id -> member user ids
     post_limit: int = 5  # chat.postMessage per channel within `post_window` seconds
     post_window: float = 1.0
+    time_scale: float = 60.0  # per-minute quotas are counted per 60/time_scale seconds
+    tiers: bool = True  # enforce the per-method tiers above
+    refused: int = 0  # 429s answered
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._server: TestServer | None = None
         self._ts = itertools.count(1)
         self._posts: dict[str, deque[float]] = defaultdict(deque)
+        self._method_calls: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self._hung: set[str] = set()
+        self._garbled: dict[str, int] = {}
         self._failures: dict[str, list[Failure]] = defaultdict(list)
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self._sockets: list[web.WebSocketResponse] = []
@@ -218,6 +254,14 @@ class FakeSlackApi:
         """Calls to `method` wait until the returned event is set (to show work happens after the ack)."""
         self._holds[method] = asyncio.Event()
         return self._holds[method]
+
+    def hang(self, method: str) -> None:
+        """Calls to `method` never answer (the client's time limit must end them)."""
+        self._hung.add(method)
+
+    def garble(self, method: str, status: int = 503) -> None:
+        """Calls to `method` answer text/plain with `status`, as a proxy in front of Slack might."""
+        self._garbled[method] = status
 
     def fail_next(self, method: str, failure: Failure | None = None) -> None:
         self._failures[method].append(failure or Failure())
@@ -320,6 +364,12 @@ class FakeSlackApi:
         method = request.match_info["method"]
         if method in self._holds:
             await self._holds[method].wait()
+        if method in self._hung:
+            await asyncio.Event().wait()
+        if method in self._garbled:
+            return web.Response(
+                status=self._garbled[method], text="upstream unavailable", content_type="text/plain"
+            )
         args = await _arguments(request)
         bearer = request.headers.get("Authorization", "")
         token = "" if bearer.startswith("Basic ") else bearer.removeprefix("Bearer ").strip()
@@ -351,7 +401,13 @@ class FakeSlackApi:
             return _error("invalid_arguments", messages=[f"missing argument: {n}" for n in sorted(missing)])
         failure = self._take_failure(method, args)
         if failure is not None:
+            if failure.status == 429:
+                self.refused += 1
             return _error(failure.error, status=failure.status, retry_after=failure.retry_after)
+        wait = self._over_tier(method, grant.team if grant is not None else TEAM)
+        if wait is not None:
+            self.refused += 1
+            return _error("ratelimited", status=429, retry_after=wait)
         try:
             result = self._answer(method, args, grant)
         except BlockError as exc:
@@ -406,6 +462,21 @@ class FakeSlackApi:
             body.update(refresh_token=refresh, expires_in=self.token_lifetime)
         return body
 
+    def _over_tier(self, method: str, team: str) -> int | None:
+        """Seconds until `method` has room in `team`'s window, when its tier's quota is used up."""
+        per_minute = PER_MINUTE.get(method)
+        if not self.tiers or per_minute is None:
+            return None
+        window = 60.0 / self.time_scale
+        now = time.monotonic()
+        calls = self._method_calls[(team, method)]
+        while calls and now - calls[0] >= window:
+            calls.popleft()
+        if len(calls) >= per_minute:
+            return max(1, int(window - (now - calls[0]) + 0.999))
+        calls.append(now)
+        return None
+
     def _take_failure(self, method: str, args: dict[str, Any]) -> Failure | None:
         for index, failure in enumerate(self._failures[method]):
             if failure.channel is None or failure.channel == args.get("channel"):
@@ -428,6 +499,12 @@ class FakeSlackApi:
             return {"user": self.users.get(user) or _default_user(user)}
         if method == "conversations.members":
             return self._members(args)
+        if method == "users.list":
+            return self._users_page(args)
+        if method == "users.lookupByEmail":
+            email = str(args["email"]).lower()
+            found = [u for u in self.users.values() if str(u["profile"].get("email", "")).lower() == email]
+            return {"user": found[0]} if found else _error("users_not_found")
         if method == "conversations.info":
             channel = str(args["channel"])
             if channel not in self.channels:
@@ -468,6 +545,20 @@ class FakeSlackApi:
             return {"messages": list(reversed(self.history[str(args["channel"])])), "has_more": False}
         raise AssertionError(method)
 
+    def _users_page(self, args: dict[str, Any]) -> dict[str, Any] | web.Response:
+        """One page of the workspace's people (at most 1,000); `cursor` is opaque (here: an offset)."""
+        limit = int(args.get("limit") or 0) or USERS_PAGE_MAX
+        if limit > USERS_PAGE_MAX:
+            limit = USERS_PAGE_MAX  # Slack answers fewer than asked; it does not fail
+        people = sorted(self.users.values(), key=lambda u: str(u["id"]))
+        start = int(str(args.get("cursor") or "off:0").removeprefix("off:"))
+        page = people[start : start + limit]
+        after = start + limit
+        return {
+            "members": page,
+            "response_metadata": {"next_cursor": f"off:{after}" if after < len(people) else ""},
+        }
+
     def _members(self, args: dict[str, Any]) -> dict[str, Any] | web.Response:
         """One page of a channel's members; `cursor` is opaque to the caller (here: an offset)."""
         channel = str(args["channel"])
@@ -483,12 +574,15 @@ class FakeSlackApi:
 
     def _message(self, method: str, args: dict[str, Any]) -> dict[str, Any] | web.Response:
         channel = str(args["channel"])
+        if channel[:1] in "UW" and method == "chat.postMessage":
+            channel = "D" + channel  # a post to a user id goes to the app's DM with them
         if method == "chat.postMessage":
             now = time.monotonic()
             posts = self._posts[channel]
             while posts and now - posts[0] > self.post_window:
                 posts.popleft()
             if len(posts) >= self.post_limit:
+                self.refused += 1
                 return _error("ratelimited", status=429, retry_after=1)
             posts.append(now)
         ts = f"1700000000.{next(self._ts):06d}"

@@ -46,10 +46,25 @@ async def test_posts_with_the_key_in_metadata(api: FakeSlackApi) -> None:
     assert api.history["D1"][0]["metadata"]["event_payload"]["key"] == "k:1"
 
 
-async def test_opens_the_dm_when_the_address_has_no_channel(api: FakeSlackApi) -> None:
-    await sender(api).send(delivery({"team": "T1", "user": "U2"}))
-    assert api.to("conversations.open") == [{"users": "U2"}]
-    assert api.to("chat.postMessage")[0]["channel"] == "DU2"
+async def test_a_dm_goes_to_the_user_id_and_its_channel_is_learned(api: FakeSlackApi) -> None:
+    sent = await sender(api).send(delivery({"team": "T1", "user": "U2"}))
+    assert api.to("conversations.open") == []  # no Tier 3 call per person
+    assert api.to("chat.postMessage")[0]["channel"] == "U2"
+    assert sent.address == {"team": "T1", "user": "U2", "channel": "DU2"}  # stored by the dispatcher
+
+
+async def test_an_absurd_retry_after_is_capped(api: FakeSlackApi) -> None:
+    api.fail_next("chat.postMessage", Failure(status=429, retry_after=10**9))
+    with pytest.raises(RetryLater) as caught:
+        await sender(api).send(delivery({"team": "T1", "channel": "C1"}))
+    assert caught.value.throttled and caught.value.after_seconds == 300
+
+
+async def test_a_look_back_that_cannot_be_made_waits_instead_of_posting(api: FakeSlackApi) -> None:
+    api.fail_next("conversations.history", Failure(status=429, retry_after=5))
+    with pytest.raises(RetryLater):
+        await sender(api).send(delivery({"team": "T1", "channel": "C1"}, look_back=True))
+    assert api.to("chat.postMessage") == []  # a double is worse than a wait
 
 
 async def test_replies_in_a_thread_and_updates(api: FakeSlackApi) -> None:
@@ -125,7 +140,7 @@ async def test_a_retried_row_already_posted_is_not_posted_again(api: FakeSlackAp
             address={"team": "T1", "channel": "C1"},
             message=text_message("x"),
             idempotency_key="k:1",
-            attempt=2,
+            look_back=True,
         )
     )
     assert again.message_id == first.message_id
@@ -136,7 +151,7 @@ async def test_a_retried_row_already_posted_is_not_posted_again(api: FakeSlackAp
             address={"team": "T1", "channel": "C1"},
             message=text_message("x"),
             idempotency_key="k:2",
-            attempt=2,
+            look_back=True,
         )
     )
     assert other.message_id != first.message_id
