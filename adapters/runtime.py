@@ -17,7 +17,9 @@ from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.models import OutboxMessage
 from bot.outbox.pace import Pacer
 from bot.people import service as people
+from bot.people.service import MATCH
 from bot.ports import Clock, Directory, SystemClock
+from bot.schedule import service as schedule
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
 
@@ -76,6 +78,7 @@ def seed_housekeeping(*, store: Store, clock: Clock) -> None:
         outcomes_hooks.ensure_scheduled(session=session, now=now)
         privacy_hooks.ensure_scheduled(session=session, now=now)
         ownership_hooks.ensure_scheduled(session=session, now=now)
+        schedule.ensure_once(session=session, kind=MATCH, subject=MATCH, due_at=now, now=now)
 
     store.run_sync(seed)
 

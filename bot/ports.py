@@ -7,10 +7,10 @@ limits and transient failures, `Unreachable` when the platform cannot reach that
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot.events import Actor
 from bot.messages import Message
@@ -68,6 +68,16 @@ class Directory(Protocol):
     """
 
     async def members(self, address: Mapping[str, Any]) -> list[Actor]: ...
+
+
+@runtime_checkable
+class PeopleFinder(Protocol):
+    """Who the platform knows by email, for people the coach knows only by email (enrolled, imported,
+    named as owners): each found one is an Actor whose `address` reaches them directly, so they can be
+    messaged before they ever write. `workspaces` are those the coach has met on that platform; the
+    adapter adds its own."""
+
+    async def by_email(self, emails: Sequence[str], *, workspaces: Sequence[str]) -> dict[str, Actor]: ...
 
 
 class Clock(Protocol):

@@ -87,6 +87,7 @@ class SlackAdapter:
         self.after_ack = AfterAck(park=self._park)
         self.refused = RefusedRequests()
         self.installations: Any = None  # the OAuth installation store, when installs are per workspace
+        self._home_team: str | None = None
         oauth_settings, client_for = self._oauth() if self.oauth else (None, None)
         if client_for is None:
             sender_client = api_client(token=token, base_url=settings.slack_api_url, retry_rate_limits=False)
@@ -117,6 +118,20 @@ class SlackAdapter:
     def use_session(self, session: aiohttp.ClientSession | None) -> None:
         self.client.session = session
         self.sender.use_session(session)
+
+    async def home_team(self) -> str | None:
+        """The workspace of the single bot token (auth.test, asked once); None with per-workspace installs,
+        whose workspaces are those the coach has met."""
+        if self.oauth or self.sender.single_client is None:
+            return None
+        if self._home_team is None:
+            try:
+                response = await self.sender.single_client.auth_test()
+            except SlackApiError as exc:
+                log.warning("auth.test failed: %s", exc.response.get("error"))
+                return None
+            self._home_team = str(response.get("team_id") or "") or None
+        return self._home_team
 
     def _oauth(self) -> tuple[Any, Any]:
         from adapters.slack.manifest import SCOPES
@@ -408,7 +423,11 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         app.cleanup_ctx.append(_socket_mode(adapter, settings.slack_app_token.get_secret_value()))
     runtime.dispatcher.senders["slack"] = adapter.sender
     runtime.directories["slack"] = ChannelMembers(
-        directory=adapter.directory, client_for=adapter.sender.client_for
+        directory=adapter.directory,
+        client_for=adapter.sender.client_for,
+        pacer=runtime.pacer,
+        scale=settings.quota_scale,
+        home_team=adapter.home_team,
     )
 
 

@@ -11,17 +11,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.quotas import quota
 from adapters.slack.translate import Profile, person_address
 from bot.events import Actor
+from bot.outbox.pace import Pacer
 
 log = logging.getLogger(__name__)
 
+LOOKUP_AT_MOST = 20  # more people than this are found through users.list pages instead
+USERS_PAGE = 1000
 PROFILE_TTL = 15 * 60.0
 PROFILE_TIMEOUT = 5.0  # seconds: a first contact is answered with defaults rather than wait longer
 MEMBERS_PAGE = 200
@@ -86,13 +90,74 @@ class Directory:
 
 
 class ChannelMembers:
-    """The `Directory` port for Slack: conversations.members, then a cached users.info per member."""
+    """The `Directory` port for Slack: conversations.members, then a cached users.info per member; and
+    the `PeopleFinder` port: people by email, through users.lookupByEmail (Tier 3) for a few and
+    users.list pages (Tier 2, up to 1,000 people a page) for more, each call paced under its quota."""
 
     def __init__(
-        self, *, directory: Directory, client_for: Callable[[str], Awaitable[AsyncWebClient]]
+        self,
+        *,
+        directory: Directory,
+        client_for: Callable[[str], Awaitable[AsyncWebClient]],
+        pacer: Pacer | None = None,
+        scale: float = 1.0,
+        home_team: Callable[[], Awaitable[str | None]] | None = None,
     ) -> None:
         self.directory = directory
         self.client_for = client_for
+        self.pacer = pacer or Pacer()
+        self.scale = scale
+        self.home_team = home_team
+
+    async def by_email(self, emails: Sequence[str], *, workspaces: Sequence[str]) -> dict[str, Actor]:
+        """The people Slack knows by these emails, in every workspace given and the token's own."""
+        wanted = {e.strip().lower() for e in emails if e}
+        teams = list(dict.fromkeys([*workspaces, *([await self.home_team()] if self.home_team else [])]))
+        found: dict[str, Actor] = {}
+        for team in [t for t in teams if t]:
+            if not wanted - set(found):
+                break
+            try:
+                client = await self.client_for(team)
+                if len(wanted - set(found)) <= LOOKUP_AT_MOST:
+                    found.update(await self._look_up(client, team, sorted(wanted - set(found))))
+                else:
+                    found.update(await self._list(client, team, wanted - set(found)))
+            except Exception as exc:  # one workspace's failure leaves the others (and the next run)
+                log.warning("Slack directory of %s could not be read: %s", team, exc)
+        return found
+
+    async def _look_up(self, client: AsyncWebClient, team: str, emails: list[str]) -> dict[str, Actor]:
+        found: dict[str, Actor] = {}
+        for email in emails:
+            await self.pacer.acquire(quota(team, "users.lookupByEmail", scale=self.scale))
+            try:
+                response = await client.users_lookupByEmail(email=email)
+            except SlackApiError as exc:
+                if exc.response.get("error") == "users_not_found":
+                    continue
+                raise
+            actor = _actor(team, response.get("user") or {})
+            if actor is not None:
+                found[email] = actor
+        return found
+
+    async def _list(self, client: AsyncWebClient, team: str, wanted: set[str]) -> dict[str, Actor]:
+        found: dict[str, Actor] = {}
+        cursor: str | None = None
+        while True:
+            await self.pacer.acquire(quota(team, "users.list", scale=self.scale))
+            kwargs: dict[str, Any] = {"limit": USERS_PAGE}
+            if cursor:
+                kwargs["cursor"] = cursor
+            response = await client.users_list(**kwargs)
+            for user in response.get("members") or []:
+                actor = _actor(team, user)
+                if actor is not None and actor.email in wanted:
+                    found[actor.email] = actor
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor or not wanted - set(found):
+                return found
 
     async def members(self, address: Mapping[str, Any]) -> list[Actor]:
         """People in the channel (bots and deactivated accounts left out); raises SlackApiError."""
@@ -130,6 +195,22 @@ class ChannelMembers:
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return list(dict.fromkeys(ids))
+
+
+def _actor(team: str, user: dict[str, Any]) -> Actor | None:
+    """A person of users.list or users.lookupByEmail, reachable by their user id (no DM opened)."""
+    profile = _profile(user)
+    if not profile.is_person or not profile.email or not user.get("id"):
+        return None
+    return Actor(
+        platform="slack",
+        workspace=team,
+        user_id=str(user["id"]),
+        display_name=profile.display_name,
+        email=profile.email.lower(),
+        timezone=profile.timezone,
+        address=person_address(team, str(user["id"])),
+    )
 
 
 def _profile(user: dict[str, Any]) -> Profile:

@@ -65,7 +65,7 @@ class SlackSender:
         per_channel_interval: float | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._static = client
+        self.single_client = client  # the single-token client (None with per-workspace installs)
         self._session: Any = None
         if client_for is None:
             if client is None:
@@ -90,8 +90,8 @@ class SlackSender:
     def use_session(self, session: Any) -> None:
         """Share the adapter's pooled aiohttp session (None: a connection per call again)."""
         self._session = session
-        if self._static is not None:
-            self._static.session = session
+        if self.single_client is not None:
+            self.single_client.session = session
 
     async def send(self, delivery: Delivery) -> Sent:
         team = str(delivery.address.get("team") or "")

@@ -13,7 +13,10 @@ from sqlmodel import Session, col, select
 
 from bot.events import Actor
 from bot.people.models import Identity, Person
+from bot.schedule import service as schedule
 from bot.usage import service as usage
+
+MATCH = "people.match"  # due work: match people known only by email to platform identities (directory.py)
 
 log = logging.getLogger(__name__)
 HANDLES_PER_QUERY = 1_000  # an IN list of at most this many values
@@ -118,7 +121,9 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
             is_new = True
         assert person.id is not None
         # Known by email only (an owner from systems.yaml, a demo person), this is still a first meeting.
-        first_contact = is_new or not identities(session=session, person_id=person.id)
+        first_contact = is_new or not any(
+            i.last_seen_at for i in identities(session=session, person_id=person.id)
+        )
         identity = Identity(
             person_id=person.id, platform=actor.platform, workspace=actor.workspace, user_id=actor.user_id
         )
@@ -127,6 +132,9 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     else:
         assert known is not None
         person = known
+        if identity.last_seen_at is None:  # matched from the directory, never heard from: a first meeting
+            assert person.id is not None
+            first_contact = not any(i.last_seen_at for i in identities(session=session, person_id=person.id))
     learnable = email
     if email and not person.email and (other := by_email(session=session, email=email)) is not None:
         # Someone enrolled by this email before this identity gave it: two rows for one human. The
@@ -187,6 +195,7 @@ def ensure_by_email(*, session: Session, email: str, now: datetime, display_name
         session.flush()
         assert person.id is not None
         usage.link_person(session=session, person_id=person.id, handles=(email,))
+        schedule.upsert(session=session, kind=MATCH, subject=MATCH, due_at=now, now=now)  # find them
     return person
 
 

@@ -138,7 +138,7 @@ class Ticker:
             return
         if error is not None:
             _failed(job, now=now, error=error)
-        else:
+        elif job.due_at <= now:  # a handler that moved its own job on (a refresh) keeps it
             service.finish(job=job, now=now)
         job.claimed_until = None
 
