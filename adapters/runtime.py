@@ -130,17 +130,14 @@ def build_runtime(
         on_ran=dispatcher.wake,
     )
 
-    def committed() -> None:  # an event queued messages, or work due at once ("send now")
-        dispatcher.wake()
-        ticker.wake()
-
     engine = Engine(
         store=store,
         settings=settings,
         router=build_router(),
         clock=clock,
         content=content,
-        on_commit=committed,
+        on_commit=dispatcher.wake,
+        on_due_now=ticker.wake,
     )
     return Runtime(
         pacer=Pacer(store),

@@ -47,13 +47,15 @@ class Engine:
         clock: Clock,
         content: Content | None = None,
         on_commit: Callable[[], None] | None = None,
+        on_due_now: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.settings = settings
         self.router = router
         self.clock = clock
         self.content = content
-        self.on_commit = on_commit or (lambda: None)
+        self.on_commit = on_commit or (lambda: None)  # messages were queued: the outbox drains
+        self.on_due_now = on_due_now or (lambda: None)  # work due at once ("send now"): the ticker runs
 
     async def handle(self, event: Event) -> list[Reply]:
         kind = type(event).__name__
@@ -64,7 +66,7 @@ class Engine:
 
     async def _handle(self, event: Event) -> tuple[list[Reply], str]:
         try:
-            replies, queued = await self._unit_of_work(event)
+            replies, (queued, due_now) = await self._unit_of_work(event)
         except UserError as exc:
             return [Reply(message=text_message(str(exc)), ephemeral=True)], "refused"
         except Exception:
@@ -81,9 +83,11 @@ class Engine:
             ], "error"
         if queued:
             self.on_commit()
+        if due_now:
+            self.on_due_now()
         return replies, "ok"
 
-    async def _unit_of_work(self, event: Event) -> tuple[list[Reply], bool]:
+    async def _unit_of_work(self, event: Event) -> tuple[list[Reply], tuple[bool, bool]]:
         """Handle the event in one transaction; a unique-key race with a concurrent first contact
         (the same new person or row created by another process at the same moment) is retried once,
         when the other side's rows are there to be found."""
@@ -92,7 +96,7 @@ class Engine:
                 return await self.store.run(
                     lambda session: (
                         self.handle_sync(session, event),
-                        outbox.queued_in(session) or schedule.due_now_in(session),
+                        (outbox.queued_in(session), schedule.due_now_in(session)),
                     )
                 )
             except IntegrityError:

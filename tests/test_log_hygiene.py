@@ -80,6 +80,7 @@ async def test_a_full_run_logs_no_message_text_or_email_and_refusals_do_not_floo
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": api.base_url,
             "COACH_LOG_FORMAT": log_format,
+            "COACH_QUOTA_SCALE": "60",
         },
         workdir=tmp_path,
     )

@@ -82,6 +82,7 @@ async def test_a_slow_stop_names_what_it_waits_for_and_finishes_the_acked_work(
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_BOT_TOKEN": TOKEN,
             "SLACK_API_URL": api.base_url,
+            "COACH_QUOTA_SCALE": "60",
         },
         workdir=tmp_path,
     )

@@ -19,6 +19,7 @@ from botframework.connector.models import ErrorResponseException
 from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message, render_message_parts
 from adapters.teams.throttle import ConversationThrottle
 from bot.messages import Message
+from bot.outbox.pace import retry_after_seconds
 from bot.ports import Delivery, PermanentFailure, RetryLater, Sent, Unreachable
 
 log = logging.getLogger(__name__)
@@ -75,10 +76,7 @@ def classify(exc: Exception) -> Exception:
 
 def _retry_after(response: Any) -> float | None:
     raw = (getattr(response, "headers", None) or {}).get("Retry-After")
-    try:
-        return max(0.0, float(raw)) if raw is not None else None
-    except ValueError:
-        return None
+    return retry_after_seconds(raw) if raw is not None else None  # capped: an absurd value is not obeyed
 
 
 class TeamsSender:

@@ -96,6 +96,7 @@ def confirm(*, session: Session, announcement: Announcement, now: datetime) -> A
         due_at=announcement.send_at or now,
         now=now,
         payload={"id": announcement.id},
+        wake=True,  # "send now" reaches the first recipient at once, not at the next tick
     )
     session.flush()
     return announcement

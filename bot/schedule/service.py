@@ -25,8 +25,10 @@ def upsert(
     now: datetime,
     person_id: int | None = None,
     payload: dict[str, Any] | None = None,
+    wake: bool = False,
 ) -> DueWork:
-    """Schedule `subject` at `due_at`; an existing job for the subject is moved (and revived)."""
+    """Schedule `subject` at `due_at`; an existing job for the subject is moved (and revived). With
+    `wake`, work due now is run as soon as this unit of work commits, not at the next tick."""
     job = by_subject(session=session, subject=subject)
     if job is None:
         job = DueWork(
@@ -46,7 +48,7 @@ def upsert(
         if payload is not None:
             job.payload = payload
     session.flush()
-    if due_at <= now:
+    if wake and due_at <= now:
         session.info[DUE_NOW] = True
     return job
 

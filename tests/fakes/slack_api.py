@@ -604,6 +604,12 @@ class FakeSlackApi:
         return {"channel": channel, "ts": ts, "message": message}
 
 
+def landed(post: dict[str, Any]) -> str:
+    """The channel a chat.postMessage landed in: a post to a user id lands in the app's DM with them."""
+    channel = str(post.get("channel") or "")
+    return "D" + channel if channel[:1] in "UW" else channel
+
+
 async def _arguments(request: web.Request) -> dict[str, Any]:
     args: dict[str, Any] = dict(request.query)
     body = await request.text()

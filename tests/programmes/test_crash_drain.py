@@ -49,6 +49,7 @@ def _coach(url: str, api: FakeSlackApi, workdir: Path) -> subprocess.Popen[bytes
         "COACH_CONTENT_DIR": str(PROJECT / "content"),
         "COACH_LOCAL_CHAT": "false",
         "COACH_OUTBOX_LEASE_SECONDS": "3",
+        "COACH_QUOTA_SCALE": "60",  # the fake counts a minute's quota per second
         "COACH_LOG_LEVEL": "WARNING",
         "SLACK_SIGNING_SECRET": "crash-test-secret",
         "SLACK_BOT_TOKEN": api.token,

@@ -91,6 +91,7 @@ def slack_settings(database_url: str, fake: FakeSlackApi) -> Settings:
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_API_URL=fake.base_url,
+        COACH_QUOTA_SCALE=60,  # the fake counts a minute's quota per second
         _env_file=None,
     )
 

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.runtime import Runtime
 from bot.escalations.models import Escalation, FlagDraft
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi, landed
 from tests.slack.conftest import BOB, SlackClient, fixture
 
 OMAR = "UOMAR"  # the escalation owner of "assistant" in content/systems.yaml
@@ -64,7 +64,7 @@ async def test_flag_card_and_thread_answer(
 
     deadline = time.monotonic() + 10
     while not any(
-        "pilot teams only" in str(p) for p in fake.to("chat.postMessage") if p["channel"] == f"D{BOB}"
+        "pilot teams only" in str(p) for p in fake.to("chat.postMessage") if landed(p) == f"D{BOB}"
     ):
         assert time.monotonic() < deadline, [c.method for c in fake.calls]
         await asyncio.sleep(0.02)  # the answer goes to Bob through the outbox

@@ -100,9 +100,9 @@ async def test_admin_add_sends_a_proactive_dm_through_the_outbox(
     await fake.wait_for("chat.postMessage")  # (and his welcome was ephemeral)
 
     await slack.dm(ADA, "admins add bob@example.com", event_id="Ev2")
-    await fake.wait_for("conversations.open")
     posts = await fake.wait_for("chat.postMessage", 4)  # + Ada's welcome, her answer, Bob's notice
-    notice = next(p for p in posts if p["channel"] == f"D{BOB}")
+    notice = next(p for p in posts if p["channel"] == BOB)  # to his user id: Slack finds the DM
+    assert fake.to("conversations.open") == []  # no Tier 3 call to open it
     assert "made you an *admin*" in all_text(notice)
     assert notice["metadata"]["event_type"] == "coach_outbox"
     assert notice["metadata"]["event_payload"]["key"].startswith("admin.add:")
@@ -114,18 +114,19 @@ async def test_a_rate_limited_send_is_retried_later_not_lost(
 ) -> None:
     await slack.dm(BOB, "hi", event_id="Ev1")
     await fake.wait_for("chat.postMessage", 2)
-    fake.fail_next("chat.postMessage", Failure(status=429, retry_after=30, channel=f"D{BOB}"))
+    fake.fail_next("chat.postMessage", Failure(status=429, retry_after=2, channel=f"D{BOB}"))
 
     await slack.dm(ADA, "admins add bob@example.com", event_id="Ev2")
     limited = await wait_for_row(slack_runtime, lambda row: row.last_error is not None)
     assert limited.state == OutboxState.pending
     assert "rate limit" in (limited.last_error or "")
-    assert (limited.next_attempt_at - clock.now()).total_seconds() == 30
+    assert (limited.next_attempt_at - clock.now()).total_seconds() == 2
+    assert limited.attempts == 0  # a rate limit is not an attempt
 
-    clock.advance(seconds=31)
+    clock.advance(seconds=3)
     slack_runtime.dispatcher.wake()
     sent = await wait_for_row(slack_runtime, lambda row: row.state == OutboxState.sent)
-    assert sent.attempts == 2
+    assert sent.attempts == 1
     notices = [p for p in fake.to("chat.postMessage") if "made you an" in all_text(p)]
     assert len(notices) == 1
 

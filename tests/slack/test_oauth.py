@@ -28,7 +28,7 @@ from bot.people.models import Identity
 from bot.ports import FixedClock
 from bot.store.db import Store
 from tests.conftest import PROJECT
-from tests.fakes.slack_api import CLIENT_ID, CLIENT_SECRET, FakeSlackApi
+from tests.fakes.slack_api import CLIENT_ID, CLIENT_SECRET, FakeSlackApi, landed
 from tests.slack.conftest import ADA, BOB, SECRET, SlackClient, fixture
 
 # slack_sdk's oauth.v2.access still passes aiohttp.BasicAuth, which aiohttp 3.14 deprecates.
@@ -64,6 +64,7 @@ def oauth_runtime(
         SLACK_CLIENT_ID=CLIENT_ID,
         SLACK_CLIENT_SECRET=CLIENT_SECRET,
         SLACK_API_URL=fake.base_url,
+        COACH_QUOTA_SCALE=60,  # the fake counts a minute's quota per second
         _env_file=None,
     )
     return build_runtime(settings, clock=clock, store=store)
@@ -115,7 +116,7 @@ async def eventually(check: Any, *, within: float = 10.0) -> None:
 
 
 def _both_answered(fake: FakeSlackApi) -> bool:
-    return {f"D{ADA}", f"D{BOB}"} <= {p["channel"] for p in fake.to("chat.postMessage")}
+    return {f"D{ADA}", f"D{BOB}"} <= {landed(p) for p in fake.to("chat.postMessage")}
 
 
 def bots(runtime: Runtime) -> list[tuple[str, str]]:
@@ -160,7 +161,7 @@ async def test_two_workspaces_each_get_their_own_token(
     await slack.event(event_from("T111", ADA, "help", event_id="Ev1"))
     await slack.event(event_from(OTHER, BOB, "help", event_id="Ev2"))
     await eventually(lambda: _both_answered(fake))
-    tokens = {c.args["channel"]: c.token for c in fake.calls if c.method == "chat.postMessage"}
+    tokens = {landed(c.args): c.token for c in fake.calls if c.method == "chat.postMessage"}
     assert tokens == {f"D{ADA}": fake.token, f"D{BOB}": fake.token_of(OTHER)}
 
 
@@ -272,7 +273,7 @@ async def test_a_workspace_that_removes_the_coach_is_forgotten_and_admins_are_to
 
     async def told() -> int:  # Bolt runs the listener after its ack
         await oauth_runtime.dispatcher.drain()
-        to_ada = [p for p in fake.to("chat.postMessage") if p["channel"] == f"D{ADA}"]
+        to_ada = [p for p in fake.to("chat.postMessage") if landed(p) == f"D{ADA}"]
         return sum("removed from Slack workspace" in str(p) for p in to_ada)
 
     await eventually(told)

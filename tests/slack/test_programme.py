@@ -11,14 +11,15 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from adapters.runtime import Runtime
 from bot.config import Settings
+from bot.people.models import Identity
 from bot.ports import FixedClock
 from bot.programmes.models import PulseAnswer
 from tests.conftest import postgres_url
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi, landed
 from tests.programmes.harness import run_until
 from tests.slack.conftest import BOB, SlackClient, fixture
 from tests.slack.test_flows import all_text, click
@@ -54,7 +55,7 @@ def outbox_key(post: dict[str, Any]) -> str:
 def proactive(fake: FakeSlackApi, channel: str, prefix: str) -> list[dict[str, Any]]:
     """The outbox's posts to a channel whose idempotency key starts with `prefix`."""
     return [
-        p for p in fake.to("chat.postMessage") if p["channel"] == channel and outbox_key(p).startswith(prefix)
+        p for p in fake.to("chat.postMessage") if landed(p) == channel and outbox_key(p).startswith(prefix)
     ]
 
 
@@ -261,7 +262,7 @@ async def test_programme_steps_buttons_answers_and_stop_over_slack(
     assert len(proactive(fake, DM, "programme:")) > sent_before_stop
 
 
-async def test_a_person_met_in_a_channel_gets_steps_in_a_dm_opened_for_them(
+async def test_a_person_met_in_a_channel_gets_steps_in_their_dm_without_opening_it(
     slack: SlackClient, fake: FakeSlackApi, slack_runtime: Runtime, clock: FixedClock
 ) -> None:
     mention = fixture("event_app_mention.json")
@@ -273,10 +274,14 @@ async def test_a_person_met_in_a_channel_gets_steps_in_a_dm_opened_for_them(
     await run_until(slack_runtime, clock, clock.now() + timedelta(hours=6))
     (welcome,) = proactive(fake, DM, "programme:")
     assert outbox_key(welcome).split(":")[2] == "welcome"
-    calls = [c for c in fake.calls if c.ok]
-    opened = next(i for i, c in enumerate(calls) if c.method == "conversations.open")
-    posted = next(i for i, c in enumerate(calls) if c.method == "chat.postMessage" and outbox_key(c.args))
-    assert calls[opened].args["users"] == BOB and opened < posted  # the DM is opened, then posted to
+    assert welcome["channel"] == BOB and not fake.to("conversations.open")  # no Tier 3 call per person
+
+    def address(session: Session) -> dict[str, Any]:
+        identity = session.exec(select(Identity).where(Identity.user_id == BOB)).one()
+        return dict(identity.address)
+
+    # The DM's channel id Slack answered with is kept: updates and look-backs use it, after a restart too.
+    assert (await slack_runtime.store.run(address))["channel"] == DM
 
 
 @pytest.mark.skipif(postgres_url() is None, reason="SQLite serialises writers: the race needs PostgreSQL")
@@ -299,11 +304,11 @@ async def test_two_people_writing_first_at_the_same_moment_are_both_enrolled(
         await slack.dm(BOB, "hi", event_id="EvBob")
         await slack.dm(carol, "hi", event_id="EvCarol")
         for user in (BOB, carol):  # each turn's first answer: the welcome, or an apology if it failed
-            while not [p for p in fake.to("chat.postMessage") if p["channel"] == f"D{user}"]:
+            while not [p for p in fake.to("chat.postMessage") if landed(p) == f"D{user}"]:
                 await fake.wait_for("chat.postMessage", len(fake.to("chat.postMessage")) + 1)
     finally:
         event.remove(engine, "before_cursor_execute", meet)
-    firsts = [next(p for p in fake.to("chat.postMessage") if p["channel"] == f"D{u}") for u in (BOB, carol)]
+    firsts = [next(p for p in fake.to("chat.postMessage") if landed(p) == f"D{u}") for u in (BOB, carol)]
     assert all("Welcome" in all_text(p) for p in firsts), [all_text(p) for p in firsts]
 
     await run_until(slack_runtime, clock, clock.now() + timedelta(hours=6))

@@ -25,6 +25,7 @@ async def test_socket_mode_answers_a_dm(
         SLACK_BOT_TOKEN=TOKEN,
         SLACK_APP_TOKEN=fake.app_token,
         SLACK_API_URL=fake.base_url,
+        COACH_QUOTA_SCALE=60,  # the fake counts a minute's quota per second
         _env_file=None,
     )
     http: TestClient[Any, Any] = TestClient(
