@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.content import Content
 from bot.events import Clicked, Event, Opened, Said, Shortcut, Submitted
 from bot.inbound import clean_event
-from bot.messages import OPEN_FORM, Reply, private, text_message
+from bot.messages import OPEN_FORM, Message, Reply, private, text_message
 from bot.metrics import EVENT_SECONDS, EVENTS
 from bot.outbox import service as outbox
 from bot.ownership import leavers
@@ -147,6 +147,28 @@ class Engine:
                 replies.extend(hook(turn))
         replies.extend(self._route(turn, event))
         return keep_private(turn, replies)
+
+    async def send_later(
+        self, *, platform: str, address: Mapping[str, Any], message: Message, key: str, thread_id: str | None
+    ) -> None:
+        """A reply the platform refused for now (rate limit, outage) goes through the outbox instead of
+        being dropped; `key` makes a second refusal of the same reply queue nothing twice."""
+        now = self.clock.now()
+        await self.store.run(
+            lambda session: outbox.enqueue(
+                session=session,
+                key=key,
+                platform=platform,
+                address=address,
+                message=message,
+                now=now,
+                kind=outbox.OutboxKind.reply,
+                priority=10,
+                thread_id=thread_id,
+                critical=True,
+            )
+        )
+        self.on_commit()
 
     async def workspace_removed(
         self, *, platform: str, workspace: str, reason: str, event_id: str | None = None

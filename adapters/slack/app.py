@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -20,6 +20,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -39,8 +40,8 @@ from adapters.slack.sender import SlackSender
 from adapters.slack.translate import translate, with_message_link, with_profile
 from adapters.web.stopping import STOPPING
 from bot.events import Event, Submitted
-from bot.messages import Reply
-from bot.metrics import THROTTLED
+from bot.messages import Message, Reply
+from bot.metrics import APP_RATE_LIMITED, THROTTLED
 from bot.ports import PermanentFailure
 
 log = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ class SlackAdapter:
         return await to_aiohttp_response(bolt_response)
 
     def _register(self) -> None:
+        self.bolt.middleware(self._app_rate_limited)
         for name in EVENTS:
             self.bolt.event(name)(self._on_event)
         for name in REMOVALS:
@@ -211,6 +213,21 @@ class SlackAdapter:
         return await to_aiohttp_response(bolt_response)
 
     # --- listeners (Bolt injects arguments by name) ---------------------------------------------
+
+    async def _app_rate_limited(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """Slack stopped sending this workspace's events for a while (more than 30,000 an hour): say so
+        loudly, count it (coach_app_rate_limited_total), and acknowledge it."""
+        if body.get("type") != "app_rate_limited":
+            return await next()
+        team = str(body.get("team_id") or "")
+        APP_RATE_LIMITED.labels(team).inc()
+        log.error(
+            "Slack is dropping events of workspace %s (app_rate_limited since minute %s): people there get "
+            "no answer until it lifts", team, body.get("minute_rate_limited"),
+        )  # fmt: skip
+        return BoltResponse(status=200, body="")
 
     async def _on_event(
         self, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
@@ -308,7 +325,7 @@ class SlackAdapter:
             for r in replies
             if r.message is not None
         ]
-        await deliver(event, rest, Surface(), client=client, directory=self.directory)
+        await deliver(event, rest, Surface(), client=client, directory=self.directory, later=self._send_later)
 
     # --- the turn -------------------------------------------------------------------------------
 
@@ -341,7 +358,16 @@ class SlackAdapter:
     async def _run(self, event: Event, surface: Surface, client: AsyncWebClient) -> None:
         event = await self._enrich(event, client)
         replies = await self.runtime.engine.handle(event)
-        await deliver(event, replies, surface, client=client, directory=self.directory)
+        await deliver(
+            event, replies, surface, client=client, directory=self.directory, later=self._send_later
+        )
+
+    async def _send_later(
+        self, address: dict[str, str], message: Message, key: str, thread_id: str | None
+    ) -> None:
+        await self.runtime.engine.send_later(
+            platform="slack", address=address, message=message, key=key, thread_id=thread_id
+        )
 
     async def _enrich(self, event: Event, client: AsyncWebClient) -> Event:
         actor = event.actor

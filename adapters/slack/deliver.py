@@ -29,6 +29,8 @@ from bot.messages import Message, Reply
 log = logging.getLogger(__name__)
 
 Respond = Callable[..., Awaitable[Any]]
+# A reply Slack refused for now (429 after the SDK's one retry, 5xx): (address, message, key, thread).
+Later = Callable[[dict[str, str], Message, str, str | None], Awaitable[None]]
 
 
 @dataclass
@@ -43,14 +45,22 @@ class Surface:
 
 
 async def deliver(
-    event: Event, replies: Sequence[Reply], surface: Surface, *, client: AsyncWebClient, directory: Directory
+    event: Event,
+    replies: Sequence[Reply],
+    surface: Surface,
+    *,
+    client: AsyncWebClient,
+    directory: Directory,
+    later: Later | None = None,
 ) -> None:
-    """Show the replies; `client` carries the token of the event's workspace."""
-    turn = _Delivery(client=client, directory=directory)
+    """Show the replies; `client` carries the token of the event's workspace. A message Slack refuses
+    for now goes to `later` (the outbox) rather than being lost."""
+    turn = _Delivery(client=client, directory=directory, later=later)
     if isinstance(event, Opened) and event.surface == "home":
         await turn.publish_home(event, [r.message for r in replies if r.message is not None])
         return
-    for reply in replies:
+    for n, reply in enumerate(replies):
+        turn.key = f"reply:slack:{event.actor.workspace}:{_origin(event)}:{n}"
         try:
             await turn.one(event, reply, surface)
         except SlackApiError as exc:
@@ -59,10 +69,23 @@ async def deliver(
             log.warning("Slack could not be reached for a reply: %s", exc)
 
 
+def _origin(event: Event) -> str:
+    """What identifies the event a reply answers, across Slack's retries of it."""
+    message_id = getattr(event, "message_id", None)
+    return event.event_id or message_id or f"{event.place.channel_id}:{event.actor.user_id}"
+
+
+def _for_now(exc: SlackApiError) -> bool:
+    status = int(getattr(exc.response, "status_code", 0) or 0)
+    return status == 429 or status >= 500 or exc.response.get("error") == "ratelimited"
+
+
 class _Delivery:
-    def __init__(self, *, client: AsyncWebClient, directory: Directory) -> None:
+    def __init__(self, *, client: AsyncWebClient, directory: Directory, later: Later | None = None) -> None:
         self.client = client
         self.directory = directory
+        self.later = later
+        self.key = ""
 
     async def one(self, event: Event, reply: Reply, surface: Surface) -> None:
         if reply.dialog and reply.message is not None and surface.trigger_id:
@@ -107,7 +130,16 @@ class _Delivery:
                 channel=channel, user=event.actor.user_id, thread_ts=thread_ts, **payload
             )
             return
-        await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+        try:
+            await self.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **payload)
+        except SlackApiError as exc:
+            if self.later is None or not _for_now(exc):
+                raise
+            log.info(
+                "Slack refused a reply for now (%s): it goes through the outbox", exc.response.get("error")
+            )
+            address = {"team": event.actor.workspace, "user": event.actor.user_id, "channel": channel}
+            await self.later(address, reply.message, self.key, thread_ts)
 
     @staticmethod
     def _thread(event: Event, reply: Reply) -> str | None:

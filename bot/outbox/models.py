@@ -99,4 +99,5 @@ class SendPace(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=255)  # platform:workspace:method
     next_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))  # the next free slot
     rate: float  # sends per second now: the configured rate, or less after a refusal
+    # When sending resumed after the last refusal; the rate climbs back from there.
     refused_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

@@ -25,7 +25,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -77,10 +77,12 @@ class Pacer:
         store: Store | None = None,
         *,
         wall: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         reserve_seconds: float = RESERVE_SECONDS,
     ) -> None:
         self.store = store
         self.wall = wall
+        self.sleep = sleep
         self.reserve_seconds = reserve_seconds
         self._slots: dict[str, deque[float]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -97,7 +99,7 @@ class Pacer:
         wait = at - self.wall()
         if wait > 0:
             QUOTA_WAIT.labels(quota.key.split(":", 1)[0]).observe(wait)
-            await asyncio.sleep(wait)
+            await self.sleep(wait)
 
     async def refused(self, quota: Quota, retry_after: float | None) -> float:
         """The platform answered 429: pause `quota` for every process and slow it down. Returns the
@@ -110,7 +112,8 @@ class Pacer:
         now = self.wall()
         if self.store is None:
             next_at, rate, _ = self._local.get(quota.key, (now, quota.rate, None))
-            self._local[quota.key] = (max(next_at, now + pause), max(rate * SLOWER, quota.rate / 100), now)
+            resume = max(next_at, now + pause)
+            self._local[quota.key] = (resume, max(rate * SLOWER, quota.rate / 100), resume)
             return pause
         await self.store.run(lambda session: _refuse(session, quota, now=now, pause=pause))
         return pause
@@ -174,7 +177,7 @@ def _refuse(session: Session, quota: Quota, *, now: float, pause: float) -> None
     row.next_at = max(row.next_at, _moment(now + pause))
     if not same_storm:
         row.rate = max(row.rate * SLOWER, quota.rate / 100)
-    row.refused_at = _moment(now)
+    row.refused_at = max(row.next_at, _moment(now + pause))  # the rate climbs back from when it resumes
 
 
 def _moment(seconds: float) -> datetime:
