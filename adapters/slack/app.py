@@ -33,6 +33,7 @@ from adapters.slack import parking
 from adapters.slack.after_ack import AfterAck
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
+from adapters.slack.errors import error_of
 from adapters.slack.form_button import prefill_of
 from adapters.slack.inbound import MAX_BODY_BYTES, RefusedRequests, bounded_body
 from adapters.slack.render import render_errors, render_form
@@ -129,7 +130,7 @@ class SlackAdapter:
             try:
                 response = await self.sender.single_client.auth_test()
             except SlackApiError as exc:
-                log.warning("auth.test failed: %s", exc.response.get("error"))
+                log.warning("auth.test failed: %s", error_of(exc))
                 return None
             self._home_team = str(response.get("team_id") or "") or None
         return self._home_team
@@ -383,7 +384,7 @@ async def _permalink(client: AsyncWebClient, body: dict[str, Any]) -> str | None
     try:
         response = await client.chat_getPermalink(channel=channel, message_ts=ts)
     except SlackApiError as exc:
-        log.warning("chat.getPermalink failed: %s", exc.response.get("error"))
+        log.warning("chat.getPermalink failed: %s", error_of(exc))
         return None
     link = response.get("permalink")
     return str(link) if link else None

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory
+from adapters.slack.errors import error_of
 from adapters.slack.form_button import prefilled
 from adapters.slack.render import form_prompt, render_dialog, render_form, render_home, render_message
 from bot.events import Clicked, Event, Opened, Said
@@ -64,7 +65,7 @@ async def deliver(
         try:
             await turn.one(event, reply, surface)
         except SlackApiError as exc:
-            log.warning("Slack refused a reply: %s", exc.response.get("error"))
+            log.warning("Slack refused a reply: %s", error_of(exc))
         except aiohttp.ClientError as exc:  # the SDK already retried a failed connection once
             log.warning("Slack could not be reached for a reply: %s", exc)
 
@@ -77,7 +78,7 @@ def _origin(event: Event) -> str:
 
 def _for_now(exc: SlackApiError) -> bool:
     status = int(getattr(exc.response, "status_code", 0) or 0)
-    return status == 429 or status >= 500 or exc.response.get("error") == "ratelimited"
+    return status == 429 or status >= 500 or error_of(exc) == "ratelimited"
 
 
 class _Delivery:
@@ -135,9 +136,7 @@ class _Delivery:
         except SlackApiError as exc:
             if self.later is None or not _for_now(exc):
                 raise
-            log.info(
-                "Slack refused a reply for now (%s): it goes through the outbox", exc.response.get("error")
-            )
+            log.info("Slack refused a reply for now (%s): it goes through the outbox", error_of(exc))
             address = {"team": event.actor.workspace, "user": event.actor.user_id, "channel": channel}
             await self.later(address, reply.message, self.key, thread_ts)
 
@@ -152,4 +151,4 @@ class _Delivery:
         try:
             await self.client.views_publish(user_id=event.actor.user_id, view=render_home(messages))
         except SlackApiError as exc:
-            log.warning("views.publish failed: %s", exc.response.get("error"))
+            log.warning("views.publish failed: %s", error_of(exc))

@@ -17,6 +17,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.errors import error_of
 from adapters.slack.quotas import quota
 from adapters.slack.translate import Profile, person_address
 from bot.events import Actor
@@ -59,7 +60,7 @@ class Directory:
             async with asyncio.timeout(self.timeout):
                 response = await client.users_info(user=user)
         except SlackApiError as exc:
-            log.warning("users.info failed for %s: %s", user, exc.response.get("error"))
+            log.warning("users.info failed for %s: %s", user, error_of(exc))
             return cached[1] if cached else None
         except Exception as exc:  # a hang, or a body that is not JSON (a proxy's text/plain 503)
             log.warning("users.info failed for %s: %s", user, type(exc).__name__)
@@ -134,7 +135,7 @@ class ChannelMembers:
             try:
                 response = await client.users_lookupByEmail(email=email)
             except SlackApiError as exc:
-                if exc.response.get("error") == "users_not_found":
+                if error_of(exc) == "users_not_found":
                     continue
                 raise
             actor = _actor(team, response.get("user") or {})

@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.doctor.report import Finding, fail, ok
+from adapters.slack.errors import error_of
 from adapters.slack.manifest import SCOPES
 from adapters.slack.oauth import installed_bot_tokens
 from bot.config import Settings
@@ -69,7 +70,7 @@ async def _token(client: AsyncWebClient, team: str) -> list[Finding]:
     try:
         response = await client.auth_test()
     except SlackApiError as exc:
-        error = exc.response.get("error")
+        error = error_of(exc)
         fix = (
             "the app was uninstalled or its token revoked: reinstall it and copy the new Bot User OAuth Token"
             if error in ("token_revoked", "account_inactive", "invalid_auth", "not_authed", "token_expired")

@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.directory import Directory
+from adapters.slack.errors import error_of
 from adapters.slack.quotas import POST_INTERVAL, quota
 from adapters.slack.render import render_message
 from bot.messages import Image
@@ -238,7 +239,7 @@ def _method_of(exc: SlackApiError) -> str:
 
 def _classify(exc: SlackApiError) -> Exception:
     response = exc.response
-    error = str(response.get("error") or "")
+    error = error_of(exc)
     if response.status_code == 429 or error == "ratelimited":
         after = _retry_after(response.headers)
         return RetryLater(f"Slack rate limit ({error or 429})", after_seconds=after, throttled=True)

@@ -38,6 +38,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         except drafts.DraftErrors as exc:
             return _errors([FieldError(field, reason) for field, reason in exc.errors.items()])
         runtime.dispatcher.wake()
+        runtime.ticker.wake()  # "send now": the fan-out starts at once, not at the next tick
         return web.json_response(
             {
                 "id": announcement.id,
