@@ -58,8 +58,8 @@ fuzz: install-dev
 audit: install-dev
 	$(BIN)/pip-audit --skip-editable --progress-spinner off
 
-bench: install-dev
-	$(BIN)/python -m bench
+bench: install-dev  # a subset by name: make bench NAMES="rollout announcements"
+	$(BIN)/python -m bench $(NAMES)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache coach.db

@@ -36,6 +36,10 @@ BENCHES = {
         "Dashboard: every page on a year of data for 5,000 people, SQLite and PostgreSQL (issue 18)",
         ["-m", "bench.dashboard_bench", "--postgres", "postgresql+psycopg://postgres@127.0.0.1:5432/test"],
     ),
+    "rollout": (
+        "Rollout: 10,000 people, a critical announcement under Slack's quotas, kill -9 and restart (issue 15)",
+        ["-m", "bench.rollout_bench"],
+    ),
     "outcomes": (
         "Outcomes: the report on a year of usage, and chat beside it",
         ["-m", "bench.outcomes_bench"],
