@@ -38,7 +38,7 @@ from bot.outcomes import hooks as outcomes_hooks
 from bot.ownership import flows as ownership_flows
 from bot.ownership import hooks as ownership_hooks
 from bot.people import flows as people_flows
-from bot.people import jobs as people_jobs
+from bot.people import hooks as people_hooks
 from bot.ports import Directory
 from bot.privacy import flows as privacy_flows
 from bot.privacy import hooks as privacy_hooks
@@ -77,7 +77,7 @@ class Domain:
 # In order: commands, buttons and first-contact hooks are registered (and `help` lists them) so.
 DOMAINS = (
     Domain("help", help_flows.register),
-    Domain("people", people_flows.register, async_handlers=people_jobs.async_handlers),
+    Domain("people", people_flows.register, async_handlers=people_hooks.async_handlers),
     Domain(
         "programmes",
         programmes_flows.register,

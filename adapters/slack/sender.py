@@ -164,7 +164,7 @@ class SlackSender:
                 log.warning(
                     "the picture of %s was not uploaded (%s); the message went without it",
                     delivery.idempotency_key,
-                    exc.response.get("error") if exc.response is not None else exc,
+                    error_of(exc),
                 )
 
     async def _call(self, team: str, method: str) -> None:
