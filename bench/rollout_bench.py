@@ -180,12 +180,17 @@ async def _announce(port: int) -> float:
     return started
 
 
-async def _until(condition: Any, limit: float, every: float = 0.05) -> None:
+def _say(what: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {what}", file=sys.stderr, flush=True)
+
+
+async def _until(condition: Any, limit: float, every: float = 0.05, what: str = "") -> None:
     deadline = time.monotonic() + limit
     while not condition():
         if time.monotonic() > deadline:
-            raise TimeoutError("the rollout did not get there in time")
+            raise TimeoutError(f"the rollout did not get there in time: {what}")
         await asyncio.sleep(every)
+    _say(what)
 
 
 async def rollout(url: str, processes: int) -> dict[str, Any]:
@@ -200,6 +205,7 @@ async def rollout(url: str, processes: int) -> dict[str, Any]:
         for _ in range(processes - 1):
             procs.append(_coach(url, api, _free_port()))
         await _ready(port)
+        _say("ready")
         contacts = await _first_contacts(port)
         await asyncio.sleep(2)  # the directory match and the welcomes settle
         calls_before = len(api.calls)
@@ -207,14 +213,14 @@ async def rollout(url: str, processes: int) -> dict[str, Any]:
         history_before = len(api.to("conversations.history"))
         opens_before = len(api.to("conversations.open"))
         started = await _announce(port)
-        await _until(lambda: _announced(api), 30, every=0.005)
+        await _until(lambda: _announced(api), 30, every=0.005, what="first recipient")
         first_after = time.perf_counter() - started
-        await _until(lambda: len(_announced(api)) >= PEOPLE // 3, 600)
+        await _until(lambda: len(_announced(api)) >= PEOPLE // 3, 600, what="a third: kill -9")
         procs[0].send_signal(signal.SIGKILL)
         procs[0].wait(timeout=10)
         at_kill = len(_announced(api))
         procs.append(_coach(url, api, _free_port()))  # the killed one, restarted
-        await _until(lambda: len(_announced(api)) >= PEOPLE, 1200, every=0.1)
+        await _until(lambda: len(_announced(api)) >= PEOPLE, 1200, every=0.1, what="everyone")
         seconds = time.perf_counter() - started
         await asyncio.sleep(2)  # anything still in flight would show up as a double now
         posted = _announced(api)
