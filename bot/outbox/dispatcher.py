@@ -79,6 +79,7 @@ class Dispatcher:
         self.readdressed = readdressed
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._more = False
         self._paused: dict[str, datetime] = {}  # platform -> until when its rows are left unclaimed
 
     def wake(self) -> None:
@@ -119,12 +120,13 @@ class Dispatcher:
                 if down:
                     log.info("outbox: the database answers again after %s failed claims", down)
                     down = 0
+            self._more = bool(rows) and len(rows) == room  # a full claim: more may be due
             for row in rows:
                 task = asyncio.create_task(self._send_and_record(row))
                 self._in_flight.add(task)
                 task.add_done_callback(self._finished)
-            if rows and len(rows) == room:
-                continue  # more may be due: claim again as soon as there is room
+            if self._more and len(self._in_flight) < self.concurrency:
+                continue
             self._wake.clear()
             await self._rest(idle_seconds)
 
@@ -137,7 +139,8 @@ class Dispatcher:
         self._in_flight.discard(task)
         if not task.cancelled() and task.exception() is not None:
             log.error("outbox: recording a send failed", exc_info=task.exception())
-        self._wake.set()  # room for another row
+        if self._more:  # room for another row, and the last claim left some behind
+            self._wake.set()
 
     async def _claim(self, limit: int) -> list[OutboxMessage]:
         now = self.clock.now()

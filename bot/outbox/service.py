@@ -115,10 +115,11 @@ def claim_due(
     query = (
         select(OutboxMessage)
         .where(OutboxMessage.state == OutboxState.pending, col(OutboxMessage.next_attempt_at) <= now)
-        .where(col(OutboxMessage.platform).not_in(list(skip)))
         .order_by(col(OutboxMessage.priority), col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
     )
+    if skip:
+        query = query.where(col(OutboxMessage.platform).not_in(list(skip)))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = list(session.exec(query).all())
