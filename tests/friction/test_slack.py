@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from adapters.runtime import Runtime
 from bot.friction.models import FrictionReport, Status
-from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_api import FakeSlackApi, landed
 from tests.slack.conftest import SlackClient, fixture
 
 DEV = "UDEV"  # the programme owner of "assistant"
@@ -66,7 +66,7 @@ def posted(fake: FakeSlackApi, channel: str, text: str) -> list[dict[str, Any]]:
     return [
         p
         for p in fake.to("chat.postMessage")
-        if p["channel"] == channel and text in str(p.get("blocks")) + str(p.get("text"))
+        if landed(p) == channel and text in str(p.get("blocks")) + str(p.get("text"))
     ]
 
 
