@@ -41,7 +41,7 @@ def render(systems: list[SystemReadiness], *, as_json: bool) -> str:
     for item in systems:
         lines.append(f"{item.key} ({item.name}): {item.score}/100")
         failing = item.failing
-        lines.extend(f"  ✗ {c.name}: {c.reason}" for c in failing)
+        lines.extend(f"  ✗ {c.name} (×{c.weight}): {c.reason}" for c in failing)
         if not failing:
             lines.append("  every check passes")
     return "\n".join(lines)

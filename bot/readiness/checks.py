@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,6 +31,31 @@ class Check:
     name: str
     ok: bool
     reason: str
+    weight: int = 1  # WEIGHTS: evidence of acts counts more than declarations
+
+
+# The score weighs evidence over declarations: what people did (confirmed, handled, reviewed, drilled)
+# counts three times what content declares (a name, a link, a programme); outcomes measured in between.
+EVIDENCE, MEASURED, DECLARED = 3, 2, 1
+WEIGHTS = {
+    "roles named with backups": DECLARED,
+    "runbook present": DECLARED,
+    "programme present": DECLARED,
+    "owners reachable": MEASURED,
+    "SLA met over the last 30 days": MEASURED,
+    "no open escalations past SLA": MEASURED,
+    "current model version announced": MEASURED,
+    "a decision on every degraded review": MEASURED,
+    "harmful flags answered within SLA": MEASURED,
+    "backups have handled an escalation": EVIDENCE,
+    "owners confirmed their roles": EVIDENCE,
+    "drift reviewed": EVIDENCE,  # its name carries the interval: matched by prefix
+    "a handover drill held in the last year": EVIDENCE,
+}
+
+
+def weight_of(name: str) -> int:
+    return next((w for prefix, w in WEIGHTS.items() if name.startswith(prefix)), DECLARED)
 
 
 @dataclass(frozen=True)
@@ -95,8 +120,9 @@ def _system(
         _harmful_answered(rows, now),
         *((_drilled(session=session, system=system, now=now),) if system.drills else ()),
     )
-    score = round(100 * sum(c.ok for c in checks) / len(checks))
-    return SystemReadiness(system.key, system.name, score, checks)
+    weighed = tuple(replace(c, weight=weight_of(c.name)) for c in checks)
+    score = round(100 * sum(c.weight for c in weighed if c.ok) / sum(c.weight for c in weighed))
+    return SystemReadiness(system.key, system.name, score, weighed)
 
 
 def _is_role_problem(gap: Gap) -> bool:

@@ -33,11 +33,21 @@ def readiness_command(turn: Turn, _rest: str) -> list[Reply]:
 def readiness_message(systems: list[SystemReadiness]) -> Message:
     blocks: list[Header | Text | Context] = [Header("Readiness of the AI systems")]
     for item in systems:
-        lines = [f"- {'✅' if c.ok else '❌'} **{escape(c.name)}**: {escape(c.reason)}" for c in item.checks]
+        lines = [
+            f"- {'✅' if c.ok else '❌'} **{escape(c.name)}** (×{c.weight}): {escape(c.reason)}" for c in item.checks
+        ]
         blocks.append(Text(f"**{escape(item.name)}** ({escape(item.key)}): **{item.score}/100**"))
         blocks.append(Text("\n".join(lines)))
+    blocks.append(Context(WEIGHING))
     blocks.append(Context("Admins fix role gaps with `owners set`; `owners SYSTEM` shows who holds what."))
     return Message(summary="Readiness of the AI systems", blocks=tuple(blocks))
+
+
+WEIGHING = (
+    "The score weighs evidence over declarations: what people did (confirmed roles, backups who handled a "
+    "flag, drift reviews, a drill that held) counts ×3, outcomes measured (SLA, reachability, announcements) "
+    "×2, what content declares (named roles, a runbook link, a programme) ×1."
+)
 
 
 def _first_contact(turn: Turn) -> list[Reply]:

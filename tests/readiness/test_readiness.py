@@ -65,8 +65,11 @@ async def test_escalation_history_moves_the_checks(runtime: Runtime) -> None:
 
 async def test_readiness_in_chat_for_admins_and_owners_only(runtime: Runtime) -> None:
     shown = words(await say(runtime, ADA, "readiness"))
-    # Compass passes 8 of 13 checks (no drift review, no drill yet), Clause Checker (no drills) 5 of 12.
-    assert "Compass (assistant): 62/100" in shown and "Clause Checker (contract-review): 42/100" in shown
+    # Weighed: Compass passes 8 of 13 checks but misses three of evidence (×3: backups' practice, drift
+    # review, drill) and two measured (×2): 14 of 27. Clause Checker's misses are more declarations (×1):
+    # it passes 5 of 12 checks, 13 of 28 in weight.
+    assert "Compass (assistant): 52/100" in shown and "Clause Checker (contract-review): 46/100" in shown
+    assert "drift reviewed in the last 30 days (×3)" in shown and "weighs evidence over declarations" in shown
     assert "no runbook link in systems.yaml" in shown
     refused = await say(runtime, UMA, "readiness")
     assert refused[0].ephemeral and "Only system owners and admins" in words(refused)
@@ -99,7 +102,7 @@ async def test_api_needs_the_token_and_returns_the_shape(runtime: Runtime) -> No
     assert keys == ["assistant", "contract-review"]
     for system in body["systems"]:
         assert 0 <= system["score"] <= 100
-        assert all(set(c) == {"name", "ok", "reason"} for c in system["checks"])
+        assert all(set(c) == {"name", "ok", "reason", "weight"} for c in system["checks"])
     assert body["systems"][0]["score"] > body["systems"][1]["score"]
 
 
