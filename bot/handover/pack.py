@@ -23,32 +23,9 @@ from bot.ownership import service as ownership
 from bot.ownership.service import ROLE_LABELS
 from bot.people.models import Person
 from bot.programmes.models import Enrolment
-from bot.readiness.checks import Check, readiness
+from bot.readiness.checks import fix_for, readiness
 
 SLA_MONTHS = 6
-
-# What to do about each failing readiness check: the reason says what is wrong, this says who acts how.
-FIXES = {
-    "roles named with backups": "An admin names the missing people: owners set SYSTEM ROLE EMAIL (or edit systems.yaml).",
-    "owners reachable": "Each owner opens a chat with the coach once; replace anyone who has left with owners set.",
-    "backups have handled an escalation": "Let a backup acknowledge and answer the next flag, or run a drill.",
-    "SLA met over the last 30 days": "Review the late escalations with the escalation owner; adjust the SLA or add a backup.",
-    "no open escalations past SLA": "The escalation owner (or backup) answers the overdue flags listed.",
-    "runbook present": "Write the runbook and put its link in systems.yaml (runbook:).",
-    "programme present": "Add an adoption programme for the system in content/programmes.",
-    "current model version announced": "The change communicator announces the current version (announce).",
-    "owners confirmed their roles": "The people listed answer their role confirmation in chat.",
-    "a decision on every degraded review": "The retraining decider records a decision: decide SYSTEM.",
-    "harmful flags answered within SLA": "Answer harmful flags first; review why they were late.",
-}
-
-
-def fix_for(check: Check, system: str) -> str:
-    if check.name.startswith("drift reviewed"):
-        return f"The drift monitor records a review: review drift {system}."
-    if check.name.startswith("a handover drill"):
-        return f"An admin runs a drill: drill {system} 5 days."
-    return FIXES.get(check.name, "See the reason.").replace("SYSTEM", system)
 
 
 def build(*, session: Session, content: Content, system: System, now: datetime) -> Document:

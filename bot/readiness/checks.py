@@ -73,6 +73,40 @@ class SystemReadiness:
         return {"key": self.key, "score": self.score, "checks": [asdict(c) for c in self.checks]}
 
 
+# What to do about each failing readiness check: the reason says what is wrong, this says who acts how.
+FIXES = {
+    "roles named with backups": "An admin names the missing people: owners set SYSTEM ROLE EMAIL (or edit systems.yaml).",
+    "owners reachable": "Each owner opens a chat with the coach once; replace anyone who has left with owners set.",
+    "backups have handled an escalation": "Let a backup acknowledge and answer the next flag, or run a drill.",
+    "SLA met over the last 30 days": "Review the late escalations with the escalation owner; adjust the SLA or add a backup.",
+    "no open escalations past SLA": "The escalation owner (or backup) answers the overdue flags listed.",
+    "runbook present": "Write the runbook and put its link in systems.yaml (runbook:).",
+    "programme present": "Add an adoption programme for the system in content/programmes.",
+    "current model version announced": "The change communicator announces the current version (announce).",
+    "owners confirmed their roles": "The people listed answer their role confirmation in chat.",
+    "a decision on every degraded review": "The retraining decider records a decision: decide SYSTEM.",
+    "harmful flags answered within SLA": "Answer harmful flags first; review why they were late.",
+}
+
+
+def fix_for(check: Check, system: str) -> str:
+    """The action that makes a failing check pass, in words a person can follow (the reason says why)."""
+    if check.name.startswith("drift reviewed"):
+        return f"The drift monitor records a review: review drift {system}."
+    if check.name.startswith("a handover drill"):
+        return f"An admin runs a drill: drill {system} 5 days."
+    return FIXES.get(check.name, "See the reason.").replace("SYSTEM", system)
+
+
+def best_action(item: SystemReadiness) -> tuple[Check, str] | None:
+    """The failing check whose fix raises the score most (the heaviest; the first listed on a tie)."""
+    failing = item.failing
+    if not failing:
+        return None
+    best = max(failing, key=lambda c: c.weight)
+    return best, fix_for(best, item.key)
+
+
 def readiness(*, session: Session, content: Content, now: datetime) -> list[SystemReadiness]:
     gaps = ownership.gaps(session=session, content=content)
     return [
@@ -184,7 +218,9 @@ def _drift_reviewed(*, session: Session, system: System, now: datetime) -> Check
     name = f"drift reviewed in the last {plural(system.drift_review_days, 'day')}"
     last = decisions.latest_review(session=session, system=system.key)
     if last is None:
-        return Check(name, False, f"no drift review recorded yet (a drift monitor types: review drift {system.key})")
+        return Check(
+            name, False, f"no drift review recorded yet (a drift monitor types: review drift {system.key})"
+        )
     age = (now - last.created_at).days
     when = f"{last.reference} {plural(age, 'day')} ago: {last.verdict}"
     return Check(name, age < system.drift_review_days, when)
@@ -218,10 +254,14 @@ def _drilled(*, session: Session, system: System, now: datetime) -> Check:
     name = "a handover drill held in the last year"
     last = drills.latest_finished(session=session, system=system.key)
     if last is None or last.ended_at is None or last.ended_at < now - DRILL_EVERY:
-        return Check(name, False, f"no handover drill in the last year (an admin types: drill {system.key} 5 days)")
+        return Check(
+            name, False, f"no handover drill in the last year (an admin types: drill {system.key} 5 days)"
+        )
     if drills.held(last.report):
         return Check(name, True, f"{last.reference} held: the backups ran it alone")
-    return Check(name, False, f"{last.reference} did not fully hold: {'; '.join(drills.fixes(last.report)[:2])}")
+    return Check(
+        name, False, f"{last.reference} did not fully hold: {'; '.join(drills.fixes(last.report)[:2])}"
+    )
 
 
 def _programme(content: Content, system: System) -> Check:

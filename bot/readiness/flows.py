@@ -34,7 +34,8 @@ def readiness_message(systems: list[SystemReadiness]) -> Message:
     blocks: list[Header | Text | Context] = [Header("Readiness of the AI systems")]
     for item in systems:
         lines = [
-            f"- {'✅' if c.ok else '❌'} **{escape(c.name)}** (×{c.weight}): {escape(c.reason)}" for c in item.checks
+            f"- {'✅' if c.ok else '❌'} **{escape(c.name)}** (×{c.weight}): {escape(c.reason)}"
+            for c in item.checks
         ]
         blocks.append(Text(f"**{escape(item.name)}** ({escape(item.key)}): **{item.score}/100**"))
         blocks.append(Text("\n".join(lines)))

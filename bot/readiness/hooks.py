@@ -14,7 +14,7 @@ from bot.messages import Context, Header, Message, Text
 from bot.ownership.weekly_check import WEEKLY
 from bot.people import service as people
 from bot.policy.model import Kind
-from bot.readiness.checks import SystemReadiness, readiness
+from bot.readiness.checks import SystemReadiness, best_action, readiness
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import Handler
@@ -37,7 +37,13 @@ def gaps_message(systems: list[SystemReadiness]) -> Message | None:
     blocks: list[Header | Text | Context] = [Header("Weekly ownership check: gaps to fill")]
     for item, checks in failing:
         lines = "\n".join(f"- {escape(c.name)}: {escape(c.reason)}" for c in checks)
-        blocks.append(Text(f"**{escape(item.name)}** ({item.score}/100)\n{lines}"))
+        best = best_action(item)
+        first = (
+            ""
+            if best is None
+            else f"\nThe one action that raises it most (×{best[0].weight}): {escape(best[1])}"
+        )
+        blocks.append(Text(f"**{escape(item.name)}** ({item.score}/100){first}\n{lines}"))
     blocks.append(Context("Type `readiness` for the full picture, `owners set` to fill a role."))
     return Message(summary="Weekly ownership check: gaps to fill", blocks=tuple(blocks))
 
