@@ -9,7 +9,7 @@ import typer
 
 from adapters import logs
 from bot.config import Settings, SettingsError, load_settings, mask_url
-from bot.content import Content, ContentError, load_content
+from bot.content import Content, ContentError, System, load_content
 from bot.migrations.migrate import DatabaseUnreachable, SchemaStatus, check_database, upgrade
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,16 @@ def content_or_exit(settings: Settings) -> Content:
     except ContentError as exc:
         typer.echo(f"content/ has problems; run `coach content check`: {exc}", err=True)
         raise typer.Exit(1) from None
+
+
+def system_or_exit(content: Content, key: str) -> System:
+    found = content.systems.get(key)
+    if found is None:
+        typer.echo(
+            f"coach: no system {key!r} in systems.yaml (systems: {', '.join(content.systems)})", err=True
+        )
+        raise typer.Exit(2)
+    return found
 
 
 # Libraries that log request or response bodies at INFO or below: Bolt writes every refused request

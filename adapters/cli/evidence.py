@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from adapters.cli.common import content_or_exit, settings_or_exit
+from adapters.cli.common import content_or_exit, settings_or_exit, system_or_exit
 from adapters.runtime import seed_ownership
 from bot.evidence import chain, records, report
 from bot.handover.document import to_html, to_markdown
@@ -35,12 +35,7 @@ def evidence_command(
         return
     settings = settings_or_exit()
     content = content_or_exit(settings)
-    found_system = content.systems.get(system)
-    if found_system is None:
-        typer.echo(
-            f"coach: no system {system!r} in systems.yaml (systems: {', '.join(content.systems)})", err=True
-        )
-        raise typer.Exit(2)
+    found_system = system_or_exit(content, system)
     clock = SystemClock()
     now = clock.now()
     try:

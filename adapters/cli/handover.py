@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from adapters.cli.common import content_or_exit, settings_or_exit
+from adapters.cli.common import content_or_exit, settings_or_exit, system_or_exit
 from adapters.runtime import seed_ownership
 from bot.handover import pack
 from bot.handover.document import to_html, to_markdown
@@ -24,12 +24,7 @@ def handover_command(
     programme figures, the last drill and the readiness verdict with the fix for each failing check."""
     settings = settings_or_exit()
     content = content_or_exit(settings)
-    found = content.systems.get(system)
-    if found is None:
-        typer.echo(
-            f"coach: no system {system!r} in systems.yaml (systems: {', '.join(content.systems)})", err=True
-        )
-        raise typer.Exit(2)
+    found = system_or_exit(content, system)
     store = Store(settings.database_url)
     clock = SystemClock()
     try:

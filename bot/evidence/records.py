@@ -22,7 +22,6 @@ from bot.decisions.models import Decision, DriftReview
 from bot.escalations import service as escalations
 from bot.ownership import confirmations
 from bot.ownership import service as ownership
-from bot.ownership.service import ROLE_LABELS
 from bot.people.models import Person
 from bot.programmes.models import Enrolment
 
@@ -156,14 +155,13 @@ def _literacy(session: Session, content: Content, system: System, period: Period
 
 
 def _oversight(session: Session, content: Content, system: System, period: Period, out: Evidence) -> None:
-    for role, label in ROLE_LABELS.items():
-        row = ownership.assignment(session=session, system=system.key, role=role)
-        person_id = None if row is None else row.person_id
-        confirmed = None
-        if person_id is not None:
-            answered = confirmations.latest_answered(session=session, system=system.key, person_id=person_id)
-            confirmed = None if answered is None else answered.answered_at
-        backup = None if row is None else row.backup
+    for holding in confirmations.roster(session=session, system=system.key):
+        label, person_id, backup, confirmed = (
+            holding.label,
+            holding.person_id,
+            holding.backup,
+            holding.confirmed_at,
+        )
         out.records["oversight"].append(
             {
                 "kind": "role",

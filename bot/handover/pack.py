@@ -20,7 +20,6 @@ from bot.friction import service as friction
 from bot.handover.document import Document, Section, Table
 from bot.ownership import confirmations
 from bot.ownership import service as ownership
-from bot.ownership.service import ROLE_LABELS
 from bot.people.models import Person
 from bot.programmes.models import Enrolment
 from bot.readiness.checks import fix_for, readiness
@@ -74,19 +73,16 @@ def _readiness(session: Session, content: Content, system: System, now: datetime
 
 
 def _owners(session: Session, content: Content, system: System, now: datetime) -> Section:
-    rows = []
-    for role, label in ROLE_LABELS.items():
-        row = ownership.assignment(session=session, system=system.key, role=role)
-        person_id = None if row is None else row.person_id
-        confirmed = None
-        if person_id is not None:
-            answered = confirmations.latest_answered(session=session, system=system.key, person_id=person_id)
-            confirmed = None if answered is None else answered.answered_at
-        backup = (row.backup if row is not None else None) or "none"
-        rows.append(
-            (label, _name(session, person_id), backup, _day(confirmed) if confirmed else "not confirmed")
+    rows = tuple(
+        (
+            h.label,
+            _name(session, h.person_id),
+            h.backup or "none",
+            _day(h.confirmed_at) if h.confirmed_at else "not confirmed",
         )
-    return Section("Owners and backups", [Table(("role", "person", "backup", "confirmed"), tuple(rows))])
+        for h in confirmations.roster(session=session, system=system.key)
+    )
+    return Section("Owners and backups", [Table(("role", "person", "backup", "confirmed"), rows)])
 
 
 def _runbook(system: System) -> Section:

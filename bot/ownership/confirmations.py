@@ -8,6 +8,7 @@ and the admins are told. A hand-over names a successor, who must accept before t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -243,3 +244,28 @@ def unconfirmed(*, session: Session, content: Content, system: System, now: date
             who = (person.display_name or person.email or f"person {person_id}") if person else "someone"
             names.append(f"{who} ({'no answer' if last.answer == 'lapsed' else 'says not them'})")
     return names
+
+
+@dataclass(frozen=True)
+class Holding:
+    label: str
+    person_id: int | None
+    backup: str | None
+    confirmed_at: datetime | None  # the holder's last answered confirmation
+
+
+def roster(*, session: Session, system: str) -> list[Holding]:
+    """Every role of a system with its holder, backup and the holder's last confirmation (what the
+    handover pack and the evidence report show)."""
+    found = []
+    for role, label in ROLE_LABELS.items():
+        row = service.assignment(session=session, system=system, role=role)
+        person_id = None if row is None else row.person_id
+        answered = (
+            None
+            if person_id is None
+            else latest_answered(session=session, system=system, person_id=person_id)
+        )
+        confirmed = None if answered is None else answered.answered_at
+        found.append(Holding(label, person_id, None if row is None else row.backup, confirmed))
+    return found
