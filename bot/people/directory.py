@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 REFRESH = timedelta(hours=6)
 MAX_EMAILS = 50_000  # one run's share; the next run takes the rest
+RECORD_CHUNK = 200  # people given an identity per unit of work
 
 
 def unmatched(*, session: Session, platform: str) -> tuple[list[str], list[str]]:
@@ -51,8 +52,10 @@ def unmatched(*, session: Session, platform: str) -> tuple[list[str], list[str]]
 def record_found(*, session: Session, platform: str, found: Mapping[str, Actor], now: datetime) -> int:
     """Give each person found an identity that reaches them; returns how many were matched."""
     matched = 0
+    emails = [email.lower() for email in found]
+    people = {p.email: p for p in session.exec(select(Person).where(col(Person.email).in_(emails))).all()}
     for email, actor in found.items():
-        person = session.exec(select(Person).where(Person.email == email.lower())).first()
+        person = people.get(email.lower())
         if person is None or person.id is None or not actor.address:
             continue
         taken = session.exec(
@@ -106,7 +109,11 @@ def match_handler(*, store: Store, directories: Mapping[str, object]) -> AsyncHa
             if not emails:
                 continue
             found = await finder.by_email(emails, workspaces=workspaces)
-            matched = await store.run(functools.partial(_record, platform=platform, found=found, now=now))
+            matched = 0
+            items = list(found.items())
+            for start in range(0, len(items), RECORD_CHUNK):  # short units of work: sending goes on beside
+                chunk = dict(items[start : start + RECORD_CHUNK])
+                matched += await store.run(functools.partial(_record, platform=platform, found=chunk, now=now))
             left += len(emails) - matched
             log.info("%s directory: %d of %d people known by email matched", platform, matched, len(emails))
         if left:  # look again later: people join the workspace after they are enrolled
