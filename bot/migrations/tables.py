@@ -21,6 +21,7 @@ from bot.programmes.models import (
     PulseAnswer,
     StepProgress,
 )
+from bot.readiness.models import ReadinessWeek
 from bot.schedule.models import DueWork
 from bot.transcripts.models import TranscriptLine
 from bot.usage.models import UsageEvent
@@ -54,6 +55,7 @@ __all__ = [
     "ProgrammePreview",
     "ProgrammeVersion",
     "PulseAnswer",
+    "ReadinessWeek",
     "RoleAssignment",
     "RoleConfirmation",
     "SendPace",

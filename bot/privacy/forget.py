@@ -81,6 +81,7 @@ RULES: dict[str, str] = {
     "channel_address": "holds no person",
     "system_record": "holds no person",
     "weekly_rollup": "holds no person (counts and totals per system and week)",
+    "readiness_week": "holds no person (scores per system and week)",
     "processedevent": "holds no person",
     "parked_event": "their email, name and ids erased from the text",
     "transcript_line": "deleted (their local chat lines)",

@@ -49,6 +49,7 @@ NOT_PERSONAL: dict[str, str] = {
     "programme_version": "a programme's text",
     "system_record": "an AI system",
     "weekly_rollup": "counts and totals per system and week",
+    "readiness_week": "readiness scores per system and week",
     "slack_installations": "a workspace's installation",
     "slack_bots": "a workspace's bot token",
     "slack_oauth_states": "an install in progress, ten minutes",

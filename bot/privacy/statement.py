@@ -127,10 +127,11 @@ KEPT: tuple[Kept, ...] = (
     Kept(
         "Weekly figures",
         "Each AI system's outcomes for each past week (active users, uses, time saved, reports and flags, "
-        "as counts and totals), frozen before the rows they come from are erased, so reports stay true.",
+        "as counts and totals), frozen before the rows they come from are erased, so reports stay true; and "
+        "each system's readiness score per week, for its trend.",
         "Owners and admins.",
         UNTIL_REMOVED,
-        ("weekly_rollup",),
+        ("weekly_rollup", "readiness_week"),
     ),
     Kept(
         "Messages to you",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.markdown import escape
 from bot.messages import Context, Header, Message, Reply, Text
 from bot.ownership import weekly_check
+from bot.readiness import service
 from bot.readiness.checks import SystemReadiness, report
 from bot.routing import Command, Router
 from bot.turn import Turn
@@ -25,19 +28,30 @@ def register(router: Router) -> None:
 
 
 def readiness_command(turn: Turn, _rest: str) -> list[Reply]:
-    return [
-        Reply(message=readiness_message(report(session=turn.session, content=turn.content, now=turn.now)))
-    ]
+    systems = report(session=turn.session, content=turn.content, now=turn.now)
+    trends = {s.key: service.trend(session=turn.session, system=s.key) for s in systems}
+    return [Reply(message=readiness_message(systems, trends))]
 
 
-def readiness_message(systems: list[SystemReadiness]) -> Message:
+def trend_words(weeks: list[tuple[datetime, int]]) -> str:
+    """ "Weekly: 42 → 46 → 52 (since 2026-11-09)", or "" before the first weekly check."""
+    if not weeks:
+        return ""
+    return f"Weekly: {' → '.join(str(score) for _, score in weeks)} (since {weeks[0][0]:%Y-%m-%d})"
+
+
+def readiness_message(
+    systems: list[SystemReadiness], trends: dict[str, list[tuple[datetime, int]]] | None = None
+) -> Message:
     blocks: list[Header | Text | Context] = [Header("Readiness of the AI systems")]
     for item in systems:
         lines = [
             f"- {'✅' if c.ok else '❌'} **{escape(c.name)}** (×{c.weight}): {escape(c.reason)}"
             for c in item.checks
         ]
-        blocks.append(Text(f"**{escape(item.name)}** ({escape(item.key)}): **{item.score}/100**"))
+        trend = trend_words((trends or {}).get(item.key, []))
+        head = f"**{escape(item.name)}** ({escape(item.key)}): **{item.score}/100**"
+        blocks.append(Text(head + (f"\n{escape(trend)}" if trend else "")))
         blocks.append(Text("\n".join(lines)))
     blocks.append(Context(WEIGHING))
     blocks.append(Context("Admins fix role gaps with `owners set`; `owners SYSTEM` shows who holds what."))

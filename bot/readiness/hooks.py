@@ -14,6 +14,7 @@ from bot.messages import Context, Header, Message, Text
 from bot.ownership.weekly_check import WEEKLY
 from bot.people import service as people
 from bot.policy.model import Kind
+from bot.readiness import service
 from bot.readiness.checks import SystemReadiness, best_action, readiness
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
@@ -49,7 +50,9 @@ def gaps_message(systems: list[SystemReadiness]) -> Message | None:
 
 
 def send_gaps(*, session: Session, content: Content, settings: Settings, now: datetime) -> int:
-    message = gaps_message(readiness(session=session, content=content, now=now))
+    systems = readiness(session=session, content=content, now=now)
+    service.record_week(session=session, systems=systems, now=now)
+    message = gaps_message(systems)
     if message is None:
         return 0
     admins = list(people.admins(session=session))

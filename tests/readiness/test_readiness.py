@@ -85,7 +85,10 @@ async def test_weekly_gap_check_goes_to_admins_and_reschedules(runtime: Runtime)
     (gaps,) = [g for g in sent.to(ADA.user_id) if "gaps to fill" in g.message.summary]
     assert "no change communicator" in gaps.text and gaps.at.hour >= 9
     # per system, the heaviest failing check's fix (Compass: its backups' practice, ×3)
-    assert "The one action that raises it most (×3): Let a backup acknowledge and answer the next flag" in gaps.text
+    assert (
+        "The one action that raises it most (×3): Let a backup acknowledge and answer the next flag"
+        in gaps.text
+    )
     job = runtime.store.run_sync(lambda s: schedule.by_subject(session=s, subject=WEEKLY_SUBJECT))
     assert job is not None and job.due_at == datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
 
