@@ -5,9 +5,8 @@ from __future__ import annotations
 from bot.content import ROLES, System
 from bot.markdown import escape
 from bot.messages import Context, Fact, Facts, Header, Message, Reply, text_message
-from bot.ownership import actions, service
+from bot.ownership import actions, assign, service
 from bot.ownership.service import ROLE_LABELS
-from bot.people import service as people
 from bot.people.models import Person
 from bot.routing import Command, Router, Usage
 from bot.turn import Turn, UserError
@@ -96,31 +95,17 @@ def set_command(turn: Turn, words: list[str]) -> list[Reply]:
         words = words[:at] + words[at + 2 :]
     if len(words) != 3:
         raise UserError(f"Usage: `{USAGE}`. Roles: {', '.join(ROLES)}.")
-    role, system_key, handle = words[0].lower().replace("-", "_"), words[1], words[2]
-    if role not in ROLES:
-        raise UserError(f"Roles are: {', '.join(ROLES)}.")
-    if system_key not in turn.content.systems:
-        raise UserError(
-            f"I don't know the system {system_key!r}. Systems: {', '.join(turn.content.systems)}."
-        )
-    if backup is not None and not (backup.startswith("group:") or "@" in backup):
-        raise UserError("A backup is an email or `group:NAME`.")
-    if backup and backup.startswith("group:") and backup.removeprefix("group:") not in turn.content.groups:
-        raise UserError(f"There is no group {backup!r} in systems.yaml.")
-    person = people.find(session=turn.session, handle=handle)
-    if person is None and "@" in handle:
-        person = people.ensure_by_email(session=turn.session, email=handle, now=turn.now)
-    if person is None:
-        raise UserError(f"I don't know {handle}. Use their email address.")
-    service.set_role(
+    done = assign.assign(
         session=turn.session,
-        system=system_key,
-        role=role,
-        person=person,
+        content=turn.content,
+        role=words[0],
+        system=words[1],
+        handle=words[2],
         backup=backup,
         actor_id=turn.person_id,
         now=turn.now,
     )
+    person, role, system_key = done.person, done.role, done.system
     text = f"{escape(_name(person))} is now the {ROLE_LABELS[role]} of **{escape(turn.content.systems[system_key].name)}**"
     if backup is not None:
         text += f", with {escape(backup)} as backup"

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -24,15 +25,17 @@ from adapters.web.dashboard.sessions import Signed
 from adapters.web.setup import allow_setup
 from bot import charts
 from bot.csv_export import to_csv
-from bot.dashboard import pages, signin
+from bot.dashboard import pages, registry, signin
 from bot.dashboard.figures import Period
 from bot.dashboard.page import Page
 from bot.demo.people import demo_people
+from bot.turn import UserError
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
 WEEK_CHOICES = (4, 8, 12, 26, 52)
 DEFAULT_WEEKS = 12
+SAVED = "Saved: the change is in the audit trail."
 
 # name -> (title in the menu, who may open it)
 PAGES: dict[str, tuple[str, str]] = {
@@ -132,6 +135,67 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             pages=[],
         )
 
+    async def render(
+        request: web.Request, signed: Signed, name: str, *, notice: str = "", problem: str = "", status: int = 200
+    ) -> web.Response:
+        view = signed.viewer
+        system = request.query.get("system") or None
+        if system is not None and not view.may_see(system):
+            return refused(403, "You can see only the systems you own or back up.", signed)
+        if name == "announcements" and system is None and not view.is_admin and not view.systems:
+            return refused(403, "This page is for admins and system owners.", signed)
+        period = _period(request, runtime, view.timezone)
+        systems = (system,) if system else view.systems
+        now = runtime.clock.now()
+        assessed = (
+            await runtime.store.run(lambda s: pages.assess(session=s, content=runtime.content, now=now))
+            if name in pages.NEEDS_READINESS
+            else []
+        )
+
+        def read(s):  # type: ignore[no-untyped-def]
+            page = pages.build(
+                name,
+                session=s,
+                content=runtime.content,
+                viewer=view,
+                systems=systems,
+                period=period,
+                min_group=runtime.settings.min_group_size,
+                now=now,
+                assessed=assessed,
+            )
+            editable = (
+                registry.editable(session=s, content=runtime.content, viewer=view, systems=systems)
+                if name == "readiness"
+                else []
+            )
+            return page, editable
+
+        page, editable = await runtime.store.read(read)
+        if request.path.endswith(".csv"):
+            return _csv(request, page, name)
+        # Drawing is CPU work (cached by the numbers): off the event loop, beside the readers.
+        images = await asyncio.to_thread(_chart_sources, page)
+        return html(
+            "page.html",
+            status=status,
+            page=page,
+            images=images,
+            name=name,
+            signed=signed,
+            pages=_menu(signed),
+            period=period,
+            end_date=(period.end.astimezone(ZoneInfo(period.zone)) - timedelta(seconds=1)).date().isoformat(),
+            week_choices=WEEK_CHOICES,
+            systems=view.systems,
+            system=system,
+            query=request.query_string,
+            registry=editable,
+            notice=notice,
+            problem=problem,
+        )
+
     def page_handler(name: str) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(request: web.Request) -> web.Response:
             signed = await sessions.current(request, runtime)
@@ -145,54 +209,42 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                 raise web.HTTPSeeOther("/dashboard/me")
             if PAGES[name][1] == "owner" and not view.sees_programme:
                 return refused(403, "This page is for admins and system owners. Yours is My data.", signed)
-            system = request.query.get("system") or None
-            if system is not None and not view.may_see(system):
-                return refused(403, "You can see only the systems you own or back up.", signed)
-            if name == "announcements" and system is None and not view.is_admin and not view.systems:
-                return refused(403, "This page is for admins and system owners.", signed)
-            period = _period(request, runtime, view.timezone)
-            systems = (system,) if system else view.systems
-            now = runtime.clock.now()
-            assessed = (
-                await runtime.store.run(lambda s: pages.assess(session=s, content=runtime.content, now=now))
-                if name in pages.NEEDS_READINESS
-                else []
-            )
-            page = await runtime.store.read(
-                lambda s: pages.build(
-                    name,
+            notice = SAVED if name == "readiness" and request.query.get("saved") == "1" else ""
+            return await render(request, signed, name, notice=notice)
+
+        return handler
+
+    async def edit_registry(request: web.Request) -> web.Response:
+        """An admin saves one role of one system from the readiness page (the form `owners set` fills
+        in chat); a refusal re-shows the page with the reason, a success goes back to it."""
+        sessions.check_origin(request)
+        signed = await sessions.current(request, runtime)
+        if signed is None:
+            return refused(401, "Your session has ended or you are not signed in. Type `dashboard` in chat.")
+        form = await request.post()
+        sessions.check_csrf(str(form.get("csrf", "")), signed)
+        if not signed.viewer.is_admin:
+            return refused(403, "Only admins change who owns a system.", signed)
+        now = runtime.clock.now()
+        try:
+            await runtime.store.run(
+                lambda s: registry.edit(
                     session=s,
                     content=runtime.content,
                     viewer=signed.viewer,
-                    systems=systems,
-                    period=period,
-                    min_group=runtime.settings.min_group_size,
+                    system=str(form.get("system", "")),
+                    role=str(form.get("role", "")),
+                    primary=str(form.get("primary", "")),
+                    backup=str(form.get("backup", "")),
                     now=now,
-                    assessed=assessed,
                 )
             )
-            if request.path.endswith(".csv"):
-                return _csv(request, page, name)
-            # Drawing is CPU work (cached by the numbers): off the event loop, beside the readers.
-            images = await asyncio.to_thread(_chart_sources, page)
-            return html(
-                "page.html",
-                page=page,
-                images=images,
-                name=name,
-                signed=signed,
-                pages=_menu(signed),
-                period=period,
-                end_date=(period.end.astimezone(ZoneInfo(period.zone)) - timedelta(seconds=1))
-                .date()
-                .isoformat(),
-                week_choices=WEEK_CHOICES,
-                systems=view.systems,
-                system=system,
-                query=request.query_string,
-            )
-
-        return handler
+        except UserError as exc:
+            return await render(request, signed, "readiness", problem=str(exc), status=400)
+        except registry.NotAdmin:  # made admin-less between the two reads
+            return refused(403, "Only admins change who owns a system.", signed)
+        system = str(form.get("system", ""))
+        raise web.HTTPSeeOther(f"/dashboard/readiness?{urlencode({'system': system, 'saved': '1'})}")
 
     app.router.add_get("/dashboard/sign-in", sign_in_page)
     app.router.add_post("/dashboard/sign-in", sign_in)
@@ -215,6 +267,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         )
 
     app.router.add_get("/dashboard/me.json", my_export)
+    app.router.add_post("/dashboard/readiness/owners", edit_registry)
     app.router.add_get("/dashboard", page_handler("overview"))
     for name in PAGES:
         app.router.add_get(f"/dashboard/{name}", page_handler(name))
