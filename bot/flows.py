@@ -29,6 +29,7 @@ from bot.escalations import flows as escalations_flows
 from bot.escalations import hooks as escalations_hooks
 from bot.friction import flows as friction_flows
 from bot.friction import hooks as friction_hooks
+from bot.evidence import flows as evidence_flows
 from bot.handover import flows as handover_flows
 from bot.help import flows as help_flows
 from bot.outbox import flows as outbox_flows
@@ -107,6 +108,7 @@ DOMAINS = (
     Domain("decisions", decisions_flows.register, handlers=decisions_hooks.handlers),
     Domain("drills", drills_flows.register, handlers=drills_hooks.handlers),
     Domain("handover", handover_flows.register),
+    Domain("evidence", evidence_flows.register),
     Domain("privacy", privacy_flows.register, handlers=privacy_hooks.handlers),
 )
 

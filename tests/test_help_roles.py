@@ -54,6 +54,7 @@ ADMINS = {
     "drill SYSTEM N days",
     "drill stop SYSTEM",
     "people export|forget EMAIL",
+    "evidence SYSTEM",
 }
 # Typed bare, these answer "which one?" before they can tell who asks: left out of the refusal check.
 NEED_AN_ID = {"announcement", "friction note"}

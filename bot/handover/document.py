@@ -3,8 +3,11 @@ and the evidence report are written once and rendered to Markdown and to a print
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -73,7 +76,12 @@ th { background: #eee; } tr { break-inside: avoid; } .sub { color: #444; }
 """
 
 
-def to_html(doc: Document) -> str:
+# What a page serving `to_html` puts in its Content-Security-Policy to allow the one inline stylesheet.
+STYLE_HASH = "'sha256-" + base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode() + "'"
+
+
+def to_html(doc: Document, links: Sequence[tuple[str, str]] = ()) -> str:
+    """`links` (address, text) go under the title: the dashboard's way back and its downloads."""
     e = html.escape
     out = [
         "<!doctype html>",
@@ -82,6 +90,8 @@ def to_html(doc: Document) -> str:
         f"<h1>{e(doc.title)}</h1>",
         f'<p class="sub">{e(doc.subtitle)}</p>',
     ]
+    if links:
+        out.append("<p>" + " · ".join(f'<a href="{e(href)}">{e(text)}</a>' for href, text in links) + "</p>")
     for section in doc.sections:
         out.append(f"<h2>{e(section.title)}</h2>")
         for block in section.blocks:

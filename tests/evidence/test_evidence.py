@@ -129,3 +129,16 @@ def test_systems_yaml_governance_fields_fail_with_clear_errors(tmp_path: Path) -
     shown = "\n".join(str(p) for p in check_content(copy))
     assert "systems.yaml" in shown and "risk_class" in shown and "'minimal', 'limited' or 'high'" in shown
     assert "go_live" in shown
+
+
+async def test_evidence_in_chat_is_for_admins_and_points_to_the_full_report(runtime: Runtime) -> None:
+    from tests.escalations.helpers import ADA, OMAR, UMA, words
+    from tests.programmes.harness import say
+
+    text = words(await say(runtime, ADA, "evidence assistant"))
+    assert "Governance evidence: Compass (assistant)" in text
+    assert "record" in text and "coach evidence assistant --html" in text and "dashboard" in text
+    assert "Governance evidence" not in words(await say(runtime, OMAR, "evidence assistant"))
+    assert "Governance evidence" not in words(await say(runtime, UMA, "evidence assistant"))
+    assert "I don't know the system 'nope'" in words(await say(runtime, ADA, "evidence nope"))
+    assert "Usage: evidence SYSTEM" in words(await say(runtime, ADA, "evidence"))

@@ -24,11 +24,17 @@ from adapters.web.dashboard import sessions
 from adapters.web.dashboard.sessions import Signed
 from adapters.web.setup import allow_setup
 from bot import charts
+from bot.content import System
 from bot.csv_export import to_csv
 from bot.dashboard import pages, registry, signin
 from bot.dashboard.figures import Period
 from bot.dashboard.page import Page
 from bot.demo.people import demo_people
+from bot.evidence import chain
+from bot.evidence import records as evidence_records
+from bot.evidence import report as evidence_report
+from bot.handover import pack
+from bot.handover.document import STYLE_HASH, to_html
 from bot.turn import UserError
 
 log = logging.getLogger(__name__)
@@ -266,6 +272,71 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             },
         )
 
+    async def scoped(request: web.Request, *, admins_only: bool) -> tuple[Signed, System] | web.Response:
+        """The signed-in viewer and the system in the URL, or the refusal: a key that is no system is
+        404 (whatever was typed), a system the viewer may not open 403."""
+        signed = await sessions.current(request, runtime)
+        if signed is None:
+            return refused(401, "Your session has ended or you are not signed in. Type `dashboard` in chat.")
+        system = runtime.content.systems.get(request.match_info["system"])
+        if system is None:
+            return refused(404, "There is no such system.", signed)
+        if admins_only and not signed.viewer.is_admin:
+            return refused(403, "The evidence report is for admins.", signed)
+        if not signed.viewer.may_see(system.key):
+            return refused(403, "You can see only the systems you own or back up.", signed)
+        return signed, system
+
+    async def handover_page(request: web.Request) -> web.Response:
+        found = await scoped(request, admins_only=False)
+        if isinstance(found, web.Response):
+            return found
+        _signed, system = found
+        now = runtime.clock.now()
+        doc = await runtime.store.run(
+            lambda s: pack.build(session=s, content=runtime.content, system=system, now=now)
+        )
+        return _document(to_html(doc, [("/dashboard/readiness", "Back to the dashboard")]))
+
+    async def evidence(request: web.Request) -> web.Response:
+        found = await scoped(request, admins_only=True)
+        if isinstance(found, web.Response):
+            return found
+        signed, system = found
+        now = runtime.clock.now()
+        start, end = request.query.get("from") or None, request.query.get("to") or None
+        try:
+            period = evidence_records.Period.of(start, end, now)
+        except ValueError as exc:
+            return refused(400, str(exc).replace("--", "") + ".", signed)
+        gathered = await runtime.store.run(
+            lambda s: evidence_records.gather(
+                session=s, content=runtime.content, system=system, period=period, now=now
+            )
+        )
+        if request.path.endswith(".jsonl"):
+            text, _head = chain.export(gathered.export_records())
+            return web.Response(
+                text=text,
+                content_type="application/jsonl",
+                charset="utf-8",
+                headers={
+                    "Content-Disposition": f'attachment; filename="evidence-{system.key}.jsonl"',
+                    "Cache-Control": "no-store",
+                    "X-Content-Type-Options": "nosniff",
+                },
+            )
+        query = urlencode({k: v for k, v in (("from", start), ("to", end)) if v})
+        export = f"/dashboard/evidence/{system.key}/export.jsonl" + (f"?{query}" if query else "")
+        links = [
+            ("/dashboard/readiness", "Back to the dashboard"),
+            (export, "Download the records, hash-chained (JSON Lines; check with coach evidence verify FILE)"),
+        ]
+        return _document(to_html(evidence_report.build(gathered), links))
+
+    app.router.add_get("/dashboard/handover/{system}", handover_page)
+    app.router.add_get("/dashboard/evidence/{system}", evidence)
+    app.router.add_get("/dashboard/evidence/{system}/export.jsonl", evidence)
     app.router.add_get("/dashboard/me.json", my_export)
     app.router.add_post("/dashboard/readiness/owners", edit_registry)
     app.router.add_get("/dashboard", page_handler("overview"))
@@ -279,6 +350,15 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         return signed is not None and signed.viewer.is_admin
 
     allow_setup(app, admin_may_see_setup)
+
+
+def _document(body: str) -> web.Response:
+    """A printable document page (the CLI's --html): its one inline stylesheet allowed by hash."""
+    headers = dict(HEADERS)
+    headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
+        "style-src 'self'", f"style-src {STYLE_HASH}"
+    )
+    return web.Response(text=body, content_type="text/html", headers=headers)
 
 
 def _period(request: web.Request, runtime: Runtime, zone: str) -> Period:
