@@ -27,9 +27,9 @@ from bot.drills import flows as drills_flows
 from bot.drills import hooks as drills_hooks
 from bot.escalations import flows as escalations_flows
 from bot.escalations import hooks as escalations_hooks
+from bot.evidence import flows as evidence_flows
 from bot.friction import flows as friction_flows
 from bot.friction import hooks as friction_hooks
-from bot.evidence import flows as evidence_flows
 from bot.handover import flows as handover_flows
 from bot.help import flows as help_flows
 from bot.outbox import flows as outbox_flows
