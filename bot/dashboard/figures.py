@@ -30,6 +30,7 @@ from bot.ownership.service import ROLE_LABELS
 from bot.people.models import Identity, Person
 from bot.programmes.models import Enrolment
 from bot.readiness.checks import SystemReadiness
+from bot.readiness.models import ReadinessWeek
 from bot.usage.models import UsageEvent
 
 REASONS = ("wrong", "unclear", "outdated", "harmful", "other")
@@ -671,14 +672,39 @@ def readiness_page(*, session: Session, systems: Sequence[str], assessed: Sequen
             columns=("role", "held by", "email", "backup"),
             rows=tuple(owners),
         )
+        trend = _readiness_trend(session, found.key, found.name)
         sections.append(
             Section(
                 f"{found.name} ({found.key})",
                 cards=(Card("Readiness", f"{found.score}%"),),
+                charts=(trend,) if trend else (),
                 tables=(checks, owners_table),
             )
         )
     return Page(title="Readiness and ownership", sections=tuple(sections))
+
+
+TREND_WEEKS = 12
+
+
+def _readiness_trend(session: Session, key: str, name: str) -> Chart | None:
+    """The score as the weekly gap check recorded it, over the last weeks it did (none yet: no chart)."""
+    rows = session.exec(
+        select(ReadinessWeek)
+        .where(ReadinessWeek.system_key == key)
+        .order_by(col(ReadinessWeek.week_start).desc())
+        .limit(TREND_WEEKS)
+    ).all()
+    if not rows:
+        return None
+    rows = list(reversed(rows))
+    return Chart(
+        key=f"{key}-readiness-trend",
+        title=f"{name}: readiness score per week",
+        unit="%",
+        labels=tuple(f"{r.week_start:%d %b}" for r in rows),
+        series=(Series("readiness", tuple(float(r.score) for r in rows)),),
+    )
 
 
 # --- A person's own page ---------------------------------------------------------------------------
