@@ -83,6 +83,7 @@ RULES: dict[str, str] = {
     "weekly_rollup": "holds no person (counts and totals per system and week)",
     "readiness_week": "holds no person (scores per system and week)",
     "processedevent": "holds no person",
+    "send_pace": "holds no person",
     "parked_event": "their email, name and ids erased from the text",
     "transcript_line": "deleted (their local chat lines)",
     "dashboard_key": "holds no person",

@@ -46,6 +46,7 @@ NOT_PERSONAL: dict[str, str] = {
     "dashboard_key": "the dashboard's signing key",
     "parked_event": "a Slack event waiting after a stop, handled within a minute",
     "processedevent": "platform event ids, no people, kept two days",
+    "send_pace": "a platform quota's next free moment and rate, no people",
     "programme_version": "a programme's text",
     "system_record": "an AI system",
     "weekly_rollup": "counts and totals per system and week",

@@ -164,6 +164,14 @@ KEPT: tuple[Kept, ...] = (
         ("processedevent",),
     ),
     Kept(
+        "Sending pace",
+        "For each platform limit (a Slack method in a workspace), the next moment a message may be sent and "
+        "the rate, so that several coach processes together keep to the platform's limit (no people).",
+        "Nobody.",
+        "As long as the coach runs.",
+        ("send_pace",),
+    ),
+    Kept(
         "Events waiting after a stop",
         "A message or click Slack delivered just as a coach process stopped, with what it said, until the "
         "next process handles it.",
