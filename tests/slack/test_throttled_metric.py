@@ -21,7 +21,9 @@ async def test_a_429_from_slack_is_counted(
     del slack  # serves the app, which gives the dispatcher its Slack sender
     before = sample("coach_platform_throttled_total", platform="slack", path="outbox")
     now = slack_runtime.clock.now()
-    slack_runtime.store.run_sync(
+    # Through the store's one writer, as the product queues: a second SQLite writer beside the app's
+    # start-up work would meet a stale snapshot and be refused at once ("database is locked").
+    await slack_runtime.store.run(
         lambda s: outbox.enqueue(
             session=s,
             key="k",
