@@ -208,7 +208,9 @@ class FakeBotFramework:
             return web.json_response({"error": "invalid_client"}, status=401)
         if self.password is not None and form.get("client_secret") != self.password:
             description = "AADSTS7000215: Invalid client secret provided."
-            return web.json_response({"error": "invalid_client", "error_description": description}, status=401)
+            return web.json_response(
+                {"error": "invalid_client", "error_description": description}, status=401
+            )
         self.token_requests += 1
         return web.json_response({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})
 
