@@ -5,8 +5,9 @@ msrest Configuration, retry policy and pipeline, and a new `requests` session, s
 HTTPS connection. Under 20 concurrent senders that was 42.6 ms of CPU per message, 58% of it TLS handshakes
 (issue 16). Here the client for a (service URL, audience) is built once and reused, so its session keeps its
 connections alive; credentials still come from the credentials factory on every call, which keeps the token
-fresh off the event loop (`credentials.py`). The user-token client (OAuth prompts, unused by the coach but
-built by the adapter every turn) is built once per app id.
+fresh off the event loop (`credentials.py`). Sending, replying and updating go over one pooled aiohttp
+session instead of the client's `requests` (`connector_http.py`). The user-token client (OAuth prompts,
+unused by the coach but built by the adapter every turn) is built once per app id.
 """
 
 from __future__ import annotations
@@ -25,22 +26,25 @@ from botframework.connector.auth import (
     UserTokenClient,
 )
 
-USER_AGENT = "Microsoft-BotFramework/3.1 (BotBuilder Python/4.17.1)"
+from adapters.teams.connector_http import USER_AGENT, ConnectorSession, PooledConnectorClient
+
 MOST_CLIENTS = 64  # service URLs are one per region; more than this and the least recently used goes
 
 
 class ConnectorPool:
     def __init__(self, limit: int = MOST_CLIENTS) -> None:
         self.limit = limit
-        self._clients: OrderedDict[tuple[str, str, str], ConnectorClient] = OrderedDict()
+        self.session = ConnectorSession()
+        self._clients: OrderedDict[tuple[str, str, str], PooledConnectorClient] = OrderedDict()
 
-    def client(self, key: tuple[str, str, str], credentials: Any) -> ConnectorClient:
+    def client(self, key: tuple[str, str, str], credentials: Any) -> PooledConnectorClient:
         client = self._clients.get(key)
         if client is not None and client.config.credentials is credentials:
             self._clients.move_to_end(key)
             return client
-        client = ConnectorClient(credentials, base_url=key[1])
-        client.config.add_user_agent(USER_AGENT)
+        inner = ConnectorClient(credentials, base_url=key[1])
+        inner.config.add_user_agent(USER_AGENT)
+        client = PooledConnectorClient(inner, self.session)
         self._clients[key] = client
         while len(self._clients) > self.limit:
             self._clients.popitem(last=False)
@@ -50,7 +54,8 @@ class ConnectorPool:
         """Close every client's connections (at shutdown)."""
         clients, self._clients = list(self._clients.values()), OrderedDict()
         for client in clients:
-            await client.__aexit__(None, None, None)  # msrest closes its requests session
+            await client.close()
+        await self.session.close()
 
 
 class PooledConnectorFactory(ConnectorFactory):  # type: ignore[misc]
@@ -65,7 +70,7 @@ class PooledConnectorFactory(ConnectorFactory):  # type: ignore[misc]
         self._credentials = inner._credential_factory
         self._pool = pool
 
-    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
+    async def create(self, service_url: str, audience: str | None = None) -> PooledConnectorClient:
         scope = audience or self._scope
         credentials = await self._credentials.create_credentials(
             self._app_id, scope, self._login_endpoint, self._validate_authority

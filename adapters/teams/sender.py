@@ -11,11 +11,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 import requests
 from botbuilder.core import CloudAdapterBase, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
 from botframework.connector.models import ErrorResponseException
 
+from adapters.teams.connector_http import ConnectorError
 from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message, render_message_parts
 from adapters.teams.throttle import ConversationThrottle
 from bot.messages import Message
@@ -53,30 +55,36 @@ def reference_from_address(address: Mapping[str, Any]) -> ConversationReference:
     return reference
 
 
+def _refusal(exc: Exception) -> tuple[int, str | None] | None:
+    """(status, Retry-After) of a refused connector call: ours over aiohttp, or botbuilder's client's."""
+    if isinstance(exc, ConnectorError):
+        return exc.status, exc.retry_after
+    if isinstance(exc, ErrorResponseException):
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None) or {}
+        return int(getattr(response, "status_code", 0) or 0), headers.get("Retry-After")
+    return None
+
+
 def _status(exc: Exception) -> int:
-    return int(getattr(getattr(exc, "response", None), "status_code", 0) or 0)
+    refusal = _refusal(exc)
+    return refusal[0] if refusal else 0
 
 
 def classify(exc: Exception) -> Exception:
     """The outbox's view of a failed connector call."""
-    if isinstance(exc, ErrorResponseException):
-        response = getattr(exc, "response", None)
-        status = getattr(response, "status_code", 0)
+    refusal = _refusal(exc)
+    if refusal is not None:
+        status, retry_after = refusal
         if status in GONE:
             return Unreachable(f"Teams answered {status}: the app is not installed for this conversation")
         if status in RETRYABLE:
-            return RetryLater(
-                f"Teams answered {status}", after_seconds=_retry_after(response), throttled=status == 429
-            )
+            after = retry_after_seconds(retry_after) if retry_after is not None else None  # capped
+            return RetryLater(f"Teams answered {status}", after_seconds=after, throttled=status == 429)
         return PermanentFailure(f"Teams answered {status}")
-    if isinstance(exc, requests.RequestException | OSError | PermissionError):
+    if isinstance(exc, requests.RequestException | aiohttp.ClientError | OSError | PermissionError):
         return RetryLater(f"{type(exc).__name__}: {exc}")
     return exc
-
-
-def _retry_after(response: Any) -> float | None:
-    raw = (getattr(response, "headers", None) or {}).get("Retry-After")
-    return retry_after_seconds(raw) if raw is not None else None  # capped: an absurd value is not obeyed
 
 
 class TeamsSender:

@@ -3,7 +3,7 @@
 - `GET /openid/.well-known/openid-configuration` and `GET /openid/keys` serve a test RSA key endorsed for
   `msteams` (kid "teams") and one with no endorsements (kid "plain").
 - `POST/PUT /v3/conversations/{id}/activities[/{activity_id}]` record what the bot sends, demand a bearer
-  token when `require_token` is set, answer 403 for conversations in `gone`, 404 for an update of an
+  token when `require_token` is set and a JSON body (415 otherwise), answer 403 for conversations in `gone`, 404 for an update of an
   activity the bot did not send in that conversation, and enforce Teams' per-conversation limits
   (7/1 s, 8/2 s, 60/30 s, 1,800/h) with 429 + Retry-After.
 - `POST /adfs/oauth2/token` (+ its OpenID metadata) issues app tokens to MSAL when served over https.
@@ -251,6 +251,8 @@ class FakeBotFramework:
                 status=429,
                 headers={"Retry-After": str(int(retry_after) + 1)},
             )
+        if request.content_type != "application/json":  # the connector reads JSON and nothing else
+            return web.json_response({"error": {"code": "BadArgument"}}, status=415)
         raw = await request.text()
         if len(raw.encode("utf-8")) > MAX_ACTIVITY_BYTES:  # Teams refuses a message over about 28 KB
             return web.json_response(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -40,9 +41,7 @@ async def test_turns_and_proactive_sends_share_kept_alive_connections(
     assert len(bf.connections) <= 2, f"{len(bf.connections)} connections for {len(bf.calls)} calls"
 
 
-async def test_replies_count_against_their_own_tenants_window(
-    teams: Teams, teams_runtime: Runtime
-) -> None:
+async def test_replies_count_against_their_own_tenants_window(teams: Teams, teams_runtime: Runtime) -> None:
     """Teams sends `tenantId`, botbuilder reads `tenantID`: taken from botbuilder, every tenant's replies
     shared one window, and the whole coach answered 40 messages a second. The windows are the ones the
     outbox's sends count in too (an empty throttle is falsy: the bot once built its own)."""
@@ -54,3 +53,29 @@ async def test_replies_count_against_their_own_tenants_window(
         activity["channelData"] = {"tenant": {"id": tenant}}
         assert (await teams.post(activity)).status == 201
     assert len(throttle) == 4  # two conversations, two tenants
+
+
+def test_an_activity_is_written_as_botbuilders_model_writes_it() -> None:
+    """Sends go over aiohttp with the card content written as it is: the same JSON msrest's serializer makes."""
+    from botbuilder.schema import ChannelAccount, ConversationAccount
+
+    from adapters.teams.connector_http import activity_json
+    from adapters.teams.render import render_message
+    from adapters.teams.sender import card_activity
+    from bot.messages import Actions, Button, Header, Message, Text
+
+    message = Message(
+        summary="Here",
+        blocks=(
+            Header("Hi **there**"),
+            Text("- a\n- b <&>"),
+            Actions((Button("help.show", "Help", value="x|y"),)),
+        ),
+    )
+    activity = card_activity(render_message(message), summary="Here")
+    activity.conversation = ConversationAccount(id="a:1;messageid=2", tenant_id="t")
+    activity.from_property, activity.recipient = (
+        ChannelAccount(id="28:bot"),
+        ChannelAccount(id="29:u", name="Ü"),
+    )
+    assert orjson.loads(activity_json(activity)) == activity.serialize()
