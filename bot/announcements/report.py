@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
 
 from sqlmodel import Session, col, select
 
@@ -96,8 +95,8 @@ def recipient_rows(*, session: Session, announcement: Announcement) -> list[tupl
                 person.email if person else "",
                 person.display_name if person else "",
                 service.DELIVERY[OutboxState(row.state)] if row else ("held" if r.held else "pending"),
-                _iso(row.sent_at if row else None),
-                _iso(r.acknowledged_at),
+                csv_export.moment(row.sent_at if row else None),
+                csv_export.moment(r.acknowledged_at),
                 asked.get(r.person_id, 0),
             )
         )
@@ -111,7 +110,3 @@ def recipient_rows(*, session: Session, announcement: Announcement) -> list[tupl
             delivery = "cancelled" if cancelled else "pending" if reachable else "unreachable"
             rows.append((person.email or "", person.display_name, delivery, "", "", 0))
     return rows
-
-
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""

@@ -61,10 +61,9 @@ class Period:
         zone = ZoneInfo(self.zone)
         return tuple(f"{s.astimezone(zone).day} {s.astimezone(zone):%b}" for s, _ in self.windows())
 
-    def local(self, moment: datetime | None) -> str:
-        if moment is None:
-            return ""
-        return f"{moment.astimezone(ZoneInfo(self.zone)):%Y-%m-%d %H:%M}"
+    def local(self, moment: datetime | None) -> datetime | None:
+        """A time in the viewer's zone (a table cell: shown to the minute, exported in full)."""
+        return None if moment is None else moment.astimezone(ZoneInfo(self.zone))
 
 
 def withheld(value: int | None, min_group: int) -> Cell:

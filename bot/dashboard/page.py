@@ -2,16 +2,18 @@
 
 Every chart names the table that holds its numbers (shown under it, for screen readers and for
 copying), and every table can be downloaded as CSV. A count withheld because it covers fewer people
-than the minimum group size is the text "fewer than K", in the table and in the CSV alike.
+than the minimum group size is the text "fewer than K", in the table and in the CSV alike. A time is an
+aware datetime in the viewer's zone: the page shows it to the minute, the CSV as every export writes times.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.charts import Chart, Series
 
-Cell = str | int | float | None
+Cell = str | int | float | datetime | None
 __all__ = ["Card", "Cell", "Chart", "Page", "Section", "Series", "Table"]
 
 

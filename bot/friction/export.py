@@ -38,7 +38,7 @@ def rows(*, session: Session) -> list[list[str]]:
                 "" if v is None else str(v)
                 for v in (
                     report.reference,
-                    report.created_at.isoformat(),
+                    csv_export.moment(report.created_at),
                     report.system_key,
                     report.category,
                     report.severity,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from adapters.runtime import Runtime
 from bot.dashboard.signin import LINK_LIFETIME, SESSION_LIFETIME
+from bot.ports import FixedClock
 from tests.dashboard.helpers import csrf, link_from_chat, sign_in
 from tests.local.helpers import Client
 
@@ -83,6 +86,18 @@ async def test_an_admin_opens_every_page_and_downloads_csv(client: Client) -> No
     assert (await csv.text()).splitlines()[0] == "role,held by,email,backup"
     chart_numbers = await client.get("/dashboard/overview.csv", params={"table": "assistant-active"})
     assert (await chart_numbers.text()).splitlines()[0] == "week,active users"
+
+
+async def test_times_show_to_the_minute_and_download_as_iso_8601_with_zone(
+    client: Client, clock: FixedClock
+) -> None:
+    clock.advance(microseconds=123456)  # a real clock's times carry microseconds
+    await sign_in(client, await link_from_chat(client, ADMIN))
+    page = await (await client.get("/dashboard/me")).text()
+    assert re.search(r"<td>known since</td><td>\d{4}-\d\d-\d\d \d\d:\d\d</td>", page), page
+    csv = await (await client.get("/dashboard/me.csv", params={"table": "profile"})).text()
+    (known,) = [line for line in csv.splitlines() if line.startswith("known since,")]
+    assert re.fullmatch(r"known since,\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", known), known
 
 
 async def test_an_owner_sees_only_their_systems(client: Client) -> None:

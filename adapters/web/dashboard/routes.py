@@ -28,7 +28,7 @@ from bot.content import System
 from bot.csv_export import to_csv
 from bot.dashboard import pages, registry, signin
 from bot.dashboard.figures import Period
-from bot.dashboard.page import Page
+from bot.dashboard.page import Cell, Page
 from bot.demo.people import demo_people
 from bot.evidence import chain
 from bot.evidence import records as evidence_records
@@ -72,6 +72,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
+    env.filters["shown"] = _shown
 
     def html(template: str, status: int = 200, **values: object) -> web.Response:
         body = env.get_template(template).render(**values)
@@ -142,7 +143,13 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         )
 
     async def render(
-        request: web.Request, signed: Signed, name: str, *, notice: str = "", problem: str = "", status: int = 200
+        request: web.Request,
+        signed: Signed,
+        name: str,
+        *,
+        notice: str = "",
+        problem: str = "",
+        status: int = 200,
     ) -> web.Response:
         view = signed.viewer
         system = request.query.get("system") or None
@@ -330,7 +337,10 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         export = f"/dashboard/evidence/{system.key}/export.jsonl" + (f"?{query}" if query else "")
         links = [
             ("/dashboard/readiness", "Back to the dashboard"),
-            (export, "Download the records, hash-chained (JSON Lines; check with coach evidence verify FILE)"),
+            (
+                export,
+                "Download the records, hash-chained (JSON Lines; check with coach evidence verify FILE)",
+            ),
         ]
         return _document(to_html(evidence_report.build(gathered), links))
 
@@ -382,12 +392,19 @@ def _period(request: web.Request, runtime: Runtime, zone: str) -> Period:
     return Period.ending(end, weeks, zone)
 
 
+def _shown(cell: Cell) -> str | int | float:
+    """A table cell on the page: a time (already in the viewer's zone) to the minute."""
+    if cell is None:
+        return ""
+    return f"{cell:%Y-%m-%d %H:%M}" if isinstance(cell, datetime) else cell
+
+
 def _csv(request: web.Request, page: Page, name: str) -> web.Response:
     key = request.query.get("table", "")
     table = next((t for t in page.all_tables() if t.key == key), None)
     if table is None:
         raise web.HTTPNotFound(text=f"No table {key!r} on this page.")
-    body = to_csv(table.columns, [tuple("" if c is None else c for c in row) for row in table.rows])
+    body = to_csv(table.columns, table.rows)
     return web.Response(
         text=body,
         content_type="text/csv",
