@@ -103,10 +103,7 @@ def test_run_refuses_local_chat_on_a_public_host(monkeypatch: pytest.MonkeyPatch
 
 @pytest.mark.parametrize(
     ("platform", "name"),
-    [
-        ({"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "Slack"),
-        ({"TEAMS_APP_ID": "app"}, "Teams"),
-    ],
+    [({"SLACK_SIGNING_SECRET": "s", "SLACK_BOT_TOKEN": "xoxb-1"}, "Slack"), ({"TEAMS_APP_ID": "app"}, "Teams")],
 )
 def test_run_refuses_local_chat_beside_a_platform(
     monkeypatch: pytest.MonkeyPatch, platform: dict[str, str], name: str

@@ -130,12 +130,6 @@ async def test_home_offers_only_what_help_lists(runtime: Runtime, who: Actor, ou
     (home,) = await runtime.engine.handle(Opened(who, dm(who), surface="home"))
     assert home.message is not None
     labels = [b.label for block in home.message.blocks if isinstance(block, Actions) for b in block.buttons]
-    everyone = [
-        "Flag an AI output",
-        "Something's not working",
-        "My settings",
-        "Everything I can do",
-        "Dashboard",
-    ]
+    everyone = ["Flag an AI output", "Something's not working", "My settings", "Everything I can do", "Dashboard"]
     assert labels == everyone + (["Outcomes"] if outcomes else [])
     assert ("outcomes [SYSTEM] [weeks N]" in listed(await say(runtime, who, "help"))) is outcomes

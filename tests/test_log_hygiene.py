@@ -63,11 +63,7 @@ def _signed(body: str) -> dict[str, str]:
     ts = str(int(time.time()))
     signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
     assert signature
-    return {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-    }
+    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
@@ -110,9 +106,7 @@ async def test_a_full_run_logs_no_message_text_or_email_and_refusals_do_not_floo
                 async with http.post(events, data=body, headers={"Content-Type": "application/json"}) as r:
                     assert r.status == 401
             big = json.dumps({"text": TEXT * 100_000})
-            async with http.post(
-                events, data=io.BytesIO(big.encode()), headers={"Content-Type": "application/json"}
-            ) as response:
+            async with http.post(events, data=io.BytesIO(big.encode()), headers={"Content-Type": "application/json"}) as response:
                 assert response.status == 413
                 assert "error" in await response.json()
             usage = [{"id": "u1", "person": EMAIL, "system": "assistant", "at": "2026-11-23T09:00:00+00:00"}]

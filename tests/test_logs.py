@@ -49,11 +49,7 @@ def test_json_lines_carry_level_logger_message_request_id_and_fields(restore_log
         logging.getLogger("coach.test").exception("failed")
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
     assert first["level"] == "INFO" and first["logger"] == "coach.test" and first["message"] == "answered x"
-    assert (
-        first["request_id"] == "abc-1"
-        and first["http"] == {"status": 200}
-        and first["time"].endswith("+00:00")
-    )
+    assert first["request_id"] == "abc-1" and first["http"] == {"status": 200} and first["time"].endswith("+00:00")
     assert "request_id" not in second and "ValueError: boom" in second["exc"]
 
 

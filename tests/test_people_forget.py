@@ -49,9 +49,7 @@ def _everything(runtime: Runtime) -> str:
 def _counts(runtime: Runtime) -> dict[str, int]:
     tables = SQLModel.metadata.tables
     return runtime.store.run_sync(
-        lambda s: {
-            name: int(s.execute(select(func.count()).select_from(tables[name])).scalar_one()) for name in KEPT
-        }
+        lambda s: {name: int(s.execute(select(func.count()).select_from(tables[name])).scalar_one()) for name in KEPT}
     )
 
 
@@ -133,9 +131,7 @@ async def test_a_published_answer_keeps_the_owners_words_and_loses_the_flaggers(
     await meet(runtime, UMA, OMAR, BEA)
     output = "Your contract with Acme renews on 1 March 2027; Uma asked uma@example.com to check."
     await flag(runtime, UMA, output)
-    await submit(
-        runtime, OMAR, "escalation.answer", {"answer": "Clause 4.2 moved the renewal to April."}, "1"
-    )
+    await submit(runtime, OMAR, "escalation.answer", {"answer": "Clause 4.2 moved the renewal to April."}, "1")
     await click(runtime, OMAR, "escalation.publish", "1")
 
     _forget(runtime, "uma@example.com")
@@ -166,9 +162,7 @@ async def test_a_name_with_accents_is_erased_however_json_stored_it(runtime: Run
     ))  # fmt: skip
     entries = SQLModel.metadata.tables["auditentry"]
     stored = runtime.store.run_sync(
-        lambda s: s.execute(
-            select(cast(entries.c.detail, Text)).where(entries.c.action == "test.note")
-        ).scalar_one()
+        lambda s: s.execute(select(cast(entries.c.detail, Text)).where(entries.c.action == "test.note")).scalar_one()
     )
     assert "Zo\\u00eb" in stored  # JSON columns escape non-ASCII: what forget must match
 
@@ -181,14 +175,8 @@ async def test_a_name_with_accents_is_erased_however_json_stored_it(runtime: Run
     assert "Zoë" not in _everything(runtime).replace(f"{ZOE_NAME}s", "")
     # JSON kept in a text column: the escaped name goes, an escaped letter next to it is part of the word.
     terms = {ZOE_NAME}
-    assert (
-        _replaced('{"n": "Zo\\u00eb \\u00c5ngstr\\u00f6m\\u2019s"}', terms)
-        == f'{{"n": "{FORGOTTEN}\\u2019s"}}'
-    )
-    assert (
-        _replaced('"Zo\\u00eb \\u00c5ngstr\\u00f6m\\u00e9"', terms)
-        == '"Zo\\u00eb \\u00c5ngstr\\u00f6m\\u00e9"'
-    )
+    assert _replaced('{"n": "Zo\\u00eb \\u00c5ngstr\\u00f6m\\u2019s"}', terms) == f'{{"n": "{FORGOTTEN}\\u2019s"}}'
+    assert _replaced('"Zo\\u00eb \\u00c5ngstr\\u00f6m\\u00e9"', terms) == '"Zo\\u00eb \\u00c5ngstr\\u00f6m\\u00e9"'
 
 
 async def test_the_installers_slack_id_goes_and_the_bot_token_keeps_working(runtime: Runtime) -> None:
@@ -214,9 +202,7 @@ async def test_the_installers_slack_id_goes_and_the_bot_token_keeps_working(runt
     from bot.privacy.forget import forget
 
     now = runtime.clock.now()
-    done = runtime.store.run_sync(
-        lambda s: forget(session=s, email="uma@example.com", now=now, actor_person_id=None)
-    )
+    done = runtime.store.run_sync(lambda s: forget(session=s, email="uma@example.com", now=now, actor_person_id=None))
     assert done is not None and done.anonymised["slack_installations"] == 1
     assert "slack_installations 1" in done.summary()
 

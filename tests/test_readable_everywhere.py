@@ -63,12 +63,7 @@ SCRIPTS: dict[str, Sequence[tuple[str, Any]]] = {
     "admins": [("ada", "admins"), ("ada", "admins add"), ("ada", "admins add bea@example.com")],
     "enrol": [("ada", "enrol"), ("ada", "enrol channel"), ("ada", "enrol uma@example.com programme x")],
     "preview": [("ada", "preview"), ("ada", "preview x")],
-    "announce": [
-        ("ada", "announce"),
-        ("ada", "announcements"),
-        ("ada", "announcement 1"),
-        ("uma", "announce"),
-    ],
+    "announce": [("ada", "announce"), ("ada", "announcements"), ("ada", "announcement 1"), ("uma", "announce")],
     "outbox": [("ada", "outbox"), ("ada", "outbox retry 99")],
     "engine errors": [
         ("uma", ("submit", "no.such.form", {}, "")),
@@ -140,9 +135,7 @@ async def test_what_the_engine_says_reads_right_everywhere(runtime: Runtime, scr
     assert len(shown) > len(SCRIPTS[script]) + len(PEOPLE)
     crashed = [m for m in shown if isinstance(m, Message) and "something went wrong" in m.summary]
     assert not crashed, "a step failed; see the log"
-    found = [
-        f"{p} in {_name(item)}" for item in shown for platform in PLATFORMS for p in problems(platform, item)
-    ]
+    found = [f"{p} in {_name(item)}" for item in shown for platform in PLATFORMS for p in problems(platform, item)]
     assert not found, "\n".join(found)
 
 

@@ -73,9 +73,7 @@ async def test_the_daily_job_erases_what_is_old_and_outcomes_stay_true(
 
     before = runtime.store.run_sync(report)
     seed_housekeeping(store=runtime.store, clock=clock)  # made at start-up, once
-    job = runtime.store.run_sync(
-        lambda s: s.exec(select(DueWork).where(DueWork.kind == hooks.RETENTION)).one()
-    )
+    job = runtime.store.run_sync(lambda s: s.exec(select(DueWork).where(DueWork.kind == hooks.RETENTION)).one())
     assert job.due_at < now
     clock.advance(days=1)
     later = clock.now()
@@ -86,9 +84,7 @@ async def test_the_daily_job_erases_what_is_old_and_outcomes_stay_true(
 
     # The purge changed no figure a report shows: compare the windows both reports share.
     after_purge = runtime.store.run_sync(report_later)
-    assert runtime.store.run_sync(lambda s: len(s.exec(select(UsageEvent)).all())) < 62 * 6, (
-        "nothing was purged"
-    )
+    assert runtime.store.run_sync(lambda s: len(s.exec(select(UsageEvent)).all())) < 62 * 6, "nothing was purged"
     clock_free = runtime.store.run_sync(
         lambda s: outcomes(session=s, content=content, now=now, min_group=min_group, weeks=MAX_WEEKS)
     )
@@ -100,9 +96,7 @@ async def test_the_daily_job_erases_what_is_old_and_outcomes_stay_true(
     assert rolled[0]["week_start"] == first_week.isoformat() and rolled[0]["uses"] >= 1
     assert sum(w["uses"] for w in rolled) == 62 * 6  # every use is counted in a finished week
     assert runtime.store.run_sync(lambda s: len(s.exec(select(WeeklyRollup)).all())) >= 62
-    again = runtime.store.run_sync(
-        lambda s: roll_up(session=s, content=content, now=later, min_group=min_group)
-    )
+    again = runtime.store.run_sync(lambda s: roll_up(session=s, content=content, now=later, min_group=min_group))
     assert again == 0  # the next day's run finds every finished week rolled up
 
     flagged = runtime.store.run_sync(lambda s: s.exec(select(Escalation)).one())
@@ -142,9 +136,7 @@ def test_coach_outcomes_history_prints_the_rollup(runtime: Runtime, database_url
                                                          figures={"uses": 3}, rolled_up_at=week)))  # fmt: skip
     result = CliRunner().invoke(app, ["outcomes", "--history", "--system", "assistant"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {
-        "systems": {"assistant": [{"week_start": week.isoformat(), "uses": 3}]}
-    }
+    assert json.loads(result.output) == {"systems": {"assistant": [{"week_start": week.isoformat(), "uses": 3}]}}
 
 
 async def test_questions_about_announcements_lose_their_text_after_their_period(
@@ -172,9 +164,7 @@ async def test_questions_about_announcements_lose_their_text_after_their_period(
     assert Retention(load_settings(_env_file=None).retention_days).days["questions"] == 365  # the default
     counts = runtime.store.run_sync(lambda s: purge(session=s, now=asked, retention=retention))
     assert counts["questions"] == 1
-    rows = runtime.store.run_sync(
-        lambda s: s.exec(select(AnnouncementQuestion).order_by(AnnouncementQuestion.id)).all()
-    )
+    rows = runtime.store.run_sync(lambda s: s.exec(select(AnnouncementQuestion).order_by(AnnouncementQuestion.id)).all())
     assert [(r.text, r.answer) for r in rows] == [(ERASED, "No."), ("Is it slower now?", "No.")]
     again = runtime.store.run_sync(lambda s: purge(session=s, now=asked, retention=retention))
     assert again["questions"] == 0  # once per row

@@ -35,9 +35,7 @@ async def closed(ws: aiohttp.ClientWebSocketResponse) -> int | None:
     return ws.close_code
 
 
-async def test_sigterm_closes_open_tabs_at_once_and_the_process_ends(
-    database_url: str, tmp_path: Path
-) -> None:
+async def test_sigterm_closes_open_tabs_at_once_and_the_process_ends(database_url: str, tmp_path: Path) -> None:
     upgrade(database_url)
     coach = CoachProcess(env={"COACH_DATABASE_URL": database_url}, workdir=tmp_path)
     coach.start()
@@ -93,10 +91,9 @@ async def test_a_slow_stop_names_what_it_waits_for_and_finishes_the_acked_work(
     try:
         await coach.ready()
         body = _dm("UBOB", "help")
-        async with (
-            aiohttp.ClientSession() as http,
-            http.post(f"{coach.url}/slack/events", data=body, headers=_signed(body)) as response,
-        ):
+        async with aiohttp.ClientSession() as http, http.post(
+            f"{coach.url}/slack/events", data=body, headers=_signed(body)
+        ) as response:
             assert response.status == 200  # acked: Slack will not send it again
         await api.wait_for("users.info")  # the work after the ack has started; its reply is held
         assert coach.process is not None
@@ -145,8 +142,4 @@ def _signed(body: str) -> dict[str, str]:
     ts = str(int(time.time()))
     signature = SignatureVerifier(SECRET).generate_signature(timestamp=ts, body=body)
     assert signature
-    return {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-    }
+    return {"Content-Type": "application/json", "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}

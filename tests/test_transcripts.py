@@ -19,12 +19,11 @@ DM = "user:uma@example.com"
 def said(n: int, *, email: str | None = "uma@example.com", thread_id: str | None = None) -> Line:
     if email is None:
         return Line(
-            message_id=f"m-{n}",
-            author="Adoption Coach",
-            message=text_message(f"bot {n}"),
-            thread_id=thread_id,
+            message_id=f"m-{n}", author="Adoption Coach", message=text_message(f"bot {n}"), thread_id=thread_id
         )
-    return Line(message_id=f"m-{n}", author="Uma", text=f"line {n}", author_email=email, thread_id=thread_id)
+    return Line(
+        message_id=f"m-{n}", author="Uma", text=f"line {n}", author_email=email, thread_id=thread_id
+    )
 
 
 def append(

@@ -321,3 +321,4 @@ def _forget_installer(session: Session, user_ids: set[str]) -> int:
 
 def _count(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
+

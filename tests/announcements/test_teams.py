@@ -99,9 +99,7 @@ async def sent_to_bob(bf: FakeBotFramework, within: float = 10.0) -> list[Any]:
     """The announcement's copies to Bob, once one has arrived (or none after `within` seconds)."""
     deadline = time.monotonic() + within
     while True:
-        found = [
-            c for c in bf.calls if c.conversation_id == "a:personal-bob" and "cite sources" in str(c.body)
-        ]
+        found = [c for c in bf.calls if c.conversation_id == "a:personal-bob" and "cite sources" in str(c.body)]
         if found or time.monotonic() > deadline:
             return found
         await asyncio.sleep(0.01)

@@ -128,10 +128,8 @@ async def test_questions_and_answers_over_their_limits_are_refused_where_they_ar
     preview = await compose(runtime, ADA, audience_param="maria@example.com", critical="yes")
     await click(runtime, ADA, button(preview[0].message, "Confirm and send"))
     await run_until(runtime, clock, clock.now() + timedelta(minutes=10))
-    form = await open_form(
-        runtime, MARIA, button(announcements_to(sender, MARIA.user_id)[0].message, "I have a question")
-    )
-    long = ("Does it read the old .xls files from the archive too? " * 60)[: QUESTION_MAX + 1]
+    form = await open_form(runtime, MARIA, button(announcements_to(sender, MARIA.user_id)[0].message, "I have a question"))
+    long = ("Does it read the old .xls files from the archive too? " * 60)[:QUESTION_MAX + 1]
     refused = await submit(runtime, MARIA, form, {"question": long})
     assert refused[0].form_errors == {
         "question": f"Up to {QUESTION_MAX:,} characters, please (this is {QUESTION_MAX + 1:,}); nothing was sent."
@@ -140,9 +138,7 @@ async def test_questions_and_answers_over_their_limits_are_refused_where_they_ar
     await run_until(runtime, clock, clock.now() + timedelta(hours=1))
     (notice,) = [r for r in sender.to(DEV.user_id) if r.key.startswith("announcement-question:")]
     answer_form = await open_form(runtime, DEV, button(notice.message, "Answer"))
-    assert (
-        answer_form.intro is not None and "…" in answer_form.intro and "quotes all of it" in answer_form.intro
-    )
+    assert answer_form.intro is not None and "…" in answer_form.intro and "quotes all of it" in answer_form.intro
     refused = await submit(runtime, DEV, answer_form, {"answer": "x" * (ANSWER_MAX + 1)})
     assert refused[0].form_errors is not None and f"Up to {ANSWER_MAX:,}" in refused[0].form_errors["answer"]
     await submit(runtime, DEV, answer_form, {"answer": "Yes, .xls too."})

@@ -46,9 +46,7 @@ async def test_the_flag_form_fits_a_laptop_window(base_url: str) -> None:
             await page.screenshot(path="/tmp/local-chat-flag-1280x800.png")
             await fully_usable(page, modal.get_by_role("button", name="Send"))
             await fully_usable(page, modal.get_by_role("button", name="Cancel"))
-            assert await page.evaluate(
-                "document.scrollingElement.scrollHeight <= innerHeight"
-            )  # no page scroll
+            assert await page.evaluate("document.scrollingElement.scrollHeight <= innerHeight")  # no page scroll
             await modal.get_by_role("button", name="Send").click()
             await expect(modal).to_be_hidden()
         finally:
@@ -65,9 +63,7 @@ async def test_a_phone_reaches_every_channel_through_the_menu(base_url: str) -> 
             page = await browser.new_page(viewport={"width": 390, "height": 844})
             await page.goto(base_url + "/?as=uma@example.com")
             await expect(page.locator("#status")).to_have_text("connected")
-            assert await page.evaluate(
-                "document.scrollingElement.scrollWidth <= innerWidth"
-            )  # nothing sideways
+            assert await page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")  # nothing sideways
             await fully_usable(page, page.locator("#composer").get_by_role("button", name="Send"))
             channel = page.get_by_role("link", name="# esc-assistant")
             await expect(channel).to_be_hidden()

@@ -38,9 +38,7 @@ async def test_a_long_output_is_flagged_and_read_whole(base_url: str) -> None:  
             await expect(form).to_contain_text("The owners get all of it")
             await form.get_by_role("button", name="Send").click()
             await expect(form).to_be_hidden()
-            await expect(uma.locator("#log")).to_contain_text(
-                "shows the first 2,000 of its 20,000 characters"
-            )
+            await expect(uma.locator("#log")).to_contain_text("shows the first 2,000 of its 20,000 characters")
 
             card = omar.locator(".bubble.from-bot", has_text="ESC-1")
             await expect(card).to_contain_text("The output (the start of its 20,000 characters)")

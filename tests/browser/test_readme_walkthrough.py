@@ -226,9 +226,7 @@ async def announce_and_see_who_acknowledged(ada: Any, uma: Any, expect: Any) -> 
     await expect(status).to_contain_text("Acknowledged1")
     await expect(status).to_contain_text("(done)")
     await expect(status).to_contain_text("Pending0")
-    await say(
-        ada, f"announcement {number} csv"
-    )  # who acknowledged: Uma did, Omar (whose DM is not open) not yet
+    await say(ada, f"announcement {number} csv")  # who acknowledged: Uma did, Omar (whose DM is not open) not yet
     csv = log.locator(".bubble.from-bot", has_text=f"announcement-{number}.csv").locator("blockquote")
     await expect(csv).to_contain_text("email,name,delivery,sent_at,acknowledged_at,questions")
     rows = {line.split(",")[0]: line.split(",") for line in (await csv.inner_text()).splitlines()}

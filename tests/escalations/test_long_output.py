@@ -25,14 +25,7 @@ def long_output(size: int) -> str:
 
 
 def flag_values(**extra: str) -> dict[str, str]:
-    return {
-        "reason": "unclear",
-        "system": "assistant",
-        "expected": "",
-        "trace_id": "",
-        "anonymous": "no",
-        **extra,
-    }
+    return {"reason": "unclear", "system": "assistant", "expected": "", "trace_id": "", "anonymous": "no", **extra}
 
 
 async def flag_long(runtime: Runtime, output: str) -> str:
@@ -60,13 +53,7 @@ async def test_a_20000_character_output_reaches_the_owner_whole(runtime: Runtime
     (card,) = sent.in_channel()
     shown = card.quotes()["The output (the start of its 20,000 characters)"]
     assert shown.endswith("…") and len(shown) <= 2000 and output.startswith(shown[:-1])
-    (show,) = [
-        b
-        for a in card.message.blocks
-        if isinstance(a, Actions)
-        for b in a.buttons
-        if b.label == "Show full output"
-    ]
+    (show,) = [b for a in card.message.blocks if isinstance(a, Actions) for b in a.buttons if b.label == "Show full output"]
 
     (full,) = await click(runtime, OMAR, show.action_id, show.value, channel_place())
     assert full.dialog and full.ephemeral and full.message is not None

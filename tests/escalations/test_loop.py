@@ -174,10 +174,7 @@ async def test_message_shortcut_prefills_the_output_link_and_the_channels_system
     assert "output" not in initial and initial["system"] == "assistant"
     assert "The AI said 42." in (form.intro or "")
     draft = runtime.store.run_sync(lambda s: s.get(FlagDraft, 1))
-    assert draft is not None and (draft.output_text, draft.source_link) == (
-        "The AI said 42.",
-        "https://x.example/m/1",
-    )
+    assert draft is not None and (draft.output_text, draft.source_link) == ("The AI said 42.", "https://x.example/m/1")
     form = (await runtime.engine.handle(Shortcut(UMA, place, "flag.global")))[0].form
     assert form is not None and form.context == ""
     assert {f.name: f.initial for f in form.fields}["output"] is None  # nothing given: typed in the form

@@ -55,12 +55,7 @@ async def test_owners_see_the_output_without_personal_details(redacting: Runtime
     assert "uma@example.com" not in shown and "[email]" in shown and "[phone]" in shown
     assert "hides personal details: 1 email address, 1 card number and 1 phone number" in shown
 
-    values = {
-        "reason": "unclear",
-        "expected": "Ask me at uma@example.com",
-        "system": "assistant",
-        "anonymous": "no",
-    }
+    values = {"reason": "unclear", "expected": "Ask me at uma@example.com", "system": "assistant", "anonymous": "no"}
     told = await submit(redacting, UMA, "escalation.flag", values, context=form.context)
     assert "What the owners see" in str(told[0].message)
     assert "Hidden from the owners: 2 email addresses, 1 card number and 1 phone number." in words(told)

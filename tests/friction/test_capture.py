@@ -120,9 +120,7 @@ async def test_a_report_without_a_programme_owner_goes_straight_to_the_owners_ch
     assert reports(runtime)[0].status == Status.new
 
 
-async def test_text_carried_into_a_report_is_whole_up_to_the_limit_and_refused_over_it(
-    runtime: Runtime,
-) -> None:
+async def test_text_carried_into_a_report_is_whole_up_to_the_limit_and_refused_over_it(runtime: Runtime) -> None:
     """#13: what people wrote was silently cut to 1,500 characters on its way into the form."""
     from bot.friction.flows import DETAILS_MAX
 
@@ -145,19 +143,13 @@ async def test_text_carried_into_a_report_is_whole_up_to_the_limit_and_refused_o
     said = "this is useless: " + "the answer ignored my question again. " * 30
     replies = await say(runtime, UMA, said)
     assert replies[0].message is not None
-    (button,) = [
-        b for block in replies[0].message.blocks if isinstance(block, Actions) for b in block.buttons
-    ]
-    assert (
-        initial(form_of(await click(runtime, UMA, button.action_id, button.value)), "details") == said.strip()
-    )
+    (button,) = [b for block in replies[0].message.blocks if isinstance(block, Actions) for b in block.buttons]
+    assert initial(form_of(await click(runtime, UMA, button.action_id, button.value)), "details") == said.strip()
 
     said = "this is useless: " + "the answer ignored my question again. " * 60
     replies = await say(runtime, UMA, said)
     assert replies[0].message is not None
-    (button,) = [
-        b for block in replies[0].message.blocks if isinstance(block, Actions) for b in block.buttons
-    ]
+    (button,) = [b for block in replies[0].message.blocks if isinstance(block, Actions) for b in block.buttons]
     assert len(button.value) <= 2000 and "so the form starts empty" in shown(replies)
     assert f"{len(said.strip()):,} characters" in shown(replies)
     assert initial(form_of(await click(runtime, UMA, button.action_id, button.value)), "details") is None

@@ -42,9 +42,7 @@ async def _refused_clearly_or_taken(response: Any) -> None:
 
 @DATABASE_EXAMPLES
 @given(data=st.data())
-async def test_a_broken_usage_body_is_taken_or_refused(
-    client: TestClient[Any, Any], data: st.DataObject
-) -> None:
+async def test_a_broken_usage_body_is_taken_or_refused(client: TestClient[Any, Any], data: st.DataObject) -> None:
     events = data.draw(mutated([USAGE, {**USAGE, "id": "e2", "kind": "used"}]))
     response = await client.post("/api/v1/usage", data=json.dumps(events), headers=AUTH)
     await _refused_clearly_or_taken(response)

@@ -24,9 +24,7 @@ EVENTS = ["event_app_mention.json", "event_message_im.json", "event_app_home_ope
 
 @HTTP_EXAMPLES
 @given(data=st.data())
-async def test_a_signed_broken_slack_interaction_is_not_a_500(
-    slack: SlackClient, data: st.DataObject
-) -> None:
+async def test_a_signed_broken_slack_interaction_is_not_a_500(slack: SlackClient, data: st.DataObject) -> None:
     payload = data.draw(mutated(fixture(data.draw(st.sampled_from(INTERACTIONS)))))
     response = await slack.interaction(payload)
     assert response.status < 500, await response.text()
@@ -55,9 +53,7 @@ async def teams_http(runtime: Any) -> Any:
         COACH_LOCAL_CHAT="false",
         _env_file=None,
     )
-    teams_runtime = build_runtime(
-        settings_, clock=runtime.clock, store=runtime.store, content=runtime.content
-    )
+    teams_runtime = build_runtime(settings_, clock=runtime.clock, store=runtime.store, content=runtime.content)
     async with TestClient(TestServer(build_app(teams_runtime))) as client:
         yield client
 

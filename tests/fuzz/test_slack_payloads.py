@@ -56,10 +56,7 @@ def _without(name: str, *path: str) -> dict[str, Any]:
 FOUND = [
     _without("block_actions.json", "user"),
     {**fixture("view_submission.json"), "user": None},
-    {
-        **fixture("event_app_mention.json"),
-        "event": {**fixture("event_app_mention.json")["event"], "channel": 7},
-    },
+    {**fixture("event_app_mention.json"), "event": {**fixture("event_app_mention.json")["event"], "channel": 7}},
     {**fixture("block_actions.json"), "actions": [None]},
     {**fixture("view_submission.json"), "view": {"state": {"values": {"b": ["x"]}}}},
 ]

@@ -92,9 +92,7 @@ class Terminal(Screen):
         return True
 
 
-async def test_a_terminal_shows_code_and_bold_styled(
-    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_terminal_shows_code_and_bold_styled(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")
     _queue, read = keyboard("help", None)

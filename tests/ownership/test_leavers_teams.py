@@ -50,7 +50,9 @@ async def test_removed_from_a_team_opens_a_review(
     assert response.status in (200, 201)
     teams_runtime.clock.at += timedelta(hours=5)  # type: ignore[attr-defined]  # past Ada's minimum gap
     await teams_runtime.dispatcher.drain()
-    (review,) = [c for c in bf.calls if c.conversation_id == "a:personal-ada" and "left?" in str(c.body)]
+    (review,) = [
+        c for c in bf.calls if c.conversation_id == "a:personal-ada" and "left?" in str(c.body)
+    ]
     holder = teams_runtime.store.run_sync(
         lambda s: service.holder(session=s, system="assistant", role="escalation_owner")
     )

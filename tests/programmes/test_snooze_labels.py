@@ -18,12 +18,7 @@ UMA = actor("uma@example.com", "UTC")
 def labels(replies: list[Reply]) -> dict[str, str]:
     (reply,) = replies
     assert reply.message is not None
-    return {
-        b.label: b.value
-        for block in reply.message.blocks
-        if isinstance(block, Actions)
-        for b in block.buttons
-    }
+    return {b.label: b.value for block in reply.message.blocks if isinstance(block, Actions) for b in block.buttons}
 
 
 async def snooze_choices(runtime: Runtime) -> dict[str, str]:
@@ -44,16 +39,12 @@ async def test_on_a_friday_the_next_working_day_is_monday(runtime: Runtime, cloc
     clock.at = datetime(2026, 11, 27, 16, 30, tzinfo=UTC)  # Friday, half an hour before the day ends
     await say(runtime, UMA, "hi")
     choices = await snooze_choices(runtime)
-    assert choices == {
-        "Until Monday at 09:00": "hour"
-    }  # an hour, the next day and next week: all Monday 09:00
+    assert choices == {"Until Monday at 09:00": "hour"}  # an hour, the next day and next week: all Monday 09:00
     assert not [label for label in choices if "tomorrow" in label.lower()]
 
     clock.at = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
     choices = await snooze_choices(runtime)
     assert choices == {"Until today at 11:00": "hour", "Until Monday at 09:00": "tomorrow"}
     replies = await runtime.engine.handle(Clicked(UMA, dm(UMA), f"{m.SNOOZE}.choice", "tomorrow"))
-    said = "\n".join(
-        b.markdown for r in replies if r.message for b in r.message.blocks if isinstance(b, Text)
-    )
+    said = "\n".join(b.markdown for r in replies if r.message for b in r.message.blocks if isinstance(b, Text))
     assert "until Monday at 09:00 your time" in said

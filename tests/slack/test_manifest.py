@@ -156,11 +156,7 @@ def test_scopes_events_command_and_shortcuts_agree_with_the_code() -> None:
     manifest = committed()
     assert manifest["oauth_config"]["scopes"]["bot"] == sorted(SCOPES)  # what /slack/install asks for
     subscribed = manifest["settings"]["event_subscriptions"]["bot_events"]
-    assert {name.split(".")[0] for name in subscribed} == {
-        *slack_app.EVENTS,
-        *slack_app.REMOVALS,
-        *slack_app.PEOPLE,
-    }
+    assert {name.split(".")[0] for name in subscribed} == {*slack_app.EVENTS, *slack_app.REMOVALS, *slack_app.PEOPLE}
     (command,) = manifest["features"]["slash_commands"]
     assert command["command"] == slack_app.COMMAND
     shortcuts = {s["callback_id"] for s in manifest["features"]["shortcuts"]}

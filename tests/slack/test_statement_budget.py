@@ -25,9 +25,7 @@ from tests.slack.conftest import ADA, BOB, SlackClient
 
 # The budgets: raise one only with a reason in the commit (what the new statements buy).
 FIRST_CONTACT = 21  # de-duplication, identity, person, usage link, enrolment, its planned steps (1), welcome
-RETURNING = (
-    7  # de-duplication, identity, the role registry, authorship, running drills (help's rules), outbox
-)
+RETURNING = 7  # de-duplication, identity, the role registry, authorship, running drills (help's rules), outbox
 # Running drills are read once per unit of work, for every system (`ownership.running_drills`), as the role
 # registry is.
 
@@ -73,9 +71,7 @@ async def say(
 async def test_statements_per_first_contact_and_per_returning_message(
     quiet_slack: SlackClient, fake: FakeSlackApi, slack_runtime: Runtime
 ) -> None:
-    await say(
-        quiet_slack, fake, slack_runtime, "hello", 0, user=ADA
-    )  # the programme's version is stored once
+    await say(quiet_slack, fake, slack_runtime, "hello", 0, user=ADA)  # the programme's version is stored once
     with statements(slack_runtime) as first:
         await say(quiet_slack, fake, slack_runtime, "hello", 1)
     with statements(slack_runtime) as again:

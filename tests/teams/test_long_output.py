@@ -78,9 +78,7 @@ async def test_a_20000_character_flag_reaches_the_owner_whole(
     (card,) = _calls_to(bf, CHANNEL)
     row = teams_runtime.store.run_sync(lambda s: s.get(Escalation, 1))
     assert row is not None and row.output_text == output and row.card_thread_id
-    (show,) = [
-        a["data"] for a in card["attachments"][0]["content"]["actions"] if a["title"] == "Show full output"
-    ]
+    (show,) = [a["data"] for a in card["attachments"][0]["content"]["actions"] if a["title"] == "Show full output"]
 
     click = _in_channel(teams, "", user="omar", name="Omar Haddad", thread=row.card_thread_id)
     click.update(value=show, replyToId=row.card_thread_id)
@@ -114,9 +112,7 @@ async def test_the_message_action_keeps_a_long_output_whole(
     data = submit_data(fetched["task"]["value"]["card"]["content"])
     assert data["coach_context"] == "draft:1"
     submit = {"commandId": "flagOutput", "data": {**data, **FLAG}}
-    answered = await (
-        await teams.post(teams.invoke("composeExtension/submitAction", submit, user="uma"))
-    ).json()
+    answered = await (await teams.post(teams.invoke("composeExtension/submitAction", submit, user="uma"))).json()
     assert "ESC-1" in answered["task"]["value"]
     row = teams_runtime.store.run_sync(lambda s: s.get(Escalation, 1))
     assert row is not None and row.output_text == output  # every line, every character

@@ -159,7 +159,7 @@ def test_long_messages_are_truncated_with_a_visible_note() -> None:
 
 
 def test_a_quote_too_long_for_one_card_goes_on_over_several() -> None:
-    output = ('Résumé “quoted” 漢字 😀 \\ "q"\n' * 2000)[:40_000]
+    output = ("Résumé “quoted” 漢字 😀 \\ \"q\"\n" * 2000)[:40_000]
     message = Message("ESC-7: the full output", (Header("ESC-7"), Quote(output, label="Output")))
     cards = render_message_parts(message)
     assert len(cards) > 1 and all(card_bytes(c) <= MAX_CARD_BYTES for c in cards)
@@ -167,6 +167,4 @@ def test_a_quote_too_long_for_one_card_goes_on_over_several() -> None:
     assert "".join(run["text"] for item in items for run in item.get("inlines", [])) == output
     labels = [item["text"] for item in items if item["type"] == "TextBlock"]
     assert labels[0] == f"Output (part 1 of {len(cards)})"
-    assert render_message_parts(Message("s", (Quote("short"),))) == [
-        render_message(Message("s", (Quote("short"),)))
-    ]
+    assert render_message_parts(Message("s", (Quote("short"),))) == [render_message(Message("s", (Quote("short"),)))]

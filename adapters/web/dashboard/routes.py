@@ -143,13 +143,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         )
 
     async def render(
-        request: web.Request,
-        signed: Signed,
-        name: str,
-        *,
-        notice: str = "",
-        problem: str = "",
-        status: int = 200,
+        request: web.Request, signed: Signed, name: str, *, notice: str = "", problem: str = "", status: int = 200
     ) -> web.Response:
         view = signed.viewer
         system = request.query.get("system") or None
@@ -337,10 +331,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         export = f"/dashboard/evidence/{system.key}/export.jsonl" + (f"?{query}" if query else "")
         links = [
             ("/dashboard/readiness", "Back to the dashboard"),
-            (
-                export,
-                "Download the records, hash-chained (JSON Lines; check with coach evidence verify FILE)",
-            ),
+            (export, "Download the records, hash-chained (JSON Lines; check with coach evidence verify FILE)"),
         ]
         return _document(to_html(evidence_report.build(gathered), links))
 
