@@ -46,7 +46,7 @@ def populate(store: Store, events: int) -> None:
                     "external_id": f"e{i}",
                     "person_id": None,
                     "person_handle": f"person{pick.randrange(5_000)}@example.com",
-                    "system": pick.choice(systems),
+                    "system_key": pick.choice(systems),
                     "kind": pick.choice(kinds),
                     "value": 10.0,
                     "at": NOW - timedelta(seconds=pick.randrange(YEAR)),

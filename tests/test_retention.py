@@ -59,7 +59,7 @@ async def test_the_daily_job_erases_what_is_old_and_outcomes_stay_true(
     def add_usage(session):  # type: ignore[no-untyped-def]
         for week in range(62):  # a use by six people every week for 62 weeks
             for n, handle in enumerate(HANDLES):
-                session.add(UsageEvent(external_id=f"w{week}-{n}", person_handle=handle, system="assistant",
+                session.add(UsageEvent(external_id=f"w{week}-{n}", person_handle=handle, system_key="assistant",
                                        kind="minutes_saved", value=10, at=start + timedelta(days=7 * week, hours=n),
                                        received_at=start))  # fmt: skip
 

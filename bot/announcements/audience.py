@@ -92,7 +92,7 @@ def _member_filter(session: Session, audience: Audience) -> ColumnElement[bool] 
     if kind == "system_users":
         return col(Person.id).in_(
             select(UsageEvent.person_id).where(
-                UsageEvent.system == param, col(UsageEvent.person_id).is_not(None)
+                UsageEvent.system_key == param, col(UsageEvent.person_id).is_not(None)
             )
         )
     if kind == "people":

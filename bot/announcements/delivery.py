@@ -37,12 +37,12 @@ STATUS_EVERY = timedelta(seconds=30)
 
 
 def system_info(*, content: Content, announcement: Announcement) -> SystemInfo | None:
-    if not announcement.system:
+    if not announcement.system_key:
         return None
-    system = content.systems.get(announcement.system)
-    name = system.name if system else announcement.system
+    system = content.systems.get(announcement.system_key)
+    name = system.name if system else announcement.system_key
     version = announcement.model_version or (system.model_version if system else "") or ""
-    return SystemInfo(announcement.system, name, version)
+    return SystemInfo(announcement.system_key, name, version)
 
 
 def message_for(

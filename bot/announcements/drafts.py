@@ -187,7 +187,7 @@ def check(
         draft = Announcement(
             title=request.title,
             body=request.body,
-            system=system or None,
+            system_key=system or None,
             model_version=request.model_version or None,
             audience_kind=audience.kind,
             created_at=now,
@@ -221,7 +221,7 @@ def create(
         client_key=client_key,
         title=request.title.strip(),
         body=request.body,
-        system=request.system.strip() or None,
+        system_key=request.system.strip() or None,
         model_version=request.model_version.strip() or None,
         audience_kind=audience.kind,
         audience_param=audience.param,

@@ -131,7 +131,7 @@ def question_notice(
     text = content.render(
         "announcements/question.md.j2",
         person={"name": asker},
-        announcement={"title": announcement.title, "system": announcement.system or ""},
+        announcement={"title": announcement.title, "system": announcement.system_key or ""},
         escalation={"due": due},
     )
     return Message(

@@ -24,7 +24,7 @@ class Announcement(SQLModel, table=True):
     client_key: str | None = Field(default=None, unique=True, max_length=255)  # the API's idempotency key
     title: str
     body: str = Field(sa_column=Column(Text, nullable=False))  # a sandboxed template, rendered per person
-    system: str | None = Field(default=None, index=True)
+    system_key: str | None = Field(default=None, index=True)
     model_version: str | None = None
     audience_kind: str
     audience_param: str = ""

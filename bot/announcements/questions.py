@@ -37,10 +37,10 @@ def answerers(
     *, session: Session, content: Content, announcement: Announcement, now: datetime
 ) -> list[Person]:
     """Who answers: the communicator (then backups), else the author, else the admins."""
-    if announcement.system:
-        holder = ownership.holder(session=session, system=announcement.system, role=ROLE)
+    if announcement.system_key:
+        holder = ownership.holder(session=session, system=announcement.system_key, role=ROLE)
         backups = ownership.backups(
-            session=session, content=content, system=announcement.system, role=ROLE, now=now
+            session=session, content=content, system=announcement.system_key, role=ROLE, now=now
         )
         found = ([holder] if holder else []) + [b for b in backups if holder is None or b.id != holder.id]
         if found:
@@ -53,7 +53,7 @@ def answerers(
 
 
 def sla_hours(*, content: Content, announcement: Announcement) -> float:
-    system = content.systems.get(announcement.system or "")
+    system = content.systems.get(announcement.system_key or "")
     return float(system.sla.acknowledge_hours) if system else DEFAULT_SLA_HOURS
 
 

@@ -72,7 +72,7 @@ def changelog(*, session: Session, system: str, limit: int = 20) -> Sequence[Ann
     return session.exec(
         select(Announcement)
         .where(
-            Announcement.system == system,
+            Announcement.system_key == system,
             col(Announcement.state).in_([AnnouncementState.sending, AnnouncementState.done]),
         )
         .order_by(col(Announcement.id).desc())
@@ -103,11 +103,11 @@ def confirm(*, session: Session, announcement: Announcement, now: datetime) -> A
 
 
 def record_model_version(*, session: Session, announcement: Announcement, now: datetime) -> None:
-    if not announcement.system or not announcement.model_version:
+    if not announcement.system_key or not announcement.model_version:
         return
-    record = session.get(SystemRecord, announcement.system)
+    record = session.get(SystemRecord, announcement.system_key)
     if record is None:
-        record = SystemRecord(key=announcement.system)
+        record = SystemRecord(key=announcement.system_key)
         session.add(record)
     record.model_version = announcement.model_version
     record.model_version_at = now
@@ -345,7 +345,7 @@ def latest_for_system(*, session: Session, system: str) -> Announcement | None:
     return session.exec(
         select(Announcement)
         .where(
-            Announcement.system == system,
+            Announcement.system_key == system,
             col(Announcement.model_version).is_not(None),
             col(Announcement.state).in_([AnnouncementState.sending, AnnouncementState.done]),
         )

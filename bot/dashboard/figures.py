@@ -291,7 +291,7 @@ def _cohorts(
         ids = session.exec(
             select(UsageEvent.person_id)
             .where(
-                UsageEvent.system == key,
+                UsageEvent.system_key == key,
                 col(UsageEvent.person_id).is_not(None),
                 UsageEvent.at >= start,
                 UsageEvent.at < end,
@@ -555,7 +555,7 @@ def announcements_page(*, session: Session, systems: Sequence[str], everything: 
         col(Announcement.state) != AnnouncementState.draft, Announcement.created_at >= period.start
     )
     if not everything:  # an owner sees their systems' announcements, not organisation-wide ones
-        query = query.where(col(Announcement.system).in_(systems))
+        query = query.where(col(Announcement.system_key).in_(systems))
     found = session.exec(query.order_by(col(Announcement.created_at).desc()).limit(200)).all()
     rows: list[tuple[Cell, ...]] = []
     for a in found:
@@ -566,7 +566,7 @@ def announcements_page(*, session: Session, systems: Sequence[str], everything: 
             (
                 f"A-{a.id}",
                 a.title,
-                a.system or "everyone",
+                a.system_key or "everyone",
                 period.local(a.confirmed_at or a.created_at),
                 announcements.progress(a, counts),
                 counts.recipients,
@@ -778,9 +778,9 @@ def my_data(*, session: Session, person: Person, period: Period) -> Page:
         ),
     )
     uses = session.exec(
-        select(UsageEvent.system, func.count())
+        select(UsageEvent.system_key, func.count())
         .where(UsageEvent.person_id == person.id)
-        .group_by(col(UsageEvent.system))
+        .group_by(col(UsageEvent.system_key))
     ).all()
     usage = Table(
         key="usage",

@@ -210,7 +210,7 @@ def seed_history(
                             "external_id": f"demo-{person_id}-{len(usage)}",
                             "person_id": person_id,
                             "person_handle": email,
-                            "system": system,
+                            "system_key": system,
                             "kind": "minutes_saved" if measured else "used",
                             "value": float(pick.randint(10, 60)) if measured else None,
                             "at": at,
@@ -400,7 +400,7 @@ def _announcements(
         announcement = Announcement(
             title=f"{name}: what changed this month",
             body=f"{name} has a new model version and faster answers.",
-            system=system,
+            system_key=system,
             audience_kind="people",
             audience_param="",
             ack_required=True,

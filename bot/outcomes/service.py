@@ -168,7 +168,7 @@ def _weeks(
     week = _bucket(UsageEvent.at, windows)
     for i, count, total in session.exec(
         select(week, func.count(), func.sum(minutes))
-        .where(UsageEvent.system == system, *_within(UsageEvent.at, windows[0][0], windows[-1][1]))
+        .where(UsageEvent.system_key == system, *_within(UsageEvent.at, windows[0][0], windows[-1][1]))
         .group_by(week)
     ).all():
         uses[i], measured[i] = int(count), float(total or 0.0)
@@ -178,7 +178,7 @@ def _weeks(
     week = _bucket(UsageEvent.at, earlier)
     for i, who in session.exec(
         select(week, _who())
-        .where(UsageEvent.system == system, *_within(UsageEvent.at, earlier[0][0], earlier[-1][1]))
+        .where(UsageEvent.system_key == system, *_within(UsageEvent.at, earlier[0][0], earlier[-1][1]))
         .distinct()
     ).all():
         humans[i].add(who)

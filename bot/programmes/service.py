@@ -241,7 +241,7 @@ def latest_previews(*, session: Session, person_id: int) -> list[tuple[Programme
 def usage_signals(*, session: Session, person_id: int, system: str) -> tuple[int, list[date]]:
     """(uses, distinct days with usage) of one person on one system."""
     rows = session.exec(
-        select(UsageEvent.at).where(UsageEvent.person_id == person_id, UsageEvent.system == system)
+        select(UsageEvent.at).where(UsageEvent.person_id == person_id, UsageEvent.system_key == system)
     ).all()
     return len(rows), sorted({at.date() for at in rows})
 
@@ -250,7 +250,7 @@ def minutes_saved(*, session: Session, person_id: int, system: str) -> float:
     """Time saved as reported with usage events (their `value`), in minutes."""
     total = session.exec(
         select(func.sum(UsageEvent.value)).where(
-            UsageEvent.person_id == person_id, UsageEvent.system == system
+            UsageEvent.person_id == person_id, UsageEvent.system_key == system
         )
     ).first()
     return float(total or 0)
@@ -268,7 +268,7 @@ def usage_summary(*, session: Session, person_id: int, system: str) -> UsageSumm
     """Everything a step needs about one person's use of one system, in one query."""
     rows = session.exec(
         select(UsageEvent.at, UsageEvent.value).where(
-            UsageEvent.person_id == person_id, UsageEvent.system == system
+            UsageEvent.person_id == person_id, UsageEvent.system_key == system
         )
     ).all()
     return UsageSummary(

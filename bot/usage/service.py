@@ -41,7 +41,7 @@ def ingest(
                 "external_id": e.id,
                 "person_id": people.get(e.person),
                 "person_handle": e.person,
-                "system": e.system,
+                "system_key": e.system,
                 "kind": e.kind,
                 "value": e.value,
                 "at": e.at,
@@ -69,7 +69,7 @@ def _insert_ignoring_duplicates(session: Session):  # type: ignore[no-untyped-de
 def count_uses(*, session: Session, person_id: int, system: str | None = None) -> int:
     query = select(func.count()).select_from(UsageEvent).where(UsageEvent.person_id == person_id)
     if system:
-        query = query.where(UsageEvent.system == system)
+        query = query.where(UsageEvent.system_key == system)
     return int(session.exec(query).one())
 
 
