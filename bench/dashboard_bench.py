@@ -22,6 +22,7 @@ from statistics import median, quantiles
 import aiohttp
 from aiohttp import web
 from sqlalchemy import create_engine, text
+from sqlmodel import func, select
 
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
@@ -35,6 +36,7 @@ from bot.content import load_content  # noqa: E402
 from bot.dashboard import signin  # noqa: E402
 from bot.migrations.migrate import create_all  # noqa: E402
 from bot.people import service as people  # noqa: E402
+from bot.people.models import Person  # noqa: E402
 from bot.ports import FixedClock  # noqa: E402
 from bot.store.db import Store  # noqa: E402
 
@@ -43,13 +45,18 @@ PERIODS = ("", "?weeks=52")  # the default 12 weeks, and a year (`--year` off: t
 PAGES = ("overview", "funnel", "escalations", "friction", "announcements", "readiness", "me")
 
 
-async def measure(url: str, *, people_count: int, weeks: int, rounds: int, shots: Path | None) -> str:
+async def measure(
+    url: str, *, people_count: int, weeks: int, rounds: int, shots: Path | None, reuse: bool = False
+) -> str:
     content = load_content(PROJECT / "content")
     store = Store(url)
-    create_all(store)
-    seed_ownership(store=store, content=content, clock=FixedClock(NOW))  # the owners the flags go to
     started = time.perf_counter()
-    made = populate_history(store, content, people=people_count, weeks=weeks, now=NOW)
+    create_all(store)
+    if reuse and store.run_sync(lambda s: s.exec(select(func.count()).select_from(Person)).one()):
+        made = "the database given, filled before"  # a rerun on the same year: no second fill
+    else:
+        seed_ownership(store=store, content=content, clock=FixedClock(NOW))  # the owners the flags go to
+        made = populate_history(store, content, people=people_count, weeks=weeks, now=NOW)
     filled = time.perf_counter() - started
     settings = load_settings(
         COACH_DATABASE_URL=url, COACH_CONTENT_DIR=str(PROJECT / "content"), COACH_DEMO="false", _env_file=None
@@ -125,13 +132,20 @@ def postgres_schema(url: str) -> tuple[str, str]:
 
 
 async def main(args: argparse.Namespace) -> None:
-    global PERIODS
+    global PERIODS, PAGES
+    if args.pages:
+        PAGES = tuple(args.pages.split(","))
     if args.no_year:
         PERIODS = ("",)
     print(
         f"An admin (every system) fetches each page {args.rounds} times after one warm-up fetch, over HTTP;"
     )
     print("default period 12 weeks, and 52. Milliseconds from request to the last byte.\n")
+    if args.reuse:  # one database filled once, measured as often as wanted (profiling)
+        print(await measure(
+            args.reuse, people_count=args.people, weeks=args.weeks, rounds=args.rounds, shots=None, reuse=True
+        ))  # fmt: skip
+        return
     with tempfile.TemporaryDirectory() as folder:
         if not args.only_postgres:
             print("**SQLite**: " + await measure(
@@ -162,5 +176,9 @@ if __name__ == "__main__":
     )
     parser.add_argument("--only-postgres", action="store_true", help="skip the SQLite measurement")
     parser.add_argument("--no-year", action="store_true", help="only the default 12-week period")
+    parser.add_argument("--pages", default="", help="only these pages, comma-separated")
+    parser.add_argument(
+        "--reuse", default="", help="a database URL: fill it if empty, else measure the year already in it"
+    )
     parser.add_argument("--screenshots", default="", help="a folder: save a screenshot of every page")
     asyncio.run(main(parser.parse_args()))

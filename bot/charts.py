@@ -3,6 +3,8 @@
 Okabe and Ito's palette tells its colours apart with every common colour-vision deficiency; lines also
 differ by marker, so a chart printed in grey still reads. Charts are cached by their numbers: a page
 reloaded with the same figures does not draw again (matplotlib takes tens of milliseconds a chart).
+matplotlib itself (~0.3 s and 40 MB to import) is imported by the first chart drawn, not when the coach
+starts: most processes (the CLI, a Slack or Teams worker between Mondays) never draw one.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ import io
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # before pyplot: no display, no GUI toolkit, safe in worker threads
-
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -54,8 +54,11 @@ def png(chart: Chart, *, width: float = 6.0, height: float = 3.0, dpi: int = 100
 @lru_cache(maxsize=256)
 def _svg(chart: Chart, width: float, height: float) -> str:
     buffer = io.StringIO()
-    with _LOCK, matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "coach"}):
-        _draw(chart, width, height).savefig(buffer, format="svg", metadata={"Date": None})
+    with _LOCK:
+        import matplotlib  # here, not at start-up (see above)
+
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "coach"}):
+            _draw(chart, width, height).savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     return text[text.index("<svg") :]  # without the XML prolog and doctype: it goes inside a page
 
@@ -69,6 +72,9 @@ def _png(chart: Chart, width: float, height: float, dpi: int) -> bytes:
 
 
 def _draw(chart: Chart, width: float, height: float) -> Figure:
+    """Called under _LOCK. The Figure class draws with Agg, no pyplot: no display, no GUI toolkit."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(width, height), layout="constrained")
     axes = figure.add_subplot()
     positions = list(range(len(chart.labels)))

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event
 from sqlmodel import Session, create_engine
 
+from bot.store.changes import Changes
 from bot.store.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ class Store:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.engine = _make_engine(url)
+        self.changes = Changes(self.engine)  # how many writes this process committed (for caches)
         size = workers or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coach-db-read")

@@ -4,6 +4,8 @@ export for admins; others refused, a hostile key a 404; the readiness page links
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.evidence import chain
@@ -72,6 +74,13 @@ async def test_an_admin_reads_the_evidence_report_and_downloads_a_chain_that_ver
     text = await export.text()
     assert chain.verify(text).ok
     assert not chain.verify(text.replace("assistant", "assistent", 1)).ok
+    # The head hash, as the CLI prints it: on the page beside the link, and on the download it names.
+    same = await client.get(
+        "/dashboard/evidence/assistant/export.jsonl", params={"from": "2020-01-01", "to": "2030-12-31"}
+    )
+    head = json.loads((await same.text()).splitlines()[-1])["hash"]
+    assert same.headers["X-Evidence-Head-Hash"] == head
+    assert f"head hash {head}: keep it apart from the file" in body
     bad = await client.get("/dashboard/evidence/assistant", params={"from": "yesterday"})
     assert bad.status == 400 and "is not a date" in await bad.text()
 

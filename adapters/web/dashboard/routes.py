@@ -27,6 +27,8 @@ from bot import charts
 from bot.content import System
 from bot.csv_export import to_csv
 from bot.dashboard import pages, registry, signin
+from bot.dashboard.access import Viewer
+from bot.dashboard.cache import PageCache
 from bot.dashboard.figures import Period
 from bot.dashboard.page import Cell, Page
 from bot.demo.people import demo_people
@@ -142,6 +144,28 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             pages=[],
         )
 
+    cache: PageCache[Page] = PageCache()
+
+    async def _build(name: str, *, view: Viewer, systems: tuple[str, ...], period: Period, now: datetime) -> Page:
+        assessed = (
+            await runtime.store.run(lambda s: pages.assess(session=s, content=runtime.content, now=now))
+            if name in pages.NEEDS_READINESS
+            else []
+        )
+        return await runtime.store.read(
+            lambda s: pages.build(
+                name,
+                session=s,
+                content=runtime.content,
+                viewer=view,
+                systems=systems,
+                period=period,
+                min_group=runtime.settings.min_group_size,
+                now=now,
+                assessed=assessed,
+            )
+        )
+
     async def render(
         request: web.Request, signed: Signed, name: str, *, notice: str = "", problem: str = "", status: int = 200
     ) -> web.Response:
@@ -154,32 +178,25 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         period = _period(request, runtime, view.timezone)
         systems = (system,) if system else view.systems
         now = runtime.clock.now()
-        assessed = (
-            await runtime.store.run(lambda s: pages.assess(session=s, content=runtime.content, now=now))
-            if name in pages.NEEDS_READINESS
+        # What the page shows depends on these alone (a person's own page is theirs: never kept).
+        key = (name, systems, period.weeks, period.zone, request.query.get("end", ""), view.is_admin)
+        version = runtime.store.changes.count
+        kept = cache.get(key, version=version, now=now) if name != "me" else None
+        as_of = ""
+        if kept is None:
+            page = await _build(name, view=view, systems=systems, period=period, now=now)
+            if name != "me":
+                cache.put(key, page, version=version, built_at=now)
+        else:
+            page = kept.value
+            as_of = f"{kept.built_at.astimezone(ZoneInfo(period.zone)):%Y-%m-%d %H:%M}"
+        editable = (
+            await runtime.store.read(
+                lambda s: registry.editable(session=s, content=runtime.content, viewer=view, systems=systems)
+            )
+            if name == "readiness"
             else []
         )
-
-        def read(s):  # type: ignore[no-untyped-def]
-            page = pages.build(
-                name,
-                session=s,
-                content=runtime.content,
-                viewer=view,
-                systems=systems,
-                period=period,
-                min_group=runtime.settings.min_group_size,
-                now=now,
-                assessed=assessed,
-            )
-            editable = (
-                registry.editable(session=s, content=runtime.content, viewer=view, systems=systems)
-                if name == "readiness"
-                else []
-            )
-            return page, editable
-
-        page, editable = await runtime.store.read(read)
         if request.path.endswith(".csv"):
             return _csv(request, page, name)
         # Drawing is CPU work (cached by the numbers): off the event loop, beside the readers.
@@ -188,6 +205,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             "page.html",
             status=status,
             page=page,
+            as_of=as_of,
             images=images,
             name=name,
             signed=signed,
@@ -315,8 +333,8 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                 session=s, content=runtime.content, system=system, period=period, now=now
             )
         )
+        text, head = chain.export(gathered.export_records())
         if request.path.endswith(".jsonl"):
-            text, _head = chain.export(gathered.export_records())
             return web.Response(
                 text=text,
                 content_type="application/jsonl",
@@ -325,13 +343,20 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                     "Content-Disposition": f'attachment; filename="evidence-{system.key}.jsonl"',
                     "Cache-Control": "no-store",
                     "X-Content-Type-Options": "nosniff",
+                    "X-Evidence-Head-Hash": head,
                 },
             )
         query = urlencode({k: v for k, v in (("from", start), ("to", end)) if v})
         export = f"/dashboard/evidence/{system.key}/export.jsonl" + (f"?{query}" if query else "")
         links = [
             ("/dashboard/readiness", "Back to the dashboard"),
-            (export, "Download the records, hash-chained (JSON Lines; check with coach evidence verify FILE)"),
+            (
+                export,
+                # As `coach evidence --export` prints it: the hash to keep apart from the file, so that a
+                # file rewritten whole (every link recomputed) no longer ends with it.
+                f"Download the records, hash-chained (JSON Lines, {len(text.splitlines())} lines); head hash "
+                f"{head}: keep it apart from the file, check with coach evidence verify FILE",
+            ),
         ]
         return _document(to_html(evidence_report.build(gathered), links))
 

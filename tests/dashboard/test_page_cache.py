@@ -1,0 +1,48 @@
+"""The dashboard's page cache: a page is kept until this process writes anything or it grows old, and the
+store counts only units of work that wrote (a page view's reads leave the cache alone)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.dashboard.cache import PageCache
+from bot.people import service as people
+from bot.people.models import Person
+from bot.store.db import Store
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def test_a_page_is_kept_until_the_data_changes_or_it_grows_old() -> None:
+    cache: PageCache[str] = PageCache(ttl=timedelta(minutes=2), size=2)
+    cache.put("overview", "page", version=3, built_at=NOW)
+    kept = cache.get("overview", version=3, now=NOW + timedelta(seconds=119))
+    assert kept is not None and kept.value == "page" and kept.built_at == NOW
+    assert cache.get("overview", version=4, now=NOW) is None  # a write since: built afresh
+    cache.put("overview", "page", version=3, built_at=NOW)
+    assert cache.get("overview", version=3, now=NOW + timedelta(minutes=2)) is None  # too old
+    assert cache.get("overview", version=3, now=NOW - timedelta(seconds=1)) is None  # a clock set back
+    for name in ("a", "b", "c"):
+        cache.put(name, name, version=1, built_at=NOW)
+    assert cache.get("a", version=1, now=NOW) is None  # the least recently used goes first
+    assert cache.get("c", version=1, now=NOW) is not None
+
+
+def test_the_store_counts_units_of_work_that_wrote_and_no_others(store: Store) -> None:
+    before = store.changes.count
+    store.run_sync(lambda s: s.exec(select(Person)).all())
+    assert store.changes.count == before
+    store.run_sync(lambda s: people.ensure_by_email(session=s, email="ada@example.com", now=NOW))
+    assert store.changes.count == before + 1
+
+    def fails(s):  # type: ignore[no-untyped-def]
+        people.ensure_by_email(session=s, email="omar@example.com", now=NOW)
+        s.flush()
+        raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        store.run_sync(fails)
+    assert store.changes.count == before + 1  # nothing committed, nothing changed
