@@ -8,6 +8,10 @@ connections alive; credentials still come from the credentials factory on every 
 fresh off the event loop (`credentials.py`). Sending, replying and updating go over one pooled aiohttp
 session instead of the client's `requests` (`connector_http.py`). The user-token client (OAuth prompts,
 unused by the coach but built by the adapter every turn) is built once per app id.
+
+The calls left to the client (members) run `requests` in asyncio's default executor, up to 32 threads at
+once, through one session per client: its pool is sized to those threads, not urllib3's 10 per host, which
+discarded the connections of the other threads ("Connection pool is full") and reopened them next time.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
+import requests
 from botbuilder.schema import Activity
 from botframework.connector.aio import ConnectorClient
 from botframework.connector.auth import (
@@ -29,6 +34,7 @@ from botframework.connector.auth import (
 from adapters.teams.connector_http import USER_AGENT, ConnectorSession, PooledConnectorClient
 
 MOST_CLIENTS = 64  # service URLs are one per region; more than this and the least recently used goes
+EXECUTOR_THREADS_AT_MOST = 32  # asyncio's default executor: ThreadPoolExecutor's min(32, cpus + 4)
 
 
 class ConnectorPool:
@@ -44,6 +50,7 @@ class ConnectorPool:
             return client
         inner = ConnectorClient(credentials, base_url=key[1])
         inner.config.add_user_agent(USER_AGENT)
+        _pool_per_thread(inner)
         client = PooledConnectorClient(inner, self.session)
         self._clients[key] = client
         while len(self._clients) > self.limit:
@@ -56,6 +63,15 @@ class ConnectorPool:
         for client in clients:
             await client.close()
         await self.session.close()
+
+
+def _pool_per_thread(client: ConnectorClient) -> None:
+    """Give the client's `requests` driver a session keeping a connection per executor thread. Set on the
+    event loop's thread, where msrest reads its (thread-local) session; the setter applies its retry policy."""
+    session = requests.Session()
+    for scheme in ("https://", "http://"):
+        session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=EXECUTOR_THREADS_AT_MOST))
+    client.config.pipeline._sender.driver.session = session  # the archived SDK's sender, as msrest builds it
 
 
 class PooledConnectorFactory(ConnectorFactory):  # type: ignore[misc]

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import ipaddress
 import itertools
@@ -77,6 +78,7 @@ class FakeBotFramework:
     password: str | None = None  # when set, the token endpoint wants this client secret (AADSTS7000215)
     keep_alive: bool = False  # as Teams does; off by default, so that no test leaks sockets past the server
     connections: set[tuple[str, int]] = field(default_factory=set)  # client (host, port) of connector calls
+    members_barrier: asyncio.Barrier | None = None  # member requests wait until its parties all arrived
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -173,6 +175,11 @@ class FakeBotFramework:
         if self.require_token and request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
             return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
         self.member_requests.append((conversation, dict(request.query)))
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer:
+            self.connections.add((str(peer[0]), int(peer[1])))
+        if self.members_barrier is not None:
+            await self.members_barrier.wait()
         if conversation not in self.members:
             return web.json_response({"error": {"code": "ConversationNotFound"}}, status=404)
         roster = self.members[conversation]

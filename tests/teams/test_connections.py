@@ -3,7 +3,9 @@ turn and every proactive send (issue 16: a new HTTPS connection per call was mos
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import orjson
@@ -79,3 +81,33 @@ def test_an_activity_is_written_as_botbuilders_model_writes_it() -> None:
         ChannelAccount(id="29:u", name="Ü"),
     )
     assert orjson.loads(activity_json(activity)) == activity.serialize()
+
+
+async def test_members_calls_from_many_threads_keep_their_connections(
+    bf: FakeBotFramework, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Calls still made by botbuilder's client (members) go through `requests` from asyncio's default
+    executor, up to 32 threads at once on a large machine; a pool of urllib3's default 10 per host
+    discarded the rest of the connections ("Connection pool is full") and opened new ones next time."""
+    from botframework.connector.auth import MicrosoftAppCredentials
+
+    from adapters.teams.connectors import ConnectorPool
+
+    threads = 16
+    bf.members["19:team"] = [{"id": "29:a", "name": "A"}]
+    bf.keep_alive = True
+    loop = asyncio.get_running_loop()
+    executor = ThreadPoolExecutor(max_workers=threads)  # as on a machine with 12 cores
+    loop.set_default_executor(executor)
+    pool = ConnectorPool()
+    client = pool.client(("", bf.base_url, "scope"), MicrosoftAppCredentials("", ""))
+    try:
+        bf.members_barrier = asyncio.Barrier(threads)  # every call in flight at once
+        for _ in range(2):
+            members = client.conversations.get_teams_conversation_paged_members
+            pages = await asyncio.gather(*(members("19:team", 10) for _ in range(threads)))
+            assert all(page.members for page in pages)
+    finally:
+        await pool.close()
+    assert "Connection pool is full" not in caplog.text
+    assert len(bf.connections) == threads  # the second round reused every connection of the first
