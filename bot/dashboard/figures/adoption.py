@@ -1,0 +1,144 @@
+"""The adoption page: each system's funnel (enrolled to champion) week by week, and retention by enrolment week."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.content import STAGES, Content
+from bot.dashboard.figures.period import Period, as_number, few, withheld
+from bot.dashboard.page import Cell, Chart, Page, Section, Series, Table
+from bot.programmes.models import Enrolment
+from bot.usage.models import UsageEvent
+
+
+def funnel(
+    *, session: Session, content: Content, systems: Sequence[str], period: Period, min_group: int
+) -> Page:
+    sections = []
+    for key in systems:
+        programmes = [p.key for p in content.programmes.values() if p.system == key]
+        rows = (
+            session.exec(
+                select(Enrolment.person_id, Enrolment.stage, Enrolment.stage_at, Enrolment.enrolled_at).where(
+                    col(Enrolment.programme_key).in_(programmes)
+                )
+            ).all()
+            if programmes
+            else []
+        )
+        name = content.systems[key].name
+        if not programmes:  # nobody can be enrolled in it: nothing to count, say so instead
+            sections.append(
+                Section(f"{name} ({key})", note="No programme in content/programmes is for this system yet.")
+            )
+            continue
+        sections.append(_funnel_section(session, key, name, rows, period, min_group))
+    return Page(
+        title="Adoption funnel",
+        sections=tuple(sections),
+        note="Stages: enrolled, then onboarded, activated, habitual, champion. A person counts at the stage "
+        "they have reached by a week's end, as far as the coach knows now (the day they reached their "
+        "current stage is kept). Retention: of the people enrolled in a week, the share who used the "
+        f"system in each later week. Groups of fewer than {min_group} people are withheld.",
+    )
+
+
+def _funnel_section(
+    session: Session,
+    key: str,
+    name: str,
+    rows: Sequence[tuple[int, str, datetime, datetime]],
+    period: Period,
+    min_group: int,
+) -> Section:
+    stages = ("enrolled", *STAGES[1:])
+    order: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
+    windows = period.windows()
+    labels = period.labels()
+    by_week: list[list[int | None]] = []
+    for _start, end in windows:
+        counts = [sum(1 for _, _, _, enrolled in rows if enrolled < end)]
+        for stage in STAGES[1:]:
+            counts.append(
+                sum(1 for _, now_stage, at, _ in rows if order.get(now_stage, 0) >= order[stage] and at < end)
+            )
+        by_week.append([few(n, min_group) for n in counts])
+    table = Table(
+        key=f"{key}-funnel",
+        title=f"{name}: people at each stage by the week's end",
+        columns=("week", *stages),
+        rows=tuple(
+            (labels[i], *(withheld(n, min_group) for n in counts)) for i, counts in enumerate(by_week)
+        ),
+    )
+    chart = Chart(
+        key=f"{key}-funnel-chart",
+        title=f"{name}: people at each stage, week by week",
+        unit="people",
+        labels=labels,
+        series=tuple(
+            Series(stage, tuple(as_number(c[i]) for c in by_week)) for i, stage in enumerate(stages)
+        ),
+    )
+    return Section(
+        title=f"{name} ({key})",
+        charts=(chart,),
+        tables=(table, _cohorts(session, key, name, rows, period, min_group)),
+    )
+
+
+def _cohorts(
+    session: Session,
+    key: str,
+    name: str,
+    rows: Sequence[tuple[int, str, datetime, datetime]],
+    period: Period,
+    min_group: int,
+) -> Table:
+    windows = period.windows()
+    active: list[set[int]] = []
+    for start, end in windows:
+        ids = session.exec(
+            select(UsageEvent.person_id)
+            .where(
+                UsageEvent.system_key == key,
+                col(UsageEvent.person_id).is_not(None),
+                UsageEvent.at >= start,
+                UsageEvent.at < end,
+            )
+            .distinct()
+        ).all()
+        active.append({i for i in ids if i is not None})
+    cohorts: defaultdict[int, list[int]] = defaultdict(list)
+    for person_id, _stage, _at, enrolled in rows:
+        for i, (start, end) in enumerate(windows):
+            if start <= enrolled < end:
+                cohorts[i].append(person_id)
+    offsets = min(period.weeks, 12)
+    table_rows: list[tuple[Cell, ...]] = []
+    for i, label in enumerate(period.labels()):
+        members = cohorts.get(i, [])
+        if not members:
+            continue
+        if len(members) < min_group:
+            table_rows.append((label, f"fewer than {min_group}", *([""] * offsets)))
+            continue
+        shares: list[Cell] = []
+        for offset in range(offsets):
+            week = i + offset
+            if week >= len(windows):
+                shares.append("")
+            else:
+                shares.append(f"{100 * sum(1 for p in members if p in active[week]) / len(members):.0f}%")
+        table_rows.append((label, len(members), *shares))
+    return Table(
+        key=f"{key}-cohorts",
+        title=f"{name}: retention by enrolment week",
+        columns=("enrolled in week", "people", *(f"week {n}" for n in range(offsets))),
+        rows=tuple(table_rows),
+        note="Week 0 is the week of enrolment.",
+    )

@@ -1,0 +1,133 @@
+"""The escalations page: open flags, service levels per system and owner, why outputs were flagged, the FAQ."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from statistics import median
+
+from sqlmodel import Session, col, select
+
+from bot.content import Content
+from bot.dashboard.figures.period import Period, per_week
+from bot.dashboard.page import Cell, Chart, Page, Section, Table
+from bot.escalations.models import Escalation, FaqEntry
+from bot.people.models import Person
+
+REASONS = ("wrong", "unclear", "outdated", "harmful", "other")
+
+
+def escalations(
+    *, session: Session, content: Content, systems: Sequence[str], period: Period, now: datetime
+) -> Page:
+    flags = session.exec(
+        select(Escalation).where(
+            col(Escalation.system_key).in_(systems), Escalation.created_at >= period.start
+        )
+    ).all()
+    still_open = session.exec(
+        select(Escalation)
+        .where(col(Escalation.system_key).in_(systems), col(Escalation.answered_at).is_(None))
+        .order_by(col(Escalation.created_at))
+    ).all()
+    names = _names(session, {f.owner_id for f in [*flags, *still_open] if f.owner_id})
+    open_table = Table(
+        key="open-flags",
+        title="Open flags, oldest first",
+        columns=("flag", "system", "reason", "raised", "age (hours)", "owner", "acknowledged", "answer due"),
+        rows=tuple(
+            (
+                f"E-{f.id}",
+                f.system_key,
+                f.reason,
+                period.local(f.created_at),
+                round((now - f.created_at).total_seconds() / 3600, 1),
+                names.get(f.owner_id or 0, "nobody"),
+                "yes" if f.acknowledged_at else "no",
+                period.local(f.answer_due_at),
+            )
+            for f in still_open
+        ),
+    )
+    per_owner: defaultdict[tuple[str, str], list[Escalation]] = defaultdict(list)
+    for f in flags:
+        per_owner[(f.system_key, names.get(f.owner_id or 0, "nobody"))].append(f)
+    sla_rows: list[tuple[Cell, ...]] = []
+    for (system, owner), rows in sorted(per_owner.items()):
+        answered = [f for f in rows if f.answered_at]
+        acked = [f for f in rows if f.acknowledged_at]
+        within = [f for f in answered if f.answered_at and f.answered_at <= f.answer_due_at]
+        sla_rows.append(
+            (
+                system,
+                owner,
+                len(rows),
+                len(answered),
+                f"{100 * len(within) / len(answered):.0f}%" if answered else "",
+                _median_hours([(f.created_at, f.acknowledged_at) for f in acked]),
+                _median_hours([(f.created_at, f.answered_at) for f in answered]),
+            )
+        )
+    sla = Table(
+        key="sla",
+        title="SLA per system and owner, flags raised in the period",
+        columns=(
+            "system",
+            "owner",
+            "raised",
+            "answered",
+            "answered within SLA",
+            "median hours to acknowledge",
+            "median hours to answer",
+        ),
+        rows=tuple(sla_rows),
+        note="The SLA is counted in the owner's working hours and frozen on each flag; the medians are clock hours.",
+    )
+    reasons = per_week(
+        period, [(f.created_at, f.reason if f.reason in REASONS else "other") for f in flags], REASONS
+    )
+    faq = session.exec(
+        select(FaqEntry)
+        .where(col(FaqEntry.system_key).in_(systems))
+        .order_by(col(FaqEntry.created_at).desc())
+    ).all()
+    faq_table = Table(
+        key="faq",
+        title="The FAQ built from answers",
+        columns=("system", "question", "answer", "published"),
+        rows=tuple(
+            (e.system_key, e.question or e.output_text[:200], e.answer, period.local(e.created_at))
+            for e in faq
+        ),
+    )
+    chart = Chart(
+        key="reasons",
+        title="Flags raised per week, by reason",
+        unit="flags",
+        labels=period.labels(),
+        series=reasons,
+        kind="bar",
+    )
+    return Page(
+        title="Escalations",
+        sections=(
+            Section("Open flags", tables=(open_table,)),
+            Section("Service levels", tables=(sla,)),
+            Section("Why outputs were flagged", charts=(chart,)),
+            Section("FAQ", tables=(faq_table,)),
+        ),
+        note="Who flagged an output is never shown here.",
+    )
+
+
+def _median_hours(pairs: Sequence[tuple[datetime, datetime | None]]) -> Cell:
+    hours = [(b - a).total_seconds() / 3600 for a, b in pairs if b is not None]
+    return round(median(hours), 1) if hours else ""
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Person).where(col(Person.id).in_(ids))).all()
+    return {p.id: p.display_name or p.email or f"person {p.id}" for p in rows if p.id is not None}
