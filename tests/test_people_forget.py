@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 import bot.migrations.tables  # noqa: F401  (every table on the metadata)
 from adapters.cli import app
 from adapters.runtime import Runtime
-from bot.migrations.migrate import FOREIGN_TABLES
 from bot.privacy.forget import FORGOTTEN, RULES
 from tests.escalations.helpers import flag, meet
 from tests.friction.helpers import ADA, OMAR, UMA, file_report
@@ -23,7 +22,7 @@ KEPT = ("escalation", "friction_report", "enrolment", "announcement_recipient", 
 
 
 def test_every_table_has_a_forget_rule() -> None:
-    tables = set(SQLModel.metadata.tables) | FOREIGN_TABLES
+    tables = set(SQLModel.metadata.tables)
     assert set(RULES) == tables, (
         f"bot/privacy/forget.py RULES: missing {sorted(tables - set(RULES))}, gone {sorted(set(RULES) - tables)}"
     )
@@ -183,8 +182,8 @@ async def test_the_installers_slack_id_goes_and_the_bot_token_keeps_working(runt
     from datetime import UTC, datetime
 
     from slack_sdk.oauth.installation_store.models.installation import Installation
-    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
+    from adapters.slack.oauth import InstallationStore
     from bot.events import Actor
 
     uma = Actor("slack", "T1", "U0UMA", display_name="Uma", email="uma@example.com", timezone="Europe/London",
@@ -192,10 +191,9 @@ async def test_the_installers_slack_id_goes_and_the_bot_token_keeps_working(runt
     omar = Actor("slack", "T2", "U0OMAR", display_name="Omar", email="omar@example.com",
                  timezone="Europe/London", address={"user": "U0OMAR"})  # fmt: skip
     await meet(runtime, uma, omar)
-    store = SQLAlchemyInstallationStore(client_id="C1", engine=runtime.store.engine)
-    store.create_tables()  # type: ignore[no-untyped-call]
+    store = InstallationStore(store=runtime.store, client_id="C1")
     for team, user in (("T1", "U0UMA"), ("T2", "U0OMAR")):
-        store.save(Installation(app_id="A1", team_id=team, user_id=user, bot_token=f"xoxb-{team}", bot_id="B1",
+        await store.async_save(Installation(app_id="A1", team_id=team, user_id=user, bot_token=f"xoxb-{team}", bot_id="B1",
                                 bot_user_id="UBOT", bot_scopes="chat:write", user_token=f"xoxp-{user}",
                                 user_scopes="search:read", installed_at=datetime(2026, 1, 1, tzinfo=UTC)))  # fmt: skip
 
@@ -203,11 +201,11 @@ async def test_the_installers_slack_id_goes_and_the_bot_token_keeps_working(runt
 
     now = runtime.clock.now()
     done = runtime.store.run_sync(lambda s: forget(session=s, email="uma@example.com", now=now, actor_person_id=None))
-    assert done is not None and done.anonymised["slack_installations"] == 1
-    assert "slack_installations 1" in done.summary()
+    assert done is not None and done.anonymised["workspace_installation"] == 1
+    assert "workspace_installation 1" in done.summary()
 
-    kept = store.find_installation(enterprise_id=None, team_id="T1")
+    kept = await store.async_find_installation(enterprise_id=None, team_id="T1")
     assert kept is not None and kept.bot_token == "xoxb-T1"  # the coach still talks to Uma's workspace
     assert kept.user_id == FORGOTTEN and kept.user_token is None and kept.user_scopes is None
-    other = store.find_installation(enterprise_id=None, team_id="T2")
+    other = await store.async_find_installation(enterprise_id=None, team_id="T2")
     assert other is not None and (other.user_id, other.user_token) == ("U0OMAR", "xoxp-U0OMAR")

@@ -36,7 +36,7 @@ async def findings(*, settings: Settings, content: Content | None, store: Store)
                 "copy the Signing Secret from Basic Information into SLACK_SIGNING_SECRET",
             )
         )
-    tokens = _tokens(settings, store)
+    tokens = await _tokens(settings, store)
     if not tokens:
         fix = (
             "open https://YOUR-HOST/slack/install and add the app to a workspace"
@@ -56,10 +56,10 @@ async def findings(*, settings: Settings, content: Content | None, store: Store)
     return found
 
 
-def _tokens(settings: Settings, store: Store) -> list[tuple[str, str]]:
+async def _tokens(settings: Settings, store: Store) -> list[tuple[str, str]]:
     """(workspace, bot token): the installations' (multi-workspace) or SLACK_BOT_TOKEN's."""
     if settings.slack_client_id:
-        return installed_bot_tokens(store.engine)
+        return await installed_bot_tokens(store)
     if settings.slack_bot_token is not None and settings.slack_bot_token.get_secret_value():
         return [("", settings.slack_bot_token.get_secret_value())]
     return []

@@ -1,14 +1,16 @@
 """Multi-workspace install (OAuth v2) when SLACK_CLIENT_ID and SLACK_CLIENT_SECRET are set.
 
-Installations and OAuth states live in slack_sdk's SQLAlchemy tables on the coach's own database.
-Those stores are synchronous; the wrappers here run them in a worker thread so the event loop never
-blocks on the database. `bot_client` gives the outbox sender a client with a workspace's bot token.
+Installations and OAuth states live in the coach's own tables (`bot.installations`), behind slack_sdk's
+store interfaces, which this module translates to: every write is a unit of work of the coach's store
+(on SQLite, behind its one writer; slack_sdk's SQLAlchemy stores opened connections of their own, whose
+writes met SQLite's lock). `BotClients` gives the outbox sender a client with a workspace's bot token.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -16,12 +18,14 @@ from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.models.installation import Installation
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine, inspect, select, text
+
+from bot.installations import service as installations
+from bot.installations.models import WorkspaceBot, WorkspaceInstallation
+from bot.ports import Clock
+from bot.store.db import Store
 
 log = logging.getLogger(__name__)
 
@@ -31,28 +35,40 @@ STATE_SECONDS = 600
 ROTATE_MINUTES = 120  # a rotating token is refreshed when it has less than this left (Bolt's default)
 
 
-class ThreadedInstallationStore(AsyncInstallationStore):
-    def __init__(self, store: SQLAlchemyInstallationStore) -> None:
+class InstallationStore(AsyncInstallationStore):
+    """slack_sdk's installation store on the coach's own tables (`bot.installations`): writes are units of
+    work like any other (on SQLite, behind the one writer), look-ups run on the store's readers."""
+
+    def __init__(self, *, store: Store, client_id: str) -> None:
         self.store = store
+        self.client_id = client_id
 
     @property
     def logger(self) -> logging.Logger:
         return log
 
     async def async_save(self, installation: Installation) -> None:
-        await asyncio.to_thread(self.store.save, installation)
+        row = WorkspaceInstallation(
+            **_columns(installation.to_dict(), WorkspaceInstallation), client_id=self.client_id
+        )
+        await self.store.run(
+            lambda session: installations.save_installation(session=session, installation=row)
+        )
 
     async def async_save_bot(self, bot: Bot) -> None:
-        await asyncio.to_thread(self.store.save_bot, bot)
+        row = WorkspaceBot(**_columns(bot.to_dict(), WorkspaceBot), client_id=self.client_id)
+        await self.store.run(lambda session: installations.save_bot(session=session, bot=row))
 
     async def async_find_bot(
         self, *, enterprise_id: str | None, team_id: str | None, is_enterprise_install: bool | None = False
     ) -> Bot | None:
-        return await asyncio.to_thread(
-            self.store.find_bot,
-            enterprise_id=enterprise_id,
-            team_id=team_id,
-            is_enterprise_install=is_enterprise_install,
+        team = None if is_enterprise_install else team_id
+        return await self.store.read(
+            lambda session: _bot(
+                installations.find_bot(
+                    session=session, client_id=self.client_id, enterprise_id=enterprise_id, team_id=team
+                )
+            )
         )
 
     async def async_find_installation(
@@ -63,76 +79,101 @@ class ThreadedInstallationStore(AsyncInstallationStore):
         user_id: str | None = None,
         is_enterprise_install: bool | None = False,
     ) -> Installation | None:
-        return await asyncio.to_thread(
-            self.store.find_installation,
-            enterprise_id=enterprise_id,
-            team_id=team_id,
-            user_id=user_id,
-            is_enterprise_install=is_enterprise_install,
+        team = None if is_enterprise_install else team_id
+        return await self.store.read(
+            lambda session: _installation(
+                installations.find_installation(
+                    session=session,
+                    client_id=self.client_id,
+                    enterprise_id=enterprise_id,
+                    team_id=team,
+                    user_id=user_id,
+                )
+            )
         )
 
     async def async_delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
-        await asyncio.to_thread(self.store.delete_bot, enterprise_id=enterprise_id, team_id=team_id)
+        await self.store.run(
+            lambda session: installations.delete_bots(
+                session=session, client_id=self.client_id, enterprise_id=enterprise_id, team_id=team_id
+            )
+        )
 
     async def async_delete_installation(
         self, *, enterprise_id: str | None, team_id: str | None, user_id: str | None = None
     ) -> None:
-        await asyncio.to_thread(
-            self.store.delete_installation, enterprise_id=enterprise_id, team_id=team_id, user_id=user_id
+        await self.store.run(
+            lambda session: installations.delete_installations(
+                session=session,
+                client_id=self.client_id,
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+            )
         )
 
     async def find_bot_by_team(self, team_id: str) -> Bot | None:
         """The latest bot installed in a workspace, whatever its Enterprise Grid org (addresses keep only the team)."""
-        return await asyncio.to_thread(self._find_bot_by_team, team_id)
-
-    def _find_bot_by_team(self, team_id: str) -> Bot | None:
-        bots = self.store.bots
-        query = (
-            select(bots.c.team_id, bots.c.enterprise_id, bots.c.is_enterprise_install)
-            .where(bots.c.client_id == self.store.client_id)
-            .order_by(bots.c.installed_at.desc())
-        )
-        if team_id:
-            query = query.where(bots.c.team_id == team_id).limit(1)
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        if not team_id and len({r.team_id for r in rows}) != 1:
-            return None  # an address without a workspace is only usable with a single install
-        if not rows:
-            return None
-        row = rows[0]
-        return self.store.find_bot(
-            enterprise_id=row.enterprise_id,
-            team_id=row.team_id,
-            is_enterprise_install=row.is_enterprise_install,
+        return await self.store.read(
+            lambda session: _bot(
+                installations.bot_for_team(session=session, client_id=self.client_id, team_id=team_id)
+            )
         )
 
 
-class ThreadedStateStore(AsyncOAuthStateStore):
-    def __init__(self, store: SQLAlchemyOAuthStateStore) -> None:
+def _columns(
+    values: dict[str, Any], model: type[WorkspaceInstallation] | type[WorkspaceBot]
+) -> dict[str, Any]:
+    """slack_sdk's fields that are the table's columns (its custom values and the row's own keys left out)."""
+    return {
+        name: bool(values.get(name)) if name == "is_enterprise_install" else values.get(name)
+        for name in model.model_fields
+        if name not in ("id", "client_id")
+    }
+
+
+# Rows become slack_sdk's objects inside the unit of work: once it ends they are expired.
+def _bot(row: WorkspaceBot | None) -> Bot | None:
+    return None if row is None else Bot(**_columns(row.model_dump(), WorkspaceBot))
+
+
+def _installation(row: WorkspaceInstallation | None) -> Installation | None:
+    return None if row is None else Installation(**_columns(row.model_dump(), WorkspaceInstallation))
+
+
+class StateStore(AsyncOAuthStateStore):
+    """Install states on the coach's table: each good once (consumed in one DELETE … RETURNING) for
+    STATE_SECONDS by the runtime's clock."""
+
+    def __init__(self, *, store: Store, clock: Clock) -> None:
         self.store = store
+        self.clock = clock
 
     @property
     def logger(self) -> logging.Logger:
         return log
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
-        return await asyncio.to_thread(self.store.issue, *args, **kwargs)
+        state = secrets.token_urlsafe(24)
+        now = self.clock.now()
+        expires_at = now + timedelta(seconds=STATE_SECONDS)
+        await self.store.run(
+            lambda session: installations.issue_state(
+                session=session, state=state, expires_at=expires_at, now=now
+            )
+        )
+        return state
 
     async def async_consume(self, state: str) -> bool:
-        return await asyncio.to_thread(self.store.consume, state)
+        now = self.clock.now()
+        return await self.store.run(
+            lambda session: installations.consume_state(session=session, state=state, now=now)
+        )
 
 
-def installed_bot_tokens(engine: Engine) -> list[tuple[str, str]]:
+async def installed_bot_tokens(store: Store) -> list[tuple[str, str]]:
     """(workspace, bot token) of each workspace's latest installation, for `coach doctor`."""
-    if not inspect(engine).has_table("slack_bots"):
-        return []
-    with engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT team_id, bot_token, installed_at FROM slack_bots ORDER BY installed_at")
-        ).all()
-    latest = {str(r.team_id or ""): str(r.bot_token) for r in rows if r.bot_token}
-    return sorted(latest.items())
+    return await store.read(lambda session: installations.bot_tokens(session=session))
 
 
 def authorize_url(api_url: str) -> str:
@@ -147,25 +188,22 @@ def oauth_settings(
     client_id: str,
     client_secret: str,
     scopes: list[str],
-    engine: Engine,
+    store: Store,
+    clock: Clock,
     authorization_url: str,
     redirect_uri: str,
     client: AsyncWebClient,
-) -> tuple[AsyncOAuthSettings, ThreadedInstallationStore]:
+) -> tuple[AsyncOAuthSettings, InstallationStore]:
     """Bolt's install flow. `redirect_uri` goes to Slack both in the consent link and in oauth.v2.access:
     Slack refuses the second unless it is the first, and the first unless it is one of the app's redirect
     URLs (the manifest's https://HOST/slack/oauth_redirect)."""
-    installations = SQLAlchemyInstallationStore(client_id=client_id, engine=engine)
-    states = SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine)
-    installations.create_tables()  # type: ignore[no-untyped-call]  # idempotent; slack_sdk owns these tables' shape
-    states.create_tables()  # type: ignore[no-untyped-call]
-    installation_store = ThreadedInstallationStore(installations)
+    installation_store = InstallationStore(store=store, client_id=client_id)
     settings = AsyncOAuthSettings(
         client_id=client_id,
         client_secret=client_secret,
         scopes=scopes,
         installation_store=installation_store,
-        state_store=ThreadedStateStore(states),
+        state_store=StateStore(store=store, clock=clock),
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
         redirect_uri=redirect_uri,
@@ -191,7 +229,7 @@ class BotClients:
     """
 
     def __init__(
-        self, *, installations: ThreadedInstallationStore, base_url: str, rotator: AsyncTokenRotator
+        self, *, installations: InstallationStore, base_url: str, rotator: AsyncTokenRotator
     ) -> None:
         self.installations = installations
         self.base_url = base_url

@@ -20,13 +20,10 @@ import bot.migrations.tables  # noqa: F401  (registers every table on the metada
 from bot.store.db import Store
 
 MIGRATIONS = Path(__file__).parent  # Alembic's script location: env.py, script.py.mako, versions/
-# Tables on the coach's database that it does not own: slack_sdk creates and shapes its OAuth
-# installation and state tables itself (adapters/slack/oauth.py). Autogenerate must never drop them.
-FOREIGN_TABLES = frozenset({"slack_installations", "slack_bots", "slack_oauth_states"})
 # The oldest schema this code runs on. A revision whose tables or columns the code reads raises it to
 # that revision (tests/test_migrations.py insists on the head, so the choice is made on purpose); a
 # database at a revision this code does not know was migrated by newer code, which is fine.
-MINIMUM_REVISION = "56371fb3286c"  # usage_event.system_key, announcement.system_key
+MINIMUM_REVISION = "18bfcd153b62"  # workspace_installation (Slack installs live there)
 # Columns a rename left behind on PostgreSQL for the processes of the version before, during a rolling
 # upgrade (kept equal to their new names by a trigger), with their indexes: the contract step, a revision
 # of the next release, drops them. Until then autogenerate must not see them as columns to drop.
@@ -62,10 +59,7 @@ class SchemaStatus:
 
 
 def include_name(name: str | None, type_: str, parent_names: Mapping[str, str | None]) -> bool:
-    """Alembic's filter: compare every table but the foreign ones, every column and index but the
-    legacy ones."""
-    if type_ == "table":
-        return name not in FOREIGN_TABLES
+    """Alembic's filter: compare every column and index but the legacy ones."""
     if type_ == "column":
         return (parent_names.get("table_name"), name) not in LEGACY_COLUMNS
     return not (type_ == "index" and name in LEGACY_INDEXES)

@@ -9,6 +9,7 @@ from bot.drills.models import Drill
 from bot.escalations.models import Escalation, FaqEntry
 from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
 from bot.inbox.models import ParkedEvent
+from bot.installations.models import InstallState, WorkspaceBot, WorkspaceInstallation
 from bot.outbox.models import OutboxMessage, SendPace
 from bot.ownership.models import DepartureReview, RoleAssignment, RoleConfirmation, SystemRecord
 from bot.people.models import Identity, Person
@@ -47,6 +48,7 @@ __all__ = [
     "FrictionNote",
     "FrictionReport",
     "Identity",
+    "InstallState",
     "OutboxMessage",
     "ParkedEvent",
     "Person",
@@ -64,4 +66,6 @@ __all__ = [
     "TranscriptLine",
     "UsageEvent",
     "WeeklyRollup",
+    "WorkspaceBot",
+    "WorkspaceInstallation",
 ]

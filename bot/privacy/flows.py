@@ -59,7 +59,9 @@ def _export(turn: Turn, email: str) -> Message:
 def _rows(table: str, rows: list[dict[str, Any]]) -> str:
     lines = [f"*{escape(table)}*"]
     for row in rows:
-        shown = "; ".join(f"{escape(key)}: {escape(str(value))}" for key, value in row.items() if value not in (None, ""))
+        shown = "; ".join(
+            f"{escape(key)}: {escape(str(value))}" for key, value in row.items() if value not in (None, "")
+        )
         lines.append(f"• {shown}")
     return "\n".join(lines)
 

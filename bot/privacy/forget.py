@@ -23,15 +23,12 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    MetaData,
     String,
-    Table,
     Text,
     Unicode,
     UnicodeText,
     cast,
     delete,
-    inspect,
     or_,
     select,
     update,
@@ -39,6 +36,7 @@ from sqlalchemy import (
 from sqlmodel import Session, SQLModel
 
 from bot.audit import service as audit
+from bot.installations import service as installations
 from bot.messages import dump_message, text_message
 from bot.outbox.models import OutboxState
 from bot.people import service as people
@@ -89,9 +87,9 @@ RULES: dict[str, str] = {
     "dashboard_key": "holds no person",
     "dashboard_link": "deleted",
     "dashboard_session": "deleted",
-    "slack_installations": "kept (the bot token); the installing person's Slack id and user token are erased",
-    "slack_bots": "holds no person",
-    "slack_oauth_states": "holds no person",
+    "workspace_installation": "kept (the bot token); the installing person's Slack id and user token are erased",
+    "workspace_bot": "holds no person",
+    "install_state": "holds no person",
 }
 
 
@@ -203,10 +201,11 @@ def forget(*, session: Session, email: str, now: datetime, actor_person_id: int 
                          ("drill", "stopped_by")):  # fmt: skip
         change(name, {column: pid}, t[name].c[column] == pid)
 
-    _scrub_everywhere(session, terms, result)
-    installed = _forget_installer(session, user_ids)
+    # Before the scrub, which would turn the installer's id into FORGOTTEN and hide their rows.
+    installed = installations.forget_installer(session=session, user_ids=user_ids, forgotten=FORGOTTEN)
     if installed:
-        result.anonymised["slack_installations"] = installed
+        result.anonymised["workspace_installation"] = installed
+    _scrub_everywhere(session, terms, result)
 
     person.email = None
     person.display_name = FORGOTTEN_NAME
@@ -304,21 +303,5 @@ def _wordy(char: str) -> bool:
     return bool(char) and (char.isalnum() or char == "_")
 
 
-INSTALLER_TOKENS = ("user_token", "user_scopes", "user_refresh_token", "user_token_expires_at")
-
-
-def _forget_installer(session: Session, user_ids: set[str]) -> int:
-    """The Slack workspaces this person installed: their user id becomes FORGOTTEN and any user token the
-    install gave them goes. The bot token stays, so the coach keeps working there: Bolt and the outbox find
-    a workspace's installation by workspace, never by who installed it."""
-    connection = session.connection()
-    if not user_ids or not inspect(connection).has_table("slack_installations"):
-        return 0  # slack_sdk makes the table when OAuth is set up
-    table = Table("slack_installations", MetaData(), autoload_with=connection)
-    values: dict[str, Any] = {"user_id": FORGOTTEN} | {c: None for c in INSTALLER_TOKENS if c in table.c}
-    return _count(session.execute(update(table).where(table.c.user_id.in_(user_ids)).values(**values)))
-
-
 def _count(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
-

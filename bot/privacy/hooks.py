@@ -23,7 +23,9 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
     keep = retention.Retention.of(settings)
 
     def run(session: Session, job: DueWork, now: datetime) -> None:
-        rolled = retention.roll_up(session=session, content=content, now=now, min_group=settings.min_group_size)
+        rolled = retention.roll_up(
+            session=session, content=content, now=now, min_group=settings.min_group_size
+        )
         erased = retention.purge(session=session, now=now, retention=keep)
         if rolled or any(erased.values()):
             log.info("retention: %d weeks rolled up; erased %s", rolled, erased)

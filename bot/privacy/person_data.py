@@ -51,9 +51,10 @@ NOT_PERSONAL: dict[str, str] = {
     "system_record": "an AI system",
     "weekly_rollup": "counts and totals per system and week",
     "readiness_week": "readiness scores per system and week",
-    "slack_installations": "a workspace's installation",
-    "slack_bots": "a workspace's bot token",
-    "slack_oauth_states": "an install in progress, ten minutes",
+    # Tokens: a workspace's, never a person's export (an installer's id is erased when they are forgotten).
+    "workspace_installation": "a Slack workspace's installation",
+    "workspace_bot": "a Slack workspace's bot token",
+    "install_state": "a Slack install in progress, ten minutes",
     "person": "the person's own row, exported first",
 }
 

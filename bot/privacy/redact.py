@@ -21,8 +21,18 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za
 CARD = re.compile(r"(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d-])")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 MARKS = {"email": "[email]", "phone": "[phone]", "card": "[card number]", "account": "[account number]"}
-NAMES = {"email": "email address", "phone": "phone number", "card": "card number", "account": "account number"}
-PLURALS = {"email": "email addresses", "phone": "phone numbers", "card": "card numbers", "account": "account numbers"}
+NAMES = {
+    "email": "email address",
+    "phone": "phone number",
+    "card": "card number",
+    "account": "account number",
+}
+PLURALS = {
+    "email": "email addresses",
+    "phone": "phone numbers",
+    "card": "card numbers",
+    "account": "account numbers",
+}
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,7 @@ class Redacted:
         return bool(self.hidden)
 
     def summary(self) -> str:
-        """"2 email addresses and 1 phone number"."""
+        """ "2 email addresses and 1 phone number"."""
         parts = [plural(n, NAMES[kind], PLURALS[kind]) for kind, n in self.hidden.items()]
         return " and ".join([", ".join(parts[:-1]), parts[-1]]) if len(parts) > 1 else "".join(parts)
 

@@ -77,11 +77,15 @@ def roll_up(*, session: Session, content: Content, now: datetime, min_group: int
         if all((key, week) in done for key in content.systems):
             week += WEEK
             continue
-        for system in outcomes(session=session, content=content, now=week + WEEK, min_group=min_group, weeks=1):
+        for system in outcomes(
+            session=session, content=content, now=week + WEEK, min_group=min_group, weeks=1
+        ):
             if (system.key, week) in done:
                 continue
             figures = _json(asdict(system.weeks[0]))
-            session.add(WeeklyRollup(system_key=system.key, week_start=week, figures=figures, rolled_up_at=now))
+            session.add(
+                WeeklyRollup(system_key=system.key, week_start=week, figures=figures, rolled_up_at=now)
+            )
             written += 1
         week += WEEK
     return written
@@ -130,7 +134,9 @@ def purge(*, session: Session, now: datetime, retention: Retention) -> dict[str,
         .where(col(AnnouncementQuestion.asked_at) < cutoff, col(AnnouncementQuestion.text) != ERASED)
         .values(text=ERASED)
     ))  # fmt: skip
-    cutoff = min(retention.cutoff("usage", now), rolled_up_until(session=session) or datetime.min.replace(tzinfo=UTC))
+    cutoff = min(
+        retention.cutoff("usage", now), rolled_up_until(session=session) or datetime.min.replace(tzinfo=UTC)
+    )
     counts["usage"] = _n(session.execute(delete(UsageEvent).where(col(UsageEvent.at) < cutoff)))
     cutoff = retention.cutoff("outbox", now)
     finished = (OutboxState.sent, OutboxState.dead, OutboxState.cancelled)

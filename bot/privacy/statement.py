@@ -202,7 +202,7 @@ KEPT: tuple[Kept, ...] = (
         "Nobody; the coach uses the token to talk to that workspace.",
         "Until the app is uninstalled from the workspace (install codes: ten minutes). When the installing "
         "person is forgotten, their id and any token of theirs are erased; the bot's token stays.",
-        ("slack_installations", "slack_bots", "slack_oauth_states"),
+        ("workspace_installation", "workspace_bot", "install_state"),
     ),
 )
 
@@ -215,7 +215,7 @@ NOT_KEPT: tuple[str, ...] = (
 
 YOUR_DATA: tuple[str, ...] = (
     "Seeing it: an administrator can show you everything the coach keeps about you (`coach people export` "
-    "gives it as JSON; `people export` in chat), and the dashboard's \"my data\" page shows the same.",
+    'gives it as JSON; `people export` in chat), and the dashboard\'s "my data" page shows the same.',
     "Removing it: an administrator can make the coach forget you (`coach people forget`; `people forget` in "
     "chat). Your identities, drafts, planned messages and local chat lines are deleted; your email, name and "
     "user ids are erased from every message and record, including messages sent to others and the audit "

@@ -121,7 +121,7 @@ def _both_answered(fake: FakeSlackApi) -> bool:
 
 def bots(runtime: Runtime) -> list[tuple[str, str]]:
     with runtime.store.engine.connect() as conn:
-        rows = conn.execute(text("SELECT team_id, bot_token FROM slack_bots ORDER BY id")).all()
+        rows = conn.execute(text("SELECT team_id, bot_token FROM workspace_bot ORDER BY id")).all()
     return [(r.team_id, r.bot_token) for r in rows]
 
 
