@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
 from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
@@ -31,6 +31,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.runtime import Runtime
 from adapters.slack import parking
 from adapters.slack.after_ack import AfterAck
+from adapters.slack.bolt_app import bolt_app
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
 from adapters.slack.errors import error_of
@@ -103,7 +104,7 @@ class SlackAdapter:
                 pacer=runtime.pacer,
                 scale=settings.quota_scale,
             )
-        self.bolt = AsyncApp(
+        self.bolt = bolt_app(
             client=self.client,
             signing_secret=secret or "",
             # Only Socket Mode runs without a secret, and then the HTTP route is not mounted at all.

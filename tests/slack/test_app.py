@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import time
 
+import pytest
+
 from adapters.runtime import Runtime
+from adapters.slack.app import SlackAdapter
 from tests.fakes.slack_api import FakeSlackApi
-from tests.slack.conftest import ADA, BOB, SlackClient, fixture
+from tests.slack.conftest import ADA, BOB, TOKEN, SlackClient, fixture
 
 
 def all_text(call: dict[str, object]) -> str:
@@ -19,6 +24,19 @@ async def test_url_verification_echoes_the_challenge(slack: SlackClient) -> None
     response = await slack.event(body)
     assert response.status == 200
     assert (await response.json()) == {"challenge": body["challenge"]}
+
+
+def test_bolt_starts_quietly_with_the_token_in_the_environment(
+    slack_runtime: Runtime, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SLACK_BOT_TOKEN set in the environment, as a deployment sets it: Bolt, given the coach's client,
+    used to warn at every start that the token it read from there would be unused."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", TOKEN)
+    with caplog.at_level(logging.INFO, logger="slack_bolt"):
+        adapter = SlackAdapter(slack_runtime)
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("slack_bolt")]
+    assert adapter.bolt.client is adapter.client and adapter.client.token == TOKEN
+    assert os.environ["SLACK_BOT_TOKEN"] == TOKEN  # the environment is as it was
 
 
 async def test_bad_signature_is_refused(slack: SlackClient, fake: FakeSlackApi) -> None:
