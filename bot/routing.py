@@ -113,13 +113,17 @@ class Router:
         return command is not None and command.lets(turn)
 
     def closest(self, word: str, turn: Turn) -> Sequence[str]:
-        names = tuple(c.name for c in self.visible_commands(turn))
-        return _close_matches(word, names)
+        """The two commands this person may use that `word` most looks like. Words are matched against every
+        command first, and permissions asked only of the few that look alike: most words ("thanks") look
+        like none, and asking who may do what reads the role registry, drills and authorship."""
+        names = tuple(sorted({c.name for c in self.commands.values()}))
+        alike = _close_matches(word, names)  # best first; a score does not depend on the other names
+        return tuple(name for name in alike if self.lets(turn, name))[:2]
 
 
 @functools.lru_cache(maxsize=1024)  # difflib is slow, and people repeat the same words ("thanks", "hi")
 def _close_matches(word: str, names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(difflib.get_close_matches(word, names, n=2, cutoff=0.6))
+    return tuple(difflib.get_close_matches(word, names, n=len(names), cutoff=0.6))
 
 
 def split_command(text: str) -> tuple[str, str]:

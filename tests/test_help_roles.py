@@ -133,3 +133,17 @@ async def test_home_offers_only_what_help_lists(runtime: Runtime, who: Actor, ou
     everyone = ["Flag an AI output", "Something's not working", "My settings", "Everything I can do", "Dashboard"]
     assert labels == everyone + (["Outcomes"] if outcomes else [])
     assert ("outcomes [SYSTEM] [weeks N]" in listed(await say(runtime, who, "help"))) is outcomes
+
+
+async def test_one_help_message_per_listing_rendered_once(runtime: Runtime) -> None:
+    """People who may do the same get the same message object, which the adapters render once; someone
+    who may do more gets another."""
+    from adapters.slack.render import render_message
+
+    uma, jo = UMA, actor("jo@example.com", "Europe/London")
+    for who in (uma, jo, ADA):
+        await say(runtime, who, "hi")
+    (first,), (second,), (admin,) = [await say(runtime, who, "help") for who in (uma, jo, ADA)]
+    assert first.message is second.message and admin.message is not first.message
+    assert first.message is not None
+    assert render_message(first.message)["blocks"] is render_message(first.message)["blocks"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from adapters.rendered import RenderedOnce
 from adapters.slack.form_button import button_value
 from adapters.slack.mrkdwn import clip, clip_mrkdwn, escape, quoted_pieces, split_mrkdwn, to_mrkdwn
 from adapters.slack.translate import DUPLICATE_MARK, LINK_ACTION_PREFIX
@@ -58,9 +59,16 @@ JSONDict = dict[str, Any]
 
 
 def render_message(message: Message) -> JSONDict:
-    """chat.postMessage / chat.update arguments: fallback `text` and `blocks`."""
+    """chat.postMessage / chat.update arguments: fallback `text` and `blocks` (shared: read, never changed)."""
+    return dict(_rendered(message))
+
+
+def _render_message(message: Message) -> JSONDict:
     blocks = _fit(_blocks(message.blocks), limit=MESSAGE_BLOCKS)
     return {"text": clip(escape(message.summary), FALLBACK_TEXT) or " ", "blocks": blocks}
+
+
+_rendered = RenderedOnce(_render_message)  # help's listing is one object per role set: rendered once
 
 
 def render_home(messages: Iterable[Message]) -> JSONDict:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.rendered import RenderedOnce
 from adapters.teams.translate import ACTION_KEY, CONTEXT_KEY, FORM_KEY, VALUE_KEY
 from bot.markdown import Line, parse
 from bot.messages import (
@@ -70,7 +71,12 @@ def render_message(message: Message) -> Card:
 
 def render_message_parts(message: Message) -> list[Card]:
     """The message as cards to post in order: one, unless a quote is too long for one card (a whole
-    flagged output), which then goes on over several, each part labelled "part 2 of 3"."""
+    flagged output), which then goes on over several, each part labelled "part 2 of 3". The cards are
+    shared by every send of the same message object (help's listing, one per role set): read only."""
+    return _parts(message)
+
+
+def _render_message_parts(message: Message) -> list[Card]:
     groups: list[list[Block]] = [[]]
     for block in message.blocks:
         if not isinstance(block, Quote) or _json_bytes(block.text) <= QUOTE_PART_BYTES:
@@ -325,3 +331,6 @@ def _number(raw: str | None) -> float | int | None:
             return float(raw)
         except ValueError:
             return None
+
+
+_parts = RenderedOnce(_render_message_parts)

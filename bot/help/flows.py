@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 from bot.help.home import home
 from bot.markdown import escape
 from bot.messages import Actions, Button, Context, Header, Message, Reply, Text
-from bot.routing import Command, Router, may
+from bot.routing import Command, Router, Usage, may
 from bot.turn import Turn
 
 
@@ -26,18 +28,27 @@ def help_command(turn: Turn, _rest: str) -> list[Reply]:
 
 
 def help_message(turn: Turn) -> Message:
-    """Exactly what this person may do: commands (and sub-commands) their roles allow, by topic."""
+    """Exactly what this person may do: commands (and sub-commands) their roles allow, by topic.
+
+    Who may do what is asked every time (permissions change); the message for a given listing and set of
+    roles is built once, and, being the same object, rendered once by the adapters (`adapters/rendered`)."""
+    listing: list[tuple[Command, tuple[Usage, ...]]] = [
+        (command, tuple(sub for sub in command.more if may(turn, role=sub.role, allowed=sub.allowed)))
+        for command in turn.router.visible_commands(turn)
+    ]
+    return _help(tuple(listing), tuple(sorted(turn.person.roles)))
+
+
+@functools.lru_cache(maxsize=256)  # the router's commands are fixed for the process: few distinct listings
+def _help(listing: tuple[tuple[Command, tuple[Usage, ...]], ...], roles: tuple[str, ...]) -> Message:
     lines: list[str] = []
     topic = None
-    for command in turn.router.visible_commands(turn):
+    for command, subs in listing:
         if command.topic != topic:
             topic = command.topic
             lines.append(f"\n**{escape(topic)}**")
         lines.append(f"- `{command.usage or command.name}`: {command.summary}")
-        for sub in command.more:
-            if may(turn, role=sub.role, allowed=sub.allowed):
-                lines.append(f"- `{sub.usage}`: {sub.summary}")
-    role_names = ", ".join(sorted(turn.person.roles))
+        lines.extend(f"- `{sub.usage}`: {sub.summary}" for sub in subs)
     return Message(
         summary="Here is what I can do for you",
         blocks=(
@@ -49,7 +60,7 @@ def help_message(turn: Turn) -> Message:
                     Button("form.open", "Something's not working", value="friction.report|"),
                 )
             ),
-            Context(f"Your roles: {escape(role_names)}. Type a command, or click a button below."),
+            Context(f"Your roles: {escape(', '.join(roles))}. Type a command, or click a button below."),
         ),
     )
 
