@@ -7,6 +7,7 @@ audience means; `drafts` checks a draft from either door (chat form, API) and wh
 `compose` renders the sandboxed body; `when` is the pure time arithmetic; `delivery` and `bulk`
 fan out in chunks and keep the author's status message current; `questions` routes "I have a
 question" to the change communicator with its own SLA; `hooks` registers the due work; `flows` and
-`reader_flows` are the chat conversations; `report` the per-announcement report and CSV. Flows, hooks,
-adapters (the API, the CLI) and a programme's enrolment hook (`delivery.send_latest_to`) import it.
+`reader_flows` are the chat conversations; `report` the per-announcement report and CSV. Flows, hooks
+and adapters (the API, the CLI) import it; programmes never do: a newcomer's latest change
+(`delivery.send_latest_to`) is due work they plan and `hooks` runs.
 """

@@ -1,4 +1,5 @@
-"""The due-work handlers announcements register: chunked fan-out, the author's status, question SLAs."""
+"""The due-work handlers announcements register: chunked fan-out, the author's status, question SLAs,
+and the latest change a newcomer hears (planned by programmes with their steps)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from bot.config import Settings
 from bot.content import Content
 from bot.outbox.dispatcher import AfterSent
 from bot.outbox.models import OutboxMessage
+from bot.people.models import Person
+from bot.programmes import due as programmes_due
 from bot.schedule.models import DueWork
 from bot.schedule.service import finish
 from bot.schedule.ticker import Handler
@@ -40,7 +43,25 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
         )
         _again_or_finish(job, again, now)
 
-    return {service.FANOUT: fan_out, service.STATUS: status, service.QUESTION_SLA: question_sla}
+    def latest_change(session: Session, job: DueWork, now: datetime) -> None:
+        person = session.get(Person, job.payload.get("person"))
+        if person is not None:
+            delivery.send_latest_to(
+                session=session,
+                person=person,
+                system=str(job.payload["system"]),
+                now=now,
+                content=content,
+                settings=settings,
+            )
+        finish(job=job, now=now)
+
+    return {
+        service.FANOUT: fan_out,
+        service.STATUS: status,
+        service.QUESTION_SLA: question_sla,
+        programmes_due.LATEST_CHANGE: latest_change,
+    }
 
 
 def after_sent(*, content: Content, settings: Settings) -> dict[str, AfterSent]:

@@ -30,6 +30,9 @@ from bot.schedule.models import DueWork
 log = logging.getLogger(__name__)
 
 STEP = "programme.step"
+# A newcomer hears the latest change to the system they start on, once: due work planned with their
+# steps, which announcements' hooks run (announcements read programmes; programmes never import them).
+LATEST_CHANGE = "announcements.latest_change"  # due work kind: stored, so it keeps its name
 SUSPENDED_RECHECK = timedelta(days=1)
 KIND = {"nudge": Kind.nudge, "tip": Kind.tip, "check_in": Kind.question, "question": Kind.question}
 
@@ -48,12 +51,21 @@ def plan_enrolment(
     content: Content,
     now: datetime,
 ) -> None:
-    """Schedule every timed step and the inactivity steps of a new enrolment."""
+    """Schedule every timed step and the inactivity steps of a new enrolment, and the latest change to
+    its system."""
     assert enrolment.id is not None
     # Working days need the person's calendar only, not their recent messages (no query).
     state = attention.calendar_for(person=person, settings=settings, holidays=content.holidays)
     start = enrolment.enrolled_at
-    jobs: list[schedule.NewJob] = []
+    jobs = [
+        schedule.NewJob(
+            kind=LATEST_CHANGE,
+            subject=f"{LATEST_CHANGE}:{enrolment.id}",
+            person_id=enrolment.person_id,
+            payload={"person": enrolment.person_id, "system": programme.system},
+            due_at=now,
+        )
+    ]
     for step in programme.steps:
         if step.after_hours is not None:
             due = start + timedelta(hours=step.after_hours)

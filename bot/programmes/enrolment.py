@@ -47,17 +47,6 @@ def enrol_and_plan(
             content=content,
             now=now,
         )
-        # A newcomer hears the latest change to the system they are starting on, once.
-        from bot.announcements.delivery import send_latest_to  # announcements read programmes: import late
-
-        send_latest_to(
-            session=session,
-            person=person,
-            system=programme.system,
-            now=now,
-            content=content,
-            settings=settings,
-        )
     return created
 
 

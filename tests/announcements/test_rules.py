@@ -284,6 +284,24 @@ async def test_changes_lists_versions_and_latecomers_get_the_latest(
     assert [r.message.summary for r in got] == ["Important: Compass compass-2027-01"]
 
 
+async def test_a_newcomer_hears_the_latest_change_once_when_enrolled(
+    runtime: Runtime, clock: FixedClock, sender: RecordingSender
+) -> None:
+    """Programmes plan it with the newcomer's steps; announcements' due work sends it."""
+    await everyone_says_hi(runtime)
+    preview = await compose(runtime, ADA, audience_param="kenji@example.com", critical="yes")
+    await click(runtime, ADA, button(preview[0].message, "Confirm and send"))
+    await run_until(runtime, clock, clock.now() + timedelta(minutes=5))
+    newcomer = actor("nia@example.com", "Europe/London")
+    await say(runtime, newcomer, "hi")
+    await say(runtime, newcomer, "hi")
+    await run_until(runtime, clock, clock.now() + timedelta(days=2))
+    assert [r.message.summary for r in sent_to(sender, newcomer.user_id)] == [
+        "Important: Compass now reads spreadsheets"
+    ]
+    assert sent_to(sender, UMA.user_id) == []  # enrolled before it, and not in its audience
+
+
 async def test_reporters_audience_resolves_even_with_no_reports(runtime: Runtime) -> None:
     await everyone_says_hi(runtime)
     preview = await compose(runtime, ADA, audience_kind="reporters", audience_param="assistant")
