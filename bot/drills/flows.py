@@ -9,10 +9,10 @@ from datetime import timedelta
 from bot.content import System
 from bot.drills import hooks, service
 from bot.drills import messages as m
-from bot.drills.models import Drill
 from bot.markdown import escape
 from bot.messages import Reply, text_message
 from bot.ownership import service as ownership
+from bot.ownership.models import Drill
 from bot.people.models import Person
 from bot.policy.model import Kind
 from bot.routing import Command, Router, Usage

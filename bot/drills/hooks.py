@@ -12,8 +12,8 @@ from bot.config import Settings
 from bot.content import Content
 from bot.drills import messages as m
 from bot.drills import service
-from bot.drills.models import Drill
 from bot.messages import Message
+from bot.ownership.models import Drill
 from bot.people import service as people
 from bot.people.models import Person
 from bot.policy.model import Kind

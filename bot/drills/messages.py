@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.drills import service
-from bot.drills.models import Drill
 from bot.markdown import escape
 from bot.messages import Context, Header, Message, Text
+from bot.ownership.models import Drill
 from bot.ownership.service import ROLE_LABELS
 from bot.wording import plural
 

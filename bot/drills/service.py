@@ -18,11 +18,11 @@ from bot.audit import service as audit
 from bot.audit.models import AuditEntry
 from bot.content import ROLES, Content, System
 from bot.decisions import service as decisions
-from bot.drills.models import Drill
 from bot.escalations import service as escalations
 from bot.escalations.sla import outcome
 from bot.friction.models import FrictionReport
 from bot.ownership import service as ownership
+from bot.ownership.models import Drill
 from bot.ownership.service import ROLE_LABELS
 from bot.people.models import Person
 

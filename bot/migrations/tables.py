@@ -5,13 +5,12 @@ from bot.audit.models import AuditEntry, ProcessedEvent
 from bot.channels.models import ChannelAddress
 from bot.dashboard.models import DashboardKey, DashboardLink, DashboardSession
 from bot.decisions.models import Decision, DriftReview
-from bot.drills.models import Drill
 from bot.escalations.models import Escalation, FaqEntry
 from bot.friction.models import DigestChoice, FrictionNote, FrictionReport
 from bot.inbox.models import ParkedEvent
 from bot.installations.models import InstallState, WorkspaceBot, WorkspaceInstallation
 from bot.outbox.models import OutboxMessage, SendPace
-from bot.ownership.models import DepartureReview, RoleAssignment, RoleConfirmation, SystemRecord
+from bot.ownership.models import DepartureReview, Drill, RoleAssignment, RoleConfirmation, SystemRecord
 from bot.people.models import Identity, Person
 from bot.privacy.models import WeeklyRollup
 from bot.programmes.models import (

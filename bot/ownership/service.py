@@ -11,8 +11,7 @@ from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
 from bot.content import ROLES, Content
-from bot.drills.models import Drill
-from bot.ownership.models import RoleAssignment, SystemRecord
+from bot.ownership.models import Drill, RoleAssignment, SystemRecord
 from bot.people import service as people
 from bot.people.models import Person
 

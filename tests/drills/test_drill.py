@@ -9,9 +9,9 @@ from datetime import timedelta
 from sqlmodel import select
 
 from adapters.runtime import Runtime
-from bot.drills.models import Drill
 from bot.escalations.models import Escalation
 from bot.friction.models import FrictionReport
+from bot.ownership.models import Drill
 from bot.readiness.checks import readiness
 from tests.escalations.helpers import ADA, BEA, OMAR, UMA, click, flag, install, meet, submit, words
 from tests.friction.helpers import file_report
