@@ -37,6 +37,7 @@ from adapters.teams import translate as tr
 from adapters.teams.connectors import PooledAuthentication
 from adapters.teams.credentials import CachingCredentialsFactory, bot_framework_config, is_network_failure
 from adapters.teams.directory import ChannelMembers
+from adapters.teams.profiles import MemberEmails
 from adapters.teams.render import attachment, render_form, render_message, render_message_parts
 from adapters.teams.sender import TeamsSender, card_activity, classify, message_activities
 from adapters.teams.throttle import ConversationThrottle
@@ -163,6 +164,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         # Not `throttle or …`: a throttle with no open window has len() 0, and would be replaced by a
         # second one, so that replies and proactive sends stopped sharing Teams' limits.
         self.throttle = throttle if throttle is not None else ConversationThrottle()
+        self.emails = MemberEmails()
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         await self._turn(turn_context)
@@ -191,6 +193,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         event = tr.translate(_raw(turn_context))
         if event is None:
             return InvokeResponse(status=200, body={})
+        event = await self.emails.with_email(turn_context, event, ask=False)
         replies = await self.runtime.engine.handle(event)
         if turn_context.activity.name == "adaptiveCard/action":
             return await self._universal_action(turn_context, event, replies)
@@ -200,6 +203,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         event = tr.translate(_raw(turn_context))
         if event is None:
             return
+        event = await self.emails.with_email(turn_context, event)
         replies = await self.runtime.engine.handle(event)
         source = turn_context.activity.reply_to_id
         updated = False

@@ -79,6 +79,8 @@ class FakeBotFramework:
     keep_alive: bool = False  # as Teams does; off by default, so that no test leaks sockets past the server
     connections: set[tuple[str, int]] = field(default_factory=set)  # client (host, port) of connector calls
     members_barrier: asyncio.Barrier | None = None  # member requests wait until its parties all arrived
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)  # "29:…" id -> account, in chats
+    member_lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member) asked
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -167,6 +169,7 @@ class FakeBotFramework:
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._activity)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._activity)
         app.router.add_get("/v3/conversations/{conversation}/pagedmembers", self._paged_members)
+        app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         return app
 
     async def _paged_members(self, request: web.Request) -> web.Response:
@@ -189,6 +192,23 @@ class FakeBotFramework:
         if start + size < len(roster):
             body["continuationToken"] = str(start + size)
         return web.json_response(body)
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """GetConversationMember: one account (email, userPrincipalName) by its id or AAD object id, from
+        the conversation's roster when one is set, else from `people` (a chat's members)."""
+        conversation = request.match_info["conversation"].split(";messageid=")[0]
+        member = request.match_info["member"]
+        if self.require_token and request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
+        self.member_lookups.append((conversation, member))
+        accounts = self.members.get(conversation, list(self.people.values()))
+        found = [a for a in accounts if member in (a.get("id"), a.get("aadObjectId"))]
+        if not found:
+            return web.json_response(
+                {"error": {"code": "MemberNotFoundInConversation", "message": "The member was not found"}},
+                status=404,
+            )
+        return web.json_response(found[0])
 
     async def _openid(self, _request: web.Request) -> web.Response:
         if self.keys_fail:
