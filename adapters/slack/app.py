@@ -1,8 +1,9 @@
 """The slack-bolt AsyncApp on the shared aiohttp server at POST /slack/events.
 
-Bolt verifies signatures (never disabled), answers url_verification and acks; listeners only
-translate the payload, call the engine and deliver its replies, after the ack except for modal
-submissions (whose ack carries the field errors). Every Web API client has SLACK_API_URL as its base.
+Bolt verifies signatures (never disabled), answers url_verification and acks; listener middleware
+acks and translates the payload into a neutral event, which listeners hand to the engine with where
+to deliver its replies, after the ack except for modal submissions (whose ack carries the field
+errors). Payload shapes are checked in `shape.py`, Web API clients (on SLACK_API_URL) made in `clients.py`.
 """
 
 from __future__ import annotations
@@ -18,20 +19,15 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext, AsyncRespond
-from slack_bolt.kwargs_injection.async_utils import build_async_required_kwargs
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.runtime import Runtime
 from adapters.slack import parking
 from adapters.slack.after_ack import AfterAck
 from adapters.slack.bolt_app import bolt_app
+from adapters.slack.clients import api_client, with_slash
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
 from adapters.slack.errors import error_of
@@ -39,11 +35,12 @@ from adapters.slack.form_button import prefill_of
 from adapters.slack.inbound import MAX_BODY_BYTES, RefusedRequests, bounded_body
 from adapters.slack.render import render_errors, render_form
 from adapters.slack.sender import SlackSender
+from adapters.slack.shape import readable_request
 from adapters.slack.translate import translate, with_message_link, with_profile
 from adapters.web.stopping import STOPPING
 from bot.events import Event, Submitted
 from bot.messages import Message, Reply
-from bot.metrics import APP_RATE_LIMITED, THROTTLED
+from bot.metrics import APP_RATE_LIMITED
 from bot.ports import PermanentFailure
 
 log = logging.getLogger(__name__)
@@ -54,26 +51,7 @@ EVENTS = ("message", "app_mention", "app_home_opened")  # with REMOVALS, the man
 REMOVALS = ("app_uninstalled", "tokens_revoked")  # the coach was removed from a workspace
 PEOPLE = ("user_change",)  # someone's account changed: a deactivation is someone who left
 ANY = re.compile(".*")
-
-
-def api_client(*, token: str | None, base_url: str, retry_rate_limits: bool) -> AsyncWebClient:
-    """A Web API client on SLACK_API_URL; replies retry one 429, the outbox sender never does."""
-    handlers: list[Any] = [AsyncConnectionErrorRetryHandler()]
-    if retry_rate_limits:
-        handlers.append(CountingRateLimitHandler(max_retry_count=1))
-    return AsyncWebClient(token=token, base_url=_with_slash(base_url), retry_handlers=handlers)
-
-
-class CountingRateLimitHandler(AsyncRateLimitErrorRetryHandler):
-    """slack_sdk's 429 retry for replies, counting each 429 (coach_platform_throttled_total)."""
-
-    async def _can_retry_async(
-        self, *, state: Any, request: Any, response: Any = None, error: Any = None
-    ) -> bool:
-        throttled = response is not None and response.status_code == 429
-        if throttled:
-            THROTTLED.labels("slack", "reply").inc()
-        return throttled
+EVENT_IN = "coach_event"  # Bolt context key: the neutral event the payload translates to, or None
 
 
 class SlackAdapter:
@@ -158,7 +136,7 @@ class SlackAdapter:
         self.installations = installations
         clients = BotClients(
             installations=installations,
-            base_url=_with_slash(settings.slack_api_url),
+            base_url=with_slash(settings.slack_api_url),
             rotator=rotator(client_id=settings.slack_client_id, client_secret=secret, client=self.client),
         )
         return oauth, clients
@@ -176,38 +154,32 @@ class SlackAdapter:
         return await to_aiohttp_response(bolt_response)
 
     def _register(self) -> None:
+        """What the conversation listeners share is listener middleware: a click, a command or a shortcut
+        is acknowledged first (its trigger_id lasts 3 s), then translated; a message is acknowledged by
+        Bolt and translated; a modal submission is translated and acknowledged by its listener, as its ack
+        carries the field errors. The listener finds the neutral event in the context (`EVENT_IN`)."""
         self.bolt.middleware(self._app_rate_limited)
+        translated: Any = [self._translated]
+        acked: Any = [self._acked_then_translated]
         for name in EVENTS:
-            self.bolt.event(name)(self._on_event)
+            self.bolt.event(name, middleware=translated)(self._on_event)
         for name in REMOVALS:
             self.bolt.event(name)(self._on_removed)
         for name in PEOPLE:
             self.bolt.event(name)(self._on_user_change)
-        self.bolt.command(COMMAND)(self._on_command)
-        self.bolt.action(ANY)(self._on_action)
-        self.bolt.shortcut(ANY)(self._on_shortcut)
-        self.bolt.view_submission(ANY)(self._on_submission)
+        self.bolt.command(COMMAND, middleware=acked)(self._on_command)
+        self.bolt.action(ANY, middleware=acked)(self._on_action)
+        self.bolt.shortcut(ANY, middleware=acked)(self._on_shortcut)
+        self.bolt.view_submission(ANY, middleware=translated)(self._on_submission)
 
     async def handle(self, request: web.Request) -> web.Response:
         body = await bounded_body(request)
         if body is None:
             error = {"error": f"request body over {MAX_BODY_BYTES} bytes"}
             return web.json_response(error, status=web.HTTPRequestEntityTooLarge.status_code)
-        headers: Any = request.headers
-        try:
-            # Bolt reads the payload's shape (response_urls, user, team, actions[0]…) as it builds the
-            # request and again as it matches listeners, and trusts it: a body shaped wrongly, signed or
-            # not, would be a 500. Its own readers are run once here, so such a body is a 400 instead.
-            bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=headers)
-            build_async_required_kwargs(
-                logger=log,
-                required_arg_names=[],
-                request=bolt_request,
-                response=None,
-                next_keys_required=False,
-            )
-            shaped_as_bolt_reads(bolt_request.body)
-        except (TypeError, ValueError, KeyError, AttributeError, IndexError):
+        # Bolt's own readers first (adapters/slack/shape.py): a payload it would choke on is a 400, not a 500.
+        bolt_request = readable_request(body=body, query=request.query_string, headers=request.headers)
+        if bolt_request is None:
             log.info("Slack request refused: a payload Bolt cannot read")
             return web.json_response({"error": "malformed payload"}, status=web.HTTPBadRequest.status_code)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
@@ -232,12 +204,24 @@ class SlackAdapter:
         )  # fmt: skip
         return BoltResponse(status=200, body="")
 
-    async def _on_event(
-        self, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    async def _translated(
+        self, body: dict[str, Any], context: AsyncBoltContext, next: Callable[[], Awaitable[None]]
     ) -> None:
-        event = translate(body, bot_user_id=context.bot_user_id)
-        if event is not None:
-            self._later(event, Surface(), client, interactive=False)
+        context[EVENT_IN] = translate(body, bot_user_id=context.bot_user_id)
+        await next()
+
+    async def _acked_then_translated(
+        self,
+        ack: AsyncAck,
+        body: dict[str, Any],
+        context: AsyncBoltContext,
+        next: Callable[[], Awaitable[None]],
+    ) -> None:
+        await ack()
+        await self._translated(body, context, next)
+
+    async def _on_event(self, context: AsyncBoltContext, client: AsyncWebClient) -> None:
+        self._later(context.get(EVENT_IN), Surface(), client, interactive=False)
 
     async def _on_removed(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -276,40 +260,30 @@ class SlackAdapter:
         )
 
     async def _on_command(
-        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        self, body: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
-        event = translate(body)
-        if event is not None:
-            surface = Surface(trigger_id=body.get("trigger_id"), respond=respond, respond_all=True)
-            self._later(event, surface, client)
+        surface = Surface(trigger_id=body.get("trigger_id"), respond=respond, respond_all=True)
+        self._later(context.get(EVENT_IN), surface, client)
 
     async def _on_action(
-        self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+        self, body: dict[str, Any], context: AsyncBoltContext, respond: AsyncRespond, client: AsyncWebClient
     ) -> None:
-        await ack()
-        event = translate(body)
-        if event is not None:
-            ephemeral = bool((body.get("container") or {}).get("is_ephemeral"))
-            surface = Surface(
-                trigger_id=body.get("trigger_id"),
-                respond=respond,
-                source_is_ephemeral=ephemeral,
-                prefill=prefill_of(body),
-            )
-            self._later(event, surface, client)
+        surface = Surface(
+            trigger_id=body.get("trigger_id"),
+            respond=respond,
+            source_is_ephemeral=bool((body.get("container") or {}).get("is_ephemeral")),
+            prefill=prefill_of(body),
+        )
+        self._later(context.get(EVENT_IN), surface, client)
 
-    async def _on_shortcut(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        event = translate(body)
-        if event is None:
-            return
-        if body.get("type") == "message_action":
+    async def _on_shortcut(self, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+        event = context.get(EVENT_IN)
+        if event is not None and body.get("type") == "message_action":
             event = with_message_link(event, await _permalink(client, body))
         self._later(event, Surface(trigger_id=body.get("trigger_id")), client)
 
-    async def _on_submission(self, ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        event = translate(body)
+    async def _on_submission(self, ack: AsyncAck, context: AsyncBoltContext, client: AsyncWebClient) -> None:
+        event = context.get(EVENT_IN)
         if not isinstance(event, Submitted):
             await ack()
             return
@@ -333,8 +307,11 @@ class SlackAdapter:
     # --- the turn -------------------------------------------------------------------------------
 
     def _later(
-        self, event: Event, surface: Surface, client: AsyncWebClient, *, interactive: bool = True
+        self, event: Event | None, surface: Surface, client: AsyncWebClient, *, interactive: bool = True
     ) -> None:
+        """The engine's turn and its replies, after the ack (adapters/slack/after_ack.py); None: nothing to do."""
+        if event is None:
+            return
         self.after_ack.submit(
             lambda: self._run(event, surface, client),
             interactive=interactive,
@@ -393,44 +370,6 @@ async def _permalink(client: AsyncWebClient, body: dict[str, Any]) -> str | None
 
 
 SLACK = web.AppKey("slack", SlackAdapter)
-
-
-# Payload members Bolt reads with `.get` (objects) or by index (lists of objects).
-_OBJECTS = ("event", "view", "user", "team", "container", "message", "enterprise")
-_LISTS = ("actions", "response_urls", "authorizations")
-
-
-def shaped_as_bolt_reads(body: Any) -> None:
-    """Raise TypeError unless each member Bolt reads without looking is of the type it assumes."""
-    if not isinstance(body, dict):
-        raise TypeError("the payload is not an object")
-    for key in _OBJECTS:
-        if key in body and not isinstance(body[key], dict):
-            raise TypeError(f"{key} is not an object")
-    if "channel" in body and not isinstance(body["channel"], dict | str):
-        raise TypeError("channel is neither an object nor an id")
-    for key in _LISTS:
-        if key in body and not (isinstance(body[key], list) and all(isinstance(i, dict) for i in body[key])):
-            raise TypeError(f"{key} is not a list of objects")
-    # Text Bolt's listener matchers compare with patterns (a number there is a TypeError).
-    kind = body.get("type")
-    texts = [("event", body.get("event", {}).get("type"))] if "event" in body else []
-    if "subtype" in body.get("event", {}):
-        texts.append(("subtype", body["event"]["subtype"]))
-    if "command" in body:
-        texts.append(("command", body["command"]))
-    if kind in ("shortcut", "message_action"):
-        texts.append(("callback_id", body.get("callback_id")))
-    if kind in ("view_submission", "view_closed"):
-        texts.append(("callback_id", body.get("view", {}).get("callback_id")))
-    if kind == "block_actions":
-        if not body.get("actions"):
-            raise TypeError("block_actions without actions")
-        texts += [("action_id", action.get("action_id")) for action in body["actions"]]
-        texts += [("block_id", action["block_id"]) for action in body["actions"] if "block_id" in action]
-    for name, value in texts:
-        if not isinstance(value, str):
-            raise TypeError(f"{name} is not text")
 
 
 def mount(app: web.Application, runtime: Runtime) -> None:
@@ -512,7 +451,3 @@ def _socket_mode(adapter: SlackAdapter, app_token: str):  # type: ignore[no-unty
         await handler.close_async()  # type: ignore[no-untyped-call]
 
     return context
-
-
-def _with_slash(url: str) -> str:
-    return url if url.endswith("/") else url + "/"

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from adapters.local.render import render_message as local_html
 from adapters.runtime import Runtime
-from adapters.slack.app import api_client
+from adapters.slack.clients import api_client
 from adapters.slack.sender import SlackSender
 from adapters.teams.render import MAX_ACTIVITY_BYTES, card_bytes
 from adapters.teams.render import render_message as teams_card

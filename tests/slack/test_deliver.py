@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from adapters.slack.app import api_client
+from adapters.slack.clients import api_client
 from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import Directory
 from bot.events import Actor, Clicked, Event, Opened, Place, Said

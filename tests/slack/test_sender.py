@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from adapters.slack.app import api_client
+from adapters.slack.clients import api_client
 from adapters.slack.sender import SlackSender
 from bot.messages import text_message
 from bot.ports import Delivery, PermanentFailure, RetryLater, Unreachable
