@@ -4,7 +4,7 @@ The HTTP handler is ours, not `CloudAdapter.process`, because of three defects i
 bad tokens surface as arbitrary exceptions (the stock handler answers 500, we answer 401 while key
 fetch failures stay 503 so the channel retries); `process` serialises invoke bodies twice (we return
 the body from `process_activity` ourselves); and credentials are rebuilt and tokens fetched on the
-event loop every turn (see `credentials.py`; inbound validation also runs in a worker thread because the
+event loop every turn (see `credentials.py`; inbound validation also runs on a loop in a thread of its own, as the
 SDK fetches signing keys with blocking `requests`).
 """
 
@@ -16,6 +16,7 @@ import dataclasses
 import json
 import logging
 import secrets
+import threading
 from typing import Any
 
 import jwt
@@ -136,10 +137,27 @@ async def _authenticate(
             await _require_endorsement(header, activity.channel_id or "", metadata_url)
         return result
 
-    result: AuthenticateRequestResult = await asyncio.to_thread(asyncio.run, validate())
+    pending = asyncio.run_coroutine_threadsafe(validate(), _validation_loop())
+    result: AuthenticateRequestResult = await asyncio.wrap_future(pending)
     if result is None or result.claims_identity is None or not result.claims_identity.is_authenticated:
         raise PermissionError("not authenticated")
     return result
+
+
+_VALIDATION: list[asyncio.AbstractEventLoop] = []
+_VALIDATION_LOCK = threading.Lock()
+
+
+def _validation_loop() -> asyncio.AbstractEventLoop:
+    """One event loop in a thread of its own for every inbound token check, kept for the process: a new
+    loop per request (`asyncio.run` in a worker) cost more than the check. The SDK's blocking fetches of
+    keys (hours apart, cached) hold this loop, not the server's."""
+    with _VALIDATION_LOCK:
+        if not _VALIDATION:
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="teams-token-checks", daemon=True).start()
+            _VALIDATION.append(loop)
+        return _VALIDATION[0]
 
 
 async def _require_endorsement(header: str, channel_id: str, metadata_url: str) -> None:
