@@ -5,13 +5,13 @@ The coach is `coach run` as a customer starts it: a subprocess with its default 
 log), SQLite by default or PostgreSQL with `--database URL` (a fresh schema per run). Each server runs in
 its own process, pinned to a core of its own (BENCH_PIN=0 to leave the scheduler alone); this process runs
 the load (20 concurrent senders of signed DM events) and the fake Web API, whose rate limits are lifted
-(`post_limit`), on the other core. Three scenarios by default:
+(`post_limit`), on the other core. Four scenarios by default:
 
 - `repeat:help` and `repeat:thank you`: 100 people the servers have met (each says hello first, not
   measured) send the events; `help` gets the coach's largest reply, `thank you` a one-line one;
 - `distinct:help`: every event comes from someone new (3,000 by default): for the coach each is a first
   contact (person, identity, enrolment, welcome, answer), reported apart;
-- `backlog:help` (asked for by name): as `repeat:help`, while the coach's outbox drains `--backlog`
+- `backlog:help`: as `repeat:help`, while the coach's outbox drains `--backlog`
   (10,000) messages queued just before the load, its pacing lifted like the fake's limits
   (COACH_QUOTA_SCALE=1000): the ack latency while a large send goes out beside the answers. How much of
   the backlog went out while the load ran is reported under the table.
@@ -464,7 +464,7 @@ if __name__ == "__main__":
         serve_coach(int(sys.argv[2]), os.environ["SLACK_API_URL"], sys.argv[3])
     else:
         parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-        parser.add_argument("--scenario", nargs="+", default=["repeat:help", "repeat:thank you", "distinct:help"],
+        parser.add_argument("--scenario", nargs="+", default=["repeat:help", "repeat:thank you", "distinct:help", "backlog:help"],
                             help="POPULATION:TEXT, POPULATION being repeat or distinct")  # fmt: skip
         parser.add_argument(
             "--events", type=int, default=2000, help="events per round from people met before"
