@@ -313,10 +313,7 @@ class SystemsFile(_Model):
     @field_validator("systems")
     @classmethod
     def _unique_systems(cls, systems: tuple[System, ...]) -> tuple[System, ...]:
-        keys = [s.key for s in systems]
-        duplicates = sorted({k for k in keys if keys.count(k) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate system keys: {', '.join(duplicates)}")
+        _refuse_repeated([s.key for s in systems], "system")
         return systems
 
 
@@ -392,8 +389,11 @@ class DutiesFile(_Model):
     @field_validator("duties")
     @classmethod
     def _unique_duties(cls, duties: tuple[Duty, ...]) -> tuple[Duty, ...]:
-        keys = [d.key for d in duties]
-        duplicates = sorted({k for k in keys if keys.count(k) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate duty keys: {', '.join(duplicates)}")
+        _refuse_repeated([d.key for d in duties], "duty")
         return duties
+
+
+def _refuse_repeated(keys: list[str], what: str) -> None:
+    duplicates = sorted({k for k in keys if keys.count(k) > 1})
+    if duplicates:
+        raise ValueError(f"duplicate {what} keys: {', '.join(duplicates)}")

@@ -59,6 +59,14 @@ def _load(turn: Turn, raw: str) -> Escalation:
     return row
 
 
+def _load_to(turn: Turn, raw: str, verb: str) -> Escalation:
+    """The flag, for a form only those allowed may open."""
+    row = _load(turn, raw)
+    if not allowed(turn, row):
+        raise UserError(f"Only the escalation owner, their backup or an admin can {verb} {row.reference}.")
+    return row
+
+
 def _refused(turn: Turn, row: Escalation, action: str) -> list[Reply]:
     service.record(
         session=turn.session,
@@ -109,10 +117,7 @@ def show_output_clicked(turn: Turn, event: Clicked) -> list[Reply]:
 
 
 def build_answer_form(turn: Turn, context: str) -> Form:
-    row = _load(turn, context)
-    if not allowed(turn, row):
-        raise UserError(f"Only the escalation owner, their backup or an admin can answer {row.reference}.")
-    return messages.answer_form(row)
+    return messages.answer_form(_load_to(turn, context, "answer"))
 
 
 def submit_answer(turn: Turn, event: Submitted) -> list[Reply]:
@@ -203,10 +208,7 @@ def thread_reply(turn: Turn, text: str) -> list[Reply] | None:
 
 
 def build_reassign_form(turn: Turn, context: str) -> Form:
-    row = _load(turn, context)
-    if not allowed(turn, row):
-        raise UserError(f"Only the escalation owner, their backup or an admin can reassign {row.reference}.")
-    return messages.reassign_form(row)
+    return messages.reassign_form(_load_to(turn, context, "reassign"))
 
 
 def submit_reassign(turn: Turn, event: Submitted) -> list[Reply]:

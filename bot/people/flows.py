@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import available_timezones
 
 from bot.attention import quiet_hours_for, shift_of
 from bot.audit import service as audit
@@ -12,7 +12,7 @@ from bot.events import Submitted
 from bot.markdown import escape
 from bot.messages import Actions, Block, Button, Fact, Facts, Field, Form, Message, Reply, Text
 from bot.people.models import Person
-from bot.policy.model import open_windows
+from bot.policy.model import is_valid_timezone, open_windows
 from bot.routing import Command, FormSpec, Router
 from bot.turn import Turn
 
@@ -138,13 +138,8 @@ def _clock(seconds: int) -> str:
 
 
 def _valid_timezone(name: str) -> bool:
-    if not name or name not in available_timezones():
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    """A zone a person may choose: one the policy can use and a name from the IANA list."""
+    return name in available_timezones() and is_valid_timezone(name)  # the list first: any text arrives here
 
 
 def _hour(raw: str, low: int, high: int) -> int | None:
