@@ -28,7 +28,7 @@ from bot.config import load_settings
 from bot.content import load_content
 from bot.migrations.migrate import create_all
 from bot.outbox.dispatcher import Dispatcher
-from bot.ports import Delivery, Sent
+from bot.ports import Outgoing, Sent
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
 
@@ -51,13 +51,13 @@ class LoggingPlatform(RateLimitedPlatform):
         self.log = log
         self.file = log.open("a", encoding="utf-8")
 
-    async def send(self, delivery: Delivery) -> Sent:
-        if delivery.look_back and delivery.idempotency_key in set(self.log.read_text().split()):
+    async def send(self, outgoing: Outgoing) -> Sent:
+        if outgoing.look_back and outgoing.idempotency_key in set(self.log.read_text().split()):
             with self.log.with_suffix(".skipped").open("a", encoding="utf-8") as skipped:
-                skipped.write(delivery.idempotency_key + "\n")
-            return Sent(message_id=delivery.idempotency_key)
-        sent = await super().send(delivery)
-        self.file.write(delivery.idempotency_key + "\n")
+                skipped.write(outgoing.idempotency_key + "\n")
+            return Sent(message_id=outgoing.idempotency_key)
+        sent = await super().send(outgoing)
+        self.file.write(outgoing.idempotency_key + "\n")
         self.file.flush()
         return sent
 

@@ -39,7 +39,7 @@ def populate(store: Store, events: int) -> None:
     pick = random.Random(7)
     systems = ("assistant", "contract-review")
     kinds = ("used", "used", "used", "minutes_saved")
-    with store.engine.begin() as connection:
+    with store.database.begin() as connection:
         for start in range(0, events, 50_000):
             rows = [
                 {

@@ -25,7 +25,7 @@ def populate(store: Store, content: Content, *, people: int, due_now: int, now: 
         )
     )
     step = programme.steps[1].key
-    with store.engine.begin() as conn:
+    with store.database.begin() as conn:
         for start in range(1, people + 1, CHUNK):
             ids = range(start, min(start + CHUNK, people + 1))
             conn.execute(

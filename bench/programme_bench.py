@@ -31,7 +31,7 @@ from bot.migrations.migrate import create_all
 from bot.outbox import service as outbox
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.pace import Pacer, Quota
-from bot.ports import Delivery, FixedClock, RetryLater, Sent
+from bot.ports import FixedClock, Outgoing, RetryLater, Sent
 from bot.programmes import hooks
 from bot.schedule.ticker import Ticker
 from bot.store.db import Store
@@ -85,7 +85,7 @@ class RateLimitedPlatform:
         self.delivered: Counter[str] = Counter()
         self.refused = 0
 
-    async def send(self, delivery: Delivery) -> Sent:
+    async def send(self, outgoing: Outgoing) -> Sent:
         await self.pacer.acquire(self.quota)
         now = time.monotonic()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.bucket_rate)
@@ -94,8 +94,8 @@ class RateLimitedPlatform:
             self.refused += 1
             raise RetryLater("429 rate limited", after_seconds=(1 - self.tokens) / self.bucket_rate)
         self.tokens -= 1
-        self.delivered[delivery.idempotency_key] += 1
-        return Sent(message_id=delivery.idempotency_key)
+        self.delivered[outgoing.idempotency_key] += 1
+        return Sent(message_id=outgoing.idempotency_key)
 
 
 async def outbox_drain(messages: int, rate: float) -> dict[str, float]:

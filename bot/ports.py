@@ -17,7 +17,7 @@ from bot.messages import Message
 
 
 @dataclass(frozen=True)
-class Delivery:
+class Outgoing:
     """One message to send to an opaque platform address (a person's DM or a channel)."""
 
     address: Mapping[str, Any]
@@ -56,7 +56,7 @@ class PermanentFailure(Exception):
 class Sender(Protocol):
     platform: str
 
-    async def send(self, delivery: Delivery) -> Sent: ...
+    async def send(self, outgoing: Outgoing) -> Sent: ...
 
 
 class Directory(Protocol):

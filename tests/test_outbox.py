@@ -9,7 +9,7 @@ from bot.messages import text_message
 from bot.outbox import service
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxState
-from bot.ports import Delivery, FixedClock, PermanentFailure, RetryLater, Sent, Unreachable
+from bot.ports import FixedClock, Outgoing, PermanentFailure, RetryLater, Sent, Unreachable
 from bot.store.db import Store
 
 
@@ -19,13 +19,13 @@ class RecordingSender:
     platform = "local"
 
     def __init__(self) -> None:
-        self.sent: list[Delivery] = []
+        self.sent: list[Outgoing] = []
         self.failures: list[Exception] = []
 
-    async def send(self, delivery: Delivery) -> Sent:
+    async def send(self, outgoing: Outgoing) -> Sent:
         if self.failures:
             raise self.failures.pop(0)
-        self.sent.append(delivery)
+        self.sent.append(outgoing)
         return Sent(message_id=f"m{len(self.sent)}", thread_id=f"t{len(self.sent)}")
 
 

@@ -15,7 +15,7 @@ from bot.outbox import service
 from bot.outbox.dispatcher import Dispatcher
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.outbox.pace import MAX_PAUSE, RESERVE_SECONDS, Pacer, Quota, retry_after_seconds
-from bot.ports import Delivery, FixedClock, RetryLater, Sent
+from bot.ports import FixedClock, Outgoing, RetryLater, Sent
 from bot.store.db import Store
 
 QUOTA = Quota("slack:T1:chat.postMessage", rate=10.0)
@@ -87,15 +87,15 @@ class StormSender:
         self.hanging = asyncio.Event()
         self.delivered = asyncio.Event()
 
-    async def send(self, delivery: Delivery) -> Sent:
-        if delivery.address.get("channel") == "C-hangs":
+    async def send(self, outgoing: Outgoing) -> Sent:
+        if outgoing.address.get("channel") == "C-hangs":
             self.hanging.set()
             await asyncio.Event().wait()
         if self.storm:
             raise RetryLater("Slack rate limit (ratelimited)", after_seconds=30, throttled=True)
-        self.sent.append(delivery.idempotency_key)
+        self.sent.append(outgoing.idempotency_key)
         self.delivered.set()
-        return Sent(message_id=delivery.idempotency_key)
+        return Sent(message_id=outgoing.idempotency_key)
 
 
 def enqueue(store: Store, clock: FixedClock, key: str, address: Mapping[str, Any], **kw: Any) -> None:

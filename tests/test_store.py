@@ -79,7 +79,7 @@ def count_commits(store: Store) -> list[int]:
     def on_commit(_connection: object) -> None:
         commits[0] += 1
 
-    event.listen(store.engine, "commit", on_commit)
+    event.listen(store.database, "commit", on_commit)
     return commits
 
 

@@ -293,9 +293,9 @@ def usage_statements(store: Store) -> Iterator[list[str]]:
         if "usage_event" in statement:
             seen.append(statement)
 
-    sa_event.listen(store.engine, "before_cursor_execute", record)
+    sa_event.listen(store.database, "before_cursor_execute", record)
     yield seen
-    sa_event.remove(store.engine, "before_cursor_execute", record)
+    sa_event.remove(store.database, "before_cursor_execute", record)
 
 
 async def test_usage_sent_by_email_is_linked_when_the_person_first_writes(

@@ -43,7 +43,7 @@ class Entry:
 
 
 class Subscriber(Protocol):
-    def deliver(self, entry: Entry, *, replaced: bool) -> None: ...
+    def show_entry(self, entry: Entry, *, replaced: bool) -> None: ...
 
 
 class Hub:
@@ -112,7 +112,7 @@ class Hub:
     def _fan_out(self, key: str, entry: Entry, *, replaced: bool) -> None:
         for subscriber in list(self._subscribers.get(key, [])):
             try:
-                subscriber.deliver(entry, replaced=replaced)
+                subscriber.show_entry(entry, replaced=replaced)
             except Exception:
                 log.warning("a local chat subscriber failed; dropping it", exc_info=True)
                 self.unsubscribe(key, subscriber)

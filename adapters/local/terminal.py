@@ -64,7 +64,7 @@ class TerminalChat:
         self.hub.subscribe(self.conversation.key, self)
         try:
             for entry in await self.hub.history(self.conversation.key, limit=RECENT):
-                self.deliver(entry, replaced=False)
+                self.show_entry(entry, replaced=False)
             await self.act(self.conversation.open())
             while (line := await self.read()) is not None:
                 line = line.strip()
@@ -109,14 +109,14 @@ class TerminalChat:
 
     async def show(self, outcome: Outcome) -> None:
         for entry in outcome.private:
-            self.deliver(entry, replaced=False)
+            self.show_entry(entry, replaced=False)
         if outcome.dialog is not None:
             dialog = Entry(id=self.hub.new_id(), author=BOT_NAME, message=outcome.dialog, ephemeral=True)
-            self.deliver(dialog, replaced=False)
+            self.show_entry(dialog, replaced=False)
         if outcome.form is not None:
             await self.fill(outcome.form)
 
-    def deliver(self, entry: Entry, *, replaced: bool) -> None:
+    def show_entry(self, entry: Entry, *, replaced: bool) -> None:
         if entry.author_email == self.conversation.email:
             return  # what this person typed is already on their screen
         if entry.message is None:
@@ -155,7 +155,7 @@ class TerminalChat:
                     self.say(f"  • {render.clean(label)}: {render.clean(problem)}")
                 ask = [f for f in form.fields if f.name in outcome.form_errors] or list(form.fields)
                 for entry in outcome.private:
-                    self.deliver(entry, replaced=False)
+                    self.show_entry(entry, replaced=False)
                 continue
             await self.show(outcome)
             return

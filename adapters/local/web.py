@@ -205,9 +205,9 @@ class Tab:
         shown = {entry.id for entry in history}
         for entry, replaced in early:
             if replaced or entry.id not in shown:
-                self.deliver(entry, replaced=replaced)
+                self.show_entry(entry, replaced=replaced)
 
-    def deliver(self, entry: Entry, *, replaced: bool) -> None:
+    def show_entry(self, entry: Entry, *, replaced: bool) -> None:
         if self._early is not None:
             self._early.append((entry, replaced))
             return
@@ -279,7 +279,7 @@ class Tab:
 
     def show(self, outcome: Outcome, *, values: dict[str, str] | None = None) -> None:
         for entry in outcome.private:
-            self.deliver(entry, replaced=False)
+            self.show_entry(entry, replaced=False)
         if outcome.dialog is not None:
             self.form = None
             self.send(frames.dialog(outcome.dialog))

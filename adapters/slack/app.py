@@ -28,12 +28,12 @@ from adapters.slack import parking
 from adapters.slack.after_ack import AfterAck
 from adapters.slack.bolt_app import bolt_app
 from adapters.slack.clients import api_client, with_slash
-from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import ChannelMembers, Directory
 from adapters.slack.errors import error_of
 from adapters.slack.form_button import prefill_of
 from adapters.slack.inbound import MAX_BODY_BYTES, RefusedRequests, bounded_body
 from adapters.slack.render import render_errors, render_form
+from adapters.slack.replies import Surface, show_replies
 from adapters.slack.sender import SlackSender
 from adapters.slack.shape import readable_request
 from adapters.slack.translate import translate, with_message_link, with_profile
@@ -302,7 +302,7 @@ class SlackAdapter:
             for r in replies
             if r.message is not None
         ]
-        await deliver(event, rest, Surface(), client=client, directory=self.directory, later=self._send_later)
+        await show_replies(event, rest, Surface(), client=client, directory=self.directory, later=self._send_later)
 
     # --- the turn -------------------------------------------------------------------------------
 
@@ -338,7 +338,7 @@ class SlackAdapter:
     async def _run(self, event: Event, surface: Surface, client: AsyncWebClient) -> None:
         event = await self._enrich(event, client)
         replies = await self.runtime.engine.handle(event)
-        await deliver(
+        await show_replies(
             event, replies, surface, client=client, directory=self.directory, later=self._send_later
         )
 

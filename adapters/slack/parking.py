@@ -15,7 +15,7 @@ from typing import Any
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
-from adapters.slack.deliver import Surface
+from adapters.slack.replies import Surface
 from bot.events import Event
 from bot.inbox import service as inbox
 from bot.ports import Clock

@@ -9,7 +9,7 @@ chat.postMessage is also paced to about one per second per channel, in this proc
 A person's DM is posted to their user id (Slack delivers it to the app's DM), so nobody costs a Tier 3
 conversations.open; the DM channel id Slack answers with comes back in `Sent.address`, and the coach
 stores it on the person's identity. Each post carries its idempotency key in message metadata; a row
-whose earlier try may have arrived (Delivery.look_back: it timed out, or its process died) is first
+whose earlier try may have arrived (Outgoing.look_back: it timed out, or its process died) is first
 looked for in the channel's recent history (conversations.history include_all_metadata). A look-back
 that cannot be made is retried later, not skipped: skipping it would risk the double it guards against.
 """
@@ -32,7 +32,7 @@ from adapters.slack.quotas import POST_INTERVAL, quota
 from adapters.slack.render import render_message
 from bot.messages import Image
 from bot.outbox.pace import Pacer, retry_after_seconds
-from bot.ports import Delivery, PermanentFailure, RetryLater, Sent, Unreachable
+from bot.ports import Outgoing, PermanentFailure, RetryLater, Sent, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -94,29 +94,29 @@ class SlackSender:
         if self.single_client is not None:
             self.single_client.session = session
 
-    async def send(self, delivery: Delivery) -> Sent:
-        team = str(delivery.address.get("team") or "")
+    async def send(self, outgoing: Outgoing) -> Sent:
+        team = str(outgoing.address.get("team") or "")
         try:
-            return await self._send(team, delivery)
+            return await self._send(team, outgoing)
         except SlackApiError as exc:
             raise await self._classify(team, exc) from exc
 
-    async def _send(self, team: str, delivery: Delivery) -> Sent:
+    async def _send(self, team: str, outgoing: Outgoing) -> Sent:
         client = await self.client_for(team)
         if self._session is not None and client.session is None:
             client.session = self._session
-        address = delivery.address
+        address = outgoing.address
         channel = address.get("channel")
-        payload = render_message(delivery.message)
-        if delivery.update_message_id:
+        payload = render_message(outgoing.message)
+        if outgoing.update_message_id:
             channel = channel or await self._dm_channel(client, team, address)
             await self._call(team, "chat.update")
-            await client.chat_update(channel=channel, ts=delivery.update_message_id, **payload)
-            return Sent(message_id=delivery.update_message_id, thread_id=delivery.thread_id)
-        if delivery.look_back:
-            earlier = await self._already_posted(client, team, address, delivery.idempotency_key)
+            await client.chat_update(channel=channel, ts=outgoing.update_message_id, **payload)
+            return Sent(message_id=outgoing.update_message_id, thread_id=outgoing.thread_id)
+        if outgoing.look_back:
+            earlier = await self._already_posted(client, team, address, outgoing.idempotency_key)
             if earlier is not None:
-                return Sent(message_id=earlier, thread_id=delivery.thread_id or earlier)
+                return Sent(message_id=earlier, thread_id=outgoing.thread_id or earlier)
         target = str(channel or _user(address))
         lock = self._locks.setdefault(target, asyncio.Lock())
         async with lock:
@@ -124,23 +124,23 @@ class SlackSender:
             await self._call(team, "chat.postMessage")
             response = await client.chat_postMessage(
                 channel=target,
-                thread_ts=delivery.thread_id,
-                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": delivery.idempotency_key}},
+                thread_ts=outgoing.thread_id,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"key": outgoing.idempotency_key}},
                 **payload,
             )
             self._last_post[target] = now = self.monotonic()
         if now - self._swept_at > QUIET_SECONDS:
             self._forget_quiet_channels(now)
         ts = str(response["ts"])
-        await self._upload_images(client, str(response.get("channel") or target), delivery)
+        await self._upload_images(client, str(response.get("channel") or target), outgoing)
         learned = None
         if not channel and response.get("channel"):  # the DM's channel id: stored, for updates and look-backs
             dm = str(response["channel"])
             self.directory.remember_dm(team=team, user=_user(address), channel=dm)
             learned = {**address, "channel": dm}
-        return Sent(message_id=ts, thread_id=delivery.thread_id or ts, address=learned)
+        return Sent(message_id=ts, thread_id=outgoing.thread_id or ts, address=learned)
 
-    async def _upload_images(self, client: AsyncWebClient, channel: str, delivery: Delivery) -> None:
+    async def _upload_images(self, client: AsyncWebClient, channel: str, outgoing: Outgoing) -> None:
         """A message's pictures (the weekly digest's chart), each as a file shared just after it.
 
         Block Kit shows images only from a public URL, which would need a reachable coach and break in
@@ -148,13 +148,13 @@ class SlackSender:
         the upload, completeUploadExternal; scope files:write). The message is posted already, so a failed
         upload is logged and the picture left out rather than the message sent twice.
         """
-        for block in delivery.message.blocks:
+        for block in outgoing.message.blocks:
             if not isinstance(block, Image):
                 continue
             try:
                 await client.files_upload_v2(
                     channel=channel,
-                    thread_ts=delivery.thread_id,
+                    thread_ts=outgoing.thread_id,
                     file=base64.b64decode(block.png),
                     filename=f"{block.title or 'chart'}.png".replace("/", "-"),
                     title=block.title or block.alt,
@@ -163,7 +163,7 @@ class SlackSender:
             except SlackApiError as exc:
                 log.warning(
                     "the picture of %s was not uploaded (%s); the message went without it",
-                    delivery.idempotency_key,
+                    outgoing.idempotency_key,
                     error_of(exc),
                 )
 

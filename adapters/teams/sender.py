@@ -22,7 +22,7 @@ from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message, rende
 from adapters.teams.throttle import ConversationThrottle
 from bot.messages import Message
 from bot.outbox.pace import retry_after_seconds
-from bot.ports import Delivery, PermanentFailure, RetryLater, Sent, Unreachable
+from bot.ports import Outgoing, PermanentFailure, RetryLater, Sent, Unreachable
 
 log = logging.getLogger(__name__)
 
@@ -95,15 +95,15 @@ class TeamsSender:
         self.app_id = app_id
         self.throttle = throttle
 
-    async def send(self, delivery: Delivery) -> Sent:
-        reference = reference_from_address(delivery.address)
+    async def send(self, outgoing: Outgoing) -> Sent:
+        reference = reference_from_address(outgoing.address)
         if not reference.service_url or reference.conversation is None or not reference.conversation.id:
             raise Unreachable("no Teams conversation is stored for this address")
         base_id = reference.conversation.id.split(";messageid=")[0]
-        if delivery.thread_id:
-            reference.conversation.id = f"{base_id};messageid={delivery.thread_id}"
+        if outgoing.thread_id:
+            reference.conversation.id = f"{base_id};messageid={outgoing.thread_id}"
         tenant = reference.conversation.tenant_id
-        activity = message_activity(delivery.message)
+        activity = message_activity(outgoing.message)
         sent: dict[str, str] = {}
 
         failures: list[Exception] = []
@@ -114,10 +114,10 @@ class TeamsSender:
                 # A slot is taken here, with the connector client (and its token) ready, so the request
                 # reaches Teams right after: taken earlier, a first token fetch could bunch them up.
                 await self.throttle.acquire(base_id, tenant)
-                if delivery.update_message_id:
-                    activity.id = delivery.update_message_id
+                if outgoing.update_message_id:
+                    activity.id = outgoing.update_message_id
                     await context.update_activity(activity)
-                    sent["id"] = delivery.update_message_id
+                    sent["id"] = outgoing.update_message_id
                 else:
                     response = await context.send_activity(activity)
                     sent["id"] = response.id if response and response.id else ""
@@ -132,10 +132,10 @@ class TeamsSender:
             mapped = classify(exc)
             if mapped is exc:
                 raise
-            if delivery.update_message_id and isinstance(mapped, Unreachable) and _status(exc) == 404:
+            if outgoing.update_message_id and isinstance(mapped, Unreachable) and _status(exc) == 404:
                 # The message to update is gone (deleted): the person can still be reached.
                 raise PermanentFailure("Teams answered 404: the message to update is gone") from exc
             raise mapped from exc
         is_channel = (reference.conversation.conversation_type or "") == "channel"
-        thread = delivery.thread_id or (sent["id"] if is_channel and sent["id"] else None)
+        thread = outgoing.thread_id or (sent["id"] if is_channel and sent["id"] else None)
         return Sent(message_id=sent["id"], thread_id=thread)

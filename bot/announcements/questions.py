@@ -1,4 +1,4 @@
-"""'I have a question': routed to the system's change communicator as a DM with its own SLA.
+"""'I have a question': sent to the system's change communicator as a DM with its own SLA.
 
 The SLA is the system's `acknowledge_hours`, counted in the communicator's working hours. When it
 runs out unanswered, the communicator and the role's backups get a reminder (once per SLA period,

@@ -326,7 +326,7 @@ class Choice(_Model):
 
 
 class Severity(Choice):
-    urgent: bool = Field(False, description="true: routed to the owner at once, not in the digest")
+    urgent: bool = Field(False, description="true: sent to the owner at once, not in the digest")
 
 
 class FrustrationRule(_Model):

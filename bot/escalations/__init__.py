@@ -1,4 +1,4 @@
-"""Escalations: an AI output that confused someone, routed to the system's escalation owner with a
+"""Escalations: an AI output that confused someone, sent to the system's escalation owner with a
 frozen SLA, answered (by a button or a reply in the card's thread), relayed to the person who flagged
 it, rated, and optionally published as an FAQ entry offered to the next person with a similar output.
 

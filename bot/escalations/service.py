@@ -119,7 +119,7 @@ def open_for_flagger(*, session: Session, person_id: int) -> Sequence[Escalation
 
 
 def waiting_for(*, session: Session, owner_id: int) -> Sequence[Escalation]:
-    """Flags routed to this owner that nobody has answered yet."""
+    """Flags sent to this owner that nobody has answered yet."""
     return session.exec(
         select(Escalation)
         .where(Escalation.owner_id == owner_id, col(Escalation.answered_at).is_(None))

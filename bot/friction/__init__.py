@@ -1,4 +1,4 @@
-"""Friction reports: "something's not working", one click away, routed to the programme owner and
+"""Friction reports: "something's not working", one click away, sent to the programme owner and
 closed back to the reporter.
 
 `models` (the report, its notes, an owner's digest choice), `service` (persistence and the

@@ -214,7 +214,7 @@ def _open() -> tuple[Any, ...]:
 
 
 def to_look_at(*, session: Session, owner_id: int) -> Sequence[FrictionReport]:
-    """Reports routed to this owner that are still new or only triaged."""
+    """Reports sent to this owner that are still new or only triaged."""
     return session.exec(
         select(FrictionReport).where(
             FrictionReport.owner_id == owner_id,
@@ -232,7 +232,7 @@ def all_reports(*, session: Session, systems: Iterable[str] | None = None) -> Se
 
 
 def awaiting_digest(*, session: Session, owner_id: int) -> Sequence[FrictionReport]:
-    """Reports routed to nobody yet (not urgent) that this owner receives in their digest."""
+    """Reports sent to nobody yet (not urgent) that this owner receives in their digest."""
     return session.exec(
         select(FrictionReport)
         .where(

@@ -111,8 +111,8 @@ def stamp_head(connection: Connection) -> None:
 
 def create_all(store: Store) -> None:
     """Build the newest schema straight from the models (tests, benchmarks) and record it as such."""
-    SQLModel.metadata.create_all(store.engine)
-    with store.engine.begin() as connection:
+    SQLModel.metadata.create_all(store.database)
+    with store.database.begin() as connection:
         stamp_head(connection)
 
 

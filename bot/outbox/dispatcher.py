@@ -28,7 +28,7 @@ from bot.metrics import OUTBOX, THROTTLED
 from bot.outbox import service
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.outbox.pace import retry_after_seconds
-from bot.ports import Clock, Delivery, PermanentFailure, RetryLater, Sender, Sent, Unreachable
+from bot.ports import Clock, Outgoing, PermanentFailure, RetryLater, Sender, Sent, Unreachable
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -171,7 +171,7 @@ class Dispatcher:
             update_id = await self._update_target(row)
             async with asyncio.timeout(self.send_timeout):
                 sent = await sender.send(
-                    Delivery(
+                    Outgoing(
                         address=row.address,
                         message=load_message(row.payload),
                         idempotency_key=row.idempotency_key,

@@ -18,12 +18,12 @@ WROTE = "coach_wrote"  # the connection's mark, in its `info`
 
 
 class Changes:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, database: Engine) -> None:
         self._count = 0
         self._lock = threading.Lock()
-        event.listen(engine, "before_cursor_execute", self._statement)
-        event.listen(engine, "commit", self._commit)
-        event.listen(engine, "rollback", self._rollback)
+        event.listen(database, "before_cursor_execute", self._statement)
+        event.listen(database, "commit", self._commit)
+        event.listen(database, "rollback", self._rollback)
 
     @property
     def count(self) -> int:

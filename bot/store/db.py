@@ -1,4 +1,4 @@
-"""The database engine and units of work.
+"""The database (SQLAlchemy's connection pool, `Store.database`) and units of work.
 
 Sessions are synchronous and every unit of work runs in a worker thread (`Store.run`), so the
 aiohttp event loop never waits on the database. Why sync in a thread rather than async sessions:
@@ -31,12 +31,12 @@ class Store:
     def __init__(self, url: str, *, workers: int | None = None) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        self.engine = _make_engine(url)
-        self.changes = Changes(self.engine)  # how many writes this process committed (for caches)
+        self.database = _connect(url)
+        self.changes = Changes(self.database)  # how many writes this process committed (for caches)
         size = workers or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coach-db-read")
-        self.group_commit = GroupCommit(self.engine, self._executor) if self.is_sqlite and size == 1 else None
+        self.group_commit = GroupCommit(self.database, self._executor) if self.is_sqlite and size == 1 else None
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run `work` atomically in a worker thread: all of it is committed, or none of it and it raises.
@@ -56,7 +56,7 @@ class Store:
         return await loop.run_in_executor(self._readers, self._read_sync, work)
 
     def _read_sync(self, work: Callable[[Session], T]) -> T:
-        with Session(self.engine) as session:
+        with Session(self.database) as session:
             try:
                 return work(session)
             finally:
@@ -68,7 +68,7 @@ class Store:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Session(self.database, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -79,10 +79,10 @@ class Store:
     def close(self) -> None:
         self._executor.shutdown(wait=True)
         self._readers.shutdown(wait=True)
-        self.engine.dispose()
+        self.database.dispose()
 
 
-def _make_engine(url: str) -> Engine:
+def _connect(url: str) -> Engine:
     # hide_parameters: a database error's text (logged with its traceback) names the statement but not
     # its values, which are people's messages and emails.
     if url.startswith("sqlite"):

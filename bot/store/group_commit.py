@@ -42,9 +42,9 @@ class _Unit:
 
 class GroupCommit:
     def __init__(
-        self, engine: Engine, executor: Executor, *, max_units: int = 64, max_seconds: float = 0.02
+        self, database: Engine, executor: Executor, *, max_units: int = 64, max_seconds: float = 0.02
     ) -> None:
-        self.engine = engine
+        self.database = database
         self.executor = executor
         self.max_units = max_units
         self.max_seconds = max_seconds
@@ -91,7 +91,7 @@ class GroupCommit:
         done: list[_Unit] = []
         deadline = time.monotonic() + self.max_seconds
         try:
-            with self.engine.connect() as connection, connection.begin():
+            with self.database.connect() as connection, connection.begin():
                 while len(done) < self.max_units and (done == [] or time.monotonic() < deadline):
                     unit = self._next()
                     if unit is None:

@@ -11,7 +11,7 @@ from bot.escalations.models import Escalation
 from bot.events import Actor, Clicked, Place, Said, Submitted
 from bot.markdown import plain_text
 from bot.messages import Message, Quote, Reply, Text
-from bot.ports import Delivery, FixedClock, Sent
+from bot.ports import FixedClock, Outgoing, Sent
 from tests.programmes.harness import actor, dm
 
 UMA = actor("uma@example.com", "Europe/London")
@@ -49,16 +49,16 @@ class Recorder:
         self.clock = clock
         self.got: list[Got] = []
 
-    async def send(self, delivery: Delivery) -> Sent:
-        message_id = delivery.update_message_id or f"m{len(self.got) + 1}"
+    async def send(self, outgoing: Outgoing) -> Sent:
+        message_id = outgoing.update_message_id or f"m{len(self.got) + 1}"
         self.got.append(
             Got(
                 self.clock.now(),
-                dict(delivery.address),
-                delivery.message,
-                delivery.idempotency_key,
-                delivery.update_message_id,
-                delivery.thread_id,
+                dict(outgoing.address),
+                outgoing.message,
+                outgoing.idempotency_key,
+                outgoing.update_message_id,
+                outgoing.thread_id,
                 message_id,
             )
         )

@@ -1,4 +1,4 @@
-"""Shared pieces for the friction tests: people, places, a sender that keeps every delivery."""
+"""Shared pieces for the friction tests: people, places, a sender that keeps every message it is handed."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from adapters.runtime import Runtime
 from bot.events import Actor, Clicked, Place, Said, Submitted
 from bot.friction.models import FrictionReport
 from bot.messages import Actions, Button, Message, Reply, dump_message
-from bot.ports import Delivery, FixedClock, Sent
+from bot.ports import FixedClock, Outgoing, Sent
 from tests.programmes.harness import actor, dm
 
 UMA = actor("uma@example.com", "Europe/London")
@@ -52,8 +52,8 @@ class Recorder:
         self.clock = clock
         self.delivered: list[Delivered] = []
 
-    async def send(self, delivery: Delivery) -> Sent:
-        self.delivered.append(Delivered(dict(delivery.address), delivery.message, delivery.idempotency_key))
+    async def send(self, outgoing: Outgoing) -> Sent:
+        self.delivered.append(Delivered(dict(outgoing.address), outgoing.message, outgoing.idempotency_key))
         return Sent(message_id=f"m{len(self.delivered)}")
 
     def friction(self, to: str | None = None) -> list[Delivered]:

@@ -15,7 +15,7 @@ class Recorder:
     def __init__(self) -> None:
         self.got: list[tuple[Entry, bool]] = []
 
-    def deliver(self, entry: Entry, *, replaced: bool) -> None:
+    def show_entry(self, entry: Entry, *, replaced: bool) -> None:
         self.got.append((entry, replaced))
 
 

@@ -20,7 +20,7 @@ from adapters.teams.render import render_message as teams_card
 from bot.messages import Image, Message, load_message
 from bot.outbox.models import OutboxMessage
 from bot.outcomes.hooks import send_weekly
-from bot.ports import Delivery
+from bot.ports import Outgoing
 from tests.fakes.slack_api import FakeSlackApi
 from tests.outcomes.test_outcomes import seed
 from tests.teams.conftest import adaptive_card_schema
@@ -65,7 +65,7 @@ async def test_slack_uploads_the_chart_in_three_steps(runtime: Runtime, slack: F
     message = digest(runtime)
     sender = SlackSender(api_client(token="xoxb-digest", base_url=slack.base_url, retry_rate_limits=False))
     await sender.send(
-        Delivery(address={"team": "T111", "channel": "D1"}, message=message, idempotency_key="d:1")
+        Outgoing(address={"team": "T111", "channel": "D1"}, message=message, idempotency_key="d:1")
     )
     methods = [c.method for c in slack.calls if c.ok]
     assert methods == ["chat.postMessage", "files.getUploadURLExternal", "files.completeUploadExternal"]
@@ -88,7 +88,7 @@ async def test_slack_without_files_write_still_sends_the_digest(
     )
     sender = SlackSender(api_client(token="xoxb-digest", base_url=slack.base_url, retry_rate_limits=False))
     sent = await sender.send(
-        Delivery(address={"team": "T111", "channel": "D1"}, message=message, idempotency_key="d:2")
+        Outgoing(address={"team": "T111", "channel": "D1"}, message=message, idempotency_key="d:2")
     )
     assert sent.message_id and not slack.shared_files  # the text went; the picture is logged as missing
 

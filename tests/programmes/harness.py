@@ -12,7 +12,7 @@ from adapters.runtime import Runtime
 from bot.events import Actor, Place, Said
 from bot.messages import Message, Reply, Text
 from bot.outbox import service as outbox
-from bot.ports import Delivery, FixedClock, Sent
+from bot.ports import FixedClock, Outgoing, Sent
 from bot.schedule.models import DueState, DueWork
 
 
@@ -22,7 +22,7 @@ class Received:
     user: str
     message: Message
     key: str
-    update_of: str | None = None  # the id of the message this delivery updated in place
+    update_of: str | None = None  # the id of the message this one updated in place
 
     @property
     def text(self) -> str:
@@ -37,14 +37,14 @@ class RecordingSender:
         self.received: list[Received] = []
         self.updates: dict[str, Message] = {}  # message id -> what it shows after its last update
 
-    async def send(self, delivery: Delivery) -> Sent:
-        user = str(delivery.address.get("user"))
-        update_of = delivery.update_message_id
+    async def send(self, outgoing: Outgoing) -> Sent:
+        user = str(outgoing.address.get("user"))
+        update_of = outgoing.update_message_id
         self.received.append(
-            Received(self.clock.now(), user, delivery.message, delivery.idempotency_key, update_of)
+            Received(self.clock.now(), user, outgoing.message, outgoing.idempotency_key, update_of)
         )
         if update_of:
-            self.updates[update_of] = delivery.message
+            self.updates[update_of] = outgoing.message
             return Sent(message_id=update_of)
         return Sent(message_id=f"m{len(self.received)}")
 

@@ -377,11 +377,11 @@ async def test_a_double_click_at_one_moment_records_once_and_answers_once(
                     both_writing.wait(timeout=5)
 
         await say(runtime, UMA, "help")  # seen just now: the clicks leave her identity row alone
-        event.listen(runtime.store.engine, "before_cursor_execute", meet)
+        event.listen(runtime.store.database, "before_cursor_execute", meet)
         try:
             first, second = await asyncio.gather(press(runtime, UMA, clicked), press(runtime, UMA, clicked))
         finally:
-            event.remove(runtime.store.engine, "before_cursor_execute", meet)
+            event.remove(runtime.store.database, "before_cursor_execute", meet)
         answers = sorted((first, second), key=len)
         settled(answers[0])
         stale(answers[1])

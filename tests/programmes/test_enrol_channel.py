@@ -101,7 +101,7 @@ async def test_a_dm_must_name_the_channel(runtime: Runtime, hub: Hub) -> None:
 
 
 class _Watcher:
-    def deliver(self, entry: Entry, *, replaced: bool) -> None:
+    def show_entry(self, entry: Entry, *, replaced: bool) -> None:
         pass
 
 

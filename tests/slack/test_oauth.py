@@ -120,7 +120,7 @@ def _both_answered(fake: FakeSlackApi) -> bool:
 
 
 def bots(runtime: Runtime) -> list[tuple[str, str]]:
-    with runtime.store.engine.connect() as conn:
+    with runtime.store.database.connect() as conn:
         rows = conn.execute(text("SELECT team_id, bot_token FROM workspace_bot ORDER BY id")).all()
     return [(r.team_id, r.bot_token) for r in rows]
 
@@ -197,20 +197,20 @@ async def test_the_sender_uses_the_installed_token_even_for_a_bare_channel_addre
     http: TestClient[Any, Any], fake: FakeSlackApi, oauth_runtime: Runtime
 ) -> None:
     from bot.messages import text_message
-    from bot.ports import Delivery, PermanentFailure
+    from bot.ports import Outgoing, PermanentFailure
 
     sender = oauth_runtime.dispatcher.senders["slack"]
     message = text_message("hello channel")
     with pytest.raises(PermanentFailure):  # not installed anywhere yet
         await sender.send(
-            Delivery(address={"team": "T111", "channel": "C1"}, message=message, idempotency_key="a")
+            Outgoing(address={"team": "T111", "channel": "C1"}, message=message, idempotency_key="a")
         )
     await install(http, fake)
     await sender.send(
-        Delivery(address={"team": "T111", "channel": "C1"}, message=message, idempotency_key="b")
+        Outgoing(address={"team": "T111", "channel": "C1"}, message=message, idempotency_key="b")
     )
     await sender.send(
-        Delivery(address={"channel": "C1"}, message=message, idempotency_key="c")
+        Outgoing(address={"channel": "C1"}, message=message, idempotency_key="c")
     )  # one install
     assert [p["channel"] for p in fake.to("chat.postMessage")] == ["C1", "C1"]
 
@@ -232,14 +232,14 @@ async def test_rotating_tokens_are_refreshed_before_use_inbound_and_outbound(
     assert reply.token != first and reply.token == [t for team, t in bots(oauth_runtime) if team == OTHER][-1]
 
     from bot.messages import text_message
-    from bot.ports import Delivery
+    from bot.ports import Outgoing
 
     before = len(refreshes)
     sender = oauth_runtime.dispatcher.senders["slack"]
-    delivery = Delivery(
+    outgoing = Outgoing(
         address={"team": OTHER, "channel": "C1"}, message=text_message("hi"), idempotency_key="x"
     )
-    await sender.send(delivery)
+    await sender.send(outgoing)
     assert (
         len([a for a in fake.to("oauth.v2.access") if a.get("grant_type") == "refresh_token"]) == before + 1
     )

@@ -298,7 +298,7 @@ async def test_two_people_writing_first_at_the_same_moment_are_both_enrolled(
             with contextlib.suppress(threading.BrokenBarrierError):  # a fix may insert only once
                 both_inserting.wait(timeout=10)
 
-    engine = slack_runtime.store.engine
+    engine = slack_runtime.store.database
     event.listen(engine, "before_cursor_execute", meet)
     try:
         await slack.dm(BOB, "hi", event_id="EvBob")

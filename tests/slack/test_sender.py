@@ -11,7 +11,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.slack.clients import api_client
 from adapters.slack.sender import SlackSender
 from bot.messages import text_message
-from bot.ports import Delivery, PermanentFailure, RetryLater, Unreachable
+from bot.ports import Outgoing, PermanentFailure, RetryLater, Unreachable
 from tests.fakes.slack_api import Failure, FakeSlackApi
 
 TOKEN = "xoxb-sender"
@@ -30,12 +30,12 @@ def sender(api: FakeSlackApi, *, token: str = TOKEN, interval: float = 0.0) -> S
     return SlackSender(client, per_channel_interval=interval)
 
 
-def delivery(address: dict[str, str], **kwargs: Any) -> Delivery:
-    return Delivery(address=address, message=text_message("Hello **there**"), idempotency_key="k:1", **kwargs)
+def outgoing(address: dict[str, str], **kwargs: Any) -> Outgoing:
+    return Outgoing(address=address, message=text_message("Hello **there**"), idempotency_key="k:1", **kwargs)
 
 
 async def test_posts_with_the_key_in_metadata(api: FakeSlackApi) -> None:
-    sent = await sender(api).send(delivery({"team": "T1", "user": "U1", "channel": "D1"}))
+    sent = await sender(api).send(outgoing({"team": "T1", "user": "U1", "channel": "D1"}))
     (post,) = api.to("chat.postMessage")
     assert post["channel"] == "D1"
     assert post["text"] == "Hello there"
@@ -47,7 +47,7 @@ async def test_posts_with_the_key_in_metadata(api: FakeSlackApi) -> None:
 
 
 async def test_a_dm_goes_to_the_user_id_and_its_channel_is_learned(api: FakeSlackApi) -> None:
-    sent = await sender(api).send(delivery({"team": "T1", "user": "U2"}))
+    sent = await sender(api).send(outgoing({"team": "T1", "user": "U2"}))
     assert api.to("conversations.open") == []  # no Tier 3 call per person
     assert api.to("chat.postMessage")[0]["channel"] == "U2"
     assert sent.address == {"team": "T1", "user": "U2", "channel": "DU2"}  # stored by the dispatcher
@@ -56,23 +56,23 @@ async def test_a_dm_goes_to_the_user_id_and_its_channel_is_learned(api: FakeSlac
 async def test_an_absurd_retry_after_is_capped(api: FakeSlackApi) -> None:
     api.fail_next("chat.postMessage", Failure(status=429, retry_after=10**9))
     with pytest.raises(RetryLater) as caught:
-        await sender(api).send(delivery({"team": "T1", "channel": "C1"}))
+        await sender(api).send(outgoing({"team": "T1", "channel": "C1"}))
     assert caught.value.throttled and caught.value.after_seconds == 300
 
 
 async def test_a_look_back_that_cannot_be_made_waits_instead_of_posting(api: FakeSlackApi) -> None:
     api.fail_next("conversations.history", Failure(status=429, retry_after=5))
     with pytest.raises(RetryLater):
-        await sender(api).send(delivery({"team": "T1", "channel": "C1"}, look_back=True))
+        await sender(api).send(outgoing({"team": "T1", "channel": "C1"}, look_back=True))
     assert api.to("chat.postMessage") == []  # a double is worse than a wait
 
 
 async def test_replies_in_a_thread_and_updates(api: FakeSlackApi) -> None:
     slack = sender(api)
-    sent = await slack.send(delivery({"team": "T1", "channel": "C1"}, thread_id="1.5"))
+    sent = await slack.send(outgoing({"team": "T1", "channel": "C1"}, thread_id="1.5"))
     assert api.to("chat.postMessage")[0]["thread_ts"] == "1.5"
     assert sent.thread_id == "1.5"
-    updated = await slack.send(delivery({"team": "T1", "channel": "C1"}, update_message_id=sent.message_id))
+    updated = await slack.send(outgoing({"team": "T1", "channel": "C1"}, update_message_id=sent.message_id))
     assert api.to("chat.update")[0]["ts"] == sent.message_id
     assert updated.message_id == sent.message_id
 
@@ -80,33 +80,33 @@ async def test_replies_in_a_thread_and_updates(api: FakeSlackApi) -> None:
 async def test_rate_limit_becomes_retry_later(api: FakeSlackApi) -> None:
     api.fail_next("chat.postMessage", Failure(status=429, retry_after=12))
     with pytest.raises(RetryLater) as caught:
-        await sender(api).send(delivery({"team": "T1", "channel": "C1"}))
+        await sender(api).send(outgoing({"team": "T1", "channel": "C1"}))
     assert caught.value.after_seconds == 12
 
 
 async def test_server_errors_are_retried(api: FakeSlackApi) -> None:
     api.fail_next("chat.postMessage", Failure(status=503, error="service_unavailable", retry_after=None))
     with pytest.raises(RetryLater):
-        await sender(api).send(delivery({"team": "T1", "channel": "C1"}))
+        await sender(api).send(outgoing({"team": "T1", "channel": "C1"}))
 
 
 async def test_bad_token_is_permanent(api: FakeSlackApi) -> None:
     with pytest.raises(PermanentFailure):
-        await sender(api, token="xoxb-wrong").send(delivery({"team": "T1", "channel": "C1"}))
+        await sender(api, token="xoxb-wrong").send(outgoing({"team": "T1", "channel": "C1"}))
 
 
 @pytest.mark.parametrize("error", ["channel_not_found", "account_inactive", "is_archived"])
 async def test_unreachable_or_dead_addresses(api: FakeSlackApi, error: str) -> None:
     api.fail_next("chat.postMessage", Failure(status=200, error=error, retry_after=None))
     with pytest.raises((Unreachable, PermanentFailure)):
-        await sender(api).send(delivery({"team": "T1", "channel": "C1"}))
+        await sender(api).send(outgoing({"team": "T1", "channel": "C1"}))
 
 
 async def test_posts_are_paced_per_channel(api: FakeSlackApi) -> None:
     api.post_limit, api.post_window = 1, 0.05  # the fake refuses a second post within 50 ms
     slack = sender(api, interval=0.06)
     for _ in range(3):
-        await slack.send(delivery({"team": "T1", "channel": "C1"}))
+        await slack.send(outgoing({"team": "T1", "channel": "C1"}))
     assert len(api.to("chat.postMessage")) == 3
     assert all(call.ok for call in api.calls)
 
@@ -116,27 +116,27 @@ async def test_pacing_forgets_channels_that_went_quiet(api: FakeSlackApi) -> Non
     client = api_client(token=TOKEN, base_url=api.base_url, retry_rate_limits=False)
     slack = SlackSender(client, per_channel_interval=1.0, monotonic=lambda: clock[0])
     for n in range(50):
-        await slack.send(delivery({"team": "T1", "channel": f"D{n}"}))
+        await slack.send(outgoing({"team": "T1", "channel": f"D{n}"}))
     assert len(slack._last_post) == 50
     clock[0] += 61  # a minute later, one more message
-    await slack.send(delivery({"team": "T1", "channel": "D-new"}))
+    await slack.send(outgoing({"team": "T1", "channel": "D-new"}))
     assert list(slack._last_post) == ["D-new"]  # months of DMs don't pile up in memory
 
 
 async def test_the_fake_rate_limits_a_burst(api: FakeSlackApi) -> None:
     api.post_limit = 2
     slack = sender(api)
-    await slack.send(delivery({"team": "T1", "channel": "C9"}))
-    await slack.send(delivery({"team": "T1", "channel": "C9"}))
+    await slack.send(outgoing({"team": "T1", "channel": "C9"}))
+    await slack.send(outgoing({"team": "T1", "channel": "C9"}))
     with pytest.raises(RetryLater):
-        await slack.send(delivery({"team": "T1", "channel": "C9"}))
+        await slack.send(outgoing({"team": "T1", "channel": "C9"}))
 
 
 async def test_a_retried_row_already_posted_is_not_posted_again(api: FakeSlackApi) -> None:
     slack = sender(api)
-    first = await slack.send(delivery({"team": "T1", "channel": "C1"}))
+    first = await slack.send(outgoing({"team": "T1", "channel": "C1"}))
     again = await slack.send(
-        Delivery(
+        Outgoing(
             address={"team": "T1", "channel": "C1"},
             message=text_message("x"),
             idempotency_key="k:1",
@@ -147,7 +147,7 @@ async def test_a_retried_row_already_posted_is_not_posted_again(api: FakeSlackAp
     assert len(api.to("chat.postMessage")) == 1
     assert api.to("conversations.history")[0]["include_all_metadata"] in (True, "true", "1")
     other = await slack.send(
-        Delivery(
+        Outgoing(
             address={"team": "T1", "channel": "C1"},
             message=text_message("x"),
             idempotency_key="k:2",

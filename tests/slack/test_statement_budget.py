@@ -52,11 +52,11 @@ def statements(runtime: Runtime) -> Iterator[list[str]]:
         if statement != "BEGIN":
             seen.append(statement)
 
-    event.listen(runtime.store.engine, "before_cursor_execute", count)
+    event.listen(runtime.store.database, "before_cursor_execute", count)
     try:
         yield seen
     finally:
-        event.remove(runtime.store.engine, "before_cursor_execute", count)
+        event.remove(runtime.store.database, "before_cursor_execute", count)
 
 
 async def say(

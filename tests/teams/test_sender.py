@@ -13,7 +13,7 @@ from adapters.teams.sender import TeamsSender
 from adapters.teams.throttle import ConversationThrottle
 from adapters.teams.translate import conversation_reference
 from bot.messages import text_message
-from bot.ports import Delivery, PermanentFailure, RetryLater, Unreachable
+from bot.ports import Outgoing, PermanentFailure, RetryLater, Unreachable
 from tests.fakes.teams_connector import FakeBotFramework
 from tests.teams.conftest import Teams
 
@@ -77,9 +77,9 @@ async def test_throttle_forgets_conversations_once_their_windows_have_passed() -
     assert len(throttle) == 2  # memory follows recent traffic, not every conversation ever seen
 
 
-def delivery(teams: Teams, user: str = "bob", **extra: Any) -> Delivery:
+def outgoing(teams: Teams, user: str = "bob", **extra: Any) -> Outgoing:
     address = conversation_reference(teams.personal("hi", user=user))
-    return Delivery(address=address, message=text_message("Hello **Bob**"), idempotency_key="k", **extra)
+    return Outgoing(address=address, message=text_message("Hello **Bob**"), idempotency_key="k", **extra)
 
 
 def sender_of(runtime: Runtime, throttle: ConversationThrottle) -> TeamsSender:
@@ -94,9 +94,9 @@ async def test_connector_429_becomes_retry_later_with_retry_after(
 ) -> None:
     sender = sender_of(teams_runtime, ConversationThrottle(limits=()))  # let the connector enforce them
     for _ in range(7):
-        await sender.send(delivery(teams))
+        await sender.send(outgoing(teams))
     with pytest.raises(RetryLater) as caught:
-        await sender.send(delivery(teams))
+        await sender.send(outgoing(teams))
     assert caught.value.after_seconds is not None and caught.value.after_seconds >= 1
     assert len(bf.calls) == 7
 
@@ -106,9 +106,9 @@ async def test_own_throttle_stops_before_the_connector_refuses(
 ) -> None:
     sender = sender_of(teams_runtime, ConversationThrottle(max_wait=0.0))
     for _ in range(7):
-        await sender.send(delivery(teams))
+        await sender.send(outgoing(teams))
     with pytest.raises(RetryLater):
-        await sender.send(delivery(teams))
+        await sender.send(outgoing(teams))
     assert len(bf.calls) == 7  # the 8th never reached the connector
 
 
@@ -117,9 +117,9 @@ async def test_the_sender_paces_each_tenant_across_conversations(
 ) -> None:
     sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=((60.0, 3),), max_wait=0.0))
     for n in range(3):
-        await sender.send(delivery(teams, user=f"person{n}"))
+        await sender.send(outgoing(teams, user=f"person{n}"))
     with pytest.raises(RetryLater):
-        await sender.send(delivery(teams, user="person3"))  # a fourth conversation, the same tenant
+        await sender.send(outgoing(teams, user="person3"))  # a fourth conversation, the same tenant
     assert len(bf.calls) == 3 and bf.throttled == 0  # refused here, before the connector had to
 
 
@@ -128,9 +128,9 @@ async def test_the_connector_refuses_the_51st_in_a_second_when_nothing_paces_it(
 ) -> None:
     bf.app_limits = ((60.0, 50),)  # 50 per 60 s: the 51st is refused however slowly this machine sends
     sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=()))
-    await sender.send(delivery(teams))
+    await sender.send(outgoing(teams))
     results = await asyncio.gather(
-        *(sender.send(delivery(teams, user=f"person{n}")) for n in range(60)), return_exceptions=True
+        *(sender.send(outgoing(teams, user=f"person{n}")) for n in range(60)), return_exceptions=True
     )
     refused = [r for r in results if isinstance(r, RetryLater)]
     assert refused and bf.throttled == len(refused) and len(bf.calls) == 61 - len(refused)
@@ -138,13 +138,13 @@ async def test_the_connector_refuses_the_51st_in_a_second_when_nothing_paces_it(
 
 async def test_update_and_thread_targets(teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime) -> None:
     sender = sender_of(teams_runtime, ConversationThrottle())
-    first = await sender.send(delivery(teams))
-    sent = await sender.send(delivery(teams, update_message_id=first.message_id))
+    first = await sender.send(outgoing(teams))
+    sent = await sender.send(outgoing(teams, update_message_id=first.message_id))
     assert sent.message_id == first.message_id
     assert (bf.calls[-1].method, bf.calls[-1].activity_id) == ("PUT", first.message_id)
     with pytest.raises(PermanentFailure):  # Teams updates only what the bot sent there
-        await sender.send(delivery(teams, update_message_id="never-sent"))
-    sent = await sender.send(delivery(teams, thread_id="1700"))
+        await sender.send(outgoing(teams, update_message_id="never-sent"))
+    sent = await sender.send(outgoing(teams, thread_id="1700"))
     assert bf.calls[-1].conversation_id == "a:personal-bob;messageid=1700"
     assert sent.thread_id == "1700"
 
@@ -155,6 +155,6 @@ async def test_gone_conversation_and_missing_address_are_unreachable(
     sender = sender_of(teams_runtime, ConversationThrottle())
     bf.gone.add("a:personal-bob")
     with pytest.raises(Unreachable):
-        await sender.send(delivery(teams))
+        await sender.send(outgoing(teams))
     with pytest.raises(Unreachable):
-        await sender.send(Delivery(address={}, message=text_message("x"), idempotency_key="k2"))
+        await sender.send(Outgoing(address={}, message=text_message("x"), idempotency_key="k2"))

@@ -45,7 +45,7 @@ class Surface:
     prefill: Mapping[str, str] = field(default_factory=dict)  # what a clicked form button carried
 
 
-async def deliver(
+async def show_replies(
     event: Event,
     replies: Sequence[Reply],
     surface: Surface,
@@ -56,7 +56,7 @@ async def deliver(
 ) -> None:
     """Show the replies; `client` carries the token of the event's workspace. A message Slack refuses
     for now goes to `later` (the outbox) rather than being lost."""
-    turn = _Delivery(client=client, directory=directory, later=later)
+    turn = _Showing(client=client, directory=directory, later=later)
     if isinstance(event, Opened) and event.surface == "home":
         await turn.publish_home(event, [r.message for r in replies if r.message is not None])
         return
@@ -81,7 +81,9 @@ def _for_now(exc: SlackApiError) -> bool:
     return status == 429 or status >= 500 or error_of(exc) == "ratelimited"
 
 
-class _Delivery:
+class _Showing:
+    """One turn's replies being shown: the workspace's client, and where a refused message goes."""
+
     def __init__(self, *, client: AsyncWebClient, directory: Directory, later: Later | None = None) -> None:
         self.client = client
         self.directory = directory

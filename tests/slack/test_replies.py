@@ -1,4 +1,4 @@
-"""deliver(): where each kind of reply goes on Slack, asserted on the fake Web API's calls."""
+"""show_replies(): where each kind of reply goes on Slack, asserted on the fake Web API's calls."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from adapters.slack.clients import api_client
-from adapters.slack.deliver import Surface, deliver
 from adapters.slack.directory import Directory
+from adapters.slack.replies import Surface, show_replies
 from bot.events import Actor, Clicked, Event, Opened, Place, Said
 from bot.messages import Field, Form, Reply, text_message
 from tests.fakes.slack_api import FakeSlackApi
@@ -28,7 +28,7 @@ async def api() -> AsyncIterator[FakeSlackApi]:
 
 async def send(api: FakeSlackApi, event: Event, replies: list[Reply], surface: Surface | None = None) -> None:
     client = api_client(token=TOKEN, base_url=api.base_url, retry_rate_limits=False)
-    await deliver(event, replies, surface or Surface(), client=client, directory=Directory())
+    await show_replies(event, replies, surface or Surface(), client=client, directory=Directory())
 
 
 def actor(user: str = "U1", channel: str | None = None) -> Actor:
