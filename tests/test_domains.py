@@ -67,3 +67,27 @@ def test_architecture_lists_every_domain_and_its_files() -> None:
     assert listed == actual, (
         "a domain's files changed: update the table under ARCHITECTURE.md's 'The domains'"
     )
+
+
+def test_architecture_draws_the_layers_the_contract_checks() -> None:
+    """The layer picture in ARCHITECTURE.md's import rules names, row by row, every package of the
+    matching layer in pyproject.toml's layers contract (which import-linter enforces)."""
+    import re
+    import tomllib
+
+    root = Path(bot.__file__).resolve().parent.parent
+    contracts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    layers = next(c["layers"] for c in contracts["contracts"] if c.get("type") == "layers")
+    text = (root / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    block = text.split("`bot` is layered", 1)[1].split("```", 2)[1]
+    rows: list[str] = []
+    for line in block.splitlines()[1:]:
+        if line.strip():
+            if line[2] != " ":
+                rows.append(line)
+            else:
+                rows[-1] += " " + line
+    assert len(rows) == len(layers), rows
+    for row, layer in zip(rows, layers, strict=True):
+        missing = [m for m in layer.split(" : ") if not re.search(rf"\b{re.escape(m.split('.')[0])}\b", row)]
+        assert not missing, f"ARCHITECTURE.md's row {row.split()[0]!r} leaves out {missing}"
