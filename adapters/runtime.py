@@ -128,6 +128,7 @@ def build_runtime(
             store=store, content=content, settings=settings, directories=directories
         ),
         on_ran=dispatcher.wake,
+        lease=timedelta(seconds=settings.due_work_lease_seconds),
     )
 
     engine = Engine(

@@ -63,6 +63,7 @@ def _coach(url: str, api: FakeSlackApi, port: int) -> subprocess.Popen[bytes]:
         "COACH_API_TOKEN": API_TOKEN,
         "COACH_QUOTA_SCALE": str(SCALE),
         "COACH_OUTBOX_LEASE_SECONDS": str(120 / SCALE),
+        "COACH_DUE_WORK_LEASE_SECONDS": str(30 / SCALE),
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": api.token,
         "SLACK_API_URL": api.base_url,

@@ -149,6 +149,12 @@ class Settings(BaseSettings):
         gt=0,
         description="A message claimed longer ago than this by a process that died is claimed again",
     )
+    due_work_lease_seconds: float = Field(
+        30,
+        alias="COACH_DUE_WORK_LEASE_SECONDS",
+        gt=0,
+        description="Due work (a fan-out's next chunk) held by a process that died is run by another after this",
+    )
     quota_scale: float = Field(
         1.0,
         alias="COACH_QUOTA_SCALE",

@@ -39,10 +39,19 @@ class Sent:
 class RetryLater(Exception):
     """Try again later; `throttled` when the platform said so with a rate-limit answer (HTTP 429)."""
 
-    def __init__(self, reason: str, *, after_seconds: float | None = None, throttled: bool = False) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        after_seconds: float | None = None,
+        throttled: bool = False,
+        conversation_only: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.after_seconds = after_seconds
         self.throttled = throttled
+        # The limit hit is one conversation's (Teams): the platform's other rows go on meanwhile.
+        self.conversation_only = conversation_only
 
 
 class Unreachable(Exception):

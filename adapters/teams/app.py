@@ -257,12 +257,15 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         # replies would share one tenant's window (40/s for the whole coach).
         tenant = tr.tenant_id(_raw(turn_context)) or None
         for attempt in (1, 2):
-            await self._room_for_one_more(conversation, tenant)
+            taken = await self._room_for_one_more(conversation, tenant)
             try:
-                if message_id:
-                    await turn_context.update_activity(activity)
-                else:
-                    await turn_context.send_activity(activity)
+                try:
+                    if message_id:
+                        await turn_context.update_activity(activity)
+                    else:
+                        await turn_context.send_activity(activity)
+                finally:
+                    self.throttle.settled(conversation, tenant, taken)
                 return
             except Exception as exc:
                 mapped = classify(exc)
@@ -273,14 +276,14 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 # The person is waiting for this answer: wait out a short Retry-After, once.
                 await asyncio.sleep(min(mapped.after_seconds or 1.0, REPLY_PATIENCE))
 
-    async def _room_for_one_more(self, conversation: str, tenant: str | None) -> None:
+    async def _room_for_one_more(self, conversation: str, tenant: str | None) -> float:
         """Replies share the conversation's and the tenant's limits with proactive sends; a reply
         waits its turn (briefly) rather than being refused with a 429."""
         try:
-            await self.throttle.acquire(conversation, tenant)
+            return await self.throttle.acquire(conversation, tenant)
         except RetryLater as wait:
             await asyncio.sleep(min(wait.after_seconds or 1.0, REPLY_PATIENCE))
-            await self.throttle.acquire(conversation, tenant)
+            return await self.throttle.acquire(conversation, tenant)
 
     async def _form_with_errors(self, event: Submitted, errors: dict[str, str] | Any) -> Form:
         """The submitted form again, rebuilt by its flow, with the errors beside its fields."""

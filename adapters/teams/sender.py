@@ -113,14 +113,14 @@ class TeamsSender:
             try:
                 # A slot is taken here, with the connector client (and its token) ready, so the request
                 # reaches Teams right after: taken earlier, a first token fetch could bunch them up.
-                await self.throttle.acquire(base_id, tenant)
-                if outgoing.update_message_id:
-                    activity.id = outgoing.update_message_id
-                    await context.update_activity(activity)
-                    sent["id"] = outgoing.update_message_id
-                else:
-                    response = await context.send_activity(activity)
-                    sent["id"] = response.id if response and response.id else ""
+                async with self.throttle.slot(base_id, tenant):
+                    if outgoing.update_message_id:
+                        activity.id = outgoing.update_message_id
+                        await context.update_activity(activity)
+                        sent["id"] = outgoing.update_message_id
+                    else:
+                        response = await context.send_activity(activity)
+                        sent["id"] = response.id if response and response.id else ""
             except Exception as exc:
                 failures.append(exc)
 
@@ -132,6 +132,11 @@ class TeamsSender:
             mapped = classify(exc)
             if mapped is exc:
                 raise
+            if isinstance(mapped, RetryLater) and mapped.throttled:
+                # Teams' 429 is for this conversation's windows as far as this process can tell (its own
+                # tenant window keeps a margin): hold the conversation, not every Teams conversation.
+                self.throttle.hold(base_id, mapped.after_seconds or 1.0)
+                mapped.conversation_only = True
             if outgoing.update_message_id and isinstance(mapped, Unreachable) and _status(exc) == 404:
                 # The message to update is gone (deleted): the person can still be reached.
                 raise PermanentFailure("Teams answered 404: the message to update is gone") from exc

@@ -51,6 +51,7 @@ class Outcome:
     error: str = ""
     throttled: bool = False  # a rate limit: not an attempt
     unsure: bool = False  # it may have been delivered (timed out, cut off): look back before resending
+    pauses_platform: bool = False  # a rate limit on more than its conversation: leave the platform's rows
 
 
 class Dispatcher:
@@ -156,7 +157,7 @@ class Dispatcher:
 
     async def _send_and_record(self, row: OutboxMessage) -> None:
         outcome = await self._deliver(row)
-        if outcome.throttled and outcome.retry_after:
+        if outcome.pauses_platform and outcome.retry_after:
             until = self.clock.now() + timedelta(seconds=outcome.retry_after)
             self._paused[outcome.platform] = max(until, self._paused.get(outcome.platform, until))
         await self.store.run(lambda s: self._record(s, outcome))
@@ -188,7 +189,13 @@ class Dispatcher:
                 retry_after_seconds(exc.after_seconds, default=-1) if exc.after_seconds is not None else -1
             )
             # A look-back that could not be made leaves the row as unsure as it was.
-            return outcome(retry_after=after, error=str(exc), throttled=exc.throttled, unsure=row.unsure)
+            return outcome(
+                retry_after=after,
+                error=str(exc),
+                throttled=exc.throttled,
+                unsure=row.unsure,
+                pauses_platform=exc.throttled and not exc.conversation_only,
+            )
         except Unreachable as exc:
             return outcome(final=OutboxState.unreachable, error=str(exc) or "unreachable")
         except PermanentFailure as exc:

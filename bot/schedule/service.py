@@ -12,7 +12,9 @@ from sqlmodel import Session, col, or_, select
 
 from bot.schedule.models import DueState, DueWork
 
-LEASE = timedelta(minutes=5)
+# A claim lasts this long unless its process renews it (the ticker does while it works through a batch), so
+# due work held by a process that died goes to another within about this time, not minutes later.
+LEASE = timedelta(seconds=30)
 DUE_WORK: Table = DueWork.__table__  # type: ignore[attr-defined]  # Core inserts skip the ORM's per-row work
 
 
@@ -133,6 +135,30 @@ def claim_due(*, session: Session, now: datetime, limit: int = 200, lease: timed
     for job in jobs:
         job.claimed_until = now + lease
     return [job.id for job in jobs if job.id is not None]
+
+
+def renew(*, session: Session, ids: Sequence[int], now: datetime, lease: timedelta = LEASE) -> None:
+    """Extend this process's claim on the jobs in `ids` it has not run yet (still pending and claimed)."""
+    if ids:
+        session.execute(
+            update(DueWork)
+            .where(
+                col(DueWork.id).in_(list(ids)),
+                col(DueWork.state) == DueState.pending,
+                col(DueWork.claimed_until).is_not(None),
+            )
+            .values(claimed_until=now + lease)
+        )
+
+
+def locked(*, session: Session, job_id: int) -> DueWork | None:
+    """The job, locked until this unit of work ends on PostgreSQL: a job whose claim ran out while its
+    process was slow, and was claimed again, is never run by two processes at once (the second waits and
+    finds it done)."""
+    query = select(DueWork).where(DueWork.id == job_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.exec(query).first()
 
 
 def finish(*, job: DueWork, now: datetime, note: str | None = None) -> None:

@@ -39,6 +39,7 @@ class Ticker:
         async_handlers: Mapping[str, AsyncHandler] | None = None,
         batch: int = 200,
         on_ran: Callable[[], None] | None = None,
+        lease: timedelta = service.LEASE,
     ) -> None:
         self.store = store
         self.on_ran = on_ran or (lambda: None)  # jobs ran: what they queued may go now (the outbox)
@@ -47,6 +48,7 @@ class Ticker:
         self.handlers = dict(handlers)
         self.async_handlers = dict(async_handlers or {})
         self.batch = batch
+        self.lease = lease
 
     async def tick(self) -> int:
         """Run everything due now, including what the jobs run leave due at once (a fan-out's next
@@ -55,14 +57,34 @@ class Ticker:
         while True:
             now = self.clock.now()
             ids = await self.store.run(functools.partial(self._claim, now=now))
-            for job_id in ids:
-                detached = await self.store.run(functools.partial(self._run_one, job_id=job_id, now=now))
-                if detached is not None:
-                    await self._run_async(detached, now=now)
+            left = list(ids)
+            renewing = asyncio.create_task(self._renew_while_running(left)) if ids else None
+            try:
+                for job_id in ids:
+                    detached = await self.store.run(functools.partial(self._run_one, job_id=job_id, now=now))
+                    if detached is not None:
+                        await self._run_async(detached, now=now)
+                    left.remove(job_id)
+            finally:
+                if renewing is not None:
+                    renewing.cancel()
             total += len(ids)
             if not ids:
                 return total
             self.on_ran()
+
+    async def _renew_while_running(self, left: list[int]) -> None:
+        """Keep the claim on the batch's jobs not run yet, a third of the lease at a time: a long batch is
+        not taken over by another process, and a process that dies lets go within one lease."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                await self.store.run(functools.partial(self._renew, ids=list(left), now=self.clock.now()))
+            except Exception:  # the database is away: the claim may lapse; a job is locked when it runs
+                log.warning("due work: renewing the claim on %s jobs failed", len(left), exc_info=True)
+
+    def _renew(self, session: Session, *, ids: list[int], now: datetime) -> None:
+        service.renew(session=session, ids=ids, now=now, lease=self.lease)
 
     def wake(self) -> None:
         """Work due at once was committed (an announcement sent now): tick without waiting."""
@@ -88,7 +110,7 @@ class Ticker:
         return len(ids)
 
     def _claim(self, session: Session, *, now: datetime) -> list[int]:
-        return service.claim_due(session=session, now=now, limit=self.batch)
+        return service.claim_due(session=session, now=now, limit=self.batch, lease=self.lease)
 
     def _run_one(
         self, session: Session, *, job_id: int, now: datetime, release_async: bool = False
@@ -98,9 +120,9 @@ class Ticker:
         A job of an async kind is not run here: a detached copy is returned for `_run_async` (or,
         with `release_async`, its claim is given back for an async tick to take).
         """
-        job = session.get(DueWork, job_id)
-        if job is None or job.state != DueState.pending:
-            return None
+        job = service.locked(session=session, job_id=job_id)
+        if job is None or job.state != DueState.pending or job.due_at > now:
+            return None  # run meanwhile by a process that took it over (done, or moved on)
         if job.kind in self.async_handlers:
             if release_async:
                 job.claimed_until = None

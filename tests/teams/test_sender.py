@@ -65,6 +65,27 @@ async def test_throttle_keeps_the_app_under_50_per_second_in_a_tenant() -> None:
     assert clock.slept == [1.0]
 
 
+async def test_a_send_counts_from_its_answer_so_sends_that_bunch_up_on_the_way_still_fit() -> None:
+    clock = FakeTime()
+    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    taken = [await throttle.acquire("c1") for _ in range(7)]
+    clock.now = 0.5  # the answers came back half a second later: Teams may have counted them then
+    for at in taken:
+        throttle.settled("c1", None, at)
+    clock.now = 0.6
+    assert throttle.wait_needed("c1") == pytest.approx(0.9)  # 1 s after the answers, not after the slots
+
+
+async def test_a_429_holds_its_conversation_alone() -> None:
+    clock = FakeTime()
+    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    throttle.hold("c1", 5.0)
+    assert throttle.wait_needed("c1") == pytest.approx(5.0)
+    assert throttle.wait_needed("c2") == 0.0
+    with pytest.raises(RetryLater):
+        await throttle.acquire("c1")
+
+
 async def test_throttle_forgets_conversations_once_their_windows_have_passed() -> None:
     clock = FakeTime()
     throttle = ConversationThrottle(now=clock, sleep=clock.sleep)
@@ -92,13 +113,19 @@ def sender_of(runtime: Runtime, throttle: ConversationThrottle) -> TeamsSender:
 async def test_connector_429_becomes_retry_later_with_retry_after(
     teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
 ) -> None:
-    sender = sender_of(teams_runtime, ConversationThrottle(limits=()))  # let the connector enforce them
+    # Let the connector enforce the limits; never wait here.
+    sender = sender_of(teams_runtime, ConversationThrottle(limits=(), max_wait=0.0))
     for _ in range(7):
         await sender.send(outgoing(teams))
     with pytest.raises(RetryLater) as caught:
         await sender.send(outgoing(teams))
     assert caught.value.after_seconds is not None and caught.value.after_seconds >= 1
+    assert caught.value.throttled and caught.value.conversation_only  # Teams' other conversations go on
     assert len(bf.calls) == 7
+    await sender.send(delivery(teams, user="carol"))  # another conversation is not held
+    with pytest.raises(RetryLater):  # this one is, by this process, without asking the connector again
+        await sender.send(delivery(teams))
+    assert len(bf.calls) == 8 and bf.throttled == 1
 
 
 async def test_own_throttle_stops_before_the_connector_refuses(
