@@ -122,9 +122,9 @@ async def test_connector_429_becomes_retry_later_with_retry_after(
     assert caught.value.after_seconds is not None and caught.value.after_seconds >= 1
     assert caught.value.throttled and caught.value.conversation_only  # Teams' other conversations go on
     assert len(bf.calls) == 7
-    await sender.send(delivery(teams, user="carol"))  # another conversation is not held
+    await sender.send(outgoing(teams, user="carol"))  # another conversation is not held
     with pytest.raises(RetryLater):  # this one is, by this process, without asking the connector again
-        await sender.send(delivery(teams))
+        await sender.send(outgoing(teams))
     assert len(bf.calls) == 8 and bf.throttled == 1
 
 
