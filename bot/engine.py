@@ -194,6 +194,24 @@ class Engine:
         await self.store.run(work)
         self.on_commit()
 
+    async def workspace_rate_limited(self, *, platform: str, workspace: str, window: str) -> None:
+        """The platform drops this workspace's events for a while: admins hear once per `window`."""
+        holidays = self.content.holidays if self.content is not None else ()
+
+        def work(session: Session) -> None:
+            workspaces.rate_limited(
+                session=session,
+                platform=platform,
+                workspace=workspace,
+                window=window,
+                now=self.clock.now(),
+                settings=self.settings,
+                holidays=holidays,
+            )
+
+        await self.store.run(work)
+        self.on_commit()
+
     async def account_signal(
         self,
         *,

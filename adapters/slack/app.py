@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -193,15 +194,24 @@ class SlackAdapter:
         self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
     ) -> BoltResponse:
         """Slack stopped sending this workspace's events for a while (more than 30,000 an hour): say so
-        loudly, count it (coach_app_rate_limited_total), and acknowledge it."""
+        loudly, count it (coach_app_rate_limited_total), tell the admins (once an hour: Slack repeats the
+        event every minute it lasts), and acknowledge it."""
         if body.get("type") != "app_rate_limited":
             return await next()
         team = str(body.get("team_id") or "")
         APP_RATE_LIMITED.labels(team).inc()
+        minute = body.get("minute_rate_limited")
         log.error(
             "Slack is dropping events of workspace %s (app_rate_limited since minute %s): people there get "
-            "no answer until it lifts", team, body.get("minute_rate_limited"),
+            "no answer until it lifts", team, minute,
         )  # fmt: skip
+        started = minute if isinstance(minute, int) else int(time.time())
+        try:
+            await self.runtime.engine.workspace_rate_limited(
+                platform="slack", workspace=team, window=str(started // 3600)
+            )
+        except Exception:  # the event is acknowledged whatever happens: Slack would only repeat it
+            log.exception("telling the admins about app_rate_limited in workspace %s failed", team)
         return BoltResponse(status=200, body="")
 
     async def _translated(

@@ -1,4 +1,5 @@
 """A workspace (a Slack team, a Teams tenant) that removed the coach: stop sending there, tell admins.
+One whose events the platform stops delivering for a while (Slack's app_rate_limited): tell admins once.
 
 Nothing of the workspace's people is deleted (the privacy statement's periods apply); their identities
 there are marked unreachable, so new messages for them wait as unreachable and go out again once they
@@ -22,6 +23,7 @@ from bot.people.models import Identity
 from bot.policy.model import Kind
 
 REMOVED = "workspace.removed"
+RATE_LIMITED = "workspace.rate_limited"
 
 
 def removed(
@@ -67,3 +69,33 @@ def removed(
             critical=True,  # an outage for everyone there: admins hear at once, whatever the hour
         )
     return affected
+
+
+def rate_limited(
+    *,
+    session: Session,
+    platform: str,
+    workspace: str,
+    window: str,
+    now: datetime,
+    settings: Settings,
+    holidays: Collection[date] = (),
+) -> None:
+    """The platform drops this workspace's events for a while: tell every admin once per `window` (Slack
+    sends the event every minute it lasts; the message's key makes the later ones add nothing)."""
+    where = f"{platform.capitalize()} workspace `{escape(workspace)}`"
+    message = text_message(
+        f"{platform.capitalize()} is dropping the coach's events in {where}: more than its hourly allowance "
+        "arrived (Slack: 30,000 an hour). People there get no answer until it lifts, usually within the "
+        "hour; look for a loop (a bot talking to the coach, a busy channel it was added to).",
+        summary=f"{platform.capitalize()} is dropping the coach's events in workspace {workspace}",
+    )
+    policy = Attention(session=session, settings=settings, holidays=frozenset(holidays), now=now)
+    for admin in people.admins(session=session):
+        policy.deliver(
+            admin,
+            message,
+            key=f"{RATE_LIMITED}:{platform}:{workspace}:{window}:{admin.id}",
+            kind=Kind.escalation_notice,
+            critical=True,  # people get no answers there now
+        )

@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 from prometheus_client import REGISTRY
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from adapters.runtime import Runtime, build_runtime
 from bot.announcements import drafts, service
@@ -64,13 +64,30 @@ async def test_a_reply_refused_with_429_is_delivered_later(
     await eventually(lambda: {r.state for r in slack_runtime.store.run_sync(later)} == {OutboxState.sent})
 
 
-async def test_app_rate_limited_is_acknowledged_and_counted(slack: SlackClient) -> None:
+async def test_app_rate_limited_is_acknowledged_counted_and_told_to_admins_once_an_hour(
+    slack: SlackClient, slack_runtime: Runtime, clock: FixedClock
+) -> None:
+    now = clock.now()
+
+    def an_admin(session: Session) -> None:
+        people.ensure_by_email(session=session, email="ada@example.com", now=now).is_admin = True
+
+    await slack_runtime.store.run(an_admin)
     before = REGISTRY.get_sample_value("coach_app_rate_limited_total", {"team": TEAM}) or 0
-    body = {"token": "x", "type": "app_rate_limited", "team_id": TEAM, "minute_rate_limited": 1518467820,
-            "api_app_id": "A111"}  # fmt: skip
-    response = await slack.event(body)
-    assert response.status == 200
-    assert REGISTRY.get_sample_value("coach_app_rate_limited_total", {"team": TEAM}) == before + 1
+    for minute in (1518467820, 1518467880, 1518469200):  # Slack repeats it each minute; the last a new hour
+        body = {"token": "x", "type": "app_rate_limited", "team_id": TEAM, "minute_rate_limited": minute,
+                "api_app_id": "A111"}  # fmt: skip
+        response = await slack.event(body)
+        assert response.status == 200
+    assert REGISTRY.get_sample_value("coach_app_rate_limited_total", {"team": TEAM}) == before + 3
+
+    def notices(session: Session) -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(col(OutboxMessage.idempotency_key).startswith("workspace.rate_limited"))
+        return list(session.exec(query).all())
+
+    told = slack_runtime.store.run_sync(notices)
+    assert len(told) == 2  # once per hour of it, not once per event
+    assert "dropping the coach's events" in str(told[0].payload)
 
 
 async def test_people_imported_by_email_all_receive_an_announcement_each_dm_opened_at_most_once(
