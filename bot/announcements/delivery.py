@@ -215,11 +215,19 @@ def send_status(*, session: Session, announcement: Announcement, now: datetime) 
 
 
 def send_latest_to(
-    *, session: Session, person: Person, system: str, now: datetime, content: Content, settings: Settings
+    *,
+    session: Session,
+    person: Person,
+    system: str,
+    now: datetime,
+    content: Content,
+    settings: Settings,
+    enrolled_at: datetime | None = None,
 ) -> bool:
     """Changelog hook for people enrolled later: the newest announcement of `system` that names a model
-    version, once per person (the same outbox key as the fan-out). True when something was queued."""
-    latest = service.latest_for_system(session=session, system=system)
+    version, once per person (the same outbox key as the fan-out). True when something was queued.
+    Only what was confirmed before `enrolled_at`: a later one reaches them by its own fan-out."""
+    latest = service.latest_for_system(session=session, system=system, confirmed_before=enrolled_at)
     if latest is None or person.id is None:
         return False
     if service.recipient(session=session, announcement_id=latest.id or 0, person_id=person.id):

@@ -53,6 +53,7 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
                 now=now,
                 content=content,
                 settings=settings,
+                enrolled_at=job.created_at,
             )
         finish(job=job, now=now)
 

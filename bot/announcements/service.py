@@ -345,15 +345,16 @@ def questions(*, session: Session, announcement_id: int) -> Sequence[Announcemen
     ).all()
 
 
-def latest_for_system(*, session: Session, system: str) -> Announcement | None:
-    """The newest announcement that went out for a system and names a model version."""
-    return session.exec(
-        select(Announcement)
-        .where(
-            Announcement.system_key == system,
-            col(Announcement.model_version).is_not(None),
-            col(Announcement.state).in_([AnnouncementState.sending, AnnouncementState.done]),
-        )
-        .order_by(col(Announcement.id).desc())
-        .limit(1)
-    ).first()
+def latest_for_system(
+    *, session: Session, system: str, confirmed_before: datetime | None = None
+) -> Announcement | None:
+    """The newest announcement that went out for a system and names a model version (confirmed before
+    a moment, if given)."""
+    query = select(Announcement).where(
+        Announcement.system_key == system,
+        col(Announcement.model_version).is_not(None),
+        col(Announcement.state).in_([AnnouncementState.sending, AnnouncementState.done]),
+    )
+    if confirmed_before is not None:
+        query = query.where(col(Announcement.confirmed_at) < confirmed_before)
+    return session.exec(query.order_by(col(Announcement.id).desc()).limit(1)).first()
