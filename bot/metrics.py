@@ -9,6 +9,9 @@ EVENT_SECONDS = Histogram("coach_event_seconds", "Time to handle one inbound eve
 OUTBOX = Counter("coach_outbox_total", "Outbox rows finished", ["platform", "outcome"])
 # Counted in the database each time /metrics is read: the same for every process sharing it.
 OUTBOX_ROWS = Gauge("coach_outbox_messages", "Outbox rows in each state, in the whole database", ["state"])
+OUTBOX_BACKLOG = Gauge(
+    "coach_outbox_backlog", "Outbox rows due now and not sent yet, per platform, in the whole database", ["platform"]
+)
 THROTTLED = Counter(
     "coach_platform_throttled_total",
     "Rate-limit answers (HTTP 429) from a platform's API",
@@ -21,6 +24,13 @@ SLA_BREACHES = Counter(
 )
 QUOTA_PAUSED = Counter(
     "coach_quota_paused_total", "Platform quotas paused for every process after a 429", ["platform"]
+)
+QUOTA_SENDS = Counter(
+    "coach_quota_sends_total", "Calls made under each platform quota (its use)", ["platform", "method"]
+)
+# Read from the shared schedule each time /metrics is read: the rate every process together keeps now.
+QUOTA_RATE = Gauge(
+    "coach_quota_rate", "Calls per second a platform quota allows now (lower after a 429)", ["platform", "method"]
 )
 QUOTA_WAIT = Histogram(
     "coach_quota_wait_seconds",

@@ -16,6 +16,7 @@ from adapters.web.app import build_app
 from bot.messages import text_message
 from bot.outbox import service as outbox
 from bot.outbox.models import OutboxState
+from bot.outbox.pace import Quota
 from bot.ports import FixedClock
 from tests.escalations.helpers import ADA, BEA, OMAR, UMA, flag, install, meet
 from tests.programmes.harness import run_until
@@ -50,6 +51,20 @@ async def test_dead_outbox_rows_are_counted_in_the_database(
     assert 'coach_outbox_messages{state="dead"} 2.0' in text
     assert 'coach_outbox_messages{state="pending"} 1.0' in text
     assert 'coach_outbox_messages{state="unreachable"} 0.0' in text
+    assert 'coach_outbox_backlog{platform="slack"} 1.0' in text  # due now, not sent yet
+
+
+async def test_quota_use_and_the_rate_each_quota_allows_now(
+    http: TestClient[Any, Any], runtime: Runtime
+) -> None:
+    quota = Quota(key="slack:T1:chat.postMessage", rate=100.0)
+    before = sample("coach_quota_sends_total", platform="slack", method="chat.postMessage")
+    for _ in range(3):
+        await runtime.pacer.acquire(quota)
+    assert sample("coach_quota_sends_total", platform="slack", method="chat.postMessage") == before + 3
+    await runtime.pacer.refused(quota, 1.0)  # a 429: every process resumes at 80% of the rate
+    text = await (await http.get("/metrics")).text()
+    assert 'coach_quota_rate{method="chat.postMessage",platform="slack"} 80.0' in text
 
 
 async def test_sla_breaches_are_counted(runtime: Runtime, clock: FixedClock) -> None:

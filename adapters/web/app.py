@@ -17,8 +17,9 @@ from adapters.web import announcements_api, legal, outcomes_api, readiness_api, 
 from adapters.web.dashboard import routes as dashboard_routes
 from adapters.web.request_id import request_ids
 from adapters.web.stopping import STOPPING, Stopping
-from bot.metrics import OUTBOX_ROWS
+from bot.metrics import OUTBOX_BACKLOG, OUTBOX_ROWS, QUOTA_RATE
 from bot.migrations.migrate import schema_status
+from bot.outbox import pace
 from bot.outbox import service as outbox
 from bot.outbox.models import OutboxState
 from bot.schedule.clock import start_ticking
@@ -133,12 +134,20 @@ async def readyz(request: web.Request) -> web.Response:
 
 async def metrics(request: web.Request) -> web.Response:
     runtime = request.app[RUNTIME]
+    now = runtime.clock.now()
     try:
-        counts = await runtime.store.read(lambda s: outbox.counts(session=s))
+        counts, backlog, rates = await runtime.store.read(
+            lambda s: (outbox.counts(session=s), outbox.backlog(session=s, now=now), pace.rates(session=s))
+        )
     except Exception:
         log.warning("outbox counts for /metrics failed", exc_info=True)
     else:
         for state in OutboxState:
             OUTBOX_ROWS.labels(str(state)).set(counts.get(str(state), 0))
+        OUTBOX_BACKLOG.clear()  # a platform whose backlog is gone reads 0, not its last value
+        for platform, n in backlog.items():
+            OUTBOX_BACKLOG.labels(platform).set(n)
+        for (platform, method), rate in rates.items():
+            QUOTA_RATE.labels(platform, method).set(rate)
     body = generate_latest()
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

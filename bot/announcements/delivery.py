@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from bot import attention
-from bot.announcements import bulk, service
+from bot.announcements import bulk, estimate, service
 from bot.announcements import messages as m
 from bot.announcements.audience import Audience, chunk
 from bot.announcements.compose import BodyError, SystemInfo, context_for, render_body
@@ -176,7 +176,9 @@ def _post_to_channel(
         row.last_error = f"no platform can post to channel {announcement.audience_param!r}"
 
 
-def send_status(*, session: Session, announcement: Announcement, now: datetime) -> datetime | None:
+def send_status(
+    *, session: Session, announcement: Announcement, now: datetime, quota_scale: float = 1.0
+) -> datetime | None:
     """Send (or update) the author's status message if the counts changed; when to look again."""
     assert announcement.id is not None
     if announcement.author_id is None:
@@ -197,7 +199,14 @@ def send_status(*, session: Session, announcement: Announcement, now: datetime) 
             key=service.status_key(announcement.id, seq),
             platform=identity.platform,
             address=identity.address,
-            message=m.status(announcement=announcement, counts=counts, state=state),
+            message=m.status(
+                announcement=announcement,
+                counts=counts,
+                state=state,
+                finish=estimate.finish_text(
+                    session=session, announcement=announcement, pending=counts.pending, scale=quota_scale
+                ),
+            ),
             now=now,
             person_id=author.id,
             kind=outbox.OutboxKind.answer,

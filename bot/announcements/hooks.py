@@ -34,7 +34,9 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
         announcement = service.get(session=session, announcement_id=int(job.payload["id"]))
         again = None
         if announcement is not None:
-            again = delivery.send_status(session=session, announcement=announcement, now=now)
+            again = delivery.send_status(
+                session=session, announcement=announcement, now=now, quota_scale=settings.quota_scale
+            )
         _again_or_finish(job, again, now)
 
     def question_sla(session: Session, job: DueWork, now: datetime) -> None:

@@ -95,8 +95,9 @@ def preview(
     )
 
 
-def status(*, announcement: Announcement, counts: Counts, state: str) -> Message:
-    """The author's live status; `state` is `service.progress` (done only once nothing is pending)."""
+def status(*, announcement: Announcement, counts: Counts, state: str, finish: str | None = None) -> Message:
+    """The author's live status; `state` is `service.progress` (done only once nothing is pending);
+    `finish` the estimate for what is pending ("~17 min at Slack's limit")."""
     assert announcement.id is not None
     blocks: list[Block] = [
         Text(f"**Announcement {announcement.id}: {escape(announcement.title)}** ({state})"),
@@ -111,6 +112,7 @@ def status(*, announcement: Announcement, counts: Counts, state: str) -> Message
                 Fact("Questions", str(counts.questions)),
             )
             + ((Fact("Cancelled", str(counts.cancelled)),) if counts.cancelled else ())
+            + ((Fact("Estimated finish", finish),) if finish and state not in ("done", "cancelled") else ())
         ),
         Context(f"`announcement {announcement.id}` shows the full report."),
     ]

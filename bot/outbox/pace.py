@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.metrics import QUOTA_PAUSED, QUOTA_WAIT
+from bot.metrics import QUOTA_PAUSED, QUOTA_SENDS, QUOTA_WAIT
 from bot.outbox.models import SendPace
 from bot.store.db import Store
 
@@ -96,6 +96,8 @@ class Pacer:
             if not slots:
                 slots.extend(await self._reserve(quota))
             at = slots.popleft()
+        platform, _, method = _parts(quota.key)
+        QUOTA_SENDS.labels(platform, method).inc()
         wait = at - self.wall()
         if wait > 0:
             QUOTA_WAIT.labels(quota.key.split(":", 1)[0]).observe(wait)
@@ -130,6 +132,22 @@ class Pacer:
             lambda session: _reserve(session, quota, now=now, seconds=self.reserve_seconds)
         )
         return [start + i / rate for i in range(n)]
+
+
+def _parts(key: str) -> tuple[str, str, str]:
+    """platform, workspace, method of a quota key."""
+    platform, _, rest = key.partition(":")
+    workspace, _, method = rest.rpartition(":")
+    return platform, workspace, method
+
+
+def rates(*, session: Session) -> dict[tuple[str, str], float]:
+    """(platform, method) -> calls per second allowed now, the lowest over workspaces (for /metrics)."""
+    found: dict[tuple[str, str], float] = {}
+    for key, rate in session.exec(select(SendPace.key, SendPace.rate)).all():
+        platform, _, method = _parts(key)
+        found[(platform, method)] = min(rate, found.get((platform, method), rate))
+    return found
 
 
 def _slots_from(start: float, rate: float, seconds: float) -> tuple[float, int, float]:

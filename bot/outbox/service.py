@@ -236,6 +236,16 @@ def counts(*, session: Session) -> dict[str, int]:
     return {str(state): int(n) for state, n in rows}
 
 
+def backlog(*, session: Session, now: datetime) -> dict[str, int]:
+    """Rows due now and not sent yet, per platform (a fan-out's queue waiting for its quota)."""
+    rows = session.exec(
+        select(OutboxMessage.platform, func.count())
+        .where(OutboxMessage.state == OutboxState.pending, col(OutboxMessage.next_attempt_at) <= now)
+        .group_by(OutboxMessage.platform)
+    ).all()
+    return {str(platform): int(n) for platform, n in rows}
+
+
 def next_due(*, session: Session) -> datetime | None:
     return session.exec(
         select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.state == OutboxState.pending)
