@@ -311,8 +311,11 @@ class Posts:
 
 def queue_backlog(database: str, count: int) -> None:
     """`count` notices in the coach's outbox, spread over the DM conversations it already sends to (the
-    addresses of the people the warm-up introduced), queued in one transaction as a large announcement would be."""
+    addresses of the people the warm-up introduced), queued a thousand to a transaction as a large
+    announcement's fan-out would; on SQLite a chunk waits its turn behind the coach's own writer."""
     from datetime import UTC, datetime
+
+    from sqlalchemy.exc import OperationalError
 
     from bot.messages import Message, Text
     from bot.outbox import service as outbox
@@ -321,22 +324,31 @@ def queue_backlog(database: str, count: int) -> None:
     from bot.store.db import Store
 
     store = Store(database)
+    message = Message(summary="Compass changed", blocks=(Text("**Compass** now cites its sources."),))
+    now = datetime.now(UTC)
     try:
         with store.session() as session:
             targets = people.addresses(session=session, platform="slack")
-            message = Message(summary="Compass changed", blocks=(Text("**Compass** now cites its sources."),))
-            now = datetime.now(UTC)
-            for n in range(count):
-                outbox.enqueue(
-                    session=session,
-                    key=f"bench-backlog:{n}",
-                    platform="slack",
-                    address=targets[n % len(targets)],
-                    message=message,
-                    now=now,
-                    kind=OutboxKind.notice,
-                )
-            session.commit()
+        for start in range(0, count, 1_000):
+            for attempt in range(100):
+                try:
+                    with store.session() as session:
+                        for n in range(start, min(count, start + 1_000)):
+                            outbox.enqueue(
+                                session=session,
+                                key=f"bench-backlog:{n}",
+                                platform="slack",
+                                address=targets[n % len(targets)],
+                                message=message,
+                                now=now,
+                                kind=OutboxKind.notice,
+                            )
+                        session.commit()
+                    break
+                except OperationalError:  # SQLite: the coach holds the one writer; try again shortly
+                    if attempt == 99:
+                        raise
+                    time.sleep(0.05)
     finally:
         store.close()
 

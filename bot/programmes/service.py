@@ -38,8 +38,8 @@ def enrol(
         enrolled_at=now,
         enrolled_by=by,
     )
-    with session.begin_nested():
-        session.add(enrolment)
+    session.add(enrolment)
+    session.flush()  # no savepoint: a concurrent first enrolment's unique-key race retries the unit of work
     return enrolment, True
 
 
