@@ -225,7 +225,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         replies = await self.runtime.engine.handle(event)
         source = turn_context.activity.reply_to_id
         updated = False
-        for reply in replies:
+        for n, reply in enumerate(replies):
             if reply.form_errors is not None and isinstance(event, Submitted):
                 form = await self._form_with_errors(event, reply.form_errors)
                 await self._post_or_update(
@@ -239,7 +239,13 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 # A dialog has no place to open from a card's button here: it is a reply (in the thread).
                 target = source if reply.replace_source and isinstance(event, Clicked) else None
                 for card in render_message_parts(reply.message):
-                    await self._post_or_update(turn_context, card, reply.message.summary, target)
+                    try:
+                        await self._post_or_update(turn_context, card, reply.message.summary, target)
+                    except Exception as exc:
+                        if target is not None or not isinstance(classify(exc), RetryLater):
+                            raise
+                        await self._send_later(turn_context, reply.message, n)  # the whole message
+                        break
                     updated = updated or target is not None
                     target = None
         if isinstance(event, Submitted) and source and not any(r.form_errors is not None for r in replies):
@@ -275,6 +281,19 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                     raise
                 # The person is waiting for this answer: wait out a short Retry-After, once.
                 await asyncio.sleep(min(mapped.after_seconds or 1.0, REPLY_PATIENCE))
+
+    async def _send_later(self, turn_context: TurnContext, message: Message, n: int) -> None:
+        """Teams refused a reply for now (429 or 5xx, twice): it goes through the outbox instead of being
+        dropped, keyed by the activity it answers, so a redelivered activity queues nothing twice."""
+        raw = _raw(turn_context)
+        log.info("Teams refused a reply for now: it goes through the outbox")
+        await self.runtime.engine.send_later(
+            platform="teams",
+            address=tr.conversation_reference(raw),
+            message=message,
+            key=f"reply:teams:{tr.tenant_id(raw)}:{as_id(raw.get('id')) or secrets.token_hex(8)}:{n}",
+            thread_id=None,
+        )
 
     async def _room_for_one_more(self, conversation: str, tenant: str | None) -> float:
         """Replies share the conversation's and the tenant's limits with proactive sends; a reply
