@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func
+from sqlalchemy import String, and_, case, cast, func, or_
 from sqlmodel import Session, col, select
 
 from bot.content import STAGES, Content
@@ -25,6 +25,7 @@ from bot.friction import service as friction
 from bot.friction.models import FrictionReport
 from bot.friction.models import Status as FrictionStatus
 from bot.programmes.models import Enrolment, PulseAnswer
+from bot.store.weeks import week_of
 from bot.usage.models import UsageEvent
 
 WEEK = timedelta(days=7)
@@ -165,23 +166,14 @@ def _weeks(
     n = len(windows)
     uses, measured = [0] * n, [0.0] * n
     minutes = case((col(UsageEvent.kind) == MINUTES_SAVED, col(UsageEvent.value)), else_=None)
-    week = _bucket(UsageEvent.at, windows)
+    week = week_of(col(UsageEvent.at), windows[0][0])
     for i, count, total in session.exec(
         select(week, func.count(), func.sum(minutes))
         .where(UsageEvent.system_key == system, *_within(UsageEvent.at, windows[0][0], windows[-1][1]))
         .group_by(week)
     ).all():
         uses[i], measured[i] = int(count), float(total or 0.0)
-    # Who was active each week, and the week before the first (for who went quiet in it).
-    earlier = [(windows[0][0] - WEEK, windows[0][0]), *windows]
-    humans: list[set[str]] = [set() for _ in earlier]
-    week = _bucket(UsageEvent.at, earlier)
-    for i, who in session.exec(
-        select(week, _who())
-        .where(UsageEvent.system_key == system, *_within(UsageEvent.at, earlier[0][0], earlier[-1][1]))
-        .distinct()
-    ).all():
-        humans[i].add(who)
+    active, went_quiet = _active(session, system, windows)
     estimated, estimates = [0.0] * n, [0] * n
     if programmes:
         week = _bucket(PulseAnswer.at, windows)
@@ -228,8 +220,8 @@ def _weeks(
             Week(
                 start=start,
                 end=end,
-                active_users=_few(len(humans[i + 1]), min_group),
-                went_quiet=_few(len(humans[i] - humans[i + 1]), min_group),
+                active_users=_few(active[i], min_group),
+                went_quiet=_few(went_quiet[i], min_group),
                 uses=uses[i],
                 minutes_measured=measured[i],
                 minutes_estimated=estimated[i] if shown else None,
@@ -247,9 +239,38 @@ def _weeks(
     return tuple(weeks)
 
 
+def _active(
+    session: Session, system: str, windows: Sequence[tuple[datetime, datetime]]
+) -> tuple[list[int], list[int]]:
+    """How many humans used the system each week, and how many of the week before's did not: counted in
+    SQL from the distinct (week, human) pairs, never brought into Python (a year is 100,000s of pairs)."""
+    first = windows[0][0] - WEEK  # the week before the first: who went quiet in the first week
+    week = week_of(col(UsageEvent.at), first)
+    pairs = (
+        select(week.label("week"), _who().label("who"))
+        .where(UsageEvent.system_key == system, *_within(UsageEvent.at, first, windows[-1][1]))
+        .distinct()
+        .cte("active_pairs")
+    )
+    # Each pair with the human's next active week: no next, or not the week after, and they went quiet.
+    following = func.lead(pairs.c.week).over(partition_by=pairs.c.who, order_by=pairs.c.week)
+    marked = select(pairs.c.week, following.label("next")).subquery()
+    left = case((or_(marked.c.next.is_(None), marked.c.next != marked.c.week + 1), 1), else_=0)
+    n = len(windows)
+    active, went_quiet = [0] * n, [0] * n
+    for i, count, quiet in session.exec(
+        select(marked.c.week, func.count(), func.sum(left)).group_by(marked.c.week)
+    ).all():
+        if i >= 1:
+            active[i - 1] = int(count)  # pair week i is window i - 1
+        if i < n:
+            went_quiet[i] = int(quiet or 0)  # active in the week before window i, not in it
+    return active, went_quiet
+
+
 def _bucket(column: Any, windows: Sequence[tuple[datetime, datetime]]) -> Any:
     """The index of the window a row's time falls in (rows are already limited to the windows' span)."""
-    return case(*((column < end, i) for i, (_start, end) in enumerate(windows)), else_=len(windows) - 1)
+    return week_of(column, windows[0][0])
 
 
 def _per_week(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from bot.content import STAGES, Content
 from bot.dashboard.figures.period import Period, as_number, few, withheld
 from bot.dashboard.page import Cell, Chart, Page, Section, Series, Table
+from bot.outcomes.service import WEEK
 from bot.programmes.models import Enrolment
+from bot.store.weeks import week_of
 from bot.usage.models import UsageEvent
 
 
@@ -36,7 +40,7 @@ def funnel(
                 Section(f"{name} ({key})", note="No programme in content/programmes is for this system yet.")
             )
             continue
-        sections.append(_funnel_section(session, key, name, rows, period, min_group))
+        sections.append(_funnel_section(session, key, name, programmes, rows, period, min_group))
     return Page(
         title="Adoption funnel",
         sections=tuple(sections),
@@ -51,6 +55,7 @@ def _funnel_section(
     session: Session,
     key: str,
     name: str,
+    programmes: Sequence[str],
     rows: Sequence[tuple[int, str, datetime, datetime]],
     period: Period,
     min_group: int,
@@ -59,13 +64,15 @@ def _funnel_section(
     order: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
     windows = period.windows()
     labels = period.labels()
+    # Sorted times and a bisection per week: a year of 5,000 people is 260,000 comparisons otherwise.
+    enrolled = sorted(e for *_, e in rows)
+    reached = {
+        stage: sorted(at for _, now_stage, at, _ in rows if order.get(now_stage, 0) >= order[stage])
+        for stage in STAGES[1:]
+    }
     by_week: list[list[int | None]] = []
     for _start, end in windows:
-        counts = [sum(1 for _, _, _, enrolled in rows if enrolled < end)]
-        for stage in STAGES[1:]:
-            counts.append(
-                sum(1 for _, now_stage, at, _ in rows if order.get(now_stage, 0) >= order[stage] and at < end)
-            )
+        counts = [bisect_left(enrolled, end), *(bisect_left(reached[stage], end) for stage in STAGES[1:])]
         by_week.append([few(n, min_group) for n in counts])
     table = Table(
         key=f"{key}-funnel",
@@ -87,7 +94,7 @@ def _funnel_section(
     return Section(
         title=f"{name} ({key})",
         charts=(chart,),
-        tables=(table, _cohorts(session, key, name, rows, period, min_group)),
+        tables=(table, _cohorts(session, key, name, programmes, rows, period, min_group)),
     )
 
 
@@ -95,33 +102,38 @@ def _cohorts(
     session: Session,
     key: str,
     name: str,
+    programmes: Sequence[str],
     rows: Sequence[tuple[int, str, datetime, datetime]],
     period: Period,
     min_group: int,
 ) -> Table:
     windows = period.windows()
-    active: list[set[int]] = []
-    for start, end in windows:
-        ids = session.exec(
-            select(UsageEvent.person_id)
-            .where(
-                UsageEvent.system_key == key,
-                col(UsageEvent.person_id).is_not(None),
-                UsageEvent.at >= start,
-                UsageEvent.at < end,
-            )
-            .distinct()
-        ).all()
-        active.append({i for i in ids if i is not None})
-    cohorts: defaultdict[int, list[int]] = defaultdict(list)
+    cohorts: defaultdict[int, set[int]] = defaultdict(set)
     for person_id, _stage, _at, enrolled in rows:
-        for i, (start, end) in enumerate(windows):
-            if start <= enrolled < end:
-                cohorts[i].append(person_id)
+        if period.start <= enrolled < period.end:
+            cohorts[int((enrolled - period.start) / WEEK)].add(person_id)
+    # Of each enrolment week's people, how many used the system in each week: counted in SQL from the
+    # distinct (week, person) pairs, not read row by row.
+    used = (
+        select(week_of(col(UsageEvent.at), period.start).label("week"), col(UsageEvent.person_id))
+        .where(UsageEvent.system_key == key, *_within(col(UsageEvent.at), period))
+        .distinct()
+        .subquery()
+    )
+    cohort = week_of(col(Enrolment.enrolled_at), period.start)
+    retained: dict[tuple[int, int], int] = {
+        (int(c), int(w)): int(n)
+        for c, w, n in session.exec(
+            select(cohort, used.c.week, func.count(func.distinct(col(Enrolment.person_id))))
+            .join(used, used.c.person_id == col(Enrolment.person_id))
+            .where(col(Enrolment.programme_key).in_(programmes), *_within(col(Enrolment.enrolled_at), period))
+            .group_by(cohort, used.c.week)
+        ).all()
+    }
     offsets = min(period.weeks, 12)
     table_rows: list[tuple[Cell, ...]] = []
     for i, label in enumerate(period.labels()):
-        members = cohorts.get(i, [])
+        members = cohorts.get(i, set())
         if not members:
             continue
         if len(members) < min_group:
@@ -133,7 +145,7 @@ def _cohorts(
             if week >= len(windows):
                 shares.append("")
             else:
-                shares.append(f"{100 * sum(1 for p in members if p in active[week]) / len(members):.0f}%")
+                shares.append(f"{100 * retained.get((i, week), 0) / len(members):.0f}%")
         table_rows.append((label, len(members), *shares))
     return Table(
         key=f"{key}-cohorts",
@@ -142,3 +154,7 @@ def _cohorts(
         rows=tuple(table_rows),
         note="Week 0 is the week of enrolment.",
     )
+
+
+def _within(column: Any, period: Period) -> Iterable[Any]:
+    return (column >= period.start, column < period.end)
