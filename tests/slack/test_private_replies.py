@@ -44,3 +44,18 @@ async def test_announcement_csv_and_outbox_in_a_channel_are_ephemeral(
     assert (csv["channel"], csv["user"]) == ("C111", ADA) and SECRET_EMAIL in all_text(csv)
     assert (outbox["channel"], outbox["user"]) == ("C111", ADA) and SECRET_EMAIL in all_text(outbox)
     assert not [c for c in fake.to("chat.postMessage") if SECRET_EMAIL in all_text(c)]
+
+
+async def test_dashboard_in_a_channel_answers_the_asker_alone_and_never_posts_the_link(
+    slack: SlackClient, fake: FakeSlackApi
+) -> None:
+    """The sign-in link is an ephemeral message in the channel (chat.postEphemeral to the channel and the
+    asker), not a post there, nor a direct message the channel never hears of."""
+    await slack.dm(ADA, "hi", event_id="Ev0")
+    await fake.wait_for("chat.postMessage")
+    posted = len(fake.to("chat.postMessage"))
+    await mention(slack, "dashboard", event_id="Ev1")
+    link = await ephemeral(fake, "sign-in link")
+    assert (link["channel"], link["user"]) == ("C111", ADA)
+    assert "/dashboard/sign-in?token=" in str(link)
+    assert not [c for c in fake.to("chat.postMessage")[posted:] if "sign-in?token=" in str(c)]
