@@ -97,6 +97,7 @@ async def measure(
                     rows.append(
                         f"| {name}{query or ' (12 weeks)'} | {first:.0f} | {median(times):.0f} | {p95:.0f} |"
                     )
+                    print(rows[-1], file=sys.stderr, flush=True)  # progress: a loaded machine is slow
         if shots is not None:
             await screenshots(base, token, shots)
     finally:
