@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from bot.migrations.migrate import upgrade
 from bot.people.models import Identity, Person
 from bot.store.db import Store
 from tests.fakes.slack_api import TEAM, FakeSlackApi
+from tests.process.coach import free_port, on_fake_slack
 
 PROJECT = Path(__file__).resolve().parents[1]
 PEOPLE = int(os.environ.get("BENCH_ROLLOUT_PEOPLE", "10000"))
@@ -46,35 +46,15 @@ SECRET = "rollout-secret"
 API_TOKEN = "rollout-api-token"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _coach(url: str, api: FakeSlackApi, port: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "COACH_DATABASE_URL": url,
-        "COACH_PORT": str(port),
-        "COACH_CONTENT_DIR": str(PROJECT / "content"),
-        "COACH_LOCAL_CHAT": "false",
-        "COACH_LOG_LEVEL": "WARNING",
+    settings = {
         "COACH_API_TOKEN": API_TOKEN,
         "COACH_QUOTA_SCALE": str(SCALE),
         "COACH_OUTBOX_LEASE_SECONDS": str(120 / SCALE),
-        "COACH_DUE_WORK_LEASE_SECONDS": str(30 / SCALE),
+        "COACH_DUE_WORK_LEASE_SECONDS": "5",  # 30 s / 10 would lapse on a loaded machine; 5 s still recovers soon
         "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": api.token,
-        "SLACK_API_URL": api.base_url,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "run"],
-        env=env,
-        cwd=PROJECT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return on_fake_slack(url, api, cwd=PROJECT, settings=settings, port=port)
 
 
 def _populate(url: str, api: FakeSlackApi) -> None:
@@ -201,10 +181,10 @@ async def rollout(url: str, processes: int) -> dict[str, Any]:
     _populate(url, api)
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        port = _free_port()
+        port = free_port()
         procs.append(_coach(url, api, port))
         for _ in range(processes - 1):
-            procs.append(_coach(url, api, _free_port()))
+            procs.append(_coach(url, api, free_port()))
         await _ready(port)
         _say("ready")
         contacts = await _first_contacts(port)
@@ -220,7 +200,7 @@ async def rollout(url: str, processes: int) -> dict[str, Any]:
         procs[0].send_signal(signal.SIGKILL)
         procs[0].wait(timeout=10)
         at_kill = len(_announced(api))
-        procs.append(_coach(url, api, _free_port()))  # the killed one, restarted
+        procs.append(_coach(url, api, free_port()))  # the killed one, restarted
         await _until(lambda: len(_announced(api)) >= PEOPLE, 1200, every=0.1, what="everyone")
         seconds = time.perf_counter() - started
         await asyncio.sleep(2)  # anything still in flight would show up as a double now

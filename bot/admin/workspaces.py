@@ -17,7 +17,7 @@ from bot.attention import Attention
 from bot.audit import service as audit
 from bot.config import Settings
 from bot.markdown import escape
-from bot.messages import text_message
+from bot.messages import Message, text_message
 from bot.people import service as people
 from bot.people.models import Identity
 from bot.policy.model import Kind
@@ -59,15 +59,8 @@ def removed(
         f"{affected} {'person was' if affected == 1 else 'people were'} reachable there.",
         summary=f"The coach was removed from {platform.capitalize()} workspace {workspace}",
     )
-    policy = Attention(session=session, settings=settings, holidays=frozenset(holidays), now=now)
-    for admin in people.admins(session=session):
-        policy.deliver(
-            admin,
-            message,
-            key=f"{REMOVED}:{platform}:{workspace}:{now.isoformat()}:{admin.id}",
-            kind=Kind.escalation_notice,
-            critical=True,  # an outage for everyone there: admins hear at once, whatever the hour
-        )
+    # An outage for everyone there: admins hear at once, whatever the hour.
+    _tell_admins(session, settings, holidays, now, message, f"{REMOVED}:{platform}:{workspace}:{now.isoformat()}")
     return affected
 
 
@@ -90,12 +83,14 @@ def rate_limited(
         "hour; look for a loop (a bot talking to the coach, a busy channel it was added to).",
         summary=f"{platform.capitalize()} is dropping the coach's events in workspace {workspace}",
     )
+    _tell_admins(session, settings, holidays, now, message, f"{RATE_LIMITED}:{platform}:{workspace}:{window}")
+
+
+def _tell_admins(
+    session: Session, settings: Settings, holidays: Collection[date], now: datetime, message: Message, key: str
+) -> None:
+    """Every admin, at once whatever the hour (people there are cut off now); `key` plus the admin's id
+    is the outbox key, so a second notice for the same key adds nothing."""
     policy = Attention(session=session, settings=settings, holidays=frozenset(holidays), now=now)
     for admin in people.admins(session=session):
-        policy.deliver(
-            admin,
-            message,
-            key=f"{RATE_LIMITED}:{platform}:{workspace}:{window}:{admin.id}",
-            kind=Kind.escalation_notice,
-            critical=True,  # people get no answers there now
-        )
+        policy.deliver(admin, message, key=f"{key}:{admin.id}", kind=Kind.escalation_notice, critical=True)

@@ -49,6 +49,7 @@ class Ticker:
         self.async_handlers = dict(async_handlers or {})
         self.batch = batch
         self.lease = lease
+        self._running: set[int] = set()  # jobs this process is running now, whichever tick claimed them
 
     async def tick(self) -> int:
         """Run everything due now, including what the jobs run leave due at once (a fan-out's next
@@ -56,7 +57,11 @@ class Ticker:
         total = 0
         while True:
             now = self.clock.now()
-            ids = await self.store.run(functools.partial(self._claim, now=now))
+            claimed = await self.store.run(functools.partial(self._claim, now=now))
+            # A claim that lapsed while this process was busy (a starved loop, a slow writer) may come back
+            # to its other tick (the clock's or a wake's): the job is still running here, leave it.
+            ids = [job_id for job_id in claimed if job_id not in self._running]
+            self._running.update(ids)
             left = list(ids)
             renewing = asyncio.create_task(self._renew_while_running(left)) if ids else None
             try:
@@ -66,10 +71,13 @@ class Ticker:
                         await self._run_async(detached, now=now)
                     left.remove(job_id)
             finally:
+                self._running.difference_update(ids)
                 if renewing is not None:
                     renewing.cancel()
             total += len(ids)
-            if not ids:
+            if not claimed:
+                return total
+            if not ids:  # all of it is running here already: the tick that runs it goes on with the rest
                 return total
             self.on_ran()
 

@@ -10,18 +10,45 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
 
 from tests.conftest import PROJECT
+from tests.fakes.slack_api import FakeSlackApi
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def on_fake_slack(
+    url: str, api: FakeSlackApi, *, cwd: Path, settings: Mapping[str, str], port: int | None = None
+) -> subprocess.Popen[bytes]:
+    """`coach run` on `url` against a fake Slack Web API, its output discarded: for runs that kill and
+    restart processes (the crash test, the rollout bench). `settings` adds COACH_* variables."""
+    env = {
+        **os.environ,
+        "COACH_DATABASE_URL": url,
+        "COACH_PORT": str(port or free_port()),
+        "COACH_CONTENT_DIR": str(PROJECT / "content"),
+        "COACH_LOCAL_CHAT": "false",
+        "COACH_LOG_LEVEL": "WARNING",
+        "SLACK_BOT_TOKEN": api.token,
+        "SLACK_API_URL": api.base_url,
+        **settings,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "run"],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 @dataclass

@@ -9,11 +9,8 @@ looks back for its key in the channel's history before posting, so nothing arriv
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -28,40 +25,21 @@ from bot.outbox import service as outbox
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.ports import SystemClock
 from bot.store.db import Store
-from tests.conftest import PROJECT, postgres_url
+from tests.conftest import postgres_url
 from tests.fakes.slack_api import FakeSlackApi
+from tests.process.coach import on_fake_slack
 
 MESSAGES = 10_000
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _coach(url: str, api: FakeSlackApi, workdir: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "COACH_DATABASE_URL": url,
-        "COACH_PORT": str(_free_port()),
-        "COACH_CONTENT_DIR": str(PROJECT / "content"),
-        "COACH_LOCAL_CHAT": "false",
+    settings = {
         "COACH_OUTBOX_LEASE_SECONDS": "3",
         "COACH_QUOTA_SCALE": "60",  # the fake counts a minute's quota per second
-        "COACH_LOG_LEVEL": "WARNING",
         "SLACK_SIGNING_SECRET": "crash-test-secret",
-        "SLACK_BOT_TOKEN": api.token,
-        "SLACK_API_URL": api.base_url,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "adapters.cli", "run"],
-        env=env,
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    return on_fake_slack(url, api, cwd=workdir, settings=settings)
 
 
 def _posted(api: FakeSlackApi) -> Counter[str]:
