@@ -69,3 +69,26 @@ async def test_a_working_process_renews_its_claim(store: Store, clock: FixedCloc
     release.set()
     assert await running == 1
     assert job(store, job_id).state == DueState.done
+
+
+async def test_a_lapsed_claim_is_not_run_again_by_the_same_process(store: Store, clock: FixedClock) -> None:
+    release = asyncio.Event()
+    runs: list[int] = []
+
+    async def slow(due: DueWork, _now: datetime) -> None:
+        assert due.id is not None
+        runs.append(due.id)
+        await release.wait()
+
+    ticker = Ticker(store=store, clock=clock, handlers={}, async_handlers={"test.async": slow})
+    job_id = add_job(store, clock.now())
+    running = asyncio.create_task(ticker.tick())  # the clock's tick
+    for _ in range(500):
+        if runs:
+            break
+        await asyncio.sleep(0.01)
+    clock.advance(minutes=10)  # its claim lapsed (a starved loop renews late)
+    assert await ticker.tick() == 0  # a wake's tick claims it again, and leaves it to the one running it
+    release.set()
+    assert await running == 1
+    assert runs == [job_id] and job(store, job_id).state == DueState.done
