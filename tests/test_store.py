@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -170,10 +171,46 @@ async def test_a_closed_store_refuses_work_at_once(tmp_path: Path) -> None:
 
 
 async def test_a_read_runs_beside_a_busy_writer_and_commits_nothing(sqlite_store: Store) -> None:
+    def count(session: Session) -> int:
+        return session.exec(select(func.count()).select_from(ProcessedEvent)).one()
+
     release, first = await occupy_writer(sqlite_store)
     try:
-        read = await asyncio.wait_for(sqlite_store.read(add("not kept")), timeout=5)
+        read = await asyncio.wait_for(sqlite_store.read(count), timeout=5)
     finally:
         release.set()
         await first
-    assert read == "not kept" and keys(sqlite_store) == set()
+    assert read == 0
+    # A read that writes (it should not) keeps nothing. Not beside a busy unit of work: that holds SQLite's
+    # write lock from its start, so a write in a read would wait for it.
+    assert await asyncio.wait_for(sqlite_store.read(add("not kept")), timeout=5) == "not kept"
+    assert keys(sqlite_store) == set()
+
+
+def test_a_unit_beside_another_process_writing_does_not_fail_on_a_stale_snapshot(tmp_path: Path) -> None:
+    """`coach people forget` (a CLI process) beside `coach run` on one SQLite file: a unit that read before
+    the other committed, then writes, would fail at once with "database is locked" (SQLite cannot move a
+    read snapshot forward into a write, and does not wait). A unit of work takes the write lock as it
+    begins, so the other process waits for it instead (this one does not wait, so it is refused)."""
+    path = tmp_path / "two.db"
+    store = Store(f"sqlite:///{path}")
+    create_all(store)
+    refused: list[str] = []
+
+    def read_then_write(session: Session) -> None:
+        session.exec(select(ProcessedEvent)).all()  # the snapshot is taken here
+        other = sqlite3.connect(path, timeout=0)
+        try:
+            other.execute("INSERT INTO processedevent (key, at) VALUES ('theirs', '2026-11-23 09:00:00')")
+            other.commit()
+        except sqlite3.OperationalError as exc:
+            refused.append(str(exc))
+        finally:
+            other.close()
+        add("mine")(session)
+
+    try:
+        store.run_sync(read_then_write)
+        assert refused == ["database is locked"] and keys(store) == {"mine"}
+    finally:
+        store.close()

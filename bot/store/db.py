@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlmodel import Session, create_engine
 
 from bot.store.changes import Changes
@@ -25,6 +25,7 @@ from bot.store.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+WRITES = "coach_writes"  # the execution option that marks a unit of work's connections
 
 
 class Store:
@@ -32,11 +33,15 @@ class Store:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.database = _connect(url)
+        # Units of work begin with the write lock on SQLite (reads and the database's other users do not).
+        self._writes = self.database.execution_options(**{WRITES: True})
         self.changes = Changes(self.database)  # how many writes this process committed (for caches)
         size = workers or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coach-db-read")
-        self.group_commit = GroupCommit(self.database, self._executor) if self.is_sqlite and size == 1 else None
+        self.group_commit = (
+            GroupCommit(self._writes, self._executor) if self.is_sqlite and size == 1 else None
+        )
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """Run `work` atomically in a worker thread: all of it is committed, or none of it and it raises.
@@ -68,7 +73,7 @@ class Store:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
-        with Session(self.database, expire_on_commit=False) as session:
+        with Session(self._writes, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -91,9 +96,18 @@ def _connect(url: str) -> Engine:
         connect_args = {"check_same_thread": False, "timeout": 30, "isolation_level": None}
         engine = create_engine(url, connect_args=connect_args, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=4, hide_parameters=True)
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    """A unit of work takes SQLite's write lock as it begins, waiting for it (busy_timeout) if another
+    process holds it. A deferred BEGIN would read first and ask for the lock at its first write, which
+    fails at once with "database is locked" if another process committed since the read: SQLite cannot
+    move a read snapshot forward, so it does not wait (tests/test_store.py)."""
+    immediate = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
