@@ -49,7 +49,7 @@ def statements(runtime: Runtime) -> Iterator[list[str]]:
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement != "BEGIN":
+        if not statement.startswith("BEGIN"):  # BEGIN, or a unit of work's BEGIN IMMEDIATE
             seen.append(statement)
 
     event.listen(runtime.store.database, "before_cursor_execute", count)
