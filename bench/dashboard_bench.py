@@ -149,7 +149,8 @@ async def main(args: argparse.Namespace) -> None:
     print("default period 12 weeks, and 52. Milliseconds from request to the last byte.\n")
     if args.reuse:  # one database filled once, measured as often as wanted (profiling)
         print(await measure(
-            args.reuse, people_count=args.people, weeks=args.weeks, rounds=args.rounds, shots=None, reuse=True
+            args.reuse, people_count=args.people, weeks=args.weeks, rounds=args.rounds,
+            shots=Path(args.screenshots) if args.screenshots else None, reuse=True,
         ))  # fmt: skip
         return
     with tempfile.TemporaryDirectory() as folder:
