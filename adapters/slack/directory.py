@@ -2,7 +2,8 @@
 and a channel's members (conversations.members), the last as the engine's `Directory` port.
 
 Both are cached for a while: users.info is rate-limited per workspace, and a DM channel id never
-changes. A failed, slow or garbled lookup is logged and answered with "unknown", never fatal to a turn:
+changes. Profiles read in bulk (users.list pages, lookups by email, for the directory match) fill the same
+cache, so a first contact from someone the match has just read needs no users.info. A failed, slow or garbled lookup is logged and answered with "unknown", never fatal to a turn:
 the person is answered with defaults and their profile is read again at their next event.
 """
 
@@ -71,6 +72,16 @@ class Directory:
         self._profiles[key] = (now, profile)
         return profile
 
+    def remember_profile(self, *, team: str, user: dict[str, Any]) -> None:
+        """A profile read in bulk (a users.list page, a lookup by email): that person's first contact is
+        answered from it without a users.info call while it is fresh."""
+        user_id = str(user.get("id") or "")
+        if not user_id:
+            return
+        if len(self._profiles) >= self.max_entries:
+            self._profiles.clear()
+        self._profiles[(team, user_id)] = (self.monotonic(), _profile(user))
+
     def known_dm(self, *, team: str, user: str) -> str | None:
         return self._dms.get((team, user))
 
@@ -138,6 +149,7 @@ class ChannelMembers:
                 if error_of(exc) == "users_not_found":
                     continue
                 raise
+            self.directory.remember_profile(team=team, user=response.get("user") or {})
             actor = _actor(team, response.get("user") or {})
             if actor is not None:
                 found[email] = actor
@@ -153,6 +165,7 @@ class ChannelMembers:
                 kwargs["cursor"] = cursor
             response = await client.users_list(**kwargs)
             for user in response.get("members") or []:
+                self.directory.remember_profile(team=team, user=user)
                 actor = _actor(team, user)
                 if actor is not None and actor.email in wanted:
                     found[actor.email] = actor

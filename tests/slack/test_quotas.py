@@ -167,3 +167,19 @@ async def drain_all(runtime: Runtime) -> None:
 
 
 __all__ = ["fixture"]
+
+
+async def test_a_first_contact_the_directory_match_has_read_needs_no_users_info(
+    slack: SlackClient, slack_runtime: Runtime, fake: FakeSlackApi, clock: FixedClock
+) -> None:
+    fake.add_user("UNEW0001", email="newcomer@example.com", name="New Comer")
+    now = clock.now()
+    await slack_runtime.store.run(
+        lambda session: people.ensure_by_email(session=session, email="newcomer@example.com", now=now)
+    )
+    await slack_runtime.run_due_work()  # the match reads the profile (users.lookupByEmail for a few)
+    assert fake.to("users.lookupByEmail") or fake.to("users.list")
+    response = await slack.dm("UNEW0001", "help", event_id="EvNewcomer")
+    assert response.status == 200
+    await eventually(lambda: answered(fake, "UNEW0001"))
+    assert fake.to("users.info") == []  # answered from the profile the match read
