@@ -51,6 +51,14 @@ def seed_ownership(*, store: Store, content: Content, clock: Clock) -> None:
     store.run_sync(lambda session: seed_from_content(session=session, content=content, now=now))
 
 
+def seed_programme_versions(*, store: Store, content: Content, clock: Clock) -> None:
+    """The programmes' current versions, before any first contact needs them."""
+    from bot.programmes.service import remember_versions
+
+    now = clock.now()
+    store.run_sync(lambda session: remember_versions(session=session, content=content, now=now))
+
+
 def seed_demo(*, settings: Settings, store: Store, content: Content, clock: Clock) -> None:
     """The demo people with their roles, once per database; only for the embedded default (the local
     chat without any Slack or Teams credential), never on a platform deployment."""
@@ -109,6 +117,7 @@ def build_runtime(
     content = content or load_content(settings.content_dir)
     store = store or Store(settings.database_url)
     seed_ownership(store=store, content=content, clock=clock)
+    seed_programme_versions(store=store, content=content, clock=clock)
     seed_demo(settings=settings, store=store, content=content, clock=clock)  # after: the owner is seeded
     seed_housekeeping(store=store, clock=clock)
     dispatcher = Dispatcher(

@@ -57,6 +57,13 @@ def remember_version(*, session: Session, programme: Programme, source: str, now
         pass  # a concurrent first enrolment stored this version (the same source) first
 
 
+def remember_versions(*, session: Session, content: Content, now: datetime) -> None:
+    """Every current programme's version, stored at start-up: two first contacts at once on PostgreSQL
+    would otherwise both insert it inside their units of work and could deadlock on that row."""
+    for key, programme in content.programmes.items():
+        remember_version(session=session, programme=programme, source=content.sources[key], now=now)
+
+
 def programme_for(*, session: Session, content: Content, enrolment: Enrolment) -> Programme:
     """The version the person enrolled in: the current file if unchanged, else the stored copy."""
     return programme_version(
