@@ -36,7 +36,9 @@ class SystemRoles:
     roles: tuple[RoleRow, ...]
 
 
-def editable(*, session: Session, content: Content, viewer: Viewer, systems: Sequence[str]) -> list[SystemRoles]:
+def editable(
+    *, session: Session, content: Content, viewer: Viewer, systems: Sequence[str]
+) -> list[SystemRoles]:
     """Every role of each system shown, filled in with who holds it now; nothing for a non-admin."""
     if not viewer.is_admin:
         return []

@@ -14,6 +14,7 @@ from bot.content import STAGES, Content
 from bot.dashboard.figures.period import Period, as_number, few, withheld
 from bot.dashboard.page import Cell, Chart, Page, Section, Series, Table
 from bot.outcomes.service import WEEK
+from bot.people.models import Person
 from bot.programmes.models import Enrolment
 from bot.store.weeks import week_of
 from bot.usage.models import UsageEvent
@@ -41,13 +42,15 @@ def funnel(
             )
             continue
         sections.append(_funnel_section(session, key, name, programmes, rows, period, min_group))
+    sections.extend(_group_sections(session, content, systems, period, min_group))
     return Page(
         title="Adoption funnel",
         sections=tuple(sections),
         note="Stages: enrolled, then onboarded, activated, habitual, champion. A person counts at the stage "
         "they have reached by a week's end, as far as the coach knows now (the day they reached their "
         "current stage is kept). Retention: of the people enrolled in a week, the share who used the "
-        f"system in each later week. Groups of fewer than {min_group} people are withheld.",
+        f"system in each later week. A group from systems.yaml counts its members' furthest stage in the "
+        f"systems shown. Groups of fewer than {min_group} people are withheld.",
     )
 
 
@@ -60,6 +63,55 @@ def _funnel_section(
     period: Period,
     min_group: int,
 ) -> Section:
+    table, chart = _stages_by_week(key, name, rows, period, min_group)
+    return Section(
+        title=f"{name} ({key})",
+        charts=(chart,),
+        tables=(table, _cohorts(session, key, name, programmes, rows, period, min_group)),
+    )
+
+
+def _group_sections(
+    session: Session, content: Content, systems: Sequence[str], period: Period, min_group: int
+) -> list[Section]:
+    """Each `groups:` entry of systems.yaml as people: a member enrolled in several of the shown systems'
+    programmes counts once, at their furthest stage (and from their first enrolment)."""
+    programmes = [p.key for p in content.programmes.values() if p.system in systems]
+    order: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
+    sections = []
+    for group, emails in sorted(content.groups.items()):
+        rows = (
+            session.exec(
+                select(Enrolment.person_id, Enrolment.stage, Enrolment.stage_at, Enrolment.enrolled_at)
+                .join(Person, col(Person.id) == col(Enrolment.person_id))
+                .where(col(Enrolment.programme_key).in_(programmes), col(Person.email).in_(emails))
+            ).all()
+            if programmes and emails
+            else []
+        )
+        furthest: dict[int, tuple[int, str, datetime, datetime]] = {}
+        for person_id, stage, at, enrolled in rows:
+            kept = furthest.get(person_id)
+            if kept is None:
+                furthest[person_id] = (person_id, stage, at, enrolled)
+                continue
+            first = min(kept[3], enrolled)
+            if order.get(stage, 0) > order.get(kept[1], 0):
+                furthest[person_id] = (person_id, stage, at, first)
+            else:
+                furthest[person_id] = (*kept[:3], first)
+        table, chart = _stages_by_week(
+            f"group-{group}", f"Group {group}", list(furthest.values()), period, min_group
+        )
+        sections.append(
+            Section(title=f"Group {group} ({len(emails)} members)", charts=(chart,), tables=(table,))
+        )
+    return sections
+
+
+def _stages_by_week(
+    key: str, name: str, rows: Sequence[tuple[int, str, datetime, datetime]], period: Period, min_group: int
+) -> tuple[Table, Chart]:
     stages = ("enrolled", *STAGES[1:])
     order: dict[str, int] = {s: i for i, s in enumerate(STAGES)}
     windows = period.windows()
@@ -91,11 +143,7 @@ def _funnel_section(
             Series(stage, tuple(as_number(c[i]) for c in by_week)) for i, stage in enumerate(stages)
         ),
     )
-    return Section(
-        title=f"{name} ({key})",
-        charts=(chart,),
-        tables=(table, _cohorts(session, key, name, programmes, rows, period, min_group)),
-    )
+    return table, chart
 
 
 def _cohorts(

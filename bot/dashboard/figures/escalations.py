@@ -36,7 +36,9 @@ def escalations(
 ) -> Page:
     # The columns the page shows, not whole rows: a year is 17,000 flags, each with its JSON context.
     flags = session.execute(
-        rows_of(*FIELDS).where(col(Escalation.system_key).in_(systems), col(Escalation.created_at) >= period.start)
+        rows_of(*FIELDS).where(
+            col(Escalation.system_key).in_(systems), col(Escalation.created_at) >= period.start
+        )
     ).all()
     still_open = session.execute(
         rows_of(*FIELDS)
