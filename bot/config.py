@@ -18,7 +18,14 @@ DEFAULT_DATABASE_URL = "sqlite:///./coach.db"
 
 
 RETENTION_KINDS = ("flags", "friction", "questions", "usage", "outbox", "transcripts")
-RETENTION_DEFAULTS = {"flags": 365, "friction": 365, "questions": 365, "usage": 400, "outbox": 90, "transcripts": 30}
+RETENTION_DEFAULTS = {
+    "flags": 365,
+    "friction": 365,
+    "questions": 365,
+    "usage": 400,
+    "outbox": 90,
+    "transcripts": 30,
+}
 # The outcomes report reaches back 52 weeks and one more for "went quiet" (bot.outcomes.service.MAX_WEEKS;
 # a test keeps them equal): usage may not go sooner, or a report would change because rows were deleted.
 RETENTION_BUILT_IN_FLOORS = {"usage": 53 * 7}
@@ -46,8 +53,14 @@ def parse_retention(retention: str, floor: str) -> dict[str, int]:
         floors[kind] = max(floors.get(kind, 0), least)
     for kind, least in floors.items():
         if days[kind] < least:
-            why = "what outcomes reach back to" if least == RETENTION_BUILT_IN_FLOORS.get(kind) else "COACH_RETENTION_FLOOR"
-            raise ValueError(f"COACH_RETENTION: {kind}={days[kind]} is below its floor of {least} days ({why})")
+            why = (
+                "what outcomes reach back to"
+                if least == RETENTION_BUILT_IN_FLOORS.get(kind)
+                else "COACH_RETENTION_FLOOR"
+            )
+            raise ValueError(
+                f"COACH_RETENTION: {kind}={days[kind]} is below its floor of {least} days ({why})"
+            )
     return days
 
 

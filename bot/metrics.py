@@ -10,7 +10,9 @@ OUTBOX = Counter("coach_outbox_total", "Outbox rows finished", ["platform", "out
 # Counted in the database each time /metrics is read: the same for every process sharing it.
 OUTBOX_ROWS = Gauge("coach_outbox_messages", "Outbox rows in each state, in the whole database", ["state"])
 OUTBOX_BACKLOG = Gauge(
-    "coach_outbox_backlog", "Outbox rows due now and not sent yet, per platform, in the whole database", ["platform"]
+    "coach_outbox_backlog",
+    "Outbox rows due now and not sent yet, per platform, in the whole database",
+    ["platform"],
 )
 THROTTLED = Counter(
     "coach_platform_throttled_total",
@@ -30,7 +32,9 @@ QUOTA_SENDS = Counter(
 )
 # Read from the shared schedule each time /metrics is read: the rate every process together keeps now.
 QUOTA_RATE = Gauge(
-    "coach_quota_rate", "Calls per second a platform quota allows now (lower after a 429)", ["platform", "method"]
+    "coach_quota_rate",
+    "Calls per second a platform quota allows now (lower after a 429)",
+    ["platform", "method"],
 )
 QUOTA_WAIT = Histogram(
     "coach_quota_wait_seconds",

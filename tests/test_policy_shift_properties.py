@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -27,6 +28,7 @@ from bot.policy import (
     snooze_until,
     working_hours_between,
 )
+from bot.policy.calendar import working_clock
 from bot.policy.model import CAP_WINDOW
 
 DAY = 24 * 3600
@@ -218,6 +220,18 @@ def test_working_time_is_additive_and_monotonic(
     assert timedelta(0) <= ab <= ac and bc <= ac
     assert ab <= b - a
     assert working_hours_between(b, a, state) == -ab
+
+
+@EXAMPLES
+@given(situations(), st.lists(st.integers(0, 9 * DAY), min_size=2, max_size=6))
+def test_a_working_clock_agrees_with_working_time_between_its_moments(
+    situation: tuple[AttentionState, datetime], offsets: list[int]
+) -> None:
+    state, a = situation
+    moments = [a + timedelta(seconds=s) for s in offsets]
+    clock = working_clock(state, min(moments), max(moments))
+    for x, y in pairwise(moments):
+        assert clock(y) - clock(x) == working_hours_between(x, y, state)
 
 
 @EXAMPLES

@@ -22,7 +22,9 @@ def outcomes_command(
     weeks: int = typer.Option(4, "--weeks", min=1, max=MAX_WEEKS, help="Weeks of 7 days ending now"),
     as_json: bool = typer.Option(False, "--json", help="Print the API's JSON instead of text"),
     past: bool = typer.Option(
-        False, "--history", help="Every past calendar week kept in the weekly rollup, as JSON (raw rows may be gone)"
+        False,
+        "--history",
+        help="Every past calendar week kept in the weekly rollup, as JSON (raw rows may be gone)",
     ),
 ) -> None:
     """Per AI system, week by week: active and habitual users, time saved, friction reports, flagged outputs."""

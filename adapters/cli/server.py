@@ -42,7 +42,12 @@ def run() -> None:
         if on
     ]
     typer.echo(f"Adoption Coach on http://{settings.host}:{settings.port}/ serving: {', '.join(surfaces)}")
-    serve(app, host=settings.host, port=settings.port, access_log_class=access_logger(settings.access_log_sample))
+    serve(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log_class=access_logger(settings.access_log_sample),
+    )
 
 
 def config() -> None:

@@ -80,9 +80,7 @@ class Hub:
         return list(dict.fromkeys((*posters, *self._viewers.get(key, {}).values())))
 
     async def history(self, key: str, *, limit: int = transcripts.KEEP) -> list[Entry]:
-        lines = await self._store.read(
-            lambda s: transcripts.recent(session=s, conversation=key, limit=limit)
-        )
+        lines = await self._store.read(lambda s: transcripts.recent(session=s, conversation=key, limit=limit))
         return [_entry(line) for line in lines]
 
     async def find(self, key: str, entry_id: str) -> Entry | None:

@@ -58,7 +58,9 @@ class TerminalChat:
 
     async def run(self) -> None:
         me = self.conversation.actor
-        self.say(f"Adoption Coach — you are {render.clean(me.display_name or '')} <{me.email}>. {DEMO_BANNER}")
+        self.say(
+            f"Adoption Coach — you are {render.clean(me.display_name or '')} <{me.email}>. {DEMO_BANNER}"
+        )
         self.note("Type `help` to start, a choice's number to pick it, `/quit` to leave.")
         self.say("")
         self.hub.subscribe(self.conversation.key, self)

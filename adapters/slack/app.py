@@ -286,7 +286,9 @@ class SlackAdapter:
         )
         self._later(context.get(EVENT_IN), surface, client)
 
-    async def _on_shortcut(self, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient) -> None:
+    async def _on_shortcut(
+        self, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ) -> None:
         event = context.get(EVENT_IN)
         if event is not None and body.get("type") == "message_action":
             event = with_message_link(event, await _permalink(client, body))
@@ -312,7 +314,9 @@ class SlackAdapter:
             for r in replies
             if r.message is not None
         ]
-        await show_replies(event, rest, Surface(), client=client, directory=self.directory, later=self._send_later)
+        await show_replies(
+            event, rest, Surface(), client=client, directory=self.directory, later=self._send_later
+        )
 
     # --- the turn -------------------------------------------------------------------------------
 

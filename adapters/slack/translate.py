@@ -210,9 +210,7 @@ def _slash_command(body: Mapping[str, Any]) -> Said:
     actor = _actor(team, _required(body, "user_id"), channel if is_direct else None)
     address = actor.address if is_direct else {"team": team, "channel": channel}
     place = Place("slack", team, channel, is_direct, None, address)
-    return Said(
-        actor, place, " ".join(_text(body.get("text")).split()), via="command", event_id=_id(body)
-    )
+    return Said(actor, place, " ".join(_text(body.get("text")).split()), via="command", event_id=_id(body))
 
 
 # --- interactivity --------------------------------------------------------------------------------

@@ -63,7 +63,9 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     settings = runtime.settings
     config = bot_framework_config(settings)
     credentials = CachingCredentialsFactory(config)
-    auth = PooledAuthentication(ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials))
+    auth = PooledAuthentication(
+        ConfigurationBotFrameworkAuthentication(config, credentials_factory=credentials)
+    )
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
     throttle = ConversationThrottle()  # shared: replies in a turn and proactive sends count together

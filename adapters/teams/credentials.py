@@ -150,7 +150,9 @@ class CachingCredentialsFactory(ServiceClientCredentialsFactory):  # type: ignor
             if config.APP_TYPE == "UserAssignedMSI"
             else None
         )
-        self._empty: Authentication = MicrosoftAppCredentials.empty()  # one object: connector clients are kept per it
+        self._empty: Authentication = (
+            MicrosoftAppCredentials.empty()
+        )  # one object: connector clients are kept per it
         if self.app_id and not self.password and self._msi is None:
             log.warning("TEAMS_APP_PASSWORD is not set: replies are sent without a token (local trials only)")
 

@@ -142,7 +142,9 @@ def plain(text: str) -> str:
     """Teams HTML (or plain text with stray tags) as plain text: tags gone, entities decoded, spaces
     within a line made one, and line breaks kept (`<br>`, a paragraph's end), so a flagged output
     keeps its lines."""
-    lines = [" ".join(html.unescape(_TAG.sub(" ", line)).split()) for line in _BREAK.sub("\n", text).split("\n")]
+    lines = [
+        " ".join(html.unescape(_TAG.sub(" ", line)).split()) for line in _BREAK.sub("\n", text).split("\n")
+    ]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n")
 
 
@@ -260,7 +262,9 @@ def _conversation_update(activity: Activity) -> Event | None:
     bot_id = as_id(as_map(activity.get("recipient")).get("id"))
     added = as_list(activity.get("membersAdded"))
     if bot_id and any(as_map(m).get("id") == bot_id for m in added):
-        return Opened(actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity))
+        return Opened(
+            actor=actor(activity), place=place(activity), surface="install", event_id=_event_id(activity)
+        )
     return None
 
 

@@ -30,7 +30,9 @@ RUNTIME = web.AppKey("runtime", Runtime)
 
 def build_app(runtime: Runtime) -> web.Application:
     settings = runtime.settings
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_ids, api_errors_as_json])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[request_ids, api_errors_as_json]
+    )
     app[RUNTIME] = runtime
     app[STOPPING] = Stopping()  # before the adapters: they name what a stop waits for
     app.router.add_get("/healthz", healthz)

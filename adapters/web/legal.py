@@ -35,7 +35,9 @@ def environment() -> jinja2.Environment:
 def mount(app: web.Application) -> None:
     env = environment()
     pages = {
-        "/privacy": env.get_template("privacy.html").render(kept=KEPT, not_kept=NOT_KEPT, your_data=YOUR_DATA),
+        "/privacy": env.get_template("privacy.html").render(
+            kept=KEPT, not_kept=NOT_KEPT, your_data=YOUR_DATA
+        ),
         "/terms": env.get_template("terms.html").render(),
     }
     for path, body in pages.items():

@@ -60,7 +60,9 @@ def removed(
         summary=f"The coach was removed from {platform.capitalize()} workspace {workspace}",
     )
     # An outage for everyone there: admins hear at once, whatever the hour.
-    _tell_admins(session, settings, holidays, now, message, f"{REMOVED}:{platform}:{workspace}:{now.isoformat()}")
+    _tell_admins(
+        session, settings, holidays, now, message, f"{REMOVED}:{platform}:{workspace}:{now.isoformat()}"
+    )
     return affected
 
 
@@ -87,7 +89,12 @@ def rate_limited(
 
 
 def _tell_admins(
-    session: Session, settings: Settings, holidays: Collection[date], now: datetime, message: Message, key: str
+    session: Session,
+    settings: Settings,
+    holidays: Collection[date],
+    now: datetime,
+    message: Message,
+    key: str,
 ) -> None:
     """Every admin, at once whatever the hour (people there are cut off now); `key` plus the admin's id
     is the outbox key, so a second notice for the same key adds nothing."""

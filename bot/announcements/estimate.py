@@ -21,8 +21,10 @@ POSTING = {
 }
 
 
-def finish_text(*, session: Session, announcement: Announcement, pending: int, scale: float = 1.0) -> str | None:
-    """"~17 min at Slack's limit" for `pending` sends still to go, or None when nothing is left."""
+def finish_text(
+    *, session: Session, announcement: Announcement, pending: int, scale: float = 1.0
+) -> str | None:
+    """ "~17 min at Slack's limit" for `pending` sends still to go, or None when nothing is left."""
     assert announcement.id is not None
     if pending <= 0:
         return None

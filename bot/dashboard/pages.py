@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.config import Settings
 from bot.content import Content
 from bot.dashboard import figures
 from bot.dashboard.access import Viewer
@@ -31,10 +32,10 @@ def build(
     *,
     session: Session,
     content: Content,
+    settings: Settings,
     viewer: Viewer,
     systems: tuple[str, ...],
     period: Period,
-    min_group: int,
     now: datetime,
     assessed: Sequence[SystemReadiness] = (),
 ) -> Page:
@@ -44,16 +45,22 @@ def build(
             content=content,
             systems=systems,
             period=period,
-            min_group=min_group,
+            min_group=settings.min_group_size,
             now=now,
             assessed=assessed,
         )
     if name == "funnel":
         return figures.funnel(
-            session=session, content=content, systems=systems, period=period, min_group=min_group
+            session=session,
+            content=content,
+            systems=systems,
+            period=period,
+            min_group=settings.min_group_size,
         )
     if name == "escalations":
-        return figures.escalations(session=session, content=content, systems=systems, period=period, now=now)
+        return figures.escalations(
+            session=session, content=content, settings=settings, systems=systems, period=period, now=now
+        )
     if name == "friction":
         return figures.friction(session=session, content=content, systems=systems, period=period, now=now)
     if name == "announcements":

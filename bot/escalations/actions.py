@@ -149,7 +149,13 @@ def answer(turn: Turn, row: Escalation, text: str) -> list[Reply]:
         return _closed(row)
     problem = answer_too_long(text)
     if problem is not None:  # every way in (form, thread reply) ends here: never sent cut
-        return [Reply(message=Message(summary=problem, blocks=(Text(escape(problem)),)), ephemeral=True, in_thread=True)]
+        return [
+            Reply(
+                message=Message(summary=problem, blocks=(Text(escape(problem)),)),
+                ephemeral=True,
+                in_thread=True,
+            )
+        ]
     service.answer(row=row, text=text, by=turn.person_id, now=turn.now)
     service.record(session=turn.session, row=row, action="answered", actor_id=turn.person_id, now=turn.now)
     flagger = people.get(session=turn.session, person_id=row.flagger_id)

@@ -212,7 +212,9 @@ def flag(turn: Turn, *, values: dict[str, str], link: str | None) -> Escalation:
         now=turn.now,
     )
     due.plan(session=turn.session, row=row, remind_at=frozen.remind_at, now=turn.now)
-    notices.post_card(session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now)
+    notices.post_card(
+        session=turn.session, row=row, content=turn.content, settings=turn.settings, now=turn.now
+    )
     weekly_check.ensure(session=turn.session, now=turn.now)
     return row
 

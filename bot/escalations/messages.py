@@ -83,9 +83,13 @@ def flag_form(
         ),
     )
     if draft is not None and shared is not None and shared.changed:
-        intro += "\n\n" + _flagging(shared.text) + (
-            f"\n\nBefore the owners see it, the coach hides personal details: {shared.summary()} "
-            "(shown above as they will see it)."
+        intro += (
+            "\n\n"
+            + _flagging(shared.text)
+            + (
+                f"\n\nBefore the owners see it, the coach hides personal details: {shared.summary()} "
+                "(shown above as they will see it)."
+            )
         )
         output = ()
     elif draft is not None:

@@ -36,7 +36,9 @@ def evidence_command(turn: Turn, rest: str) -> list[Reply]:
     if system is None:
         raise UserError(f"I don't know the system {word!r}. Systems: {systems}.")
     period = records.Period(None, turn.now)
-    found = records.gather(session=turn.session, content=turn.content, system=system, period=period, now=turn.now)
+    found = records.gather(
+        session=turn.session, content=turn.content, system=system, period=period, now=turn.now
+    )
     return [Reply(message=summary(found))]
 
 
@@ -47,7 +49,10 @@ def summary(found: records.Evidence) -> Message:
         f"Risk class: {escape(system.risk_class or 'not set in systems.yaml')}",
         f"Go-live: {system.go_live:%Y-%m-%d}" if system.go_live else "Go-live: not set in systems.yaml",
     ]
-    blocks: list[Header | Text | Context] = [Header(title), Text("\n".join(about + [escape(n) for n in found.notes]))]
+    blocks: list[Header | Text | Context] = [
+        Header(title),
+        Text("\n".join(about + [escape(n) for n in found.notes])),
+    ]
     for duty in found.duties:
         lines = [f"**{escape(duty.title)}** ({escape(duty.source)})"]
         for kind in duty.evidence:

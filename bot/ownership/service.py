@@ -101,7 +101,9 @@ def _running_drills(session: Session) -> dict[str, Drill]:
     """Read once per unit of work: every flag, report and help listing asks, and drills are rare."""
     cached: dict[str, Drill] | None = session.info.get(_DRILLS)
     if cached is None:
-        cached = {d.system_key: d for d in session.exec(select(Drill).where(col(Drill.ended_at).is_(None))).all()}
+        cached = {
+            d.system_key: d for d in session.exec(select(Drill).where(col(Drill.ended_at).is_(None))).all()
+        }
         session.info[_DRILLS] = cached
     return cached
 

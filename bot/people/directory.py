@@ -113,7 +113,9 @@ def match_handler(*, store: Store, directories: Mapping[str, object]) -> AsyncHa
             items = list(found.items())
             for start in range(0, len(items), RECORD_CHUNK):  # short units of work: sending goes on beside
                 chunk = dict(items[start : start + RECORD_CHUNK])
-                matched += await store.run(functools.partial(_record, platform=platform, found=chunk, now=now))
+                matched += await store.run(
+                    functools.partial(_record, platform=platform, found=chunk, now=now)
+                )
             left += len(emails) - matched
             log.info("%s directory: %d of %d people known by email matched", platform, matched, len(emails))
         if left:  # look again later: people join the workspace after they are enrolled

@@ -39,7 +39,9 @@ def ids_by_handle(*, session: Session, handles: Iterable[str]) -> dict[str, int]
     found: dict[str, int] = {}
     for start in range(0, len(emails), HANDLES_PER_QUERY):
         for person_id, email in session.exec(
-            select(Person.id, Person.email).where(col(Person.email).in_(emails[start : start + HANDLES_PER_QUERY]))
+            select(Person.id, Person.email).where(
+                col(Person.email).in_(emails[start : start + HANDLES_PER_QUERY])
+            )
         ).all():
             if email and person_id is not None:
                 found[email] = person_id

@@ -11,7 +11,8 @@ measured in seconds after that day's local midnight (so up to 48 hours).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -120,6 +121,35 @@ def working_hours_between(a: datetime, b: datetime, state: AttentionState) -> ti
             return total
         total += max(timedelta(0), min(b, end) - max(a, start))
     raise AssertionError("unreachable: the windows never end")  # pragma: no cover
+
+
+def working_clock(state: AttentionState, since: datetime, until: datetime) -> Callable[[datetime], timedelta]:
+    """Working time from `since` to a moment up to `until`, for many moments (a page's medians over a
+    year of flags): the windows are listed once, then each moment is a bisection. The clock's
+    difference at two moments is `working_hours_between` them."""
+    since, until = utc(since), utc(until)
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    before = [timedelta(0)]  # working time before each window
+    for start, end in _windows_from(state, since, (state.shift,)):
+        if start > until:
+            break
+        start = max(start, since)
+        if end > start:
+            starts.append(start)
+            ends.append(end)
+            before.append(before[-1] + end - start)
+
+    def clock(moment: datetime) -> timedelta:
+        moment = utc(moment)
+        if not since <= moment <= until:
+            raise ValueError(f"{moment} is outside the clock's span {since} to {until}")
+        i = bisect_right(starts, moment) - 1
+        if i < 0:
+            return timedelta(0)
+        return before[i] + min(moment, ends[i]) - starts[i]
+
+    return clock
 
 
 def add_working_hours(start: datetime, hours: float | timedelta, state: AttentionState) -> datetime:

@@ -10,4 +10,3 @@ def test_starting_the_coach_does_not_import_matplotlib() -> None:
     probe = "import sys, adapters.cli, adapters.cli.server, adapters.web.app, adapters.runtime; print('matplotlib' in sys.modules)"
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "False"
-

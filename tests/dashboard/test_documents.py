@@ -63,7 +63,9 @@ async def test_an_admin_reads_the_evidence_report_and_downloads_a_chain_that_ver
     readiness = await (await client.get("/dashboard/readiness")).text()
     assert 'href="/dashboard/evidence/assistant"' in readiness
     assert 'href="/dashboard/handover/contract-review"' in readiness
-    page = await client.get("/dashboard/evidence/assistant", params={"from": "2020-01-01", "to": "2030-12-31"})
+    page = await client.get(
+        "/dashboard/evidence/assistant", params={"from": "2020-01-01", "to": "2030-12-31"}
+    )
     assert page.status == 200
     body = await page.text()
     assert "Governance evidence: Compass" in body and "not legal advice" in body
@@ -86,11 +88,16 @@ async def test_an_admin_reads_the_evidence_report_and_downloads_a_chain_that_ver
 
 
 @pytest.mark.parametrize(
-    "key", ["nope", "<script>alert(1)</script>", "..%2F..%2Fetc", "%00", "a%22b", "assistant%20", "%F0%9F%92%A5"]
+    "key",
+    ["nope", "<script>alert(1)</script>", "..%2F..%2Fetc", "%00", "a%22b", "assistant%20", "%F0%9F%92%A5"],
 )
 async def test_a_hostile_system_key_is_a_404_not_a_500(client: Client, key: str) -> None:
     await as_(client, ADMIN)
-    for path in (f"/dashboard/handover/{key}", f"/dashboard/evidence/{key}", f"/dashboard/evidence/{key}/export.jsonl"):
+    for path in (
+        f"/dashboard/handover/{key}",
+        f"/dashboard/evidence/{key}",
+        f"/dashboard/evidence/{key}/export.jsonl",
+    ):
         answer = await client.get(path)
         assert answer.status == 404, path
         assert "<script>alert" not in await answer.text()

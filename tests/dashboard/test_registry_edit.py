@@ -83,7 +83,9 @@ async def test_an_admin_changes_a_role_and_it_is_audited(client: Client, runtime
     assert held(runtime, "contract-review", "escalation_owner") == ("sam@example.com", None)
 
 
-async def test_bad_input_is_answered_on_the_page_and_changes_nothing(client: Client, runtime: Runtime) -> None:
+async def test_bad_input_is_answered_on_the_page_and_changes_nothing(
+    client: Client, runtime: Runtime
+) -> None:
     page = await signed_in(client, ADMIN)
     before = held(runtime, "assistant", "drift_monitor")
     cases = {
@@ -110,9 +112,14 @@ async def test_bad_input_is_answered_on_the_page_and_changes_nothing(client: Cli
 
 async def test_hostile_values_are_refused_and_escaped(client: Client, runtime: Runtime) -> None:
     page = await signed_in(client, ADMIN)
-    hostile = '<script>alert(1)</script>@evil.example'
+    hostile = "<script>alert(1)</script>@evil.example"
     for field in ("primary", "backup"):
-        data = {"csrf": csrf(page), "system": "assistant", "role": "drift_monitor", "primary": "sam@example.com"}
+        data = {
+            "csrf": csrf(page),
+            "system": "assistant",
+            "role": "drift_monitor",
+            "primary": "sam@example.com",
+        }
         data["backup"] = ""
         data[field] = hostile
         answer = await client.post(FORM, data=data, headers=origin(client))
@@ -136,7 +143,9 @@ async def test_owners_neither_see_the_form_nor_may_post_it(client: Client, runti
     assert trail(runtime, "assistant", "drift_monitor") == []
 
 
-async def test_the_form_needs_the_csrf_token_and_the_dashboards_origin(client: Client, runtime: Runtime) -> None:
+async def test_the_form_needs_the_csrf_token_and_the_dashboards_origin(
+    client: Client, runtime: Runtime
+) -> None:
     page = await signed_in(client, ADMIN)
     data = {"system": "assistant", "role": "drift_monitor", "primary": "sam@example.com", "backup": ""}
     for given in ({}, {"csrf": "nope"}):

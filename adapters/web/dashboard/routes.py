@@ -146,7 +146,9 @@ def mount(app: web.Application, runtime: Runtime) -> None:
 
     cache: PageCache[Page] = PageCache()
 
-    async def _build(name: str, *, view: Viewer, systems: tuple[str, ...], period: Period, now: datetime) -> Page:
+    async def _build(
+        name: str, *, view: Viewer, systems: tuple[str, ...], period: Period, now: datetime
+    ) -> Page:
         assessed = (
             await runtime.store.run(lambda s: pages.assess(session=s, content=runtime.content, now=now))
             if name in pages.NEEDS_READINESS
@@ -157,17 +159,23 @@ def mount(app: web.Application, runtime: Runtime) -> None:
                 name,
                 session=s,
                 content=runtime.content,
+                settings=runtime.settings,
                 viewer=view,
                 systems=systems,
                 period=period,
-                min_group=runtime.settings.min_group_size,
                 now=now,
                 assessed=assessed,
             )
         )
 
     async def render(
-        request: web.Request, signed: Signed, name: str, *, notice: str = "", problem: str = "", status: int = 200
+        request: web.Request,
+        signed: Signed,
+        name: str,
+        *,
+        notice: str = "",
+        problem: str = "",
+        status: int = 200,
     ) -> web.Response:
         view = signed.viewer
         system = request.query.get("system") or None

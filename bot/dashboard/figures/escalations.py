@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
@@ -12,11 +12,14 @@ from sqlalchemy import Row
 from sqlalchemy import select as rows_of
 from sqlmodel import Session, col, select
 
+from bot.attention import calendar_for
+from bot.config import Settings
 from bot.content import Content
 from bot.dashboard.figures.period import Period, per_week
 from bot.dashboard.page import Cell, Chart, Page, Section, Table
 from bot.escalations.models import Escalation, FaqEntry
 from bot.people.models import Person
+from bot.policy.calendar import working_clock
 
 REASONS = ("wrong", "unclear", "outdated", "harmful", "other")
 FIELDS = (
@@ -32,7 +35,13 @@ FIELDS = (
 
 
 def escalations(
-    *, session: Session, content: Content, systems: Sequence[str], period: Period, now: datetime
+    *,
+    session: Session,
+    content: Content,
+    settings: Settings,
+    systems: Sequence[str],
+    period: Period,
+    now: datetime,
 ) -> Page:
     # The columns the page shows, not whole rows: a year is 17,000 flags, each with its JSON context.
     flags = session.execute(
@@ -45,7 +54,13 @@ def escalations(
         .where(col(Escalation.system_key).in_(systems), col(Escalation.answered_at).is_(None))
         .order_by(col(Escalation.created_at))
     ).all()
-    names = _names(session, {f.owner_id for f in [*flags, *still_open] if f.owner_id})
+    owners = _owners(session, {f.owner_id for f in [*flags, *still_open] if f.owner_id})
+    names = {i: p.display_name or p.email or f"person {i}" for i, p in owners.items()}
+    # Each owner's own calendar (zone, shift, holidays), as their SLA deadlines were set by: the medians
+    # then count the same working hours the SLA does. A flag nobody owns counts clock hours, as its SLA.
+    calendars = {
+        i: calendar_for(person=p, settings=settings, holidays=content.holidays) for i, p in owners.items()
+    }
     open_table = Table(
         key="open-flags",
         title="Open flags, oldest first",
@@ -69,6 +84,11 @@ def escalations(
         per_owner[(f.system_key, names.get(f.owner_id or 0, "nobody"))].append(f)
     sla_rows: list[tuple[Cell, ...]] = []
     for (system, owner), rows in sorted(per_owner.items()):
+        calendar = calendars.get(rows[0].owner_id or 0)
+        clock = None
+        if calendar is not None:
+            moments = [m for f in rows for m in (f.created_at, f.acknowledged_at, f.answered_at) if m]
+            clock = working_clock(calendar, min(moments), max(moments))
         answered = [f for f in rows if f.answered_at]
         acked = [f for f in rows if f.acknowledged_at]
         within = [f for f in answered if f.answered_at and f.answered_at <= f.answer_due_at]
@@ -79,8 +99,8 @@ def escalations(
                 len(rows),
                 len(answered),
                 f"{100 * len(within) / len(answered):.0f}%" if answered else "",
-                _median_hours([(f.created_at, f.acknowledged_at) for f in acked]),
-                _median_hours([(f.created_at, f.answered_at) for f in answered]),
+                _median_hours([(f.created_at, f.acknowledged_at) for f in acked], clock),
+                _median_hours([(f.created_at, f.answered_at) for f in answered], clock),
             )
         )
     sla = Table(
@@ -92,11 +112,12 @@ def escalations(
             "raised",
             "answered",
             "answered within SLA",
-            "median hours to acknowledge",
-            "median hours to answer",
+            "median working hours to acknowledge",
+            "median working hours to answer",
         ),
         rows=tuple(sla_rows),
-        note="The SLA is counted in the owner's working hours and frozen on each flag; the medians are clock hours.",
+        note="Counted in the owner's working hours (their time zone, shift, weekends and holidays), as the "
+        "SLA is; a flag nobody owns counts clock hours. The SLA is frozen on each flag when raised.",
     )
     reasons = per_week(
         period, [(f.created_at, f.reason if f.reason in REASONS else "other") for f in flags], REASONS
@@ -135,13 +156,19 @@ def escalations(
     )
 
 
-def _median_hours(pairs: Sequence[tuple[datetime, datetime | None]]) -> Cell:
-    hours = [(b - a).total_seconds() / 3600 for a, b in pairs if b is not None]
+def _median_hours(
+    pairs: Sequence[tuple[datetime, datetime | None]], clock: Callable[[datetime], timedelta] | None
+) -> Cell:
+    hours = [
+        ((b - a) if clock is None else clock(b) - clock(a)).total_seconds() / 3600
+        for a, b in pairs
+        if b is not None
+    ]
     return round(median(hours), 1) if hours else ""
 
 
-def _names(session: Session, ids: set[int]) -> dict[int, str]:
+def _owners(session: Session, ids: set[int]) -> dict[int, Person]:
     if not ids:
         return {}
     rows = session.exec(select(Person).where(col(Person.id).in_(ids))).all()
-    return {p.id: p.display_name or p.email or f"person {p.id}" for p in rows if p.id is not None}
+    return {p.id: p for p in rows if p.id is not None}
