@@ -26,7 +26,7 @@ from adapters.web.setup import allow_setup
 from bot import charts
 from bot.content import System
 from bot.csv_export import to_csv
-from bot.dashboard import pages, registry, signin
+from bot.dashboard import figures, pages, registry, signin
 from bot.dashboard.access import Viewer
 from bot.dashboard.cache import PageCache
 from bot.dashboard.figures import Period
@@ -368,6 +368,32 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         ]
         return _document(to_html(evidence_report.build(gathered), links))
 
+    async def friction_report(request: web.Request) -> web.Response:
+        """One report on its own page: admins, its system's owners and its reporter; anyone else (and an
+        id that is no report) 404, so the URL says nothing about which reports exist."""
+        signed = await sessions.current(request, runtime)
+        if signed is None:
+            return refused(401, "Your session has ended or you are not signed in. Type `dashboard` in chat.")
+        view = signed.viewer
+        report_id = int(request.match_info["report"])
+        period = _period(request, runtime, view.timezone)
+        found = await runtime.store.read(
+            lambda s: figures.friction_report(
+                session=s, content=runtime.content, viewer=view, report_id=report_id, period=period
+            )
+        )
+        if found is None:
+            return refused(404, "There is no such report, or it is not one you may open.", signed)
+        return html(
+            "friction_report.html",
+            view=found,
+            signed=signed,
+            pages=_menu(signed),
+            name="friction",
+            system=None,
+        )
+
+    app.router.add_get(r"/dashboard/friction/{report:\d{1,18}}", friction_report)
     app.router.add_get("/dashboard/handover/{system}", handover_page)
     app.router.add_get("/dashboard/evidence/{system}", evidence)
     app.router.add_get("/dashboard/evidence/{system}/export.jsonl", evidence)

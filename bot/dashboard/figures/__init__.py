@@ -11,6 +11,7 @@ from bot.dashboard.figures.adoption import funnel
 from bot.dashboard.figures.announcements import announcements_page
 from bot.dashboard.figures.escalations import escalations
 from bot.dashboard.figures.friction import friction
+from bot.dashboard.figures.friction_report import ReportView, friction_report
 from bot.dashboard.figures.my_data import my_data
 from bot.dashboard.figures.overview import overview
 from bot.dashboard.figures.period import Period
@@ -18,9 +19,11 @@ from bot.dashboard.figures.readiness import readiness_page
 
 __all__ = [
     "Period",
+    "ReportView",
     "announcements_page",
     "escalations",
     "friction",
+    "friction_report",
     "funnel",
     "my_data",
     "overview",

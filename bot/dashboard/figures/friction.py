@@ -82,7 +82,8 @@ def friction(
             )
             for r in reports[:500]
         ),
-        note="The newest 500 in the period; the CSV has them too.",
+        links=tuple(f"/dashboard/friction/{r.id}" for r in reports[:500]),
+        note="The newest 500 in the period; the CSV has them too. Each report opens on a page of its own.",
     )
     chart = Chart(
         key="categories",
