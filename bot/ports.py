@@ -89,6 +89,16 @@ class PeopleFinder(Protocol):
     async def by_email(self, emails: Sequence[str], *, workspaces: Sequence[str]) -> dict[str, Actor]: ...
 
 
+@runtime_checkable
+class Roster(Protocol):
+    """Everyone the platform shows the coach in a workspace (Slack: the workspace's people; Teams: the
+    members of the teams the app is installed in), bots and deactivated accounts left out, read in the
+    platform's paged bulk calls within its quotas. Each Actor's `address` reaches them directly, or is {}
+    when the platform does not let the coach write to them yet (a Teams user without the app)."""
+
+    async def everyone(self, workspace: str) -> list[Actor]: ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

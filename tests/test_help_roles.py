@@ -44,7 +44,7 @@ ANNOUNCERS = {"announce", "announcements", "announcement ID [csv|cancel]"}
 TRIAGE = {"friction list|summary|show ID", "friction note ID TEXT|merge ID INTO|digest daily|weekly"}
 ADMINS = {
     "admins [add|remove EMAIL]",
-    "enrol EMAIL… | channel [CHANNEL] [programme KEY]",
+    "enrol EMAIL… | channel [CHANNEL] | everyone [confirm] [programme KEY]",
     "preview [KEY]",
     "outbox [retry ID]",
     "owners set ROLE SYSTEM EMAIL [--backup EMAIL|group:NAME]",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -157,6 +157,17 @@ class ChannelMembers:
 
     async def _list(self, client: AsyncWebClient, team: str, wanted: set[str]) -> dict[str, Actor]:
         found: dict[str, Actor] = {}
+        async for users in self._users_pages(client, team):
+            for user in users:
+                actor = _actor(team, user)
+                if actor is not None and actor.email in wanted:
+                    found[actor.email] = actor
+            if not wanted - set(found):
+                break
+        return found
+
+    async def _users_pages(self, client: AsyncWebClient, team: str) -> AsyncIterator[list[dict[str, Any]]]:
+        """users.list, a page at a time, each call paced under Tier 2; the profiles fill the cache."""
         cursor: str | None = None
         while True:
             await self.pacer.acquire(quota(team, "users.list", scale=self.scale))
@@ -164,14 +175,26 @@ class ChannelMembers:
             if cursor:
                 kwargs["cursor"] = cursor
             response = await client.users_list(**kwargs)
-            for user in response.get("members") or []:
+            users = list(response.get("members") or [])
+            for user in users:
                 self.directory.remember_profile(team=team, user=user)
-                actor = _actor(team, user)
-                if actor is not None and actor.email in wanted:
-                    found[actor.email] = actor
+            yield users
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
-            if not cursor or not wanted - set(found):
-                return found
+            if not cursor:
+                return
+
+    async def everyone(self, workspace: str) -> list[Actor]:
+        """The `Roster` port: the workspace's people from users.list pages (Tier 2, up to 1,000 a page),
+        bots, Slackbot and deactivated accounts left out; raises SlackApiError."""
+        team = workspace or (await self.home_team() if self.home_team else None) or ""
+        client = await self.client_for(team)
+        actors: dict[str, Actor] = {}
+        async for users in self._users_pages(client, team):
+            for user in users:
+                profile = _profile(user)
+                if profile.is_person and user.get("id"):
+                    actors[str(user["id"])] = _person(team, str(user["id"]), profile)
+        return list(actors.values())
 
     async def members(self, address: Mapping[str, Any]) -> list[Actor]:
         """People in the channel (bots and deactivated accounts left out); raises SlackApiError."""
@@ -184,17 +207,7 @@ class ChannelMembers:
             profile = await self.directory.profile(client=client, team=team, user=user)
             if profile is None or not profile.is_person:
                 continue
-            actors.append(
-                Actor(
-                    platform="slack",
-                    workspace=team,
-                    user_id=user,
-                    display_name=profile.display_name,
-                    email=profile.email,
-                    timezone=profile.timezone,
-                    address=person_address(team, user),
-                )
-            )
+            actors.append(_person(team, user, profile))
         return actors
 
     async def _member_ids(self, client: AsyncWebClient, channel: str) -> list[str]:
@@ -212,18 +225,23 @@ class ChannelMembers:
 
 
 def _actor(team: str, user: dict[str, Any]) -> Actor | None:
-    """A person of users.list or users.lookupByEmail, reachable by their user id (no DM opened)."""
+    """A person of users.list or users.lookupByEmail with an email, for the match by email."""
     profile = _profile(user)
     if not profile.is_person or not profile.email or not user.get("id"):
         return None
+    return _person(team, str(user["id"]), profile)
+
+
+def _person(team: str, user: str, profile: Profile) -> Actor:
+    """A person, reachable by their user id (no DM opened)."""
     return Actor(
         platform="slack",
         workspace=team,
-        user_id=str(user["id"]),
+        user_id=user,
         display_name=profile.display_name,
-        email=profile.email.lower(),
+        email=profile.email.lower() if profile.email else None,
         timezone=profile.timezone,
-        address=person_address(team, str(user["id"])),
+        address=person_address(team, user),
     )
 
 

@@ -32,29 +32,37 @@ ENROL_CHANNEL = "programme.enrol_channel"
 QUEUED = "I'll enrol the people in that channel and tell you when it's done."
 SLACK_MENTION = re.compile(r"^<#([A-Z0-9]+)(?:\|([^>]*))?>$")
 SLACK_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+UNREACHABLE_WHY = (
+    "Those I can't reach have not installed the app or written to me yet (Teams lets a bot write only to"
+    " them); their messages wait and go out when they do."
+)
 LOCAL_CHANNEL = re.compile(r"^#?([a-z0-9][a-z0-9_-]{0,39})$")
 
 
 def enrol_channel_command(turn: Turn, words: list[str], programme: Programme) -> list[Reply]:
     """`enrol channel [CHANNEL]`: queue the enrolment of everyone in the channel (admin only)."""
-    platform = turn.event.place.platform
     address, label = _channel(turn, words)
+    queue(turn, ENROL_CHANNEL, programme, label=label, address=dict(address))
+    return [Reply(message=text_message(QUEUED))]
+
+
+def queue(turn: Turn, kind: str, programme: Programme, *, label: str, **payload: Any) -> None:
+    """Due work reading the platform for the admin who asked, run now; every request runs."""
     schedule.upsert(
         session=turn.session,
-        kind=ENROL_CHANNEL,
-        subject=f"{ENROL_CHANNEL}:{turn.person_id}:{secrets.token_hex(8)}",  # every request runs
+        kind=kind,
+        subject=f"{kind}:{turn.person_id}:{secrets.token_hex(8)}",
         due_at=turn.now,
         now=turn.now,
         person_id=turn.person_id,
         payload={
-            "platform": platform,
-            "address": dict(address),
+            **payload,
+            "platform": turn.event.place.platform,
             "label": label,
             "programme": programme.key,
             "admin": turn.person_id,
         },
     )
-    return [Reply(message=text_message(QUEUED))]
 
 
 def _channel(turn: Turn, words: list[str]) -> tuple[Mapping[str, Any], str]:
@@ -109,14 +117,17 @@ def enrol_members(
     content: Content,
     settings: Settings,
     now: datetime,
+    by: str = "channel",
+    cannot_list: str = "that platform can't list a channel's members",
 ) -> None:
-    """Ensure each member is a person, enrol them, and tell the admin how it went."""
+    """Ensure each member is a person, enrol them, and tell the admin how it went. `by` names the source
+    (the enrolment's `by`, the audit action); `cannot_list` says why `members` is None."""
     payload = job.payload
     admin = session.get(Person, payload.get("admin"))
     label = escape(str(payload.get("label") or "that channel"))
     programme = content.programmes.get(str(payload.get("programme")))
     if members is None or programme is None:
-        why = "that platform can't list a channel's members" if programme else "that programme is gone"
+        why = cannot_list if programme else "that programme is gone"
         text = f"I couldn't enrol the people in {label}: {why}."
     else:
         added, already, unreachable = 0, 0, 0
@@ -132,7 +143,7 @@ def enrol_members(
                 content=content,
                 settings=settings,
                 now=now,
-                by="channel",
+                by=by,
             )
             added += enrolled
             already += not enrolled
@@ -140,14 +151,16 @@ def enrol_members(
             session=session,
             at=now,
             actor_person_id=admin.id if admin else None,
-            action="programme.enrol_channel",
+            action=f"programme.enrol_{by}",
             subject=f"programme:{programme.key}",
-            detail={"channel": str(payload.get("label")), "enrolled": added, "members": len(members)},
+            detail={by: str(payload.get("label")), "enrolled": added, "members": len(members)},
         )
         text = (
             f"Enrolled {added} of {len(members)} people from {label} in **{escape(programme.name)}** "
             f"({already} already enrolled, {unreachable} can't be reached yet)."
         )
+        if unreachable:
+            text += f" {UNREACHABLE_WHY}"
     if admin is not None:
         notify(
             session=session,

@@ -16,7 +16,7 @@ from bot.people.models import Person
 from bot.policy.calendar import local_day
 from bot.policy.model import AttentionState
 from bot.policy.snooze import SnoozeChoice, snooze_until
-from bot.programmes import answers, channel, due, service, steps
+from bot.programmes import answers, channel, due, everyone, service, steps
 from bot.programmes import messages as m
 from bot.programmes.enrolment import enrol_and_plan, preview_to
 from bot.programmes.models import Enrolment, ProgrammePreview
@@ -59,9 +59,9 @@ def register(router: Router) -> None:
     router.command(
         Command(
             "enrol",
-            "Enrol people in a programme by email, or everyone in a channel",
+            "Enrol people in a programme by email, everyone in a channel or everyone in the workspace",
             enrol_command,
-            usage="enrol EMAIL… | channel [CHANNEL] [programme KEY]",
+            usage="enrol EMAIL… | channel [CHANNEL] | everyone [confirm] [programme KEY]",
             role="admin",
             topic="Admin",
         )
@@ -132,9 +132,11 @@ def enrol_command(turn: Turn, rest: str) -> list[Reply]:
         )
     if words and words[0].lower() == "channel":
         return channel.enrol_channel_command(turn, words[1:], programme)
+    if words and words[0].lower() == "everyone":
+        return everyone.enrol_everyone_command(turn, words[1:], programme)
     emails = [w.strip("<>").lower() for w in words if "@" in w]
     if not emails:
-        raise UserError("Usage: `enrol EMAIL [EMAIL…] [programme KEY]` or `enrol channel [CHANNEL]`.")
+        raise UserError("Usage: `enrol EMAIL [EMAIL…] [programme KEY]` `enrol channel [CHANNEL]` or `enrol everyone`.")
     added = []
     for email in emails:
         person = people.ensure_by_email(session=turn.session, email=email, now=turn.now)

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from bot.config import Settings
 from bot.content import Content
 from bot.ports import Directory
-from bot.programmes import channel, due, signals
+from bot.programmes import channel, due, everyone, signals
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import AsyncHandler, Handler
 from bot.store.db import Store
@@ -29,4 +29,7 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
 def async_handlers(
     *, store: Store, content: Content, settings: Settings, directories: Mapping[str, Directory]
 ) -> dict[str, AsyncHandler]:
-    return channel.async_handlers(store=store, content=content, settings=settings, directories=directories)
+    return {
+        **channel.async_handlers(store=store, content=content, settings=settings, directories=directories),
+        **everyone.async_handlers(store=store, content=content, settings=settings, directories=directories),
+    }

@@ -1,5 +1,6 @@
 """The Slack fake's people and conversations: users.info (a made-up profile for anyone not added),
-users.list in pages of at most 1,000 (`cursor`), users.lookupByEmail (`users_not_found` for an address
+users.list in pages of at most 1,000 (`cursor`; Slackbot and the app's bot user among them, as Slack
+lists them; bots and deactivated users added with `is_bot`/`deleted`), users.lookupByEmail (`users_not_found` for an address
 nobody has), conversations.info and conversations.members (paged) of the channels added, and
 conversations.open (the DM's id is D + the user id).
 """
@@ -29,13 +30,24 @@ class Directory:
     users: dict[str, dict[str, Any]]
     channels: dict[str, list[str]]
 
-    def add_user(self, user_id: str, *, email: str, name: str, tz: str = "Europe/Berlin") -> None:
+    def add_user(
+        self,
+        user_id: str,
+        *,
+        email: str,
+        name: str,
+        tz: str = "Europe/Berlin",
+        is_bot: bool = False,
+        deleted: bool = False,
+    ) -> None:
         self.users[user_id] = {
             "id": user_id,
             "team_id": TEAM,
             "name": name.lower(),
             "real_name": name,
             "tz": tz,
+            "is_bot": is_bot,
+            "deleted": deleted,
             "profile": {"email": email, "display_name": name, "real_name": name},
         }
 
@@ -75,7 +87,9 @@ class Directory:
         limit = int(args.get("limit") or 0) or USERS_PAGE_MAX
         if limit > USERS_PAGE_MAX:
             limit = USERS_PAGE_MAX  # Slack answers fewer than asked; it does not fail
-        people = sorted(self.users.values(), key=lambda u: str(u["id"]))
+        # Slack lists its own Slackbot and the app's bot user among the workspace's people, as bots.
+        bots = {u: {**default_user(u), "is_bot": u == BOT_USER} for u in (BOT_USER, "USLACKBOT")}
+        people = sorted({**bots, **self.users}.values(), key=lambda u: str(u["id"]))
         start = int(str(args.get("cursor") or "off:0").removeprefix("off:"))
         page = people[start : start + limit]
         after = start + limit
