@@ -48,7 +48,8 @@ async def test_a_report_opens_on_its_own_page_for_those_who_may_see_it(
     report_id = await _report(client, runtime)
     url = f"/dashboard/friction/{report_id}"
 
-    mine = await client.get(url)  # Uma filed it: she sees it as hers
+    assert f'<a href="{url}">FR-{report_id}</a>' in await (await client.get("/dashboard/me")).text()
+    mine = await client.get(url)  # Uma filed it: she sees it as hers, linked from her own page
     assert mine.status == 200
     text = await mine.text()
     assert "summarise the supplier contract" in text and "<td>you</td>" in text

@@ -81,6 +81,7 @@ def my_data(*, session: Session, person: Person, period: Period) -> Page:
             )
             for r in reports
         ),
+        links=tuple(f"/dashboard/friction/{r.id}" for r in reports),
     )
     uses = session.exec(
         select(UsageEvent.system_key, func.count())
