@@ -179,11 +179,18 @@ class FakeSlackApi(Directory, FileUploads, OAuthServer):
             await asyncio.sleep(0.01)
         return result
 
-    async def wait_for_post(self, text: str, *, within: float = 10.0) -> dict[str, Any]:
-        """Wait for the first chat.postMessage whose text or blocks contain `text`, and return it."""
+    async def wait_for_post(
+        self, text: str, *, channel: str | None = None, within: float = 10.0
+    ) -> dict[str, Any]:
+        """Wait for the first chat.postMessage (to `channel`, if named) whose text or blocks contain
+        `text`, and return it: sends to different people finish in any order."""
         deadline = time.monotonic() + within
         while not (
-            found := [p for p in self.to("chat.postMessage") if text in f"{p.get('text')}{p.get('blocks')}"]
+            found := [
+                p
+                for p in self.to("chat.postMessage")
+                if text in f"{p.get('text')}{p.get('blocks')}" and channel in (None, p.get("channel"))
+            ]
         ):
             if time.monotonic() > deadline:
                 raise AssertionError(
