@@ -183,7 +183,7 @@ class ChannelMembers:
             if not cursor:
                 return
 
-    async def everyone(self, workspace: str) -> list[Actor]:
+    async def everyone(self, workspace: str, places: Sequence[Mapping[str, Any]] = ()) -> list[Actor]:
         """The `Roster` port: the workspace's people from users.list pages (Tier 2, up to 1,000 a page),
         bots, Slackbot and deactivated accounts left out; raises SlackApiError."""
         team = workspace or (await self.home_team() if self.home_team else None) or ""

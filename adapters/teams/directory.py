@@ -8,13 +8,16 @@ the app or wrote to it, so members come back with an email and a name but no add
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from botbuilder.core import BotAdapter, CloudAdapterBase, TurnContext
 
 from adapters.teams.sender import classify, reference_from_address
 from bot.events import Actor
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_PAGES = 500
@@ -24,6 +27,24 @@ class ChannelMembers:
     def __init__(self, *, adapter: CloudAdapterBase, app_id: str) -> None:
         self.adapter = adapter
         self.app_id = app_id
+
+    async def everyone(self, workspace: str, places: Sequence[Mapping[str, Any]]) -> list[Actor]:
+        """The `Roster` port: the members of the teams (and group chats) of the channels the coach has
+        seen in the tenant, each once; there is no tenant roster without Graph. A conversation that can
+        no longer be read is skipped unless none can."""
+        found: dict[str, Actor] = {}
+        failures: list[Exception] = []
+        for address in places:
+            try:
+                for actor in await self.members(address):
+                    if not workspace or actor.workspace == workspace:
+                        found.setdefault(actor.user_id, actor)
+            except Exception as exc:  # the app removed from that team: its roster is gone, not the rest
+                log.warning("Teams roster of a channel could not be read: %s", exc)
+                failures.append(exc)
+        if failures and len(failures) == len(places):
+            raise failures[0]
+        return list(found.values())
 
     async def members(self, address: Mapping[str, Any]) -> list[Actor]:
         reference = reference_from_address(address)

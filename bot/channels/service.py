@@ -47,9 +47,12 @@ def remember(*, session: Session, place: Place, now: datetime) -> None:
         row.seen_at = now
 
 
-def known(*, session: Session, platform: str) -> dict[str, Mapping[str, Any]]:
-    """Every channel of a platform whose address the bot has seen, by channel id."""
-    rows = session.exec(select(ChannelAddress).where(ChannelAddress.platform == platform)).all()
+def known(*, session: Session, platform: str, workspace: str | None = None) -> dict[str, Mapping[str, Any]]:
+    """Every channel of a platform (and workspace, if given) whose address the bot has seen, by channel id."""
+    query = select(ChannelAddress).where(ChannelAddress.platform == platform)
+    if workspace is not None:
+        query = query.where(ChannelAddress.workspace == workspace)
+    rows = session.exec(query).all()
     return {row.channel_id: row.address for row in rows}
 
 

@@ -1,0 +1,51 @@
+"""`enrol everyone` on Teams over Bot Framework activities: the roster is the paged members of the teams
+of the channels the coach has seen (no tenant roster without Graph); the admin gets the count first,
+`enrol everyone confirm` enrols, people without the app count as unreachable with the reason."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from adapters.runtime import Runtime
+from bot.people.models import Identity
+from bot.programmes.models import Enrolment
+from tests.fakes.teams_connector import FakeBotFramework
+from tests.teams.conftest import Teams
+from tests.teams.test_enrol_channel import CHANNEL, in_channel, member
+
+
+@pytest.fixture(autouse=True)
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("adapters.teams.directory.PAGE_SIZE", 2)
+
+
+async def test_enrol_everyone_reads_the_teams_rosters_after_a_confirm(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    bf.members[CHANNEL] = [member("ada", "Ada Lovelace"), member("bob", "Bob"), member("cal", "Cal")]
+    assert (await teams.post(teams.personal("hi"))).status == 201  # Ada installed the app
+    assert (await teams.post(in_channel(teams, "owners"))).status == 201  # the coach sees the channel
+
+    assert (await teams.post(teams.personal("enrol everyone"))).status == 201
+    await teams_runtime.run_due_work()
+    count = "\n".join(bf.texts())
+    assert "There are 3 people in this workspace (2 of them can't be reached yet)" in count
+    assert [(c, q.get("continuationToken")) for c, q in bf.member_requests] == [(CHANNEL, None), (CHANNEL, "2")]
+
+    def state(session: Session) -> tuple[int, dict[str, bool]]:
+        enrolled = len(session.exec(select(Enrolment)).all())
+        ids = {i.user_id: i.reachable for i in session.exec(select(Identity)).all()}
+        return enrolled, ids
+
+    assert teams_runtime.store.run_sync(state)[0] == 1  # only Ada, at her first contact
+
+    assert (await teams.post(teams.personal("enrol everyone confirm"))).status == 201
+    await teams_runtime.run_due_work()
+    notice = "\n".join(bf.texts())
+    assert "Enrolled 2 of 3 people from this workspace" in notice
+    assert "(1 already enrolled, 2 can't be reached yet)" in notice
+    assert "have not installed the app or written to me yet" in notice
+    enrolled, reachable = teams_runtime.store.run_sync(state)
+    assert enrolled == 3
+    assert reachable == {"aad-ada": True, "aad-bob": False, "aad-cal": False}
