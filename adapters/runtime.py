@@ -48,7 +48,7 @@ def seed_ownership(*, store: Store, content: Content, clock: Clock) -> None:
     from bot.ownership.service import seed_from_content
 
     now = clock.now()
-    store.run_sync(lambda session: seed_from_content(session=session, content=content, now=now))
+    store.run_sync_idempotent(lambda session: seed_from_content(session=session, content=content, now=now))
 
 
 def seed_programme_versions(*, store: Store, content: Content, clock: Clock) -> None:
@@ -56,7 +56,7 @@ def seed_programme_versions(*, store: Store, content: Content, clock: Clock) -> 
     from bot.programmes.service import remember_versions
 
     now = clock.now()
-    store.run_sync(lambda session: remember_versions(session=session, content=content, now=now))
+    store.run_sync_idempotent(lambda session: remember_versions(session=session, content=content, now=now))
 
 
 def seed_demo(*, settings: Settings, store: Store, content: Content, clock: Clock) -> None:
@@ -68,7 +68,7 @@ def seed_demo(*, settings: Settings, store: Store, content: Content, clock: Cloc
 
     now = clock.now()
     steps = tuple(s for s in demo.STEPS if settings.demo_history or s.name != demo.HISTORY)
-    store.run_sync(lambda session: demo.seed(session=session, content=content, now=now, steps=steps))
+    store.run_sync_idempotent(lambda session: demo.seed(session=session, content=content, now=now, steps=steps))
 
 
 def seed_housekeeping(*, store: Store, clock: Clock) -> None:
@@ -88,7 +88,7 @@ def seed_housekeeping(*, store: Store, clock: Clock) -> None:
         ownership_hooks.ensure_scheduled(session=session, now=now)
         schedule.ensure_once(session=session, kind=MATCH, subject=MATCH, due_at=now, now=now)
 
-    store.run_sync(seed)
+    store.run_sync_idempotent(seed)
 
 
 def _identity_readdressed(session: Session, row: OutboxMessage, address: Mapping[str, Any]) -> None:

@@ -214,3 +214,30 @@ def test_a_unit_beside_another_process_writing_does_not_fail_on_a_stale_snapshot
         assert refused == ["database is locked"] and keys(store) == {"mine"}
     finally:
         store.close()
+
+
+def test_a_seed_that_raced_another_process_runs_again_and_finds_its_row(store: Store) -> None:
+    """Two `coach run` starting together on PostgreSQL: both saw the row missing, the other committed it
+    first, so this insert hits the unique key; the second run finds the row and inserts nothing."""
+    store.run_sync(add("seeded"))  # the other process's commit
+    runs: list[int] = []
+
+    def seed(session: Session) -> None:
+        runs.append(1)
+        if len(runs) == 1 or session.get(ProcessedEvent, "seeded") is None:  # the first run looked too early
+            session.add(ProcessedEvent(key="seeded", at=AT))
+            session.flush()
+
+    store.run_sync_idempotent(seed)
+    assert len(runs) == 2 and keys(store) == {"seeded"}
+
+
+def test_a_seed_that_keeps_conflicting_raises(store: Store) -> None:
+    store.run_sync(add("seeded"))
+
+    def seed(session: Session) -> None:
+        session.add(ProcessedEvent(key="seeded", at=AT))
+        session.flush()
+
+    with pytest.raises(IntegrityError):
+        store.run_sync_idempotent(seed, attempts=2)

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 from bot.store.changes import Changes
@@ -70,6 +71,19 @@ class Store:
     def run_sync(self, work: Callable[[Session], T]) -> T:
         with self.session() as session:
             return work(session)
+
+    def run_sync_idempotent(self, work: Callable[[Session], object], *, attempts: int = 3) -> None:
+        """Run `work` that inserts only what is missing (a start-up seed), again when another process
+        doing the same at the same moment inserted a row first: PostgreSQL's unique key refuses the
+        second insert, and the next run finds the row (two `coach run` starting together)."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self.run_sync(work)
+                return
+            except IntegrityError:
+                if attempt == attempts:
+                    raise
+                log.info("a unit of work raced another process inserting the same rows; running it again")
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
