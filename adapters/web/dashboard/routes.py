@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -289,15 +289,7 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         if signed is None:
             return refused(401, "Your session has ended or you are not signed in. Type `dashboard` in chat.")
         body = await runtime.store.read(lambda s: pages.my_export(session=s, viewer=signed.viewer))
-        return web.Response(
-            text=body,
-            content_type="application/json",
-            headers={
-                "Content-Disposition": 'attachment; filename="my-data.json"',
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-            },
-        )
+        return _download(body, content_type="application/json", filename="my-data.json")
 
     async def scoped(request: web.Request, *, admins_only: bool) -> tuple[Signed, System] | web.Response:
         """The signed-in viewer and the system in the URL, or the refusal: a key that is no system is
@@ -343,16 +335,11 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         )
         text, head = chain.export(gathered.export_records())
         if request.path.endswith(".jsonl"):
-            return web.Response(
-                text=text,
+            return _download(
+                text,
                 content_type="application/jsonl",
-                charset="utf-8",
-                headers={
-                    "Content-Disposition": f'attachment; filename="evidence-{system.key}.jsonl"',
-                    "Cache-Control": "no-store",
-                    "X-Content-Type-Options": "nosniff",
-                    "X-Evidence-Head-Hash": head,
-                },
+                filename=f"evidence-{system.key}.jsonl",
+                headers={"X-Evidence-Head-Hash": head},
             )
         query = urlencode({k: v for k, v in (("from", start), ("to", end)) if v})
         export = f"/dashboard/evidence/{system.key}/export.jsonl" + (f"?{query}" if query else "")
@@ -454,15 +441,24 @@ def _csv(request: web.Request, page: Page, name: str) -> web.Response:
     table = next((t for t in page.all_tables() if t.key == key), None)
     if table is None:
         raise web.HTTPNotFound(text=f"No table {key!r} on this page.")
-    body = to_csv(table.columns, table.rows)
+    return _download(
+        to_csv(table.columns, table.rows), content_type="text/csv", filename=f"{name}-{table.key}.csv"
+    )
+
+
+def _download(
+    text: str, *, content_type: str, filename: str, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """A file the browser saves: never cached (it holds people's data), its type not guessed."""
     return web.Response(
-        text=body,
-        content_type="text/csv",
+        text=text,
+        content_type=content_type,
         charset="utf-8",
         headers={
-            "Content-Disposition": f'attachment; filename="{name}-{table.key}.csv"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             "Cache-Control": "no-store",
             "X-Content-Type-Options": "nosniff",
+            **(headers or {}),
         },
     )
 
