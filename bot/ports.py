@@ -37,7 +37,8 @@ class Sent:
 
 
 class RetryLater(Exception):
-    """Try again later; `throttled` when the platform said so with a rate-limit answer (HTTP 429)."""
+    """Try again later; `throttled` when the platform said so with a rate-limit answer (HTTP 429), `paced`
+    when the coach's own pacing said so before asking the platform. Neither is one of the row's attempts."""
 
     def __init__(
         self,
@@ -46,12 +47,15 @@ class RetryLater(Exception):
         after_seconds: float | None = None,
         throttled: bool = False,
         conversation_only: bool = False,
+        paced: bool = False,
     ) -> None:
         super().__init__(reason)
         self.after_seconds = after_seconds
         self.throttled = throttled
-        # The limit hit is one conversation's (Teams): the platform's other rows go on meanwhile.
+        # The sender itself holds what the refusal was about (a Teams conversation, or a tenant on the
+        # shared pace): the platform's other rows go on meanwhile.
         self.conversation_only = conversation_only
+        self.paced = paced
 
 
 class Unreachable(Exception):

@@ -2,7 +2,8 @@
 and a channel's members (conversations.members), the last as the engine's `Directory` port.
 
 Both are cached for a while: users.info is rate-limited per workspace, and a DM channel id never
-changes. Profiles read in bulk (users.list pages, lookups by email, for the directory match) fill the same
+changes. Each cache holds at most `max_entries` and forgets the least recently used first, so a rollout
+larger than that keeps its recent people rather than emptying the cache and reading everyone again. Profiles read in bulk (users.list pages, lookups by email, for the directory match) fill the same
 cache, so a first contact from someone the match has just read needs no users.info. A failed, slow or garbled lookup is logged and answered with "unknown", never fatal to a turn:
 the person is answered with defaults and their profile is read again at their next event.
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -31,6 +33,35 @@ USERS_PAGE = 1000
 PROFILE_TTL = 15 * 60.0
 PROFILE_TIMEOUT = 5.0  # seconds: a first contact is answered with defaults rather than wait longer
 MEMBERS_PAGE = 200
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recent(Generic[K, V]):
+    """A mapping of at most `limit` entries; reading or writing one makes it the most recent, and the
+    least recent goes first when it is full."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._entries: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.limit:
+            self._entries.popitem(last=False)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 class Directory:
@@ -48,8 +79,8 @@ class Directory:
         self.timeout = timeout
         self.monotonic = monotonic
         self.max_entries = max_entries
-        self._profiles: dict[tuple[str, str], tuple[float, Profile]] = {}
-        self._dms: dict[tuple[str, str], str] = {}
+        self._profiles: Recent[tuple[str, str], tuple[float, Profile]] = Recent(max_entries)
+        self._dms: Recent[tuple[str, str], str] = Recent(max_entries)
 
     async def profile(self, *, client: AsyncWebClient, team: str, user: str) -> Profile | None:
         key = (team, user)
@@ -67,8 +98,6 @@ class Directory:
             log.warning("users.info failed for %s: %s", user, type(exc).__name__)
             return cached[1] if cached else None
         profile = _profile(response.get("user") or {})
-        if len(self._profiles) >= self.max_entries:
-            self._profiles.clear()
         self._profiles[key] = (now, profile)
         return profile
 
@@ -78,16 +107,12 @@ class Directory:
         user_id = str(user.get("id") or "")
         if not user_id:
             return
-        if len(self._profiles) >= self.max_entries:
-            self._profiles.clear()
         self._profiles[(team, user_id)] = (self.monotonic(), _profile(user))
 
     def known_dm(self, *, team: str, user: str) -> str | None:
         return self._dms.get((team, user))
 
     def remember_dm(self, *, team: str, user: str, channel: str) -> None:
-        if len(self._dms) >= self.max_entries:
-            self._dms.clear()
         self._dms[(team, user)] = channel
 
     async def dm_channel(self, *, client: AsyncWebClient, team: str, user: str) -> str:

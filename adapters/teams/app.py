@@ -40,7 +40,7 @@ from adapters.teams.credentials import CachingCredentialsFactory, bot_framework_
 from adapters.teams.directory import ChannelMembers
 from adapters.teams.profiles import MemberEmails
 from adapters.teams.render import attachment, render_form, render_message, render_message_parts
-from adapters.teams.sender import TeamsSender, card_activity, classify, message_activities
+from adapters.teams.sender import TeamsSender, card_activity, classify
 from adapters.teams.throttle import ConversationThrottle
 from bot.events import Clicked, Event, Submitted
 from bot.inbound import BadJson, loads
@@ -68,12 +68,16 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     )
     adapter = CloudAdapter(auth)
     adapter.on_turn_error = _on_turn_error
-    throttle = ConversationThrottle()  # shared: replies in a turn and proactive sends count together
+    # One throttle: replies in a turn, card actions' replies, proactive sends and roster pages count
+    # together; its tenant quotas are on the shared pace, so every process counts together too.
+    throttle = ConversationThrottle(pacer=runtime.pacer, scale=settings.quota_scale)
     bot = TeamsBot(runtime, throttle=throttle)
     runtime.dispatcher.senders["teams"] = TeamsSender(
         adapter=adapter, app_id=settings.teams_app_id or "", throttle=throttle
     )
-    runtime.directories["teams"] = ChannelMembers(adapter=adapter, app_id=settings.teams_app_id or "")
+    runtime.directories["teams"] = ChannelMembers(
+        adapter=adapter, app_id=settings.teams_app_id or "", throttle=throttle
+    )
     metadata_url = (
         settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL
     )
@@ -240,19 +244,28 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             elif reply.message is not None:
                 # A dialog has no place to open from a card's button here: it is a reply (in the thread).
                 target = source if reply.replace_source and isinstance(event, Clicked) else None
-                for card in render_message_parts(reply.message):
-                    try:
-                        await self._post_or_update(turn_context, card, reply.message.summary, target)
-                    except Exception as exc:
-                        if target is not None or not isinstance(classify(exc), RetryLater):
-                            raise
-                        await self._send_later(turn_context, reply.message, n)  # the whole message
-                        break
-                    updated = updated or target is not None
-                    target = None
+                updated = await self._post_message(turn_context, reply.message, n, target) or updated
         if isinstance(event, Submitted) and source and not any(r.form_errors is not None for r in replies):
             # The form card stays in the chat: turn it into a note so it cannot be sent twice.
             await self._post_or_update(turn_context, render_message(SUBMITTED_NOTE), "Sent", source)
+
+    async def _post_message(
+        self, turn_context: TurnContext, message: Message, n: int, target: str | None
+    ) -> bool:
+        """Each card of the `n`th reply posted (the first in place of `target`, if given); refused for now
+        (429 or 5xx), it goes through the outbox. True when `target` was updated."""
+        updated = False
+        for card in render_message_parts(message):
+            try:
+                await self._post_or_update(turn_context, card, message.summary, target)
+            except Exception as exc:
+                if target is not None or not isinstance(classify(exc), RetryLater):
+                    raise
+                await self._send_later(turn_context, message, n)  # the whole message
+                break
+            updated = updated or target is not None
+            target = None
+        return updated
 
     async def _post_or_update(
         self, turn_context: TurnContext, card: dict[str, Any], summary: str, message_id: str | None
@@ -279,6 +292,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 mapped = classify(exc)
                 if isinstance(mapped, RetryLater) and mapped.throttled:
                     THROTTLED.labels("teams", "reply").inc()
+                    await self.throttle.refused(conversation, tenant, mapped.after_seconds)
                 if attempt == 2 or not isinstance(mapped, RetryLater):
                     raise
                 # The person is waiting for this answer: wait out a short Retry-After, once.
@@ -327,7 +341,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self, turn_context: TurnContext, event: Event, replies: list[Reply]
     ) -> InvokeResponse:
         card: dict[str, Any] | None = None
-        for reply in replies:
+        for n, reply in enumerate(replies):
             if reply.form_errors is not None and isinstance(event, Submitted):
                 card = render_form(
                     await self._form_with_errors(event, reply.form_errors), values=event.values
@@ -338,9 +352,8 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 card = render_message(reply.message)
             elif reply.message is not None and reply.stale and card is not None:
                 continue  # the card this invoke answers with says it
-            elif reply.message is not None:
-                for activity in message_activities(reply.message):
-                    await turn_context.send_activity(activity)
+            elif reply.message is not None:  # paced like every other send (the card above is the answer)
+                await self._post_message(turn_context, reply.message, n, None)
         if card is None:
             return InvokeResponse(
                 status=200,

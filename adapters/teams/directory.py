@@ -4,6 +4,10 @@ Called inside `continue_conversation` with the channel's stored ConversationRefe
 connector client carries the bot's token (TeamsInfo.get_paged_members would need the inbound
 activity's channelData, which a continued conversation lacks). Teams lets a bot message someone only after they installed
 the app or wrote to it, so members come back with an email and a name but no address.
+
+Every page is a request under the app's quota in the tenant (Teams counts roster reads with messages):
+it waits for its moment on the shared pace (`throttle.tenant_moment`), and a 429 pauses the tenant for
+every process and is waited out, a few times at most, before the roster read fails.
 """
 
 from __future__ import annotations
@@ -15,18 +19,24 @@ from typing import Any
 from botbuilder.core import BotAdapter, CloudAdapterBase, TurnContext
 
 from adapters.teams.sender import classify, reference_from_address
+from adapters.teams.throttle import ConversationThrottle
 from bot.events import Actor
+from bot.ports import RetryLater
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
 MAX_PAGES = 500
+REFUSALS_AT_MOST = 5  # 429s waited out for one page before the roster read fails
 
 
 class ChannelMembers:
-    def __init__(self, *, adapter: CloudAdapterBase, app_id: str) -> None:
+    def __init__(
+        self, *, adapter: CloudAdapterBase, app_id: str, throttle: ConversationThrottle | None = None
+    ) -> None:
         self.adapter = adapter
         self.app_id = app_id
+        self.throttle = throttle if throttle is not None else ConversationThrottle()
 
     async def everyone(self, workspace: str, places: Sequence[Mapping[str, Any]]) -> list[Actor]:
         """The `Roster` port: the members of the teams (and group chats) of the channels the coach has
@@ -60,9 +70,7 @@ class ChannelMembers:
                 client = context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
                 token: str | None = None
                 for _ in range(MAX_PAGES):
-                    page = await client.conversations.get_teams_conversation_paged_members(
-                        conversation, PAGE_SIZE, token
-                    )
+                    page = await self._page(client, conversation, tenant, token)
                     found.extend(page.members or [])
                     token = page.continuation_token
                     if not token:
@@ -75,6 +83,21 @@ class ChannelMembers:
             mapped = classify(failures[0])
             raise mapped from failures[0]
         return [_actor(member, tenant) for member in found if not str(member.id or "").startswith("28:")]
+
+    async def _page(self, client: Any, conversation: str, tenant: str, token: str | None) -> Any:
+        """One page of members, at the tenant's pace; a 429 is waited out (the pace holds the pause)."""
+        for refusals in range(REFUSALS_AT_MOST + 1):
+            await self.throttle.tenant_moment(tenant or None)
+            try:
+                return await client.conversations.get_teams_conversation_paged_members(
+                    conversation, PAGE_SIZE, token
+                )
+            except Exception as exc:
+                mapped = classify(exc)
+                if refusals == REFUSALS_AT_MOST or not (isinstance(mapped, RetryLater) and mapped.throttled):
+                    raise
+                await self.throttle.tenant_refused(tenant or None, mapped.after_seconds)
+        raise AssertionError("unreachable")  # the last refusal raised
 
 
 def _actor(member: Any, tenant: str) -> Actor:

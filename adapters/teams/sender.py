@@ -3,6 +3,8 @@
 A reference is the only way to reach a Teams user proactively; the connector answers 403/404 when the
 app was uninstalled or the conversation is gone, and that becomes `Unreachable` (shown to admins).
 429, 412 and 5xx become `RetryLater`, honouring Retry-After; otherwise the outbox backs off with jitter.
+Every send waits for its conversation's windows and its tenant's shared pace (`throttle.py`); a 429
+holds the conversation or pauses the tenant for every process, never the other tenants' rows.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationR
 from botframework.connector.models import ErrorResponseException
 
 from adapters.teams.connector_http import ConnectorError
-from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message, render_message_parts
+from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message
 from adapters.teams.throttle import ConversationThrottle
 from bot.messages import Message
 from bot.outbox.pace import retry_after_seconds
@@ -40,11 +42,6 @@ def card_activity(card: Card, *, summary: str) -> Activity:
 
 def message_activity(message: Message) -> Activity:
     return card_activity(render_message(message), summary=message.summary)
-
-
-def message_activities(message: Message) -> list[Activity]:
-    """One activity per card of `render_message_parts`: usually one."""
-    return [card_activity(card, summary=message.summary) for card in render_message_parts(message)]
 
 
 def reference_from_address(address: Mapping[str, Any]) -> ConversationReference:
@@ -133,9 +130,9 @@ class TeamsSender:
             if mapped is exc:
                 raise
             if isinstance(mapped, RetryLater) and mapped.throttled:
-                # Teams' 429 is for this conversation's windows as far as this process can tell (its own
-                # tenant window keeps a margin): hold the conversation, not every Teams conversation.
-                self.throttle.hold(base_id, mapped.after_seconds or 1.0)
+                # The throttle holds what was refused (the conversation, or the tenant on the shared
+                # pace): the dispatcher need not leave every Teams row, other tenants' included.
+                await self.throttle.refused(base_id, tenant, mapped.after_seconds)
                 mapped.conversation_only = True
             if outgoing.update_message_id and isinstance(mapped, Unreachable) and _status(exc) == 404:
                 # The message to update is gone (deleted): the person can still be reached.

@@ -192,7 +192,7 @@ class Dispatcher:
             return outcome(
                 retry_after=after,
                 error=str(exc),
-                throttled=exc.throttled,
+                throttled=exc.throttled or exc.paced,
                 unsure=row.unsure,
                 pauses_platform=exc.throttled and not exc.conversation_only,
             )

@@ -11,6 +11,11 @@ rate to 80% of the rate that was refused; it climbs back by a tenth of the confi
 without a refusal. Retry-After is capped (`MAX_PAUSE`): a platform or proxy answering an absurd value
 must not stop a deployment for days.
 
+A caller that must not be held long (an outbox send, a reply in a turn) gives `max_wait`: a next moment
+further off than that (a pause, a long queue) raises `RetryLater(paced=True)` and reserves nothing. A
+reserved moment left unused for longer than a reservation lasts is dropped: used late, it would bunch up
+with the moments after it and overshoot the platform's window.
+
 Why a small table and not pyrate-limiter's PostgreSQL bucket: its bucket keeps one row per request in a
 table per bucket (a DELETE of expired rows and a COUNT per acquire), needs its own psycopg pool beside
 the store's, has no SQLite backend (a single-process deployment would need a second code path), and
@@ -34,6 +39,7 @@ from sqlmodel import Session, select
 
 from bot.metrics import QUOTA_PAUSED, QUOTA_SENDS, QUOTA_WAIT
 from bot.outbox.models import SendPace
+from bot.ports import RetryLater
 from bot.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -87,14 +93,23 @@ class Pacer:
         self._slots: dict[str, deque[float]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
         self._local: dict[str, tuple[float, float, float | None]] = {}  # without a store: next, rate, refused
+        self._not_before: dict[str, float] = {}  # quota -> no moment before this, as last learned
 
-    async def acquire(self, quota: Quota) -> None:
-        """Wait for this process's next moment to send under `quota`."""
+    async def acquire(self, quota: Quota, *, max_wait: float | None = None) -> None:
+        """Wait for this process's next moment to send under `quota`; with `max_wait`, raise
+        `RetryLater(paced=True)` instead when that moment is further off."""
         lock = self._locks.setdefault(quota.key, asyncio.Lock())
         async with lock:
             slots = self._slots.setdefault(quota.key, deque())
+            while slots and slots[0] < self.wall() - self.reserve_seconds:
+                slots.popleft()  # unused too long: sent now, it would bunch up with the later moments
             if not slots:
-                slots.extend(await self._reserve(quota))
+                self._too_far(quota, self._not_before.get(quota.key, 0.0), max_wait)  # no database
+                start, reserved = await self._reserve(quota, max_wait=max_wait)
+                if not reserved:
+                    self._not_before[quota.key] = start
+                    self._too_far(quota, start, max_wait)
+                slots.extend(reserved)
             at = slots.popleft()
         platform, _, method = _parts(quota.key)
         QUOTA_SENDS.labels(platform, method).inc()
@@ -108,6 +123,7 @@ class Pacer:
         pause in seconds (capped)."""
         pause = retry_after_seconds(retry_after if retry_after is not None else 1.0)
         self._slots.pop(quota.key, None)  # what this process had reserved is void
+        self._not_before[quota.key] = self.wall() + pause
         QUOTA_PAUSED.labels(quota.key.split(":", 1)[0]).inc()
         log.warning("%s refused (429): pausing every process for %.0f s, then %d%% of the rate",
                     quota.key, pause, SLOWER * 100)  # fmt: skip
@@ -120,18 +136,27 @@ class Pacer:
         await self.store.run(lambda session: _refuse(session, quota, now=now, pause=pause))
         return pause
 
-    async def _reserve(self, quota: Quota) -> list[float]:
+    def _too_far(self, quota: Quota, start: float, max_wait: float | None) -> None:
+        wait = start - self.wall()
+        if max_wait is not None and wait > max_wait:
+            raise RetryLater(f"{quota.key}: next moment in {wait:.1f} s", after_seconds=wait, paced=True)
+
+    async def _reserve(self, quota: Quota, *, max_wait: float | None) -> tuple[float, list[float]]:
+        """The first moment free, and the moments reserved from it (none if it is over `max_wait` away)."""
         now = self.wall()
+        latest = None if max_wait is None else now + max_wait
         if self.store is None:
             next_at, rate, refused = self._local.get(quota.key, (now, quota.rate, None))
             rate = _recovered(quota, rate, refused, now)
             start, n, rate = _slots_from(max(next_at, now), rate, self.reserve_seconds)
+            if latest is not None and start > latest:
+                return start, []
             self._local[quota.key] = (start + n / rate, rate, refused)
-            return [start + i / rate for i in range(n)]
+            return start, [start + i / rate for i in range(n)]
         start, n, rate = await self.store.run(
-            lambda session: _reserve(session, quota, now=now, seconds=self.reserve_seconds)
+            lambda session: _reserve(session, quota, now=now, seconds=self.reserve_seconds, latest=latest)
         )
-        return [start + i / rate for i in range(n)]
+        return start, [start + i / rate for i in range(n)]
 
 
 def _parts(key: str) -> tuple[str, str, str]:
@@ -176,11 +201,15 @@ def _row(session: Session, quota: Quota, now: float) -> SendPace:
     return row
 
 
-def _reserve(session: Session, quota: Quota, *, now: float, seconds: float) -> tuple[float, int, float]:
+def _reserve(
+    session: Session, quota: Quota, *, now: float, seconds: float, latest: float | None = None
+) -> tuple[float, int, float]:
     row = _row(session, quota, now)
     refused = row.refused_at.timestamp() if row.refused_at else None
     rate = _recovered(quota, row.rate, refused, now)
     start, n, rate = _slots_from(max(row.next_at.timestamp(), now), rate, seconds)
+    if latest is not None and start > latest:
+        return start, 0, rate  # too far off for this caller: nothing reserved
     row.next_at = _moment(start + n / rate)
     row.rate = rate
     if rate >= quota.rate:

@@ -5,7 +5,8 @@
 - `POST/PUT /v3/conversations/{id}/activities[/{activity_id}]` record what the bot sends, demand a bearer
   token when `require_token` is set and a JSON body (415 otherwise), answer 403 for conversations in `gone`, 404 for an update of an
   activity the bot did not send in that conversation, and enforce Teams' per-conversation limits
-  (7/1 s, 8/2 s, 60/30 s, 1,800/h) with 429 + Retry-After.
+  (7/1 s, 8/2 s, 60/30 s, 1,800/h) and the per-app-in-tenant limit (50/s) with 429 + Retry-After (the
+  body says nothing of which limit, as Teams'; `throttled_tenant` and `throttled_conversation` count them).
 - `POST /adfs/oauth2/token` (+ its OpenID metadata) issues app tokens to MSAL when served over https.
 """
 
@@ -81,6 +82,7 @@ class FakeBotFramework:
     members_barrier: asyncio.Barrier | None = None  # member requests wait until its parties all arrived
     people: dict[str, dict[str, Any]] = field(default_factory=dict)  # "29:…" id -> account, in chats
     member_lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member) asked
+    retry_after: str | None = None  # when set, every 429's Retry-After (a test of how a pause is obeyed)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -89,6 +91,8 @@ class FakeBotFramework:
         self._sent: defaultdict[str, list[float]] = defaultdict(list)
         self._posted: defaultdict[str, set[str]] = defaultdict(set)  # conversation -> activity ids sent
         self.throttled = 0  # 429s answered
+        self.throttled_tenant = 0  # of which for the per-app-in-tenant limit
+        self.throttled_conversation = 0  # and for a conversation's
         self.app_limits = PER_APP_IN_TENANT  # a test may stretch the window so that speed doesn't matter
 
     # --- tokens the channel would send to the bot ------------------------------------------------
@@ -276,7 +280,7 @@ class FakeBotFramework:
             return web.json_response(
                 {"error": {"code": "Throttled"}},
                 status=429,
-                headers={"Retry-After": str(int(retry_after) + 1)},
+                headers={"Retry-After": self.retry_after or str(int(retry_after) + 1)},
             )
         if request.content_type != "application/json":  # the connector reads JSON and nothing else
             return web.json_response({"error": {"code": "BadArgument"}}, status=415)
@@ -307,7 +311,11 @@ class FakeBotFramework:
                 recent = [t for t in self._sent[key] if t > now - window]
                 if len(recent) >= limit:
                     self.throttled += 1
-                    return recent[-limit] + window - now
+                    if key == "app":
+                        self.throttled_tenant += 1
+                    else:
+                        self.throttled_conversation += 1
+                    return recent[-limit] + window - now if limit else window
         self._sent[conversation].append(now)
         self._sent["app"].append(now)
         return None

@@ -13,7 +13,9 @@ from adapters.teams.sender import TeamsSender
 from adapters.teams.throttle import ConversationThrottle
 from adapters.teams.translate import conversation_reference
 from bot.messages import text_message
+from bot.outbox.pace import Pacer
 from bot.ports import Outgoing, PermanentFailure, RetryLater, Unreachable
+from bot.store.db import Store
 from tests.fakes.teams_connector import FakeBotFramework
 from tests.teams.conftest import Teams
 
@@ -31,9 +33,16 @@ class FakeTime:
         self.now += seconds
 
 
+def on(clock: FakeTime, **kw: Any) -> ConversationThrottle:
+    """A throttle on `clock` whose tenant pace keeps time of its own (its waits are not `clock.slept`)."""
+    tenant_time = FakeTime()
+    pacer = Pacer(wall=tenant_time, sleep=tenant_time.sleep)
+    return ConversationThrottle(pacer=kw.pop("pacer", pacer), now=clock, sleep=clock.sleep, **kw)
+
+
 async def test_throttle_follows_the_teams_windows() -> None:
     clock = FakeTime()
-    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    throttle = on(clock, max_wait=2.0)
     for _ in range(7):
         await throttle.acquire("c1")
     assert clock.slept == []
@@ -45,7 +54,7 @@ async def test_throttle_follows_the_teams_windows() -> None:
 
 async def test_throttle_long_waits_become_retry_later() -> None:
     clock = FakeTime()
-    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    throttle = on(clock, max_wait=2.0)
     for _ in range(60):
         clock.now += 0.4  # 2.5 per second: inside the short windows, not the 30 s one
         await throttle.acquire("c1")
@@ -56,18 +65,36 @@ async def test_throttle_long_waits_become_retry_later() -> None:
 
 async def test_throttle_keeps_the_app_under_50_per_second_in_a_tenant() -> None:
     clock = FakeTime()
-    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
-    for n in range(40):  # 40, not 50: room for the time between taking a slot and reaching Teams
+    throttle = on(clock, pacer=Pacer(wall=clock, sleep=clock.sleep))
+    for n in range(41):  # 40 a second, not 50: room for the time between a slot and reaching Teams
         await throttle.acquire(f"c{n}", "tenant-a")
-    assert clock.slept == []
-    assert throttle.wait_needed("c-new", "tenant-b") == 0.0  # another tenant has its own allowance
-    await throttle.acquire("c-new", "tenant-a")  # the 41st conversation in one second waits
-    assert clock.slept == [1.0]
+    assert clock.now - 1000.0 == pytest.approx(1.0)  # the 41st conversation a second after the first
+    await throttle.acquire("c-new", "tenant-b")
+    assert clock.now - 1000.0 == pytest.approx(1.0)  # another tenant has its own allowance
+
+
+async def test_a_429_holds_a_busy_conversation_and_pauses_the_tenant_otherwise(store: Store) -> None:
+    clock = FakeTime()
+
+    def process() -> ConversationThrottle:  # its own memory, the database shared
+        return on(clock, pacer=Pacer(store, wall=clock, sleep=clock.sleep))
+
+    first, second, third = process(), process(), process()
+    for _ in range(4):
+        await first.acquire("busy", "tenant-a")
+    assert not await first.refused("busy", "tenant-a", 30)  # 4 in a second: its own windows explain it
+    assert first.wait_needed("busy") > 29
+    await second.acquire("other", "tenant-a")  # the tenant goes on, in every process
+    assert await first.refused("quiet", "tenant-a", 30)  # nothing sent there lately: the tenant's limit
+    with pytest.raises(RetryLater) as caught:
+        await third.acquire("another", "tenant-a")  # another process is told at once, by the database
+    assert caught.value.paced and caught.value.after_seconds is not None and caught.value.after_seconds > 29
+    await third.acquire("another", "tenant-b")  # and another tenant is not paused
 
 
 async def test_a_send_counts_from_its_answer_so_sends_that_bunch_up_on_the_way_still_fit() -> None:
     clock = FakeTime()
-    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    throttle = on(clock, max_wait=2.0)
     taken = [await throttle.acquire("c1") for _ in range(7)]
     clock.now = 0.5  # the answers came back half a second later: Teams may have counted them then
     for at in taken:
@@ -78,7 +105,7 @@ async def test_a_send_counts_from_its_answer_so_sends_that_bunch_up_on_the_way_s
 
 async def test_a_429_holds_its_conversation_alone() -> None:
     clock = FakeTime()
-    throttle = ConversationThrottle(now=clock, sleep=clock.sleep, max_wait=2.0)
+    throttle = on(clock, max_wait=2.0)
     throttle.hold("c1", 5.0)
     assert throttle.wait_needed("c1") == pytest.approx(5.0)
     assert throttle.wait_needed("c2") == 0.0
@@ -88,14 +115,14 @@ async def test_a_429_holds_its_conversation_alone() -> None:
 
 async def test_throttle_forgets_conversations_once_their_windows_have_passed() -> None:
     clock = FakeTime()
-    throttle = ConversationThrottle(now=clock, sleep=clock.sleep)
+    throttle = on(clock)
     for n in range(200):
         clock.now += 0.1
         await throttle.acquire(f"c{n}", "tenant-a")
-    assert len(throttle) == 201  # 200 conversations and the tenant
+    assert len(throttle) == 200
     clock.now += 3_601
     await throttle.acquire("later", "tenant-a")
-    assert len(throttle) == 2  # memory follows recent traffic, not every conversation ever seen
+    assert len(throttle) == 1  # memory follows recent traffic, not every conversation ever seen
 
 
 def outgoing(teams: Teams, user: str = "bob", **extra: Any) -> Outgoing:
@@ -113,8 +140,8 @@ def sender_of(runtime: Runtime, throttle: ConversationThrottle) -> TeamsSender:
 async def test_connector_429_becomes_retry_later_with_retry_after(
     teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
 ) -> None:
-    # Let the connector enforce the limits; never wait here.
-    sender = sender_of(teams_runtime, ConversationThrottle(limits=(), max_wait=0.0))
+    # Let the connector enforce the limits (7 a second; this throttle would let 8 go); never wait here.
+    sender = sender_of(teams_runtime, ConversationThrottle(limits=((1.0, 8),), max_wait=0.0))
     for _ in range(7):
         await sender.send(outgoing(teams))
     with pytest.raises(RetryLater) as caught:
@@ -142,25 +169,26 @@ async def test_own_throttle_stops_before_the_connector_refuses(
 async def test_the_sender_paces_each_tenant_across_conversations(
     teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
 ) -> None:
-    sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=((60.0, 3),), max_wait=0.0))
-    for n in range(3):
-        await sender.send(outgoing(teams, user=f"person{n}"))
-    with pytest.raises(RetryLater):
-        await sender.send(outgoing(teams, user="person3"))  # a fourth conversation, the same tenant
-    assert len(bf.calls) == 3 and bf.throttled == 0  # refused here, before the connector had to
+    sender = sender_of(teams_runtime, ConversationThrottle(tenant_rate=2.0, max_wait=0.0))
+    await sender.send(outgoing(teams, user="person0"))
+    with pytest.raises(RetryLater) as caught:
+        await sender.send(outgoing(teams, user="person1"))  # another conversation, the same tenant
+    assert caught.value.paced and not caught.value.throttled  # not one of the row's attempts
+    assert len(bf.calls) == 1 and bf.throttled == 0  # refused here, before the connector had to
 
 
 async def test_the_connector_refuses_the_51st_in_a_second_when_nothing_paces_it(
     teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
 ) -> None:
     bf.app_limits = ((60.0, 50),)  # 50 per 60 s: the 51st is refused however slowly this machine sends
-    sender = sender_of(teams_runtime, ConversationThrottle(tenant_limits=()))
+    sender = sender_of(teams_runtime, ConversationThrottle(tenant_rate=1000.0))
     await sender.send(outgoing(teams))
     results = await asyncio.gather(
         *(sender.send(outgoing(teams, user=f"person{n}")) for n in range(60)), return_exceptions=True
     )
     refused = [r for r in results if isinstance(r, RetryLater)]
-    assert refused and bf.throttled == len(refused) and len(bf.calls) == 61 - len(refused)
+    throttled = [r for r in refused if r.throttled]  # the rest waited for the pause the first 429 set
+    assert throttled and bf.throttled == len(throttled) and len(bf.calls) == 61 - len(refused)
 
 
 async def test_update_and_thread_targets(teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime) -> None:
