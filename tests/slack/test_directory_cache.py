@@ -9,7 +9,9 @@ from adapters.slack.directory import Directory
 
 async def test_a_full_profile_cache_forgets_the_least_recently_used_person() -> None:
     directory = Directory(max_entries=3)
-    client = api_client(token="xoxb-unused", base_url="http://127.0.0.1:9/")  # every read below is a hit
+    client = api_client(
+        token="xoxb-unused", base_url="http://127.0.0.1:9/", retry_rate_limits=False
+    )  # every read below is a hit
     for user in ("U1", "U2", "U3"):
         directory.remember_profile(team="T1", user={"id": user, "real_name": user})
     assert await directory.profile(client=client, team="T1", user="U1") is not None  # U1 is recent again

@@ -11,9 +11,11 @@ from typing import Any
 import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
 
 from adapters.runtime import Runtime
 from adapters.web.app import build_app
+from bot.outbox.models import SendPace
 from tests.fakes.teams_connector import FakeBotFramework
 from tests.teams.conftest import Teams, serve
 
@@ -46,7 +48,8 @@ async def test_turns_and_proactive_sends_share_kept_alive_connections(
 async def test_replies_count_against_their_own_tenants_window(teams: Teams, teams_runtime: Runtime) -> None:
     """Teams sends `tenantId`, botbuilder reads `tenantID`: taken from botbuilder, every tenant's replies
     shared one window, and the whole coach answered 40 messages a second. The windows are the ones the
-    outbox's sends count in too (an empty throttle is falsy: the bot once built its own)."""
+    outbox's sends count in too (an empty throttle is falsy: the bot once built its own); each tenant's
+    quota is a row of the pace every process shares."""
     sender = teams_runtime.dispatcher.senders["teams"]
     throttle = sender.throttle  # type: ignore[attr-defined]
     for tenant in ("tenant-a", "tenant-b"):
@@ -54,7 +57,9 @@ async def test_replies_count_against_their_own_tenants_window(teams: Teams, team
         activity["conversation"] = {**activity["conversation"], "tenantId": tenant}
         activity["channelData"] = {"tenant": {"id": tenant}}
         assert (await teams.post(activity)).status == 201
-    assert len(throttle) == 4  # two conversations, two tenants
+    assert len(throttle) == 2  # two conversations
+    keys = teams_runtime.store.run_sync(lambda s: set(s.exec(select(SendPace.key)).all()))
+    assert keys == {"teams:tenant-a:send", "teams:tenant-b:send"}
 
 
 def test_an_activity_is_written_as_botbuilders_model_writes_it() -> None:
