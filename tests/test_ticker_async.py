@@ -97,3 +97,30 @@ async def test_shutdown_during_a_tick_is_not_logged_as_a_job_error(caplog: pytes
         await asyncio.sleep(0.05)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert "due-work stopped by shutdown" in caplog.text
+
+
+async def test_a_long_async_job_holds_up_no_job_after_it(store: Store, clock: FixedClock) -> None:
+    """The rollout bench's "send now" waited 9 s: the directory's pages (an async job) ran first in the
+    batch and the announcement's fan-out after it. Async jobs run beside the batch."""
+    release = asyncio.Event()
+    ran: list[str] = []
+
+    async def slow(_due: DueWork, _now: datetime) -> None:
+        await release.wait()
+        ran.append("slow")
+
+    def fast(_session: Session, _due: DueWork, _now: datetime) -> None:
+        ran.append("fast")
+
+    ticker = Ticker(
+        store=store, clock=clock, handlers={"test.fast": fast}, async_handlers={"test.async": slow}
+    )
+    slow_id = add_job(store, clock.now())
+    fast_id = add_job(store, clock.now(), kind="test.fast")
+    assert await ticker.tick(wait=False) == 2
+    assert ran == ["fast"] and job(store, fast_id).state == DueState.done
+    assert job(store, slow_id).state == DueState.pending
+    assert await ticker.tick(wait=False) == 0  # still running here: not claimed again
+    release.set()
+    await ticker.settle()
+    assert ran == ["fast", "slow"] and job(store, slow_id).state == DueState.done

@@ -101,7 +101,7 @@ def _background(runtime: Runtime):  # type: ignore[no-untyped-def]
         task = asyncio.create_task(runtime.dispatcher.run_forever(), name="outbox-dispatcher")
 
         async def tick() -> None:
-            if await runtime.ticker.tick():
+            if await runtime.ticker.tick(wait=False):
                 runtime.dispatcher.wake()
 
         scheduler = start_ticking({"due-work": (tick, runtime.settings.tick_seconds)})
@@ -112,6 +112,7 @@ def _background(runtime: Runtime):  # type: ignore[no-untyped-def]
             running.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await running
+        await runtime.ticker.stop()
 
     return context
 

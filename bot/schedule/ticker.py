@@ -50,11 +50,17 @@ class Ticker:
         self.batch = batch
         self.lease = lease
         self._running: set[int] = set()  # jobs this process is running now, whichever tick claimed them
+        self._async_tasks: set[asyncio.Task[None]] = set()
 
-    async def tick(self) -> int:
+    async def tick(self, *, wait: bool = True) -> int:
         """Run everything due now, including what the jobs run leave due at once (a fan-out's next
-        chunk goes as soon as the one before is queued, not at the next tick); returns how many ran."""
+        chunk goes as soon as the one before is queued, not at the next tick); returns how many ran.
+
+        Async jobs run beside the rest; with `wait` the tick returns once those it started are done too
+        (tests, and `Runtime.run_due_work`), without it at once (the server's ticks: the next wake is
+        not held up)."""
         total = 0
+        started: list[asyncio.Task[None]] = []
         while True:
             now = self.clock.now()
             claimed = await self.store.run(functools.partial(self._claim, now=now))
@@ -64,22 +70,57 @@ class Ticker:
             self._running.update(ids)
             left = list(ids)
             renewing = asyncio.create_task(self._renew_while_running(left)) if ids else None
+            beside: set[int] = set()  # async jobs started in the batch: they run on beside it
             try:
                 for job_id in ids:
                     detached = await self.store.run(functools.partial(self._run_one, job_id=job_id, now=now))
-                    if detached is not None:
-                        await self._run_async(detached, now=now)
                     left.remove(job_id)
+                    if detached is not None:
+                        beside.add(job_id)
+                        started.append(self._start_async(detached, now=now))
             finally:
-                self._running.difference_update(ids)
+                self._running.difference_update(set(ids) - beside)
                 if renewing is not None:
                     renewing.cancel()
             total += len(ids)
-            if not claimed:
-                return total
-            if not ids:  # all of it is running here already: the tick that runs it goes on with the rest
+            if not claimed or not ids:  # nothing due, or all of it is running here already
+                if wait and started:
+                    await asyncio.gather(*started, return_exceptions=True)
                 return total
             self.on_ran()
+
+    def _start_async(self, detached: DueWork, *, now: datetime) -> asyncio.Task[None]:
+        """An async job (a platform's member list, the directory's pages) awaits the platform for
+        seconds or minutes: it runs as a task of its own, its claim renewed while it runs, so the jobs
+        after it in the batch (an announcement sent now) do not wait for it."""
+        assert detached.id is not None
+        job_id = detached.id
+
+        async def run() -> None:
+            renewing = asyncio.create_task(self._renew_while_running([job_id]))
+            try:
+                await self._run_async(detached, now=now)
+            finally:
+                renewing.cancel()
+                self._running.discard(job_id)
+            self.on_ran()
+
+        task = asyncio.create_task(run(), name=f"due-work-{job_id}")
+        self._async_tasks.add(task)
+        task.add_done_callback(self._async_tasks.discard)
+        return task
+
+    async def stop(self) -> None:
+        """Shutting down: the async jobs still running stop; their claims lapse for another run."""
+        for task in list(self._async_tasks):
+            task.cancel()
+        await asyncio.gather(*self._async_tasks, return_exceptions=True)
+
+    async def settle(self) -> None:
+        """Wait for the async jobs this process started (tests, and a tick that reports when all it
+        started is done)."""
+        while self._async_tasks:
+            await asyncio.gather(*self._async_tasks, return_exceptions=True)
 
     async def _renew_while_running(self, left: list[int]) -> None:
         """Keep the claim on the batch's jobs not run yet, a third of the lease at a time: a long batch is
