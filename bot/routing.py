@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot.events import Clicked, Place, Shortcut, Submitted
 from bot.messages import Form, Reply
 from bot.people.models import role_allows
+from bot.store.snapshot import listing
 from bot.turn import Turn
 
 CommandHandler = Callable[[Turn, str], list[Reply]]
@@ -104,13 +105,16 @@ class Router:
 
     def visible_commands(self, turn: Turn) -> list[Command]:
         """The commands this person may use, by topic: what help lists and typos are matched against."""
-        seen = {command.name: command for command in self.commands.values() if command.lets(turn)}
+        with listing(turn.session):
+            seen = {command.name: command for command in self.commands.values() if command.lets(turn)}
         return sorted(seen.values(), key=lambda c: (c.topic, c.name))
 
     def lets(self, turn: Turn, name: str) -> bool:
-        """Whether this person may use the command called `name` (a button standing for it, say)."""
+        """Whether to show this person the command called `name` (a button standing for it, say): a listing,
+        whose permission rules may answer from the process's snapshot (`bot/store/snapshot`)."""
         command = self.commands.get(name)
-        return command is not None and command.lets(turn)
+        with listing(turn.session):
+            return command is not None and command.lets(turn)
 
     def closest(self, word: str, turn: Turn) -> Sequence[str]:
         """The two commands this person may use that `word` most looks like. Words are matched against every

@@ -20,6 +20,7 @@ from bot.announcements.models import (
 from bot.outbox.models import OutboxMessage, OutboxState
 from bot.ownership.models import SystemRecord
 from bot.schedule import service as schedule
+from bot.store.snapshot import shared
 
 FANOUT = "announcement.fanout"
 STATUS = "announcement.status"
@@ -69,8 +70,19 @@ def recent(*, session: Session, author_id: int | None = None, limit: int = 10) -
 _AUTHORED = sa_select(col(Announcement.id)).where(col(Announcement.author_id) == bindparam("person")).limit(1)
 
 
+_AUTHORS = sa_select(col(Announcement.author_id)).where(col(Announcement.author_id).is_not(None)).distinct()
+
+
 def has_authored(*, session: Session, person_id: int) -> bool:
+    """In a listing, from the process's snapshot of who wrote one (a few people: admins, communicators)."""
+    authors = shared(session, name="announcements.authors", tables=("announcement",), build=_authors)
+    if authors is not None:
+        return person_id in authors
     return session.connection().execute(_AUTHORED, {"person": person_id}).first() is not None
+
+
+def _authors(session: Session) -> frozenset[int]:
+    return frozenset(session.connection().execute(_AUTHORS).scalars())
 
 
 def changelog(*, session: Session, system: str, limit: int = 20) -> Sequence[Announcement]:

@@ -48,7 +48,7 @@ def register(router: Router) -> None:
 
 
 def stands_in(turn: Turn) -> bool:
-    return any(turn.person_id in d.standins.values() for d in ownership.running_drills(session=turn.session))
+    return ownership.stands_in(session=turn.session, person_id=turn.person_id)
 
 
 def may_drill(turn: Turn) -> bool:

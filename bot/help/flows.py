@@ -8,6 +8,7 @@ from bot.help.home import home
 from bot.markdown import escape
 from bot.messages import Actions, Button, Context, Header, Message, Reply, Text
 from bot.routing import Command, Router, Usage, may
+from bot.store.snapshot import listing
 from bot.turn import Turn
 
 
@@ -30,13 +31,15 @@ def help_command(turn: Turn, _rest: str) -> list[Reply]:
 def help_message(turn: Turn) -> Message:
     """Exactly what this person may do: commands (and sub-commands) their roles allow, by topic.
 
-    Who may do what is asked every time (permissions change); the message for a given listing and set of
+    Who may do what is asked every time (permissions change; from the process's snapshot of roles, drills
+    and authors, at most a few seconds behind another process's changes); the message for a given listing and set of
     roles is built once, and, being the same object, rendered once by the adapters (`adapters/rendered`)."""
-    listing: list[tuple[Command, tuple[Usage, ...]]] = [
-        (command, tuple(sub for sub in command.more if may(turn, role=sub.role, allowed=sub.allowed)))
-        for command in turn.router.visible_commands(turn)
-    ]
-    return _help(tuple(listing), tuple(sorted(turn.person.roles)))
+    with listing(turn.session):  # the rules may answer from the process's snapshot (bot/store/snapshot)
+        shown: list[tuple[Command, tuple[Usage, ...]]] = [
+            (command, tuple(sub for sub in command.more if may(turn, role=sub.role, allowed=sub.allowed)))
+            for command in turn.router.visible_commands(turn)
+        ]
+    return _help(tuple(shown), tuple(sorted(turn.person.roles)))
 
 
 @functools.lru_cache(maxsize=256)  # the router's commands are fixed for the process: few distinct listings

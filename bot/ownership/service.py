@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.audit import service as audit
@@ -14,6 +15,7 @@ from bot.content import ROLES, Content
 from bot.ownership.models import Drill, RoleAssignment, SystemRecord
 from bot.people import service as people
 from bot.people.models import Person
+from bot.store.snapshot import shared
 
 ROLE_LABELS = {
     "escalation_owner": "escalation owner",
@@ -92,6 +94,19 @@ def running_drill(*, session: Session, system: str) -> Drill | None:
 
 def running_drills(*, session: Session) -> list[Drill]:
     return [d for d in _running_drills(session).values() if d.ended_at is None]
+
+
+def stands_in(*, session: Session, person_id: int) -> bool:
+    """Whether the person stands in for someone in a running drill (in a listing: the process's snapshot)."""
+    standins = shared(session, name="ownership.standins", tables=("drill",), build=_standins)
+    if standins is None:
+        return any(person_id in d.standins.values() for d in running_drills(session=session))
+    return person_id in standins
+
+
+def _standins(session: Session) -> frozenset[int]:
+    drills = session.exec(select(Drill).where(col(Drill.ended_at).is_(None))).all()
+    return frozenset(p for d in drills for p in d.standins.values())
 
 
 _DRILLS = "ownership.running_drills"  # session.info key: this unit of work's running drills by system
@@ -183,7 +198,30 @@ def holds_a_role(*, session: Session, content: Content, person: Person) -> bool:
 _REGISTRY = "ownership.registry"  # session.info key: this unit of work's role assignments by (system, role)
 
 
-def _registry(session: Session) -> dict[tuple[str, str], RoleAssignment]:
+@dataclass(frozen=True)
+class _Grant:
+    """A role assignment as listings read it from the process's snapshot."""
+
+    person_id: int | None
+    backup: str | None
+
+
+def _registry(session: Session) -> Mapping[tuple[str, str], RoleAssignment | _Grant]:
+    grants = shared(session, name=_REGISTRY, tables=("role_assignment",), build=_grants)
+    if grants is not None:
+        return grants
+    return _assignments(session)
+
+
+def _grants(session: Session) -> dict[tuple[str, str], _Grant]:
+    a = RoleAssignment
+    rows = session.connection().execute(
+        sa_select(col(a.system_key), col(a.role), col(a.person_id), col(a.backup))
+    )
+    return {(system, role): _Grant(person_id, backup) for system, role, person_id, backup in rows}
+
+
+def _assignments(session: Session) -> dict[tuple[str, str], RoleAssignment]:
     cached: dict[tuple[str, str], RoleAssignment] | None = session.info.get(_REGISTRY)
     if cached is None:
         cached = {(a.system_key, a.role): a for a in session.exec(select(RoleAssignment)).all()}

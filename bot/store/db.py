@@ -23,6 +23,7 @@ from sqlmodel import Session, create_engine
 
 from bot.store.changes import Changes
 from bot.store.group_commit import GroupCommit
+from bot.store.snapshot import OPTION, Snapshots
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -34,9 +35,11 @@ class Store:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.database = _connect(url)
-        # Units of work begin with the write lock on SQLite (reads and the database's other users do not).
-        self._writes = self.database.execution_options(**{WRITES: True})
         self.changes = Changes(self.database)  # how many writes this process committed (for caches)
+        # What listings (help) may read without a query, kept while these counts stand (bot/store/snapshot).
+        self.snapshots = Snapshots(self.changes)
+        # Units of work begin with the write lock on SQLite (reads and the database's other users do not).
+        self._writes = self.database.execution_options(**{WRITES: True, OPTION: self.snapshots})
         size = workers or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix="coach-db")
         self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coach-db-read")
