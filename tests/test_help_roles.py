@@ -147,3 +147,13 @@ async def test_one_help_message_per_listing_rendered_once(runtime: Runtime) -> N
     assert first.message is second.message and admin.message is not first.message
     assert first.message is not None
     assert render_message(first.message)["blocks"] is render_message(first.message)["blocks"]
+
+
+async def test_a_role_given_shows_in_the_next_help_at_once(runtime: Runtime) -> None:
+    """Listings read roles from the process's snapshot (bot/store/snapshot): a role given in this process
+    is a committed write to the registry, and the next help reads it afresh."""
+    await say(runtime, UMA, "hi")
+    assert not listed(await say(runtime, UMA, "help")) & ANNOUNCERS
+    await say(runtime, ADA, "hi")
+    await say(runtime, ADA, "owners set change_communicator assistant uma@example.com")
+    assert listed(await say(runtime, UMA, "help")) >= ANNOUNCERS

@@ -26,8 +26,10 @@ def enrol_and_plan(
     settings: Settings,
     now: datetime,
     by: str,
+    new_person: bool = False,
 ) -> bool:
-    """Enrol a person and plan their steps; False when they were enrolled already."""
+    """Enrol a person and plan their steps; False when they were enrolled already (`new_person`: created in
+    this unit of work, enrolled nowhere yet)."""
     assert person.id is not None
     enrolment, created = service.enrol(
         session=session,
@@ -36,6 +38,7 @@ def enrol_and_plan(
         source=content.sources[programme.key],
         now=now,
         by=by,
+        new_person=new_person,
     )
     if created:
         due.plan_enrolment(

@@ -103,6 +103,7 @@ def enrol_person(turn: Turn, person: Person, programme: Programme, *, by: str) -
         settings=turn.settings,
         now=turn.now,
         by=by,
+        new_person=turn.is_new_person and person is turn.person,
     )
 
 
@@ -110,8 +111,10 @@ def enrol_on_first_contact(turn: Turn) -> list[Reply]:
     """People join the default programme when they first write, unless an admin enrolled them already
     or they own an AI system (named in systems.yaml before they wrote): an owner's SLA reminders and
     digests must not wait behind programme nudges in their attention budget. An admin enrols them."""
-    if turn.person.is_owner or service.enrolments_of(session=turn.session, person_id=turn.person_id):
+    if turn.person.is_owner:
         return []
+    if not turn.is_new_person and service.enrolments_of(session=turn.session, person_id=turn.person_id):
+        return []  # known by email before they wrote: an admin may have enrolled them
     programme = default_programme(turn)
     if programme is not None:
         enrol_person(turn, turn.person, programme, by="first_contact")
@@ -136,7 +139,9 @@ def enrol_command(turn: Turn, rest: str) -> list[Reply]:
         return everyone.enrol_everyone_command(turn, words[1:], programme)
     emails = [w.strip("<>").lower() for w in words if "@" in w]
     if not emails:
-        raise UserError("Usage: `enrol EMAIL [EMAIL…] [programme KEY]` `enrol channel [CHANNEL]` or `enrol everyone`.")
+        raise UserError(
+            "Usage: `enrol EMAIL [EMAIL…] [programme KEY]` `enrol channel [CHANNEL]` or `enrol everyone`."
+        )
     added = []
     for email in emails:
         person = people.ensure_by_email(session=turn.session, email=email, now=turn.now)

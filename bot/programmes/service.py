@@ -19,14 +19,27 @@ from bot.programmes.models import (
     PulseAnswer,
     StepProgress,
 )
+from bot.store.snapshot import shared
 from bot.usage.models import UsageEvent
 
 
 def enrol(
-    *, session: Session, person_id: int, programme: Programme, source: str, now: datetime, by: str
+    *,
+    session: Session,
+    person_id: int,
+    programme: Programme,
+    source: str,
+    now: datetime,
+    by: str,
+    new_person: bool = False,
 ) -> tuple[Enrolment, bool]:
-    """Enrol a person (once per programme); returns (enrolment, created)."""
-    existing = get_enrolment(session=session, person_id=person_id, programme_key=programme.key)
+    """Enrol a person (once per programme); returns (enrolment, created). `new_person`: created in this
+    unit of work, so enrolled nowhere yet (a first contact: no query to find out)."""
+    existing = (
+        None
+        if new_person
+        else get_enrolment(session=session, person_id=person_id, programme_key=programme.key)
+    )
     if existing is not None:
         return existing, False
     remember_version(session=session, programme=programme, source=source, now=now)
@@ -44,6 +57,12 @@ def enrol(
 
 
 def remember_version(*, session: Session, programme: Programme, source: str, now: datetime) -> None:
+    """Store the programme's version once (every first contact asks: the process's snapshot answers)."""
+    known = shared(
+        session, name="programmes.versions", tables=("programme_version",), build=_versions, only_grows=True
+    )
+    if known is not None and (programme.key, programme.version) in known:
+        return
     if session.get(ProgrammeVersion, (programme.key, programme.version)) is not None:
         return
     try:
@@ -55,6 +74,11 @@ def remember_version(*, session: Session, programme: Programme, source: str, now
             )
     except IntegrityError:
         pass  # a concurrent first enrolment stored this version (the same source) first
+
+
+def _versions(session: Session) -> frozenset[tuple[str, str]]:
+    v = ProgrammeVersion
+    return frozenset(session.exec(select(v.programme_key, v.version)).all())
 
 
 def remember_versions(*, session: Session, content: Content, now: datetime) -> None:

@@ -70,11 +70,19 @@ def listing(session: Session) -> Iterator[None]:
 
 
 def shared(
-    session: Session, *, name: str, tables: tuple[str, ...], build: Callable[[Session], T]
+    session: Session,
+    *,
+    name: str,
+    tables: tuple[str, ...],
+    build: Callable[[Session], T],
+    only_grows: bool = False,
 ) -> T | None:
     """The snapshot `name` of `tables` (built by `build` when stale), or None when the caller must read
-    fresh: outside a listing, in a session no store opened, or after this transaction wrote to `tables`."""
-    if not session.info.get(LISTING):
+    fresh: outside a listing, in a session no store opened, or after this transaction wrote to `tables`.
+
+    `only_grows`: rows of `tables` are only ever added (programme versions), so a snapshot that missed
+    one only sends the caller to the database: any unit of work may use it, listing or not."""
+    if not (only_grows or session.info.get(LISTING)):
         return None
     snapshots: Snapshots | None = session.get_bind().get_execution_options().get(OPTION)
     if snapshots is None or _changing(session, tables) or wrote(session.connection(), tables):

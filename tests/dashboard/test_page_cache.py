@@ -49,3 +49,14 @@ def test_the_store_counts_units_of_work_that_wrote_and_no_others(store: Store) -
     with pytest.raises(RuntimeError):
         store.run_sync(fails)
     assert store.changes.count == before + 1  # nothing committed, nothing changed
+
+
+def test_the_store_counts_writes_per_table(store: Store) -> None:
+    """What the listings' snapshots are kept by (bot/store/snapshot): a write to person is no write to
+    role_assignment; a statement whose table it cannot name counts for every table."""
+    person, registry = store.changes.version(["person"]), store.changes.version(["role_assignment"])
+    store.run_sync(lambda s: people.ensure_by_email(session=s, email="ada@example.com", now=NOW))
+    assert store.changes.version(["person"]) != person
+    assert store.changes.version(["role_assignment"]) == registry
+    store.run_sync(lambda s: s.connection().exec_driver_sql("/* a comment */ DELETE FROM person"))
+    assert store.changes.version(["role_assignment"]) != registry
