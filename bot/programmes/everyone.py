@@ -110,9 +110,7 @@ def tell_count(
             "those already enrolled are left as they are."
         )
     if admin is not None:
-        notify(
-            session=session, person=admin, message=text_message(text), key=job.subject, now=now, critical=True
-        )
+        notify(session=session, person=admin, message=text_message(text), key=job.subject, now=now, critical=True)
 
 
 def _unreachable(*, session: Session, members: list[Actor]) -> set[str]:
