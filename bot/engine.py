@@ -122,7 +122,8 @@ class Engine:
             session=session, actor=event.actor, now=now, admin_handles=self.settings.admin_handles
         )
         person, identity, is_new = resolved.person, resolved.identity, resolved.is_new
-        if resolved.newly_reachable and person.id is not None:
+        # Messages waiting for someone unreachable: a person created just now has none (no query).
+        if resolved.newly_reachable and not is_new and person.id is not None:
             outbox.adopt_unreachable(
                 session=session,
                 person_id=person.id,

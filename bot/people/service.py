@@ -117,7 +117,10 @@ def resolve(*, session: Session, actor: Actor, now: datetime, admin_handles: Ite
     if identity is None:
         person = by_email(session=session, email=email) if email else None
         if person is None:
-            person = Person(email=email, display_name=actor.display_name or "", created_at=now)
+            # The profile's time zone in the INSERT: set afterwards by `_refresh`, it cost an UPDATE.
+            person = Person(
+                email=email, display_name=actor.display_name or "", timezone=actor.timezone, created_at=now
+            )
             session.add(person)
             session.flush()
             is_new = True
