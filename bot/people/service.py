@@ -55,8 +55,11 @@ def ids_by_handle(*, session: Session, handles: Iterable[str]) -> dict[str, int]
     return found
 
 
+_BY_EMAIL = select(Person).where(Person.email == bindparam("email"))  # built once: every first contact asks
+
+
 def by_email(*, session: Session, email: str) -> Person | None:
-    return session.exec(select(Person).where(Person.email == email.strip().lower())).first()
+    return session.exec(_BY_EMAIL, params={"email": email.strip().lower()}).first()
 
 
 def identities(*, session: Session, person_id: int) -> Sequence[Identity]:

@@ -60,13 +60,16 @@ class Snapshots:
 
 @contextlib.contextmanager
 def listing(session: Session) -> Iterator[None]:
-    """Permission rules asked inside may answer from the process's snapshots (`shared`)."""
-    before = session.info.get(LISTING, False)
-    session.info[LISTING] = True
+    """Permission rules asked inside may answer from the process's snapshots (`shared`). A listing writes
+    nothing, so each snapshot is looked up once in it: help asks ~30 rules, each cheaper than the look-up."""
+    outer = session.info.get(LISTING)
+    if outer is None:
+        session.info[LISTING] = {}
     try:
         yield
     finally:
-        session.info[LISTING] = before
+        if outer is None:
+            session.info.pop(LISTING, None)
 
 
 def shared(
@@ -82,8 +85,21 @@ def shared(
 
     `only_grows`: rows of `tables` are only ever added (programme versions), so a snapshot that missed
     one only sends the caller to the database: any unit of work may use it, listing or not."""
-    if not (only_grows or session.info.get(LISTING)):
+    seen: dict[str, Any] | None = session.info.get(LISTING)
+    if seen is not None and name in seen:
+        found: T | None = seen[name]
+        return found
+    if seen is None and not only_grows:
         return None
+    value = _look_up(session, name=name, tables=tables, build=build)
+    if seen is not None:
+        seen[name] = value
+    return value
+
+
+def _look_up(
+    session: Session, *, name: str, tables: tuple[str, ...], build: Callable[[Session], T]
+) -> T | None:
     snapshots: Snapshots | None = session.get_bind().get_execution_options().get(OPTION)
     if snapshots is None or _changing(session, tables) or wrote(session.connection(), tables):
         return None

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -73,6 +73,18 @@ def count_uses(*, session: Session, person_id: int, system: str | None = None) -
     return int(session.exec(query).one())
 
 
+# `person_id + 0` keeps SQLite (which has no statistics here) off the (person_id, …) index: by it this
+# would read every event of everyone still unknown, 90 ms at 150k of them instead of 0.3 ms.
+_LINK = (
+    update(UsageEvent)
+    .where(
+        (col(UsageEvent.person_id) + 0).is_(None),
+        col(UsageEvent.person_handle).in_(bindparam("handles", expanding=True)),
+    )
+    .values(person_id=bindparam("person"))
+)
+
+
 def link_person(*, session: Session, person_id: int, handles: Iterable[str]) -> int:
     """Attach events sent before the person was known (matched by email or user id); how many.
 
@@ -81,15 +93,10 @@ def link_person(*, session: Session, person_id: int, handles: Iterable[str]) -> 
     wanted = sorted({h for h in handles if h})
     if not wanted:
         return 0
-    # `person_id + 0` keeps SQLite (which has no statistics here) off the (person_id, …) index: by it
-    # this would read every event of everyone still unknown, 90 ms at 150k of them instead of 0.3 ms.
-    unlinked = (col(UsageEvent.person_id) + 0).is_(None)
-    result = session.execute(
-        update(UsageEvent)
-        .where(unlinked, col(UsageEvent.person_handle).in_(wanted))
-        .values(person_id=person_id)
-    )
-    linked = int(result.rowcount)  # type: ignore[attr-defined]
+    # Core, not the ORM: no event of theirs is loaded in a first contact's session, and the ORM's bulk
+    # UPDATE (building it, matching the session's objects) was a sixth of a first contact's CPU.
+    result = session.connection().execute(_LINK, {"person": person_id, "handles": wanted})
+    linked = int(result.rowcount)
     if linked:
         log.info("%s earlier usage event(s) linked to person %s", linked, person_id)
     return linked
