@@ -82,7 +82,9 @@ def has_authored(*, session: Session, person_id: int) -> bool:
 
 
 def _authors(session: Session) -> frozenset[int]:
-    return frozenset(session.connection().execute(_AUTHORS).scalars())
+    return frozenset(
+        author for author in session.connection().execute(_AUTHORS).scalars() if author is not None
+    )
 
 
 def changelog(*, session: Session, system: str, limit: int = 20) -> Sequence[Announcement]:
