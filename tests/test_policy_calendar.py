@@ -15,6 +15,7 @@ from bot.policy import (
     next_open,
     working_hours_between,
 )
+from bot.policy.calendar import add_working_days_each
 
 LA = "America/Los_Angeles"
 BERLIN = "Europe/Berlin"
@@ -260,6 +261,14 @@ def test_add_working_days_uses_the_local_date_in_tokyo() -> None:
     state = AttentionState(timezone=TOKYO)
     friday_evening_utc = z(2026, 6, 5, 20)  # already Saturday 05:00 in Tokyo
     assert add_working_days(friday_evening_utc, 1, state) == local(TOKYO, 2026, 6, 8, 5)
+
+
+def test_several_counts_in_one_walk_match_one_at_a_time() -> None:
+    state = AttentionState(timezone=BERLIN, holidays=frozenset({date(2026, 5, 25)}))
+    start = local(BERLIN, 2026, 5, 22, 10)
+    counts = (14, 0, 3, 1, 3, 9)
+    each = add_working_days_each(start, counts, state)
+    assert each == {n: add_working_days(start, n, state) for n in counts}
 
 
 def test_negative_working_days_are_refused() -> None:

@@ -12,7 +12,7 @@ measured in seconds after that day's local midnight (so up to 48 hours).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -178,15 +178,25 @@ def add_working_days(start: datetime, days: int, state: AttentionState) -> datet
 
     Friday + 1 is Monday; Saturday + 1 is Monday too. The time of day is kept, so the result may fall
     outside working hours; `decide` then defers the message to the next open slot."""
-    if days < 0:
-        raise ValueError(f"cannot add a negative number of working days: {days}")
+    return add_working_days_each(start, (days,), state)[days]
+
+
+def add_working_days_each(start: datetime, days: Iterable[int], state: AttentionState) -> dict[int, datetime]:
+    """`add_working_days` for several counts from one start, in one walk over the calendar (a new
+    enrolment plans each of its steps this way)."""
+    wanted = sorted(set(days))
+    if wanted and wanted[0] < 0:
+        raise ValueError(f"cannot add a negative number of working days: {wanted[0]}")
     zone = state.zone
     local = utc(start).astimezone(zone)
     day = shift_day(start, state) or local.date()
     first, counted = day, 0
-    while counted < days:
-        day += ONE_DAY
-        if is_working_day(day, state):
-            counted += 1
-    wall = datetime.combine(local.date() + (day - first), local.time())
-    return wall.replace(tzinfo=zone).astimezone(UTC)
+    found: dict[int, datetime] = {}
+    for n in wanted:
+        while counted < n:
+            day += ONE_DAY
+            if is_working_day(day, state):
+                counted += 1
+        wall = datetime.combine(local.date() + (day - first), local.time())
+        found[n] = wall.replace(tzinfo=zone).astimezone(UTC)
+    return found

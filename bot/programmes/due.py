@@ -18,7 +18,7 @@ from bot.content import Content, Programme, Step, stage_index
 from bot.outbox.models import OutboxKind
 from bot.ownership import service as ownership
 from bot.people.models import Person
-from bot.policy.calendar import add_working_days
+from bot.policy.calendar import add_working_days, add_working_days_each
 from bot.policy.model import PRIORITY, Action, Kind
 from bot.programmes import service
 from bot.programmes.messages import Stats, step_message
@@ -57,6 +57,8 @@ def plan_enrolment(
     # Working days need the person's calendar only, not their recent messages (no query).
     state = attention.calendar_for(person=person, settings=settings, holidays=content.holidays)
     start = enrolment.enrolled_at
+    counts = (s.after_working_days for s in programme.steps if s.after_working_days is not None)
+    working_days = add_working_days_each(start, counts, state)  # one walk over the calendar for all steps
     jobs = [
         schedule.NewJob(
             kind=LATEST_CHANGE,
@@ -70,9 +72,7 @@ def plan_enrolment(
         if step.after_hours is not None:
             due = start + timedelta(hours=step.after_hours)
         elif step.after_working_days is not None:
-            due = (
-                add_working_days(start, step.after_working_days, state) if step.after_working_days else start
-            )
+            due = working_days[step.after_working_days] if step.after_working_days else start
         elif step.trigger is not None and step.trigger.inactive_days is not None:
             due = start + timedelta(days=step.trigger.inactive_days)
         else:
