@@ -45,7 +45,9 @@ class Snapshots:
         self._lock = threading.Lock()
 
     def get(self, name: str, tables: tuple[str, ...], build: Callable[[], T]) -> T:
-        version = self._changes.version(tables)  # read before building: a write meanwhile makes it stale
+        # Read before building: a write meanwhile makes it stale. A build between the count (SQLAlchemy's
+        # commit event) and the database's commit on another thread may miss that write: MAX_AGE bounds it.
+        version = self._changes.version(tables)
         now = time.monotonic()
         with self._lock:
             kept = self._kept.get(name)
