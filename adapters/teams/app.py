@@ -51,6 +51,10 @@ from bot.ports import RetryLater
 
 log = logging.getLogger(__name__)
 REPLY_PATIENCE = 5.0  # seconds a reply in a turn may wait for the conversation's limits
+# A card action's invoke is answered only after its replies are sent, and Teams shows the card as failed
+# after a few seconds: its replies wait for no refusal or pause (the throttle's own short waits aside),
+# they go through the outbox instead.
+CARD_ACTION_PATIENCE = 0.0
 
 _RAW: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("teams_raw_activity")
 FORM_INVOKES = {"adaptiveCard/action", "composeExtension/fetchTask", "composeExtension/submitAction"}
@@ -250,14 +254,19 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             await self._post_or_update(turn_context, render_message(SUBMITTED_NOTE), "Sent", source)
 
     async def _post_message(
-        self, turn_context: TurnContext, message: Message, n: int, target: str | None
+        self,
+        turn_context: TurnContext,
+        message: Message,
+        n: int,
+        target: str | None,
+        patience: float | None = None,
     ) -> bool:
         """Each card of the `n`th reply posted (the first in place of `target`, if given); refused for now
         (429 or 5xx), it goes through the outbox. True when `target` was updated."""
         updated = False
         for card in render_message_parts(message):
             try:
-                await self._post_or_update(turn_context, card, message.summary, target)
+                await self._post_or_update(turn_context, card, message.summary, target, patience)
             except Exception as exc:
                 if target is not None or not isinstance(classify(exc), RetryLater):
                     raise
@@ -268,7 +277,12 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return updated
 
     async def _post_or_update(
-        self, turn_context: TurnContext, card: dict[str, Any], summary: str, message_id: str | None
+        self,
+        turn_context: TurnContext,
+        card: dict[str, Any],
+        summary: str,
+        message_id: str | None,
+        patience: float | None = None,
     ) -> None:
         activity = card_activity(card, summary=summary)
         if message_id:
@@ -278,7 +292,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         # replies would share one tenant's window (40/s for the whole coach).
         tenant = tr.tenant_id(_raw(turn_context)) or None
         for attempt in (1, 2):
-            taken = await self._room_for_one_more(conversation, tenant)
+            taken = await self._room_for_one_more(conversation, tenant, patience)
             try:
                 try:
                     if message_id:
@@ -296,7 +310,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 if attempt == 2 or not isinstance(mapped, RetryLater):
                     raise
                 # The person is waiting for this answer: wait out a short Retry-After, once.
-                await asyncio.sleep(min(mapped.after_seconds or 1.0, REPLY_PATIENCE))
+                await asyncio.sleep(min(mapped.after_seconds or 1.0, _patience(patience)))
 
     async def _send_later(self, turn_context: TurnContext, message: Message, n: int) -> None:
         """Teams refused a reply for now (429 or 5xx, twice): it goes through the outbox instead of being
@@ -311,13 +325,15 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             thread_id=None,
         )
 
-    async def _room_for_one_more(self, conversation: str, tenant: str | None) -> float:
+    async def _room_for_one_more(
+        self, conversation: str, tenant: str | None, patience: float | None = None
+    ) -> float:
         """Replies share the conversation's and the tenant's limits with proactive sends; a reply
         waits its turn (briefly) rather than being refused with a 429."""
         try:
             return await self.throttle.acquire(conversation, tenant)
         except RetryLater as wait:
-            await asyncio.sleep(min(wait.after_seconds or 1.0, REPLY_PATIENCE))
+            await asyncio.sleep(min(wait.after_seconds or 1.0, _patience(patience)))
             return await self.throttle.acquire(conversation, tenant)
 
     async def _form_with_errors(self, event: Submitted, errors: dict[str, str] | Any) -> Form:
@@ -353,7 +369,7 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             elif reply.message is not None and reply.stale and card is not None:
                 continue  # the card this invoke answers with says it
             elif reply.message is not None:  # paced like every other send (the card above is the answer)
-                await self._post_message(turn_context, reply.message, n, None)
+                await self._post_message(turn_context, reply.message, n, None, CARD_ACTION_PATIENCE)
         if card is None:
             return InvokeResponse(
                 status=200,
@@ -385,6 +401,10 @@ class TeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return InvokeResponse(
             status=200, body={"task": {"type": "message", "value": "\n".join(texts)[:1000]}}
         )
+
+
+def _patience(given: float | None) -> float:
+    return REPLY_PATIENCE if given is None else given  # read at the call: tests shorten it
 
 
 def _plain(message: Message) -> str:

@@ -67,7 +67,12 @@ class ConnectorPool:
 
 def _pool_per_thread(client: ConnectorClient) -> None:
     """Give the client's `requests` driver a session keeping a connection per executor thread. Set on the
-    event loop's thread, where msrest reads its (thread-local) session; the setter applies its retry policy."""
+    event loop's thread, where msrest reads its (thread-local) session; the setter applies its retry policy.
+
+    That policy (urllib3's) would wait out a 429's Retry-After itself, uncapped, in a worker thread, and
+    try again behind the tenant's shared pace: it is told not to, so the 429 reaches the coach, which
+    pauses the tenant for every process (`throttle.py`)."""
+    client.config.retry_policy.policy.respect_retry_after_header = False
     session = requests.Session()
     for scheme in ("https://", "http://"):
         session.mount(scheme, requests.adapters.HTTPAdapter(pool_maxsize=EXECUTOR_THREADS_AT_MOST))

@@ -17,7 +17,7 @@ import aiohttp
 import requests
 from botbuilder.core import CloudAdapterBase, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
-from botframework.connector.models import ErrorResponseException
+from msrest.exceptions import HttpOperationError
 
 from adapters.teams.connector_http import ConnectorError
 from adapters.teams.render import CARD_CONTENT_TYPE, Card, render_message
@@ -53,10 +53,11 @@ def reference_from_address(address: Mapping[str, Any]) -> ConversationReference:
 
 
 def _refusal(exc: Exception) -> tuple[int, str | None] | None:
-    """(status, Retry-After) of a refused connector call: ours over aiohttp, or botbuilder's client's."""
+    """(status, Retry-After) of a refused connector call: ours over aiohttp, or botbuilder's client's (its
+    ErrorResponseException, or the HttpOperationError its members operations raise)."""
     if isinstance(exc, ConnectorError):
         return exc.status, exc.retry_after
-    if isinstance(exc, ErrorResponseException):
+    if isinstance(exc, HttpOperationError):
         response = getattr(exc, "response", None)
         headers = getattr(response, "headers", None) or {}
         return int(getattr(response, "status_code", 0) or 0), headers.get("Retry-After")

@@ -83,6 +83,7 @@ class FakeBotFramework:
     people: dict[str, dict[str, Any]] = field(default_factory=dict)  # "29:…" id -> account, in chats
     member_lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member) asked
     retry_after: str | None = None  # when set, every 429's Retry-After (a test of how a pause is obeyed)
+    members_refused: int = 0  # the next this many paged-member requests answer 429 (a tenant's limit)
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -182,6 +183,12 @@ class FakeBotFramework:
         if self.require_token and request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
             return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
         self.member_requests.append((conversation, dict(request.query)))
+        if self.members_refused > 0:  # Teams counts roster reads under the app's limit in the tenant
+            self.members_refused -= 1
+            self.throttled += 1
+            self.throttled_tenant += 1
+            headers = {"Retry-After": self.retry_after or "1"}
+            return web.json_response({"error": {"code": "Throttled"}}, status=429, headers=headers)
         peer = request.transport.get_extra_info("peername") if request.transport else None
         if peer:
             self.connections.add((str(peer[0]), int(peer[1])))

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from adapters.runtime import Runtime
+from bot.outbox.models import SendPace
 from bot.people.models import Identity
 from bot.programmes.models import Enrolment
 from tests.fakes.teams_connector import FakeBotFramework
@@ -49,3 +50,19 @@ async def test_enrol_everyone_reads_the_teams_rosters_after_a_confirm(
     enrolled, reachable = teams_runtime.store.run_sync(state)
     assert enrolled == 3
     assert reachable == {"aad-ada": True, "aad-bob": False, "aad-cal": False}
+
+
+async def test_a_roster_page_refused_with_429_pauses_the_tenant_and_is_read_again(
+    teams: Teams, bf: FakeBotFramework, teams_runtime: Runtime
+) -> None:
+    bf.members[CHANNEL] = [member("ada", "Ada Lovelace"), member("bob", "Bob"), member("cal", "Cal")]
+    assert (await teams.post(teams.personal("hi"))).status == 201
+    assert (await teams.post(in_channel(teams, "owners"))).status == 201
+    bf.members_refused, bf.retry_after = 1, "0"  # Teams refuses the first page once, asking no pause
+    assert (await teams.post(teams.personal("enrol everyone"))).status == 201
+    await teams_runtime.run_due_work()
+    assert "There are 3 people in this workspace" in "\n".join(bf.texts())
+    assert [q.get("continuationToken") for _, q in bf.member_requests] == [None, None, "2"]
+    paces = teams_runtime.store.run_sync(lambda s: list(s.exec(select(SendPace)).all()))
+    (pace,) = [p for p in paces if p.key == "teams:tenant-1:send"]
+    assert pace.rate < 40  # the tenant's pace, every process's, resumes slower after the refusal
