@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -241,19 +241,11 @@ def not_fanned_out(*, session: Session, announcement: Announcement) -> Reach:
 
 def counts(*, session: Session, announcement: Announcement) -> Counts:
     assert announcement.id is not None
-    by_state: dict[str, int] = dict.fromkeys(("pending", "sent", "failed", "unreachable", "cancelled"), 0)
-    for state, n in session.exec(
+    states = session.exec(
         select(OutboxMessage.state, func.count())
         .where(_recipient_rows(announcement.id))
         .group_by(OutboxMessage.state)
-    ).all():
-        by_state[DELIVERY[OutboxState(state)]] += int(n)
-    ahead = not_fanned_out(session=session, announcement=announcement)
-    if announcement.state == AnnouncementState.cancelled:
-        by_state["cancelled"] += ahead.recipients
-    else:
-        by_state["pending"] += ahead.recipients - ahead.unreachable
-        by_state["unreachable"] += ahead.unreachable
+    ).all()
     acknowledged = session.exec(
         select(func.count()).where(
             AnnouncementRecipient.announcement_id == announcement.id,
@@ -263,6 +255,34 @@ def counts(*, session: Session, announcement: Announcement) -> Counts:
     questions = session.exec(
         select(func.count()).where(AnnouncementQuestion.announcement_id == announcement.id)
     ).one()
+    return tally(
+        session=session,
+        announcement=announcement,
+        states=[(str(state), int(n)) for state, n in states],
+        acknowledged=int(acknowledged),
+        questions=int(questions),
+    )
+
+
+def tally(
+    *,
+    session: Session,
+    announcement: Announcement,
+    states: Iterable[tuple[str, int]],
+    acknowledged: int,
+    questions: int,
+) -> Counts:
+    """Counts from the recipients' outbox rows by state (`states`), with those the fan-out has not
+    reached yet: `counts` for one announcement, `bot.announcements.counting` for a page of them."""
+    by_state: dict[str, int] = dict.fromkeys(("pending", "sent", "failed", "unreachable", "cancelled"), 0)
+    for state, n in states:
+        by_state[DELIVERY[OutboxState(state)]] += n
+    ahead = not_fanned_out(session=session, announcement=announcement)
+    if announcement.state == AnnouncementState.cancelled:
+        by_state["cancelled"] += ahead.recipients
+    else:
+        by_state["pending"] += ahead.recipients - ahead.unreachable
+        by_state["unreachable"] += ahead.unreachable
     fanned = announcement.fanned_out if announcement.state != AnnouncementState.done else 0
     return Counts(
         # While the fan-out runs, people who joined the audience since confirmation count too.
@@ -272,8 +292,8 @@ def counts(*, session: Session, announcement: Announcement) -> Counts:
         failed=by_state["failed"],
         unreachable=by_state["unreachable"],
         cancelled=by_state["cancelled"],
-        acknowledged=int(acknowledged),
-        questions=int(questions),
+        acknowledged=acknowledged,
+        questions=questions,
     )
 
 

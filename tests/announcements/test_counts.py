@@ -7,9 +7,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import Session, select
 
 from adapters.runtime import Runtime
-from bot.announcements import service
+from bot.announcements import counting, service
 from bot.announcements.models import Announcement, AnnouncementState
 from bot.ports import FixedClock
 from tests.announcements.helpers import (
@@ -115,6 +116,29 @@ async def test_outbox_lines_name_the_person(runtime: Runtime, sender: RecordingS
     shown = texts(await say(runtime, ADA, "outbox"))
     assert "unreachable announcement for zoe@example.com after 0 attempts" in shown
     assert "to none" not in shown
+
+
+async def test_a_page_of_announcements_is_counted_as_each_one_is(
+    runtime: Runtime, clock: FixedClock, sender: RecordingSender
+) -> None:
+    """The dashboard counts every announcement of its page at once (`counting.counts_of`, keys taken
+    apart in SQL); the status messages to the author (`announcement:ID:status:N`) are no recipient's."""
+    for who in (ADA, KENJI, LUCY):
+        await say(runtime, who, "hi")
+    for audience in (AUDIENCE, "kenji@example.com", "lucy@example.com, zoe@example.com"):
+        preview = await compose(runtime, ADA, audience_param=audience)
+        await click(runtime, ADA, button(preview[0].message, "Confirm and send"))
+        await runtime.run_due_work()
+    await run_until(runtime, clock, clock.now() + timedelta(days=1))
+
+    def both(s: Session) -> tuple[dict[int, service.Counts], dict[int, service.Counts]]:
+        found = s.exec(select(Announcement)).all()
+        one_by_one = {a.id: service.counts(session=s, announcement=a) for a in found if a.id is not None}
+        return counting.counts_of(session=s, announcements=found), one_by_one
+
+    together, one_by_one = await runtime.store.read(both)
+    assert len(together) == 3 and together == one_by_one
+    assert together[1].sent == 3 and together[3].unreachable == 1
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import Session, col, func, select
 
+from bot.announcements import counting
 from bot.announcements import service as announcements
 from bot.announcements.models import Announcement, AnnouncementState
 from bot.dashboard.figures.period import Period
@@ -20,9 +21,11 @@ def announcements_page(*, session: Session, systems: Sequence[str], everything: 
     if not everything:  # an owner sees their systems' announcements, not organisation-wide ones
         query = query.where(col(Announcement.system_key).in_(systems))
     found = session.exec(query.order_by(col(Announcement.created_at).desc()).limit(200)).all()
+    counted = counting.counts_of(session=session, announcements=found)
     rows: list[tuple[Cell, ...]] = []
     for a in found:
-        counts = announcements.counts(session=session, announcement=a)
+        assert a.id is not None
+        counts = counted[a.id]
         reach = f"{100 * counts.sent / counts.recipients:.0f}%" if counts.recipients else ""
         acked = f"{100 * counts.acknowledged / counts.sent:.0f}%" if counts.sent else ""
         rows.append(
