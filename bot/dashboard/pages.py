@@ -17,14 +17,21 @@ from bot.dashboard.page import Page
 from bot.people import service as people
 from bot.privacy import person_data
 from bot.readiness.checks import SystemReadiness, readiness
+from bot.usage import days
 
 NEEDS_READINESS = ("overview", "readiness")
+NEEDS_USAGE_DAYS = ("overview", "funnel")  # they read usage by week: the per-day rollup first caught up
 
 
 def assess(*, session: Session, content: Content, now: datetime) -> list[SystemReadiness]:
     """Readiness for the pages that show it, in a unit of work of its own: its checks may record what
     they find (people named in systems.yaml, met for the first time), which a read must not do."""
     return readiness(session=session, content=content, now=now)
+
+
+def catch_up(*, session: Session, content: Content, now: datetime) -> None:
+    """Roll up the finished days of usage not rolled up yet (a write: in a unit of work of its own)."""
+    days.catch_up(session=session, systems=list(content.systems), now=now)
 
 
 def build(

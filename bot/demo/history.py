@@ -35,6 +35,7 @@ from bot.ownership import service as ownership
 from bot.people.models import Person
 from bot.programmes import service as programmes
 from bot.programmes.models import Enrolment, PulseAnswer, StepProgress
+from bot.usage import days
 from bot.usage.models import UsageEvent
 
 WEEK = timedelta(days=7)
@@ -234,6 +235,7 @@ def seed_history(
             week_start += WEEK
     for chunk in _chunks(usage, 20_000):
         session.execute(insert(UsageEvent), chunk)
+    days.forget_all(session=session)  # a history written behind the rollup: rolled up afresh when next read
     if answers:
         session.execute(insert(PulseAnswer), answers)
 
@@ -459,6 +461,7 @@ def remove_history(*, session: Session) -> None:
     flags = select(Escalation.id).where(col(Escalation.flagger_id).in_(people))
     reports = select(FrictionReport.id).where(col(FrictionReport.reporter_id).in_(people))
     enrolments = select(Enrolment.id).where(col(Enrolment.person_id).in_(people))
+    days.forget_all(session=session)  # its rows name the people about to go
     for statement in (
         delete(FaqEntry).where(col(FaqEntry.escalation_id).in_(flags)),
         delete(Escalation).where(col(Escalation.id).in_(flags)),

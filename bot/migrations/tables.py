@@ -24,7 +24,7 @@ from bot.programmes.models import (
 from bot.readiness.models import ReadinessWeek
 from bot.schedule.models import DueWork
 from bot.transcripts.models import TranscriptLine
-from bot.usage.models import UsageEvent
+from bot.usage.models import UsageDay, UsageDayMark, UsageEvent, UsageRolled
 
 __all__ = [
     "Announcement",
@@ -63,7 +63,10 @@ __all__ = [
     "StepProgress",
     "SystemRecord",
     "TranscriptLine",
+    "UsageDay",
+    "UsageDayMark",
     "UsageEvent",
+    "UsageRolled",
     "WeeklyRollup",
     "WorkspaceBot",
     "WorkspaceInstallation",

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
-from sqlalchemy import String, and_, case, cast, func, or_
+from sqlalchemy import and_, case, func, or_, union
 from sqlmodel import Session, col, select
 
 from bot.content import STAGES, Content
@@ -26,7 +26,8 @@ from bot.friction.models import FrictionReport
 from bot.friction.models import Status as FrictionStatus
 from bot.programmes.models import Enrolment, PulseAnswer
 from bot.store.weeks import week_of
-from bot.usage.models import UsageEvent
+from bot.usage import days
+from bot.usage.models import UsageDay, UsageEvent
 
 WEEK = timedelta(days=7)
 MAX_WEEKS = 52
@@ -161,18 +162,21 @@ def _weeks(
     windows: Sequence[tuple[datetime, datetime]],
     min_group: int,
 ) -> tuple[Week, ...]:
-    """Every week's figures with one grouped query per table (a CASE names each row's week), not one
-    query per week and figure: a year of a busy system's usage is read a handful of times, not 400."""
+    """Every week's figures with one grouped query per table (arithmetic names each row's week), not one
+    query per week and figure; usage from the per-day rollup for whole days (`bot.usage.days`)."""
     n = len(windows)
     uses, measured = [0] * n, [0.0] * n
+    span = days.cover(session=session, system=system, start=windows[0][0], end=windows[-1][1])
     minutes = case((col(UsageEvent.kind) == MINUTES_SAVED, col(UsageEvent.value)), else_=None)
     week = week_of(col(UsageEvent.at), windows[0][0])
-    for i, count, total in session.exec(
-        select(week, func.count(), func.sum(minutes))
-        .where(UsageEvent.system_key == system, *_within(UsageEvent.at, windows[0][0], windows[-1][1]))
-        .group_by(week)
-    ).all():
-        uses[i], measured[i] = int(count), float(total or 0.0)
+    rolled = span.week_of_day()
+    for query in (
+        select(week, func.count(), func.sum(minutes)).where(span.events).group_by(week),
+        select(rolled, func.sum(UsageDay.uses), func.sum(UsageDay.minutes)).where(span.days).group_by(rolled),
+    ):
+        for i, count, total in session.exec(query).all():  # type: ignore[call-overload]
+            uses[i] += int(count)
+            measured[i] += float(total or 0.0)
     active, went_quiet = _active(session, system, windows)
     estimated, estimates = [0.0] * n, [0] * n
     if programmes:
@@ -245,13 +249,11 @@ def _active(
     """How many humans used the system each week, and how many of the week before's did not: counted in
     SQL from the distinct (week, human) pairs, never brought into Python (a year is 100,000s of pairs)."""
     first = windows[0][0] - WEEK  # the week before the first: who went quiet in the first week
-    week = week_of(col(UsageEvent.at), first)
-    pairs = (
-        select(week.label("week"), _who().label("who"))
-        .where(UsageEvent.system_key == system, *_within(UsageEvent.at, first, windows[-1][1]))
-        .distinct()
-        .cte("active_pairs")
-    )
+    span = days.cover(session=session, system=system, start=first, end=windows[-1][1])
+    pairs = union(  # the events' and the rolled-up days' (week, human) pairs, each pair once
+        select(week_of(col(UsageEvent.at), first).label("week"), days.who().label("who")).where(span.events),
+        select(span.week_of_day().label("week"), col(UsageDay.who).label("who")).where(span.days),
+    ).cte("active_pairs")
     # Each pair with the human's next active week: no next, or not the week after, and they went quiet.
     following = func.lead(pairs.c.week).over(partition_by=pairs.c.who, order_by=pairs.c.week)
     marked = select(pairs.c.week, following.label("next")).subquery()
@@ -290,11 +292,6 @@ def _per_week(
 def _few(people: int, min_group: int) -> int | None:
     """The count, or None when it is a handful of people who could be told apart."""
     return None if 0 < people < min_group else people
-
-
-def _who() -> Any:
-    """One value per human: the linked person, else the handle the usage was sent with."""
-    return func.coalesce("person:" + cast(UsageEvent.person_id, String), "handle:" + UsageEvent.person_handle)
 
 
 def _stages(session: Session, programmes: Sequence[str]) -> dict[str, int]:

@@ -13,6 +13,7 @@ from bot.privacy import retention
 from bot.schedule import service as schedule
 from bot.schedule.models import DueWork
 from bot.schedule.ticker import Handler
+from bot.usage import days
 
 log = logging.getLogger(__name__)
 RETENTION = "privacy.retention"
@@ -23,6 +24,7 @@ def handlers(*, content: Content, settings: Settings) -> dict[str, Handler]:
     keep = retention.Retention.of(settings)
 
     def run(session: Session, job: DueWork, now: datetime) -> None:
+        days.catch_up(session=session, systems=list(content.systems), now=now)  # yesterday's usage
         rolled = retention.roll_up(
             session=session, content=content, now=now, min_group=settings.min_group_size
         )

@@ -39,6 +39,7 @@ INDIRECT: dict[str, Indirect] = {
     "preview_step": Indirect("preview_id", via="programme_preview"),
     "transcript_line": Indirect("author_email", key="email"),
     "usage_event": Indirect("person_handle", key="handle"),  # usage sent before the coach met them
+    "usage_day": Indirect("person_handle", key="handle"),  # the same, summed per day
 }
 
 NOT_PERSONAL: dict[str, str] = {
@@ -51,6 +52,8 @@ NOT_PERSONAL: dict[str, str] = {
     "system_record": "an AI system",
     "weekly_rollup": "counts and totals per system and week",
     "readiness_week": "readiness scores per system and week",
+    "usage_day_mark": "days of usage to sum again, per system",
+    "usage_rolled": "how far each system's usage is summed per day",
     # Tokens: a workspace's, never a person's export (an installer's id is erased when they are forgotten).
     "workspace_installation": "a Slack workspace's installation",
     "workspace_bot": "a Slack workspace's bot token",

@@ -38,6 +38,7 @@ from bot.outcomes.service import WEEK, outcomes
 from bot.privacy.models import WeeklyRollup
 from bot.schedule.models import DueState, DueWork
 from bot.transcripts.models import TranscriptLine
+from bot.usage import days
 from bot.usage.models import UsageEvent
 
 ERASED = "[erased after the retention period]"
@@ -138,6 +139,8 @@ def purge(*, session: Session, now: datetime, retention: Retention) -> dict[str,
         retention.cutoff("usage", now), rolled_up_until(session=session) or datetime.min.replace(tzinfo=UTC)
     )
     counts["usage"] = _n(session.execute(delete(UsageEvent).where(col(UsageEvent.at) < cutoff)))
+    if counts["usage"]:
+        days.forget_before(session=session, moment=cutoff)
     cutoff = retention.cutoff("outbox", now)
     finished = (OutboxState.sent, OutboxState.dead, OutboxState.cancelled)
     blank = dump_message(text_message(ERASED))

@@ -54,10 +54,11 @@ KEPT: tuple[Kept, ...] = (
     Kept(
         "Your use of AI systems",
         "Usage events your organisation's systems send: which system, when, what kind, and a number such "
-        "as minutes saved.",
+        "as minutes saved; and per system and day, how many uses and minutes saved (what reports read for "
+        "whole days), with which days are summed so far.",
         "Owners and admins, as totals in `outcomes` (groups smaller than the minimum size are withheld).",
         f"{DAYS['usage']} days{SET_BY}; after that only each system's weekly totals are kept.",
-        ("usage_event",),
+        ("usage_event", "usage_day", "usage_day_mark", "usage_rolled"),
     ),
     Kept(
         "Friction reports",

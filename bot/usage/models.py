@@ -26,3 +26,37 @@ class UsageEvent(SQLModel, table=True):
     value: float | None = None  # e.g. minutes saved
     at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     received_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+
+
+class UsageDay(SQLModel, table=True):
+    """One human's use of one system on one UTC day (`bot.usage.days`): what the dashboard and `outcomes`
+    read for whole days instead of the day's events. Day is the number of days since 1970-01-01."""
+
+    __tablename__ = "usage_day"
+
+    system_key: str = Field(primary_key=True)
+    day: int = Field(primary_key=True)
+    who: str = Field(primary_key=True)  # "person:ID" or "handle:HANDLE", as outcomes tells humans apart
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    person_handle: str | None = None  # only while the events are not linked to a person
+    uses: int = 0
+    minutes: float = 0.0  # the values of the day's `minutes_saved` events
+
+
+class UsageDayMark(SQLModel, table=True):
+    """A rolled-up day whose events changed since (arrived late, linked to a person): read from the events
+    until it is rolled up again."""
+
+    __tablename__ = "usage_day_mark"
+
+    system_key: str = Field(primary_key=True)
+    day: int = Field(primary_key=True)
+
+
+class UsageRolled(SQLModel, table=True):
+    """Every day of the system before `until` is rolled up, except those marked."""
+
+    __tablename__ = "usage_rolled"
+
+    system_key: str = Field(primary_key=True)
+    until: int

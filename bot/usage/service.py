@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from bot.usage import days
 from bot.usage.models import UsageEvent
 from bot.usage.parse import UsageIn
 
@@ -49,9 +50,14 @@ def ingest(
             }
             for e in events[start : start + CHUNK]
         ]
-        statement = _insert_ignoring_duplicates(session).returning(UsageEvent.__table__.c.id)  # type: ignore[attr-defined]
+        table = UsageEvent.__table__  # type: ignore[attr-defined]
+        statement = _insert_ignoring_duplicates(session).returning(table.c.system_key, table.c.at)
         # executemany with RETURNING: SQLAlchemy batches it, and only new rows come back.
-        stored += len(session.execute(statement, rows).all())
+        new = session.execute(statement, rows).all()
+        days.mark(
+            session=session, touched=[(system, at) for system, at in new]
+        )  # a late event changes its day
+        stored += len(new)
     unknown = len({e.person for e in events} - people.keys())
     return IngestResult(
         received=len(events), stored=stored, unknown_people=unknown, person_ids=frozenset(people.values())
@@ -82,6 +88,7 @@ _LINK = (
         col(UsageEvent.person_handle).in_(bindparam("handles", expanding=True)),
     )
     .values(person_id=bindparam("person"))
+    .returning(col(UsageEvent.system_key), col(UsageEvent.at))
 )
 
 
@@ -94,9 +101,11 @@ def link_person(*, session: Session, person_id: int, handles: Iterable[str]) -> 
     if not wanted:
         return 0
     # Core, not the ORM: no event of theirs is loaded in a first contact's session, and the ORM's bulk
-    # UPDATE (building it, matching the session's objects) was a sixth of a first contact's CPU.
-    result = session.connection().execute(_LINK, {"person": person_id, "handles": wanted})
-    linked = int(result.rowcount)
+    # UPDATE (building it, matching the session's objects) was a sixth of a first contact's CPU. RETURNING
+    # the linked events' days (their humans changed) costs no statement.
+    touched = session.connection().execute(_LINK, {"person": person_id, "handles": wanted}).all()
+    linked = len(touched)
     if linked:
+        days.mark(session=session, touched=[(system, at) for system, at in touched])  # their humans changed
         log.info("%s earlier usage event(s) linked to person %s", linked, person_id)
     return linked

@@ -200,6 +200,9 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         kept = cache.get(key, version=version, now=now) if name != "me" else None
         as_of = ""
         if kept is None:
+            if name in pages.NEEDS_USAGE_DAYS:
+                await runtime.store.run(lambda s: pages.catch_up(session=s, content=runtime.content, now=now))
+                version = runtime.store.changes.count  # the page is built from the rollup as caught up
             built = Built(await _build(name, view=view, systems=systems, period=period, now=now))
             if name != "me":
                 cache.put(key, built, version=version, built_at=now)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import union
 from sqlmodel import Session, col, func, select
 
 from bot.content import STAGES, Content
@@ -17,7 +18,8 @@ from bot.outcomes.service import WEEK
 from bot.people.models import Person
 from bot.programmes.models import Enrolment
 from bot.store.weeks import week_of
-from bot.usage.models import UsageEvent
+from bot.usage import days
+from bot.usage.models import UsageDay, UsageEvent
 
 
 def funnel(
@@ -162,12 +164,14 @@ def _cohorts(
             cohorts[int((enrolled - period.start) / WEEK)].add(person_id)
     # Of each enrolment week's people, how many used the system in each week: counted in SQL from the
     # distinct (week, person) pairs, not read row by row.
-    used = (
-        select(week_of(col(UsageEvent.at), period.start).label("week"), col(UsageEvent.person_id))
-        .where(UsageEvent.system_key == key, *_within(col(UsageEvent.at), period))
-        .distinct()
-        .subquery()
-    )
+    span = days.cover(session=session, system=key, start=period.start, end=period.end)
+    used = union(  # from the events and the per-day rollup (whole days), each pair once
+        select(
+            week_of(col(UsageEvent.at), period.start).label("week"),
+            col(UsageEvent.person_id).label("person_id"),
+        ).where(span.events),
+        select(span.week_of_day().label("week"), col(UsageDay.person_id).label("person_id")).where(span.days),
+    ).subquery()
     cohort = week_of(col(Enrolment.enrolled_at), period.start)
     retained: dict[tuple[int, int], int] = {
         (int(c), int(w)): int(n)
