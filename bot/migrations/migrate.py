@@ -23,7 +23,7 @@ MIGRATIONS = Path(__file__).parent  # Alembic's script location: env.py, script.
 # The oldest schema this code runs on. A revision whose tables or columns the code reads raises it to
 # that revision (tests/test_migrations.py insists on the head, so the choice is made on purpose); a
 # database at a revision this code does not know was migrated by newer code, which is fine.
-MINIMUM_REVISION = "18bfcd153b62"  # workspace_installation (Slack installs live there)
+MINIMUM_REVISION = "7c4d2e9a1b63"  # usage_day (outcomes and the funnel read the per-day usage rollup)
 # Columns a rename left behind on PostgreSQL for the processes of the version before, during a rolling
 # upgrade (kept equal to their new names by a trigger), with their indexes: the contract step, a revision
 # of the next release, drops them. Until then autogenerate must not see them as columns to drop.
