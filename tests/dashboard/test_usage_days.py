@@ -5,6 +5,7 @@ another zone), after late events and after earlier usage is linked to a person t
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, func, select
@@ -82,7 +83,7 @@ def test_the_rollup_changes_no_figure(store: Store, content: Content) -> None:
         for i in range(1, 40)
         for system in content.systems
     ]
-    store.run_sync(lambda s: usage.ingest(session=s, events=late[::2], people={}, now=NOW))
+    store.run_sync(lambda s: usage.ingest(session=s, events=late, people={}, now=NOW))
     store.run_sync(lambda s: days.catch_up(session=s, systems=list(content.systems), now=NOW))
     assert store.run_sync(lambda s: s.exec(select(func.count()).select_from(UsageDay)).one()) > 100
     rolled = store.run_sync(figures(content))
@@ -90,7 +91,8 @@ def test_the_rollup_changes_no_figure(store: Store, content: Content) -> None:
 
     # Events arriving for days already rolled up, then the coach meets the person who sent them by handle:
     # their days are marked (read from events) until rolled up again.
-    store.run_sync(lambda s: usage.ingest(session=s, events=late[1::2], people={}, now=NOW))
+    later = [replace(e, id=f"later-{e.id}", kind="minutes_saved", value=600.0) for e in late]
+    store.run_sync(lambda s: usage.ingest(session=s, events=later, people={}, now=NOW))
     store.run_sync(lambda s: people.ensure_by_email(session=s, email="newcomer@example.com", now=NOW))
     assert store.run_sync(lambda s: s.exec(select(func.count()).select_from(UsageDayMark)).one()) > 0
     marked = store.run_sync(figures(content))
