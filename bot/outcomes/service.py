@@ -174,7 +174,7 @@ def _weeks(
         select(week, func.count(), func.sum(minutes)).where(span.events).group_by(week),
         select(rolled, func.sum(UsageDay.uses), func.sum(UsageDay.minutes)).where(span.days).group_by(rolled),
     ):
-        for i, count, total in session.exec(query).all():  # type: ignore[call-overload]
+        for i, count, total in session.exec(query).all():
             uses[i] += int(count)
             measured[i] += float(total or 0.0)
     active, went_quiet = _active(session, system, windows)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, String, and_, case, cast, delete, false, func, insert, literal, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -95,14 +96,14 @@ def cover(*, session: Session, system: str, start: datetime, end: datetime) -> C
         days=or_(
             false(),
             *(
-                and_(UsageDay.system_key == system, col(UsageDay.day) >= lo, col(UsageDay.day) < hi)
+                and_(col(UsageDay.system_key) == system, col(UsageDay.day) >= lo, col(UsageDay.day) < hi)
                 for lo, hi in days
             ),
         ),
         events=or_(
             false(),
             *(
-                and_(UsageEvent.system_key == system, col(UsageEvent.at) >= lo, col(UsageEvent.at) < hi)
+                and_(col(UsageEvent.system_key) == system, col(UsageEvent.at) >= lo, col(UsageEvent.at) < hi)
                 for lo, hi in events
             ),
         ),
@@ -178,7 +179,7 @@ def _roll(session: Session, system: str, lo: int, hi: int) -> None:
     handle = case((col(UsageEvent.person_id).is_(None), col(UsageEvent.person_handle)), else_=None)
     minutes = case((col(UsageEvent.kind) == MINUTES_SAVED, col(UsageEvent.value)), else_=None)
     grouped = (
-        select(
+        sa_select(
             literal(system).label("system_key"),
             day.label("day"),
             human.label("who"),
@@ -188,7 +189,7 @@ def _roll(session: Session, system: str, lo: int, hi: int) -> None:
             func.coalesce(func.sum(minutes), 0.0).label("minutes"),
         )
         .where(
-            UsageEvent.system_key == system,
+            col(UsageEvent.system_key) == system,
             col(UsageEvent.at) >= day_start(lo),
             col(UsageEvent.at) < day_start(hi),
         )
