@@ -33,6 +33,9 @@ class UsageDay(SQLModel, table=True):
     read for whole days instead of the day's events. Day is the number of days since 1970-01-01."""
 
     __tablename__ = "usage_day"
+    __table_args__ = (
+        Index("ix_usage_day_person_system_key_day", "person_id", "system_key", "day"),
+    )  # cohorts
 
     system_key: str = Field(primary_key=True)
     day: int = Field(primary_key=True)

@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.PrimaryKeyConstraint('system_key', 'day', 'who')
     )
+    op.create_index('ix_usage_day_person_system_key_day', 'usage_day', ['person_id', 'system_key', 'day'], unique=False)
     op.create_table('usage_day_mark',
     sa.Column('system_key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('day', sa.Integer(), nullable=False),
@@ -57,4 +58,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('usage_rolled')
     op.drop_table('usage_day_mark')
+    op.drop_index('ix_usage_day_person_system_key_day', table_name='usage_day')
     op.drop_table('usage_day')
