@@ -17,6 +17,7 @@ import json
 import logging
 import secrets
 import threading
+from collections.abc import Mapping
 from typing import Any
 
 import jwt
@@ -42,6 +43,7 @@ from adapters.teams.profiles import MemberEmails
 from adapters.teams.render import attachment, render_form, render_message, render_message_parts
 from adapters.teams.sender import TeamsSender, card_activity, classify
 from adapters.teams.throttle import ConversationThrottle
+from bot.channels import service as channels
 from bot.events import Clicked, Event, Submitted
 from bot.inbound import BadJson, loads
 from bot.markdown import plain_text
@@ -79,8 +81,15 @@ def mount(app: web.Application, runtime: Runtime) -> None:
     runtime.dispatcher.senders["teams"] = TeamsSender(
         adapter=adapter, app_id=settings.teams_app_id or "", throttle=throttle
     )
+
+    async def places(workspace: str) -> list[Mapping[str, Any]]:
+        known = await runtime.store.run(
+            lambda s: channels.known(session=s, platform="teams", workspace=workspace)
+        )
+        return list(known.values())
+
     runtime.directories["teams"] = ChannelMembers(
-        adapter=adapter, app_id=settings.teams_app_id or "", throttle=throttle
+        adapter=adapter, app_id=settings.teams_app_id or "", throttle=throttle, places=places
     )
     metadata_url = (
         settings.teams_openid_metadata_url or AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL

@@ -2,7 +2,8 @@
 
 botbuilder's connector client (msrest, archived) sends from worker threads through `requests`, and walks
 every Adaptive Card dict with its serializer on the event loop: after connections were kept alive, that
-was most of what a Teams reply still cost (issue 16). These three calls are made here instead: the
+was most of what a Teams reply still cost (issue 16). These three calls (and CreateConversation, once per
+team member first written to in a rollout) are made here instead: the
 activity's envelope is still serialised by botbuilder's own model, its card content is plain JSON written
 once with orjson, and the request goes out on kept-alive connections of one aiohttp session (its connector
 pools connections per service URL host). The token is the one botbuilder's credentials hold (cached until
@@ -23,7 +24,7 @@ from urllib.parse import quote
 import aiohttp
 import certifi
 import orjson
-from botbuilder.schema import Activity, ResourceResponse
+from botbuilder.schema import Activity, ConversationParameters, ConversationResourceResponse, ResourceResponse
 from botframework.connector.auth import AuthenticationConstants
 from yarl import URL
 
@@ -130,21 +131,27 @@ class PooledConversations:
     ) -> Any:
         return await self._call("PUT", conversation_id, activity_id, activity)
 
+    async def create_conversation(self, parameters: ConversationParameters, **_: Any) -> Any:
+        answer = await self._request("POST", self._base.rstrip("/"), orjson.dumps(parameters.serialize()), {})
+        return ConversationResourceResponse(id=answer.get("id")) if isinstance(answer, dict) else None
+
     async def _call(
         self, method: str, conversation_id: str, activity_id: str | None, activity: Activity
     ) -> ResourceResponse | None:
         path = self._base + quote(conversation_id, safe="") + "/activities"
         if activity_id:
             path += "/" + quote(activity_id, safe="")
-        headers = {
-            "Accept": "application/json",
-            "Content-Type": "application/json; charset=utf-8",
-            "x-ms-conversation-id": conversation_id,
-        }
+        answer = await self._request(
+            method, path, activity_json(activity), {"x-ms-conversation-id": conversation_id}
+        )
+        return ResourceResponse(id=answer.get("id")) if isinstance(answer, dict) else None
+
+    async def _request(self, method: str, path: str, body: bytes, extra: dict[str, str]) -> Any:
+        """The connector's JSON answer (None if empty); a refusal raises ConnectorError."""
+        headers = {"Accept": "application/json", "Content-Type": "application/json; charset=utf-8", **extra}
         token = authorization(self._credentials)
         if token:
             headers["Authorization"] = token
-        body = activity_json(activity)
         async with self._session.get().request(
             method, URL(path, encoded=True), data=body, headers=headers
         ) as response:
@@ -152,10 +159,7 @@ class PooledConversations:
             if response.status not in (200, 201, 202):
                 detail = raw.decode("utf-8", "replace")
                 raise ConnectorError(response.status, response.headers.get("Retry-After"), detail)
-        if not raw:
-            return None
-        answer = orjson.loads(raw)
-        return ResourceResponse(id=answer.get("id")) if isinstance(answer, dict) else None
+        return orjson.loads(raw) if raw else None
 
 
 class PooledConnectorClient:

@@ -1,7 +1,11 @@
 """Outbox sender for Teams: proactive messages through a stored ConversationReference.
 
 A reference is the only way to reach a Teams user proactively; the connector answers 403/404 when the
-app was uninstalled or the conversation is gone, and that becomes `Unreachable` (shown to admins).
+app was uninstalled or the conversation is gone, and that becomes `Unreachable` (shown to admins). A team
+member met only in a roster has an address with no conversation id (`directory.roster_address`): the first
+message creates the 1:1 conversation (CreateConversation, one request against the tenant's limit) and the
+address with its id comes back in `Sent.address`, stored, so it is created once (Teams gives the same id
+again if a crash loses it).
 429, 412 and 5xx become `RetryLater`, honouring Retry-After; otherwise the outbox backs off with jitter.
 Every send waits for its conversation's windows and its tenant's shared pace (`throttle.py`); a 429
 holds the conversation or pauses the tenant for every process, never the other tenants' rows.
@@ -15,8 +19,15 @@ from typing import Any
 
 import aiohttp
 import requests
-from botbuilder.core import CloudAdapterBase, TurnContext
-from botbuilder.schema import Activity, ActivityTypes, Attachment, ConversationReference
+from botbuilder.core import BotAdapter, CloudAdapterBase, TurnContext
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    ChannelAccount,
+    ConversationParameters,
+    ConversationReference,
+)
 from msrest.exceptions import HttpOperationError
 
 from adapters.teams.connector_http import ConnectorError
@@ -95,6 +106,10 @@ class TeamsSender:
 
     async def send(self, outgoing: Outgoing) -> Sent:
         reference = reference_from_address(outgoing.address)
+        member = reference.user.id if reference.user is not None else None
+        creating = bool(reference.conversation is not None and not reference.conversation.id and member)
+        if creating and reference.conversation is not None:
+            reference.conversation.id = f"new:{member}"  # its windows until Teams gives the real id
         if not reference.service_url or reference.conversation is None or not reference.conversation.id:
             raise Unreachable("no Teams conversation is stored for this address")
         base_id = reference.conversation.id.split(";messageid=")[0]
@@ -108,7 +123,11 @@ class TeamsSender:
 
         async def callback(context: TurnContext) -> None:
             # The adapter's turn-error handler would swallow this: keep it for the outbox to classify.
+            nonlocal base_id
             try:
+                if creating:
+                    base_id = await self._create(context, reference, tenant)
+                    sent["conversation"] = context.activity.conversation.id = base_id
                 # A slot is taken here, with the connector client (and its token) ready, so the request
                 # reaches Teams right after: taken earlier, a first token fetch could bunch them up.
                 async with self.throttle.slot(base_id, tenant):
@@ -141,4 +160,27 @@ class TeamsSender:
             raise mapped from exc
         is_channel = (reference.conversation.conversation_type or "") == "channel"
         thread = outgoing.thread_id or (sent["id"] if is_channel and sent["id"] else None)
-        return Sent(message_id=sent["id"], thread_id=thread)
+        learned = None
+        if "conversation" in sent:
+            conversation = {**(outgoing.address.get("conversation") or {}), "id": sent["conversation"]}
+            learned = {**outgoing.address, "conversation": conversation}
+        return Sent(message_id=sent["id"], thread_id=thread, address=learned)
+
+    async def _create(
+        self, context: TurnContext, reference: ConversationReference, tenant: str | None
+    ) -> str:
+        """CreateConversation with one team member (paced as one request in the tenant): its id."""
+        assert reference.user is not None
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=reference.bot,
+            members=[ChannelAccount(id=reference.user.id)],
+            tenant_id=tenant,
+            channel_data={"tenant": {"id": tenant}},
+        )
+        client = context.turn_state[BotAdapter.BOT_CONNECTOR_CLIENT_KEY]
+        async with self.throttle.slot(f"new:{reference.user.id}", tenant):
+            created = await client.conversations.create_conversation(parameters)
+        if not created or not created.id:
+            raise RetryLater("Teams created no conversation")
+        return str(created.id)

@@ -7,6 +7,11 @@
   activity the bot did not send in that conversation, and enforce Teams' per-conversation limits
   (7/1 s, 8/2 s, 60/30 s, 1,800/h) and the per-app-in-tenant limit (50/s) with 429 + Retry-After (the
   body says nothing of which limit, as Teams'; `throttled_tenant` and `throttled_conversation` count them).
+- `POST /v3/conversations` (CreateConversation) opens a 1:1 conversation with a member of a roster it serves
+  (403 for anyone else: Teams lets a bot write first only to people who share a team with it or installed
+  the app), the same id for the same member each time, counted against the per-app-in-tenant limit.
+- `time_scale` compresses time: every window is divided by it (so every rate is multiplied), for benches
+  that model a real rollout in minutes; the coach then runs with the same COACH_QUOTA_SCALE.
 - `POST /adfs/oauth2/token` (+ its OpenID metadata) issues app tokens to MSAL when served over https.
 """
 
@@ -84,6 +89,8 @@ class FakeBotFramework:
     member_lookups: list[tuple[str, str]] = field(default_factory=list)  # (conversation, member) asked
     retry_after: str | None = None  # when set, every 429's Retry-After (a test of how a pause is obeyed)
     members_refused: int = 0  # the next this many paged-member requests answer 429 (a tenant's limit)
+    time_scale: float = 1.0  # every window divided by it (rates multiplied): time-compressed benches
+    created: list[str] = field(default_factory=list)  # member ids a 1:1 conversation was created for
 
     def __post_init__(self) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -170,6 +177,7 @@ class FakeBotFramework:
         app.router.add_get("/adfs/.well-known/openid-configuration", self._adfs_metadata)
         app.router.add_post("/adfs/oauth2/token", self._adfs_token)
         app.router.add_get("/msi/token", self._managed_identity_token)
+        app.router.add_post("/v3/conversations", self._create_conversation)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._activity)
         app.router.add_post("/v3/conversations/{conversation}/activities/{activity}", self._activity)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._activity)
@@ -203,6 +211,28 @@ class FakeBotFramework:
         if start + size < len(roster):
             body["continuationToken"] = str(start + size)
         return web.json_response(body)
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        """CreateConversation for one member (a 1:1 chat): `a:1on1-<member id>`, the same id every time."""
+        if self.require_token and request.headers.get("Authorization") != f"Bearer {ACCESS_TOKEN}":
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
+        body = await request.json()
+        members = body.get("members") or []
+        member = str(members[0].get("id") or "") if len(members) == 1 and not body.get("isGroup") else ""
+        known = {str(m.get("id")) for roster in self.members.values() for m in roster} | set(self.people)
+        if member not in known:
+            return web.json_response(
+                {"error": {"code": "Forbidden", "message": "no shared team"}}, status=403
+            )
+        retry_after = self._throttle(None)
+        if retry_after is not None:
+            return web.json_response(
+                {"error": {"code": "Throttled"}},
+                status=429,
+                headers={"Retry-After": str(int(retry_after) + 1)},
+            )
+        self.created.append(member)
+        return web.json_response({"id": f"a:1on1-{member}"}, status=201)
 
     async def _member(self, request: web.Request) -> web.Response:
         """GetConversationMember: one account (email, userPrincipalName) by its id or AAD object id, from
@@ -311,19 +341,26 @@ class FakeBotFramework:
         self.calls.append(Call(request.method, conversation, activity_id, body, authorization, posted))
         return web.json_response({"id": posted})
 
-    def _throttle(self, conversation: str) -> float | None:
+    def _throttle(self, conversation: str | None) -> float | None:
+        """Seconds to wait (429) if one more request to `conversation` (None: the app's alone) would
+        break a window, else None and the request counts."""
         now = time.monotonic()
-        for key, limits in ((conversation, PER_CONVERSATION), ("app", self.app_limits)):
+        windows = ((conversation, PER_CONVERSATION),) if conversation is not None else ()
+        for key, limits in (*windows, ("app", self.app_limits)):
+            horizon = max((w for w, _ in limits), default=0.0) / self.time_scale
+            self._sent[key] = [t for t in self._sent[key] if t > now - horizon]  # bounded by the limits
             for window, limit in limits:
-                recent = [t for t in self._sent[key] if t > now - window]
+                span: float = window / self.time_scale
+                recent = [t for t in self._sent[key] if t > now - span]
                 if len(recent) >= limit:
                     self.throttled += 1
                     if key == "app":
                         self.throttled_tenant += 1
                     else:
                         self.throttled_conversation += 1
-                    return recent[-limit] + window - now if limit else window
-        self._sent[conversation].append(now)
+                    return recent[-limit] + span - now if limit else span
+        if conversation is not None:
+            self._sent[conversation].append(now)
         self._sent["app"].append(now)
         return None
 
