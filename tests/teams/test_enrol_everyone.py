@@ -1,8 +1,11 @@
 """`enrol everyone` on Teams over Bot Framework activities: the roster is the paged members of the teams
 of the channels the coach has seen (no tenant roster without Graph); the admin gets the count first,
-`enrol everyone confirm` enrols, people without the app count as unreachable with the reason."""
+`enrol everyone confirm` enrols; members of a team can be written to without the app (the first message
+creates the 1:1 conversation), so none counts as unreachable here."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import pytest
 from sqlmodel import Session, select
@@ -31,7 +34,7 @@ async def test_enrol_everyone_reads_the_teams_rosters_after_a_confirm(
     assert (await teams.post(teams.personal("enrol everyone"))).status == 201
     await teams_runtime.run_due_work()
     count = "\n".join(bf.texts())
-    assert "There are 3 people in this workspace (2 of them can't be reached yet)" in count
+    assert "There are 3 people in this workspace (0 of them can't be reached yet)" in count
     assert [(c, q.get("continuationToken")) for c, q in bf.member_requests] == [(CHANNEL, None), (CHANNEL, "2")]
 
     def state(session: Session) -> tuple[int, dict[str, bool]]:
@@ -45,11 +48,10 @@ async def test_enrol_everyone_reads_the_teams_rosters_after_a_confirm(
     await teams_runtime.run_due_work()
     notice = "\n".join(bf.texts())
     assert "Enrolled 2 of 3 people from this workspace" in notice
-    assert "(1 already enrolled, 2 can't be reached yet)" in notice
-    assert "have not installed the app or written to me yet" in notice
+    assert "(1 already enrolled, 0 can't be reached yet)" in notice
     enrolled, reachable = teams_runtime.store.run_sync(state)
     assert enrolled == 3
-    assert reachable == {"aad-ada": True, "aad-bob": False, "aad-cal": False}
+    assert reachable == {"aad-ada": True, "aad-bob": True, "aad-cal": True}
 
 
 async def test_a_roster_page_refused_with_429_pauses_the_tenant_and_is_read_again(
@@ -62,7 +64,8 @@ async def test_a_roster_page_refused_with_429_pauses_the_tenant_and_is_read_agai
     assert (await teams.post(teams.personal("enrol everyone"))).status == 201
     await teams_runtime.run_due_work()
     assert "There are 3 people in this workspace" in "\n".join(bf.texts())
-    assert [q.get("continuationToken") for _, q in bf.member_requests] == [None, None, "2"]
+    # The refused first page read again; the directory match (owners known by email) reads the roster too.
+    assert Counter(q.get("continuationToken") for _, q in bf.member_requests) == {None: 3, "2": 2}
     paces = teams_runtime.store.run_sync(lambda s: list(s.exec(select(SendPace)).all()))
     (pace,) = [p for p in paces if p.key == "teams:tenant-1:send"]
     assert pace.rate < 40  # the tenant's pace, every process's, resumes slower after the refusal
