@@ -35,6 +35,7 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestServer
 from sqlalchemy import func, insert, select, text
+from sqlmodel import col
 
 from bench.rollout_bench import PEOPLE, _announce, _postgres, _ready, _say, _until
 from bot.channels.models import ChannelAddress
@@ -128,7 +129,7 @@ def _identities(url: str) -> int:
     store = Store(url)
     try:
         with store.session() as session:
-            query = select(func.count()).select_from(Identity).where(Identity.platform == "teams")  # type: ignore[arg-type]
+            query = select(func.count()).select_from(Identity).where(col(Identity.platform) == "teams")
             return int(session.execute(query).scalar_one())
     finally:
         store.close()

@@ -98,9 +98,9 @@ class Roster(Protocol):
     """Everyone the platform shows the coach in a workspace (Slack: the workspace's people; Teams: the
     members of the teams the app is installed in), bots and deactivated accounts left out, read in the
     platform's paged bulk calls within its quotas. Each Actor's `address` reaches them directly, or is {}
-    when the platform does not let the coach write to them yet (a Teams user without the app). `places`
-    are the addresses of the channels the coach has seen in that workspace (Teams reads their teams'
-    rosters; Slack needs none)."""
+    when the platform does not let the coach write to them yet (a Teams group chat's member without the
+    app; a team's members can be written to). `places` are the addresses of the channels the coach has
+    seen in that workspace (Teams reads their teams' rosters; Slack needs none)."""
 
     async def everyone(self, workspace: str, places: Sequence[Mapping[str, Any]]) -> list[Actor]: ...
 

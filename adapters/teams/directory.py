@@ -55,8 +55,10 @@ class ChannelMembers:
         seen in each tenant met (no tenant directory without Graph); those not found stay unmatched."""
         wanted = {email.lower() for email in emails}
         found: dict[str, Actor] = {}
-        for workspace in workspaces if self.places is not None else ():
-            places = await self.places(workspace) if self.places is not None else ()
+        if self.places is None:
+            return found
+        for workspace in workspaces:
+            places = await self.places(workspace)
             if not places:
                 continue
             try:
