@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -184,13 +184,26 @@ def _refresh(*, person: Person, identity: Identity, actor: Actor, now: datetime,
         person.email = email
     if actor.timezone and person.timezone != actor.timezone:
         person.timezone = actor.timezone
-    if actor.address and dict(actor.address) != identity.address:
+    if actor.address and not _says_no_more(dict(actor.address), identity.address or {}):
         identity.address = dict(actor.address)
     if not identity.reachable:
         identity.reachable = True
     if identity.last_seen_at is None or now - identity.last_seen_at >= SEEN_EVERY:
         identity.last_seen_at = now
     return learned_email
+
+
+def _says_no_more(new: Mapping[str, Any], stored: Mapping[str, Any]) -> bool:
+    """Whether everything `new` says, `stored` says too: a roster's address for someone (Slack: no DM
+    channel; Teams: no conversation id) must not replace the one their own conversation gave."""
+    for key, value in new.items():
+        known = stored.get(key)
+        if isinstance(value, Mapping) and isinstance(known, Mapping):
+            if not _says_no_more(value, known):
+                return False
+        elif value != known:
+            return False
+    return True
 
 
 def ensure_by_email(*, session: Session, email: str, now: datetime, display_name: str = "") -> Person:
