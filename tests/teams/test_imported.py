@@ -9,6 +9,7 @@ import json
 from collections import Counter
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import Session, select
 
 from adapters.runtime import Runtime, build_runtime
@@ -86,9 +87,9 @@ async def test_people_imported_by_email_reached_through_a_team_roster_each_once(
     created = len(bf.created)  # once each, or again after a send refused for now (Teams: the same id)
 
     again = build_runtime(teams_settings, clock=clock, store=store)  # a restart: new memory, same database
-    build_app(again)
-    await announce(again, "Compass is back")
-    await drain(again, clock)
+    async with TestClient(TestServer(build_app(again))):  # its connections closed at the end
+        await announce(again, "Compass is back")
+        await drain(again, clock)
     second = delivered(bf, "Compass is back")
     assert wanted <= set(second) and max(second.values()) == 1
     assert len(bf.created) == created  # none created again: the stored conversations were used
