@@ -14,6 +14,7 @@ holds the conversation or pauses the tenant for every process, never the other t
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +41,7 @@ from bot.ports import Outgoing, PermanentFailure, RetryLater, Sent, Unreachable
 log = logging.getLogger(__name__)
 
 RETRYABLE = {412, 429, 500, 502, 503, 504}
+MAX_CREATED_REMEMBERED = 10_000
 GONE = {403, 404}
 
 
@@ -103,13 +105,17 @@ class TeamsSender:
         self.adapter = adapter
         self.app_id = app_id
         self.throttle = throttle
+        # Conversations created whose first send was refused (a 429): the retry uses them, not another
+        # create. Bounded; a restart forgets them (Teams gives the same id again).
+        self._created: OrderedDict[str, str] = OrderedDict()
 
     async def send(self, outgoing: Outgoing) -> Sent:
         reference = reference_from_address(outgoing.address)
         member = reference.user.id if reference.user is not None else None
         creating = bool(reference.conversation is not None and not reference.conversation.id and member)
         if creating and reference.conversation is not None:
-            reference.conversation.id = f"new:{member}"  # its windows until Teams gives the real id
+            # Its windows are "new:…" until Teams gives the real id.
+            reference.conversation.id = self._created.get(str(member), f"new:{member}")
         if not reference.service_url or reference.conversation is None or not reference.conversation.id:
             raise Unreachable("no Teams conversation is stored for this address")
         base_id = reference.conversation.id.split(";messageid=")[0]
@@ -126,7 +132,9 @@ class TeamsSender:
             nonlocal base_id
             try:
                 if creating:
-                    base_id = await self._create(context, reference, tenant)
+                    if base_id.startswith("new:"):
+                        base_id = await self._create(context, reference, tenant)
+                        self._remember(str(member), base_id)
                     sent["conversation"] = context.activity.conversation.id = base_id
                 # A slot is taken here, with the connector client (and its token) ready, so the request
                 # reaches Teams right after: taken earlier, a first token fetch could bunch them up.
@@ -164,7 +172,13 @@ class TeamsSender:
         if "conversation" in sent:
             conversation = {**(outgoing.address.get("conversation") or {}), "id": sent["conversation"]}
             learned = {**outgoing.address, "conversation": conversation}
+            self._created.pop(str(member), None)  # stored with the identity from now on
         return Sent(message_id=sent["id"], thread_id=thread, address=learned)
+
+    def _remember(self, member: str, conversation_id: str) -> None:
+        self._created[member] = conversation_id
+        while len(self._created) > MAX_CREATED_REMEMBERED:
+            self._created.popitem(last=False)
 
     async def _create(
         self, context: TurnContext, reference: ConversationReference, tenant: str | None
