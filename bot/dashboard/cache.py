@@ -2,9 +2,12 @@
 worked out again from a year of rows.
 
 A page is kept under what it shows (its name, the systems, the period asked for, the viewer's scope) with
-the store's count of committed writes when it was built: any write in this process since, or `ttl`
-passing, builds it afresh. The TTL is for writes another process made (PostgreSQL with several), which
-this one cannot count; a page is at most that old, and says when it was worked out.
+the store's count of committed writes when it was built. It is fresh while nothing was written in this
+process since and `ttl` has not passed. After a write it is still shown while younger than `ttl` (`last`),
+and a fresh one is built beside it for the next look: a deployment in use writes all day (every message
+records usage), so a page rebuilt on every write would make each viewer wait for a year of rows. The TTL
+also bounds what another process wrote (PostgreSQL with several), which this one cannot count; a page is
+at most that old, and says when it was worked out.
 """
 
 from __future__ import annotations
@@ -40,8 +43,19 @@ class PageCache(Generic[T]):
             kept = self._kept.get(key)
             if kept is None:
                 return None
-            if kept.version != version or not kept.built_at <= now < kept.built_at + self._ttl:
+            if not kept.built_at <= now < kept.built_at + self._ttl:
                 del self._kept[key]
+                return None
+            if kept.version != version:
+                return None  # written since: `last` may still show it while a fresh one is built
+            self._kept.move_to_end(key)
+            return kept
+
+    def last(self, key: Hashable, *, now: datetime) -> Kept[T] | None:
+        """The page kept under `key` whatever was written since, while younger than `ttl`."""
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is None or not kept.built_at <= now < kept.built_at + self._ttl:
                 return None
             self._kept.move_to_end(key)
             return kept

@@ -3,15 +3,20 @@ store counts only units of work that wrote (a page view's reads leave the cache 
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select, update
 
+from adapters.runtime import Runtime
 from bot.dashboard.cache import PageCache
 from bot.people import service as people
 from bot.people.models import Person
 from bot.store.db import Store
+from tests.dashboard.helpers import link_from_chat, sign_in
+from tests.local.helpers import Client
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -60,3 +65,36 @@ def test_the_store_counts_writes_per_table(store: Store) -> None:
     assert store.changes.version(["role_assignment"]) == registry
     store.run_sync(lambda s: s.connection().exec_driver_sql("/* a comment */ DELETE FROM person"))
     assert store.changes.version(["role_assignment"]) != registry
+
+
+def test_a_page_written_since_is_still_shown_while_young_enough() -> None:
+    cache: PageCache[str] = PageCache(ttl=timedelta(minutes=2))
+    cache.put("overview", "page", version=3, built_at=NOW)
+    assert cache.get("overview", version=4, now=NOW) is None  # not fresh: a new one is to be built
+    shown = cache.last("overview", now=NOW + timedelta(seconds=30))
+    assert shown is not None and shown.value == "page"  # shown meanwhile, rather than a wait
+    assert cache.last("overview", now=NOW + timedelta(minutes=2)) is None  # too old to show at all
+
+
+async def test_after_a_write_the_kept_page_is_shown_and_a_fresh_one_built_beside(
+    client: Client, runtime: Runtime
+) -> None:
+    """A coach in use writes with every message: the viewer gets the kept page at once, the next look
+    the one built meanwhile."""
+    await sign_in(client, await link_from_chat(client, "ada@example.com"))  # an admin
+    assert (await client.get("/dashboard/funnel")).status == 200  # built and kept
+    runtime.clock.advance(minutes=1)  # type: ignore[attr-defined]
+    await link_from_chat(client, "bo@example.com")  # someone new: the coach wrote since
+    shown = _as_of(await (await client.get("/dashboard/funnel")).text())
+    assert shown  # the kept page (built a minute ago), not a wait for a new one
+    for _ in range(200):
+        fresh = _as_of(await (await client.get("/dashboard/funnel")).text())
+        if fresh != shown:
+            break
+        await asyncio.sleep(0.02)
+    assert fresh > shown  # the page built beside it, a minute later
+
+
+def _as_of(html: str) -> str:
+    found = re.search(r"Figures as of ([0-9-]+ [0-9:]+)", html)
+    return found.group(1) if found else ""

@@ -176,6 +176,50 @@ def mount(app: web.Application, runtime: Runtime) -> None:
             )
         )
 
+    async def build_and_keep(
+        key: tuple[object, ...],
+        name: str,
+        *,
+        view: Viewer,
+        systems: tuple[str, ...],
+        period: Period,
+        now: datetime,
+    ) -> Built:
+        version = runtime.store.changes.count
+        if name in pages.NEEDS_USAGE_DAYS:
+            await runtime.store.run(lambda s: pages.catch_up(session=s, content=runtime.content, now=now))
+            version = runtime.store.changes.count  # the page is built from the rollup as caught up
+        built = Built(await _build(name, view=view, systems=systems, period=period, now=now))
+        if name != "me":
+            cache.put(key, built, version=version, built_at=now)
+        return built
+
+    rebuilding: dict[tuple[object, ...], asyncio.Task[Built]] = {}
+
+    def rebuild(
+        key: tuple[object, ...],
+        name: str,
+        *,
+        view: Viewer,
+        systems: tuple[str, ...],
+        period: Period,
+        now: datetime,
+    ) -> None:
+        """A fresh page built beside the kept one being shown, once per page at a time."""
+        if key in rebuilding:
+            return
+        task = asyncio.create_task(
+            build_and_keep(key, name, view=view, systems=systems, period=period, now=now)
+        )
+        rebuilding[key] = task
+
+        def done(finished: asyncio.Task[Built]) -> None:
+            rebuilding.pop(key, None)
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("dashboard: rebuilding %s failed", name, exc_info=finished.exception())
+
+        task.add_done_callback(done)
+
     async def render(
         request: web.Request,
         signed: Signed,
@@ -197,15 +241,15 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         # What the page shows depends on these alone (a person's own page is theirs: never kept).
         key = (name, systems, period.weeks, period.zone, request.query.get("end", ""), view.is_admin)
         version = runtime.store.changes.count
-        kept = cache.get(key, version=version, now=now) if name != "me" else None
+        keep = name != "me"
+        kept = cache.get(key, version=version, now=now) if keep else None
+        if kept is None and keep and not (notice or problem):  # after a change made here: shown at once
+            kept = cache.last(key, now=now)
+            if kept is not None:
+                rebuild(key, name, view=view, systems=systems, period=period, now=now)
         as_of = ""
         if kept is None:
-            if name in pages.NEEDS_USAGE_DAYS:
-                await runtime.store.run(lambda s: pages.catch_up(session=s, content=runtime.content, now=now))
-                version = runtime.store.changes.count  # the page is built from the rollup as caught up
-            built = Built(await _build(name, view=view, systems=systems, period=period, now=now))
-            if name != "me":
-                cache.put(key, built, version=version, built_at=now)
+            built = await build_and_keep(key, name, view=view, systems=systems, period=period, now=now)
         else:
             built = kept.value
             as_of = f"{kept.built_at.astimezone(ZoneInfo(period.zone)):%Y-%m-%d %H:%M}"
@@ -405,6 +449,13 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         app.router.add_get(f"/dashboard/{name}", page_handler(name))
         app.router.add_get(f"/dashboard/{name}.csv", page_handler(name))
     app.router.add_static("/dashboard/static", HERE / "static", append_version=False)
+
+    async def stop_rebuilding(_app: web.Application) -> None:
+        for task in list(rebuilding.values()):
+            task.cancel()
+        await asyncio.gather(*rebuilding.values(), return_exceptions=True)
+
+    app.on_cleanup.append(stop_rebuilding)
 
     async def admin_may_see_setup(request: web.Request) -> bool:
         signed = await sessions.current(request, runtime)
