@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -196,21 +198,11 @@ def mount(app: web.Application, runtime: Runtime) -> None:
 
     rebuilding: dict[tuple[object, ...], asyncio.Task[Built]] = {}
 
-    def rebuild(
-        key: tuple[object, ...],
-        name: str,
-        *,
-        view: Viewer,
-        systems: tuple[str, ...],
-        period: Period,
-        now: datetime,
-    ) -> None:
+    def rebuild(key: tuple[object, ...], name: str, build: Callable[[], Coroutine[Any, Any, Built]]) -> None:
         """A fresh page built beside the kept one being shown, once per page at a time."""
         if key in rebuilding:
             return
-        task = asyncio.create_task(
-            build_and_keep(key, name, view=view, systems=systems, period=period, now=now)
-        )
+        task = asyncio.create_task(build())
         rebuilding[key] = task
 
         def done(finished: asyncio.Task[Built]) -> None:
@@ -242,14 +234,17 @@ def mount(app: web.Application, runtime: Runtime) -> None:
         key = (name, systems, period.weeks, period.zone, request.query.get("end", ""), view.is_admin)
         version = runtime.store.changes.count
         keep = name != "me"
+        build = functools.partial(
+            build_and_keep, key, name, view=view, systems=systems, period=period, now=now
+        )
         kept = cache.get(key, version=version, now=now) if keep else None
         if kept is None and keep and not (notice or problem):  # after a change made here: shown at once
             kept = cache.last(key, now=now)
             if kept is not None:
-                rebuild(key, name, view=view, systems=systems, period=period, now=now)
+                rebuild(key, name, build)
         as_of = ""
         if kept is None:
-            built = await build_and_keep(key, name, view=view, systems=systems, period=period, now=now)
+            built = await build()
         else:
             built = kept.value
             as_of = f"{kept.built_at.astimezone(ZoneInfo(period.zone)):%Y-%m-%d %H:%M}"
