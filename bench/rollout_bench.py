@@ -21,9 +21,11 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -221,14 +223,19 @@ async def rollout(url: str, processes: int) -> dict[str, Any]:
             **contacts,
         }
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        stop_all(procs)
         await api.close()
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM each `coach run` still running, then SIGKILL one that does not stop within 30 s."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def _postgres(base: str) -> tuple[str, Any]:
@@ -272,20 +279,27 @@ def main() -> None:
 
 
 def slack() -> None:
-    import tempfile
+    on_both_databases("Slack", rollout, row)
 
+
+def on_both_databases(
+    platform: str,
+    run: Callable[..., Coroutine[Any, Any, dict[str, Any]]],
+    table_row: Callable[[str, dict[str, Any]], str],
+) -> None:
+    """Print a platform's rows: SQLite with one process, then PostgreSQL with two (one killed)."""
     with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(rollout(f"sqlite:///{tmp}/rollout.db", processes=1))
-        print(row("Slack, SQLite, 1 process", result), flush=True)
+        result = asyncio.run(run(f"sqlite:///{tmp}/rollout.db", processes=1))
+        print(table_row(f"{platform}, SQLite, 1 process", result), flush=True)
     base = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     try:
         url, drop = _postgres(base)
     except Exception as exc:  # no PostgreSQL here
-        print(f"| Slack, PostgreSQL | skipped: {type(exc).__name__} |")
+        print(f"| {platform}, PostgreSQL | skipped: {type(exc).__name__} |")
         return
     try:
-        result = asyncio.run(rollout(url, processes=2))
-        print(row("Slack, PostgreSQL, 2 processes (one killed, restarted)", result), flush=True)
+        result = asyncio.run(run(url, processes=2))
+        print(table_row(f"{platform}, PostgreSQL, 2 processes (one killed, restarted)", result), flush=True)
     finally:
         drop()
 

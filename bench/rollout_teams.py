@@ -37,7 +37,7 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import func, insert, select, text
 from sqlmodel import col
 
-from bench.rollout_bench import PEOPLE, _announce, _postgres, _ready, _say, _until
+from bench.rollout_bench import PEOPLE, _announce, _ready, _say, _until, on_both_databases, stop_all
 from bot.channels.models import ChannelAddress
 from bot.migrations.migrate import upgrade
 from bot.people.models import Identity, Person
@@ -235,13 +235,7 @@ async def rollout(url: str, processes: int) -> dict[str, Any]:
                 **contacts,
             }
         finally:
-            for proc in procs:
-                if proc.poll() is None:
-                    proc.send_signal(signal.SIGTERM)
-                    try:
-                        proc.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        proc.kill()
+            stop_all(procs)
             await server.close()
 
 
@@ -258,17 +252,4 @@ def row(label: str, r: dict[str, Any]) -> str:
 
 def main() -> None:
     """Rows for the rollout table: SQLite with one process, PostgreSQL with two."""
-    with tempfile.TemporaryDirectory() as tmp:
-        result = asyncio.run(rollout(f"sqlite:///{tmp}/rollout.db", processes=1))
-        print(row(f"Teams ×{SCALE:g}, SQLite, 1 process", result), flush=True)
-    base = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        url, drop = _postgres(base)
-    except Exception as exc:  # no PostgreSQL here
-        print(f"| Teams, PostgreSQL | skipped: {type(exc).__name__} |")
-        return
-    try:
-        result = asyncio.run(rollout(url, processes=2))
-        print(row(f"Teams ×{SCALE:g}, PostgreSQL, 2 processes (one killed, restarted)", result), flush=True)
-    finally:
-        drop()
+    on_both_databases(f"Teams ×{SCALE:g}", rollout, row)

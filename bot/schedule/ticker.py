@@ -117,8 +117,7 @@ class Ticker:
         await asyncio.gather(*self._async_tasks, return_exceptions=True)
 
     async def settle(self) -> None:
-        """Wait for the async jobs this process started (tests, and a tick that reports when all it
-        started is done)."""
+        """Wait for every async job this process started, whichever tick started it (tests)."""
         while self._async_tasks:
             await asyncio.gather(*self._async_tasks, return_exceptions=True)
 
